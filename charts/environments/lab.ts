@@ -1,0 +1,14 @@
+import { AlbScheme, EnvironmentConfig } from '../../src';
+
+/** Lab: the platform team's own cluster, internal ALB, first to get every change. */
+export const lab: EnvironmentConfig = {
+  name: 'lab',
+  clusterName: 'mesh-lab',
+  awsRegion: 'eu-west-1',
+  domains: ['lab.example.com'],
+  alb: {
+    scheme: AlbScheme.INTERNAL,
+    certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10'],
+  },
+  tags: { CostCenter: 'platform' },
+};

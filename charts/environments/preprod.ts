@@ -1,0 +1,19 @@
+import { AlbScheme, EnvironmentConfig } from '../../src';
+
+/** Pre-production: a copy of prod's shape, in prod's region, with its own account. */
+export const preprod: EnvironmentConfig = {
+  name: 'preprod',
+  clusterName: 'mesh-preprod',
+  awsRegion: 'eu-central-1',
+  domains: ['preprod.example.com'],
+  alb: {
+    scheme: AlbScheme.INTERNET_FACING,
+    certificateArns: ['arn:aws:acm:eu-central-1:777788889999:certificate/2d4f6a8c-0e1b-4c3d-9f5a-7b9d1e3f5a70'],
+    sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09',
+    subnets: ['subnet-0a1b2c3d4e5f60718', 'subnet-0b2c3d4e5f6071829', 'subnet-0c3d4e5f607182930'],
+    wafAclArn: 'arn:aws:wafv2:eu-central-1:777788889999:regional/webacl/mesh-preprod/6b8d0f2a-4c6e-4a1b-9d3f-5e7a9c1b3d5f',
+    loadBalancerAttributes: { 'idle_timeout.timeout_seconds': '60' },
+  },
+  telemetry: { samplingPercentage: 1 },
+  tags: { CostCenter: 'platform', DataClassification: 'internal' },
+};

@@ -1,0 +1,96 @@
+/**
+ * `npm run import [-- --mirror <folder>]`: regenerate `imports/` from the CRDs pinned in cdk8s.yaml.
+ *
+ * Without `--mirror` every URL is downloaded; with it, each source is read from the mirror folder.
+ * Every file is checked against crds.lock.yaml before anything is generated. The verified CRDs are
+ * also cached in `.crds/` (ignored by git) for the schema check. `imports/` is replaced only when
+ * every source imported cleanly.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { CrdSource, PROJECT_ROOT, readCrdSources, readFromMirror, sha256 } from './crd-sources';
+
+async function download(url: string): Promise<string> {
+  const res = await fetch(url, { redirect: 'follow' });
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  return res.text();
+}
+
+async function readFromUpstream(source: CrdSource): Promise<string> {
+  const parts: string[] = [];
+  for (const url of source.urls) {
+    const text = await download(url);
+    const actual = sha256(text);
+    if (actual !== source.fileSha256[url]) {
+      throw new Error(`CRD source '${source.name}': ${url} has sha256 ${actual}, expected ${source.fileSha256[url]}; fix: check the pinned tag, or import from a verified mirror with --mirror`);
+    }
+    parts.push(text.startsWith('---') ? text : `---\n${text}`);
+  }
+  return parts.join('\n');
+}
+
+async function main(): Promise<void> {
+  const program = new Command('import')
+    .description('regenerate imports/ from the CRDs pinned in cdk8s.yaml')
+    .option('--mirror <dir>', 'read each source from this folder instead of its upstream URL')
+    .parse();
+  const opts = program.opts<{ mirror?: string }>();
+  const mirror = opts.mirror ? path.resolve(opts.mirror) : undefined;
+
+  const sources = readCrdSources();
+  const texts = new Map<CrdSource, string>();
+  const errors: string[] = [];
+  for (const source of sources) {
+    try {
+      texts.set(source, mirror ? readFromMirror(source, mirror) : await readFromUpstream(source));
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
+  if (errors.length > 0) {
+    throw new Error(`import failed; imports/ is unchanged:\n  ${errors.join('\n  ')}`);
+  }
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-istio-mesh-import-'));
+  try {
+    const outdir = path.join(work, 'imports');
+    const cdk8s = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk8s');
+    for (const [source, text] of texts) {
+      const file = path.join(work, `${source.name}.yaml`);
+      fs.writeFileSync(file, text);
+      execFileSync(cdk8s, ['import', `${source.name}:=${file}`, '--language', 'typescript', '--output', outdir, '--no-check-upgrade'], {
+        cwd: work,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    }
+    replaceDir(outdir, path.join(PROJECT_ROOT, 'imports'));
+
+    const cache = path.join(PROJECT_ROOT, '.crds');
+    fs.mkdirSync(cache, { recursive: true });
+    for (const [source, text] of texts) fs.writeFileSync(path.join(cache, source.mirrorFile), text);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  const files = fs.readdirSync(path.join(PROJECT_ROOT, 'imports')).sort();
+  console.log(`imports/: ${files.length} files from ${sources.length} sources${mirror ? ` (mirror ${mirror})` : ''}`);
+}
+
+/** Swap a freshly generated folder into place so a failure never leaves a half-written one. */
+function replaceDir(fresh: string, target: string): void {
+  const staged = `${target}.new`;
+  const old = `${target}.old`;
+  fs.rmSync(staged, { recursive: true, force: true });
+  fs.rmSync(old, { recursive: true, force: true });
+  fs.cpSync(fresh, staged, { recursive: true });
+  if (fs.existsSync(target)) fs.renameSync(target, old);
+  fs.renameSync(staged, target);
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exit(1);
+});

@@ -1,0 +1,244 @@
+/**
+ * The typed description of one environment: the only source of per-environment difference.
+ *
+ * Every field is readonly. Optional fields document their default with `@default`; the resolved
+ * values (defaults applied) are produced by {@link resolveEnvironment}.
+ */
+
+/** Whether the ALB faces the internet or only the VPC. */
+export enum AlbScheme {
+  INTERNET_FACING = 'internet-facing',
+  INTERNAL = 'internal',
+}
+
+/** Mesh-wide mutual TLS mode, as PeerAuthentication spells it. DISABLE is not offered. */
+export enum MtlsMode {
+  /** Only mTLS traffic is accepted. */
+  STRICT = 'STRICT',
+  /** mTLS and plaintext are both accepted (migration only). */
+  PERMISSIVE = 'PERMISSIVE',
+}
+
+/**
+ * How sidecar namespaces select the injector.
+ *
+ * @see https://istio.io/latest/docs/setup/upgrade/canary/
+ */
+export enum InjectionStyle {
+  /** `istio.io/rev: <revision>`: works with any revision, required for canary upgrades. */
+  REVISION_LABEL = 'revision-label',
+  /** `istio-injection: enabled`: only the default revision answers it. */
+  INJECTION_LABEL = 'injection-label',
+}
+
+/** AWS Load Balancer Controller settings of the one ALB in front of the ingress gateway. */
+export interface AlbConfig {
+  /** Internet-facing or internal. */
+  readonly scheme: AlbScheme;
+  /** ACM certificate ARNs for the HTTPS listener, in the environment's region; the first is the default. */
+  readonly certificateArns: readonly string[];
+  /**
+   * Listener TLS policy; must be a known ELB security policy name.
+   *
+   * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'
+   */
+  readonly sslPolicy?: string;
+  /**
+   * IngressGroup name, to share the ALB with other Ingresses (anyone who can create an Ingress can
+   * join the group: prefer a dedicated name).
+   *
+   * @default - the ALB is not shared
+   */
+  readonly groupName?: string;
+  /**
+   * Order of this Ingress's rules in the group (-1000 to 1000).
+   *
+   * @default - no order annotation (the controller uses 0); only with `groupName`
+   */
+  readonly groupOrder?: number;
+  /**
+   * Subnet IDs (`subnet-...`) or Name tags, at least two in different AZs.
+   *
+   * @default - subnets are discovered by their `kubernetes.io/role/elb` or `internal-elb` tags
+   */
+  readonly subnets?: readonly string[];
+  /**
+   * Regional WAFv2 web ACL ARN.
+   *
+   * @default - no web ACL
+   */
+  readonly wafAclArn?: string;
+  /**
+   * ALB attributes (`load-balancer-attributes`), merged over the defaults.
+   *
+   * @default { 'routing.http.drop_invalid_header_fields.enabled': 'true' }
+   */
+  readonly loadBalancerAttributes?: Readonly<Record<string, string>>;
+  /**
+   * Name of the Ingress object.
+   *
+   * @default 'istio-ingress'
+   */
+  readonly ingressName?: string;
+}
+
+/** Istio control-plane facts the manifests depend on. */
+export interface IstioConfig {
+  /**
+   * The istiod revision sidecar namespaces are injected by.
+   *
+   * @default 'default'
+   */
+  readonly revision?: string;
+  /**
+   * How sidecar namespaces select the injector.
+   *
+   * @default InjectionStyle.REVISION_LABEL
+   */
+  readonly injectionStyle?: InjectionStyle;
+  /**
+   * Mesh-wide mTLS mode (root-namespace PeerAuthentication).
+   *
+   * @default MtlsMode.STRICT
+   */
+  readonly mtlsMode?: MtlsMode;
+  /**
+   * The mesh trust domain, first part of every SPIFFE principal.
+   *
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * The Istio root namespace (where istiod runs and mesh-wide policy lives).
+   *
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+}
+
+/** The shared Istio ingress gateway that the ALB targets. */
+export interface IngressGatewayConfig {
+  /**
+   * Namespace of the gateway Deployment; the TLS Secret and Certificate live here too.
+   *
+   * @default 'istio-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Name of the gateway's Service (the Helm `istio/gateway` release name).
+   *
+   * @default 'istio-ingressgateway'
+   */
+  readonly serviceName?: string;
+  /**
+   * ServiceAccount of the gateway pods; its SPIFFE principal is what namespaces allow in.
+   *
+   * @default - the Service name (the Helm chart names the ServiceAccount after the release)
+   */
+  readonly serviceAccount?: string;
+  /**
+   * Labels that select the gateway pods (Istio Gateway `selector`).
+   *
+   * @default - { istio: <service name without its 'istio-' prefix> }, as the Helm chart labels pods
+   */
+  readonly selectorLabels?: Readonly<Record<string, string>>;
+  /**
+   * Name of the shared `networking.istio.io` Gateway that routes bind to.
+   *
+   * @default 'shared-gateway'
+   */
+  readonly gatewayName?: string;
+  /**
+   * Name of the TLS Secret cert-manager writes and the gateway reads (`credentialName`).
+   *
+   * @default - '<service name>-tls'
+   */
+  readonly tlsSecretName?: string;
+  /**
+   * Hosts of the gateway's HTTPS server. Only `['*']` is accepted: the ALB sends no SNI to its
+   * targets, so a server bound to specific hosts never matches. Route by host in AppRoutes instead.
+   *
+   * @default ['*']
+   */
+  readonly hosts?: readonly string[];
+  /**
+   * Add a plain-HTTP server on port 80. The ALB redirects HTTP to HTTPS, so this is rarely wanted.
+   *
+   * @default false
+   */
+  readonly plainHttpServer?: boolean;
+}
+
+/** Tracing and access logging. */
+export interface TelemetryConfig {
+  /**
+   * Name of the OpenTelemetry extension provider defined in meshConfig.
+   *
+   * @default 'otel-tracing'
+   */
+  readonly tracingProvider?: string;
+  /**
+   * FQDN of the OpenTelemetry collector Service.
+   *
+   * @default 'opentelemetry-collector.observability.svc.cluster.local'
+   */
+  readonly collectorHost?: string;
+  /**
+   * OTLP gRPC port of the collector.
+   *
+   * @default 4317
+   */
+  readonly collectorPort?: number;
+  /**
+   * Percentage of requests traced, 0 to 100.
+   *
+   * @default 1
+   */
+  readonly samplingPercentage?: number;
+  /**
+   * Envoy access logs on the gateway and sidecars.
+   *
+   * @default false
+   */
+  readonly accessLogging?: boolean;
+}
+
+/** One environment (one EKS cluster, one `dist/<name>/` folder). */
+export interface EnvironmentConfig {
+  /** Environment name, a DNS label (`lab`, `prod`); also the `dist/` folder name. */
+  readonly name: string;
+  /** EKS cluster name. */
+  readonly clusterName: string;
+  /** AWS region of the cluster, e.g. `eu-west-1`. */
+  readonly awsRegion: string;
+  /**
+   * DNS domains served by the shared gateway; every route host must be one of them or under one.
+   */
+  readonly domains: readonly string[];
+  /** The ALB in front of the ingress gateway. */
+  readonly alb: AlbConfig;
+  /**
+   * Istio control-plane facts.
+   *
+   * @default - every IstioConfig default
+   */
+  readonly istio?: IstioConfig;
+  /**
+   * The shared ingress gateway.
+   *
+   * @default - every IngressGatewayConfig default
+   */
+  readonly ingressGateway?: IngressGatewayConfig;
+  /**
+   * Tracing and access logs.
+   *
+   * @default - every TelemetryConfig default
+   */
+  readonly telemetry?: TelemetryConfig;
+  /**
+   * AWS tags for what the controllers create (the ALB), as key/value.
+   *
+   * @default - only the `Environment` and `Cluster` tags
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}

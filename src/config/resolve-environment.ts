@@ -1,0 +1,325 @@
+/**
+ * Validate an {@link EnvironmentConfig} and apply its defaults.
+ *
+ * Every problem is collected; nothing is resolved from an invalid config.
+ */
+import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, principalOf } from '../lib/names';
+import { Problem } from '../lib/validation';
+import { AlbScheme, EnvironmentConfig, InjectionStyle, MtlsMode } from './environment-config';
+import { DEFAULT_SSL_POLICY, LEGACY_SSL_POLICIES, TLS13_SSL_POLICIES } from './ssl-policies';
+
+/** An environment with every default applied and the derived values computed. */
+export interface ResolvedEnvironment {
+  readonly name: string;
+  readonly clusterName: string;
+  readonly awsRegion: string;
+  /** Sorted, without duplicates. */
+  readonly domains: readonly string[];
+  /** AWS tags, including `Environment` and `Cluster`, sorted by key. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly alb: {
+    readonly scheme: AlbScheme;
+    readonly certificateArns: readonly string[];
+    readonly sslPolicy: string;
+    readonly groupName?: string;
+    readonly groupOrder?: number;
+    readonly subnets?: readonly string[];
+    readonly wafAclArn?: string;
+    readonly loadBalancerAttributes: Readonly<Record<string, string>>;
+    readonly ingressName: string;
+  };
+  readonly istio: {
+    readonly revision: string;
+    readonly injectionStyle: InjectionStyle;
+    readonly mtlsMode: MtlsMode;
+    readonly trustDomain: string;
+    readonly rootNamespace: string;
+  };
+  readonly ingressGateway: {
+    readonly namespace: string;
+    readonly serviceName: string;
+    readonly serviceAccount: string;
+    readonly selectorLabels: Readonly<Record<string, string>>;
+    readonly gatewayName: string;
+    readonly tlsSecretName: string;
+    readonly hosts: readonly string[];
+    readonly plainHttpServer: boolean;
+    /** SPIFFE principal of the gateway pods. */
+    readonly principal: string;
+    /** `<namespace>/<gatewayName>`, as VirtualService `gateways` names it. */
+    readonly gatewayRef: string;
+  };
+  readonly telemetry: {
+    readonly tracingProvider: string;
+    readonly collectorHost: string;
+    /** Namespace of the collector Service, parsed from its host. */
+    readonly collectorNamespace: string;
+    readonly collectorPort: number;
+    readonly samplingPercentage: number;
+    readonly accessLogging: boolean;
+  };
+}
+
+/** Default load-balancer attributes: drop headers with invalid characters (request smuggling). */
+export const DEFAULT_LOAD_BALANCER_ATTRIBUTES: Readonly<Record<string, string>> = {
+  'routing.http.drop_invalid_header_fields.enabled': 'true',
+};
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
+const ACM_ARN = /^arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const WAF_ARN = /^arn:(aws|aws-cn|aws-us-gov):wafv2:([a-z0-9-]+):(\d{12}):(regional|global)\/webacl\/[A-Za-z0-9_-]{1,128}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+const GROUP_NAME = /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/;
+const AWS_TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/+\-@]*$/u;
+const LB_ATTRIBUTE_KEY = /^[a-z0-9][a-z0-9._]*$/;
+const LB_ATTRIBUTE_VALUE = /^[A-Za-z0-9._\-/]+$/;
+const COLLECTOR_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const PROVIDER_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+function isEnumValue<T extends Record<string, string>>(e: T, value: unknown): value is T[keyof T] {
+  return Object.values(e).includes(value as string);
+}
+
+function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * Check a config and resolve its defaults.
+ *
+ * @returns the resolved environment when there is no problem, and every problem found
+ */
+export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedEnvironment; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const bad = (field: string, value: unknown, message: string, fix: string) => problems.push({ field, value, message, fix });
+
+  if (!isDnsLabel(config.name)) {
+    bad('name', config.name, 'must be a DNS label (lowercase letters, digits and -, at most 63 characters)', "use a short name such as 'prod'");
+  }
+  if (typeof config.clusterName !== 'string' || !EKS_CLUSTER_NAME.test(config.clusterName)) {
+    bad('clusterName', config.clusterName, 'is not a valid EKS cluster name', 'use 1-100 letters, digits, - and _, starting with a letter or digit');
+  }
+  const regionOk = typeof config.awsRegion === 'string' && REGION.test(config.awsRegion);
+  if (!regionOk) {
+    bad('awsRegion', config.awsRegion, 'is not an AWS region name', "use a region code such as 'eu-west-1'");
+  }
+
+  // Domains: what routes may serve and what the gateway certificate names.
+  const domains = Array.isArray(config.domains) ? config.domains : [];
+  if (domains.length === 0) {
+    bad('domains', config.domains, 'must list at least one domain', "list the DNS domains this environment serves, e.g. ['apps.example.com']");
+  }
+  domains.forEach((d, i) => {
+    if (typeof d === 'string' && d.startsWith('*.')) {
+      bad(`domains[${i}]`, d, 'must be a domain, not a wildcard', `write '${d.slice(2)}': names under a domain are allowed already`);
+    } else if (!isDomainName(d)) {
+      bad(`domains[${i}]`, d, 'is not a valid DNS name', 'use lowercase labels of letters, digits and - separated by dots, e.g. apps.example.com');
+    }
+  });
+  const dupDomains = domains.filter((d, i) => domains.indexOf(d) !== i);
+  for (const d of new Set(dupDomains)) bad('domains', d, 'lists a domain twice', 'remove the duplicate');
+
+  // ALB.
+  const alb = config.alb ?? ({} as EnvironmentConfig['alb']);
+  if (!isEnumValue(AlbScheme, alb.scheme)) {
+    bad('alb.scheme', alb.scheme, `must be one of ${Object.values(AlbScheme).join(', ')}`, 'set AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING');
+  }
+  const arns = Array.isArray(alb.certificateArns) ? alb.certificateArns : [];
+  if (arns.length === 0) {
+    bad('alb.certificateArns', alb.certificateArns, 'must list at least one ACM certificate ARN', 'add the ARN of the ACM certificate that covers the domains');
+  }
+  arns.forEach((arn, i) => {
+    const m = typeof arn === 'string' ? ACM_ARN.exec(arn) : null;
+    if (!m) {
+      bad(`alb.certificateArns[${i}]`, arn, 'is not an ACM certificate ARN', 'use arn:aws:acm:<region>:<12-digit account>:certificate/<uuid>');
+    } else if (regionOk && m[2] !== config.awsRegion) {
+      bad(`alb.certificateArns[${i}]`, arn, `is in region ${m[2]} but the ALB is in ${config.awsRegion}`, `use a certificate issued or imported in ACM in ${config.awsRegion}`);
+    } else if (regionOk && m[1] !== partitionOf(config.awsRegion)) {
+      bad(`alb.certificateArns[${i}]`, arn, `has partition ${m[1]} but region ${config.awsRegion} is in ${partitionOf(config.awsRegion)}`, `use an arn:${partitionOf(config.awsRegion)}:acm ARN`);
+    }
+  });
+  const sslPolicy = alb.sslPolicy ?? DEFAULT_SSL_POLICY;
+  if (LEGACY_SSL_POLICIES.includes(sslPolicy)) {
+    bad('alb.sslPolicy', sslPolicy, 'offers no TLS 1.3', `use a TLS 1.3 policy such as ${DEFAULT_SSL_POLICY} or ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09`);
+  } else if (!TLS13_SSL_POLICIES.includes(sslPolicy)) {
+    bad('alb.sslPolicy', sslPolicy, 'is not a known ELB security policy', `use one of ${TLS13_SSL_POLICIES.join(', ')}`);
+  }
+  if (alb.groupName !== undefined && !(typeof alb.groupName === 'string' && GROUP_NAME.test(alb.groupName))) {
+    bad('alb.groupName', alb.groupName, 'is not a valid IngressGroup name', 'use at most 63 lowercase letters, digits, - and ., starting and ending with a letter or digit');
+  }
+  if (alb.groupOrder !== undefined) {
+    if (alb.groupName === undefined) {
+      bad('alb.groupOrder', alb.groupOrder, 'is set without alb.groupName', 'set alb.groupName, or remove alb.groupOrder');
+    } else if (!Number.isInteger(alb.groupOrder) || alb.groupOrder < -1000 || alb.groupOrder > 1000) {
+      bad('alb.groupOrder', alb.groupOrder, 'must be an integer from -1000 to 1000', 'pick an order in range; lower numbers are evaluated first');
+    }
+  }
+  if (alb.subnets !== undefined) {
+    if (!Array.isArray(alb.subnets) || alb.subnets.length < 2) {
+      bad('alb.subnets', alb.subnets, 'must list at least two subnets (an ALB needs two availability zones)', 'list two or more subnet IDs, or remove the field to use tag discovery');
+    }
+    (Array.isArray(alb.subnets) ? alb.subnets : []).forEach((s, i) => {
+      const isId = typeof s === 'string' && SUBNET_ID.test(s);
+      const isName = typeof s === 'string' && !s.startsWith('subnet-') && s.length > 0 && s.length <= 256 && !s.includes(',');
+      if (!isId && !isName) {
+        bad(`alb.subnets[${i}]`, s, 'is neither a subnet ID nor a subnet Name tag', 'use an ID such as subnet-0123456789abcdef0, or the subnet Name tag');
+      }
+    });
+    const dup = (Array.isArray(alb.subnets) ? alb.subnets : []).filter((s, i, all) => all.indexOf(s) !== i);
+    for (const s of new Set(dup)) bad('alb.subnets', s, 'lists a subnet twice', 'remove the duplicate');
+  }
+  if (alb.wafAclArn !== undefined) {
+    const m = typeof alb.wafAclArn === 'string' ? WAF_ARN.exec(alb.wafAclArn) : null;
+    if (!m) {
+      bad('alb.wafAclArn', alb.wafAclArn, 'is not a WAFv2 web ACL ARN', 'use arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>');
+    } else if (m[4] !== 'regional') {
+      bad('alb.wafAclArn', alb.wafAclArn, 'is a global (CloudFront) web ACL', 'create the web ACL with scope REGIONAL in the ALB region');
+    } else if (regionOk && m[2] !== config.awsRegion) {
+      bad('alb.wafAclArn', alb.wafAclArn, `is in region ${m[2]} but the ALB is in ${config.awsRegion}`, `use a regional web ACL in ${config.awsRegion}`);
+    }
+  }
+  const lbAttributes = { ...DEFAULT_LOAD_BALANCER_ATTRIBUTES, ...(alb.loadBalancerAttributes ?? {}) };
+  for (const [k, v] of Object.entries(lbAttributes)) {
+    if (!LB_ATTRIBUTE_KEY.test(k)) bad(`alb.loadBalancerAttributes['${k}']`, k, 'is not a load balancer attribute key', 'use the attribute key as AWS documents it, e.g. idle_timeout.timeout_seconds');
+    if (typeof v !== 'string' || !LB_ATTRIBUTE_VALUE.test(v)) bad(`alb.loadBalancerAttributes['${k}']`, v, 'must be a plain value without commas or =', "give the value as a string, e.g. 'true' or '60'");
+  }
+  const ingressName = alb.ingressName ?? 'istio-ingress';
+  if (!isDnsSubdomain(ingressName)) {
+    bad('alb.ingressName', ingressName, 'is not a valid object name', 'use lowercase letters, digits, - and .');
+  }
+
+  // Tags go into a comma-separated annotation: keep them to the AWS tag alphabet.
+  const tags = sortedRecord({ Environment: config.name, Cluster: config.clusterName, ...(config.tags ?? {}) });
+  for (const [k, v] of Object.entries(tags)) {
+    if (k.length === 0 || k.length > 128 || !AWS_TAG_TEXT.test(k) || k.includes('=') || k.toLowerCase().startsWith('aws:')) {
+      bad(`tags['${k}']`, k, 'is not a valid AWS tag key', 'use 1-128 letters, digits, spaces and _.:/+-@, not starting with aws:');
+    }
+    if (typeof v !== 'string' || v.length > 256 || !AWS_TAG_TEXT.test(v) || v.includes('=')) {
+      bad(`tags['${k}']`, v, 'is not a valid AWS tag value', 'use at most 256 letters, digits, spaces and _.:/+-@');
+    }
+  }
+
+  // Istio.
+  const istio = config.istio ?? {};
+  const revision = istio.revision ?? 'default';
+  if (!isDnsLabel(revision)) {
+    bad('istio.revision', revision, 'is not a valid revision name', "use a DNS label such as 'default' or '1-30'");
+  }
+  const injectionStyle = istio.injectionStyle ?? InjectionStyle.REVISION_LABEL;
+  if (!isEnumValue(InjectionStyle, injectionStyle)) {
+    bad('istio.injectionStyle', injectionStyle, `must be one of ${Object.values(InjectionStyle).join(', ')}`, 'use InjectionStyle.REVISION_LABEL');
+  } else if (injectionStyle === InjectionStyle.INJECTION_LABEL && revision !== 'default') {
+    bad('istio.injectionStyle', injectionStyle, `cannot select revision '${revision}': istio-injection=enabled is answered only by the default revision`, 'use InjectionStyle.REVISION_LABEL (istio.io/rev), or set istio.revision to default');
+  }
+  const mtlsMode = istio.mtlsMode ?? MtlsMode.STRICT;
+  if (!isEnumValue(MtlsMode, mtlsMode)) {
+    bad('istio.mtlsMode', mtlsMode, `must be one of ${Object.values(MtlsMode).join(', ')}`, 'use MtlsMode.STRICT, or MtlsMode.PERMISSIVE while namespaces migrate');
+  }
+  const trustDomain = istio.trustDomain ?? 'cluster.local';
+  if (!isDnsSubdomain(trustDomain)) {
+    bad('istio.trustDomain', trustDomain, 'is not a valid trust domain', "use the mesh's trust domain, usually 'cluster.local'");
+  }
+  const rootNamespace = istio.rootNamespace ?? 'istio-system';
+  if (!isDnsLabel(rootNamespace)) {
+    bad('istio.rootNamespace', rootNamespace, 'is not a valid namespace name', "use the namespace istiod runs in, usually 'istio-system'");
+  }
+
+  // Ingress gateway.
+  const gw = config.ingressGateway ?? {};
+  const gwNamespace = gw.namespace ?? 'istio-system';
+  const serviceName = gw.serviceName ?? 'istio-ingressgateway';
+  const serviceAccount = gw.serviceAccount ?? serviceName;
+  const selectorLabels = sortedRecord(gw.selectorLabels ?? { istio: serviceName.replace(/^istio-/, '') });
+  const gatewayName = gw.gatewayName ?? 'shared-gateway';
+  const tlsSecretName = gw.tlsSecretName ?? `${serviceName}-tls`;
+  const hosts = gw.hosts ?? ['*'];
+  if (!isDnsLabel(gwNamespace)) bad('ingressGateway.namespace', gwNamespace, 'is not a valid namespace name', 'use the namespace the gateway Helm release is installed in');
+  if (!isDnsLabel(serviceName)) bad('ingressGateway.serviceName', serviceName, 'is not a valid Service name', 'use the gateway Helm release name, e.g. istio-ingressgateway');
+  if (!isDnsSubdomain(serviceAccount)) bad('ingressGateway.serviceAccount', serviceAccount, 'is not a valid ServiceAccount name', 'use the ServiceAccount of the gateway pods');
+  if (serviceAccount === 'ztunnel') {
+    bad('ingressGateway.serviceAccount', serviceAccount, 'names ztunnel, which never carries workload traffic', 'use the ServiceAccount of the gateway pods (the Helm release name)');
+  }
+  if (Object.keys(selectorLabels).length === 0) {
+    bad('ingressGateway.selectorLabels', selectorLabels, 'must not be empty (an empty selector matches every gateway)', "give the gateway pods' labels, e.g. { istio: 'ingressgateway' }");
+  }
+  for (const [k, v] of Object.entries(selectorLabels)) {
+    if (!isLabelKey(k)) bad(`ingressGateway.selectorLabels['${k}']`, k, 'is not a valid label key', 'use a Kubernetes label key');
+    if (!isLabelValue(v) || v === '') bad(`ingressGateway.selectorLabels['${k}']`, v, 'is not a valid label value', 'use a non-empty Kubernetes label value');
+  }
+  if (!isDnsLabel(gatewayName)) bad('ingressGateway.gatewayName', gatewayName, 'is not a valid object name', 'use a DNS label such as shared-gateway');
+  if (!isDnsSubdomain(tlsSecretName)) bad('ingressGateway.tlsSecretName', tlsSecretName, 'is not a valid Secret name', 'use lowercase letters, digits, - and .');
+  if (!Array.isArray(hosts) || hosts.length !== 1 || hosts[0] !== '*') {
+    bad('ingressGateway.hosts', hosts, "must be ['*']: the ALB sends no SNI to its targets, so a server bound to specific hosts never matches", "remove the field (or set ['*']) and route by host with AppRoute");
+  }
+
+  // Telemetry.
+  const tel = config.telemetry ?? {};
+  const tracingProvider = tel.tracingProvider ?? 'otel-tracing';
+  const collectorHost = tel.collectorHost ?? 'opentelemetry-collector.observability.svc.cluster.local';
+  const collectorPort = tel.collectorPort ?? 4317;
+  const samplingPercentage = tel.samplingPercentage ?? 1;
+  const hostMatch = typeof collectorHost === 'string' ? COLLECTOR_HOST.exec(collectorHost) : null;
+  if (typeof tracingProvider !== 'string' || !PROVIDER_NAME.test(tracingProvider)) {
+    bad('telemetry.tracingProvider', tracingProvider, 'is not a valid provider name', "use a name such as 'otel-tracing'");
+  }
+  if (!hostMatch) {
+    bad('telemetry.collectorHost', collectorHost, 'must be a Service FQDN of the form <service>.<namespace>.svc.<cluster domain>', 'e.g. opentelemetry-collector.observability.svc.cluster.local');
+  }
+  if (!Number.isInteger(collectorPort) || collectorPort < 1 || collectorPort > 65535) {
+    bad('telemetry.collectorPort', collectorPort, 'must be a port number from 1 to 65535', 'use the OTLP gRPC port, usually 4317');
+  }
+  if (typeof samplingPercentage !== 'number' || !(samplingPercentage >= 0 && samplingPercentage <= 100)) {
+    bad('telemetry.samplingPercentage', samplingPercentage, 'must be a percentage from 0 to 100', 'e.g. 1 for one request in a hundred');
+  }
+
+  if (problems.length > 0) return { problems };
+  return {
+    problems,
+    env: {
+      name: config.name,
+      clusterName: config.clusterName,
+      awsRegion: config.awsRegion,
+      domains: [...new Set(domains)].sort((a, b) => a.localeCompare(b)),
+      tags,
+      alb: {
+        scheme: alb.scheme,
+        certificateArns: [...arns],
+        sslPolicy,
+        groupName: alb.groupName,
+        groupOrder: alb.groupOrder,
+        subnets: alb.subnets ? [...alb.subnets] : undefined,
+        wafAclArn: alb.wafAclArn,
+        loadBalancerAttributes: sortedRecord(lbAttributes),
+        ingressName,
+      },
+      istio: { revision, injectionStyle, mtlsMode, trustDomain, rootNamespace },
+      ingressGateway: {
+        namespace: gwNamespace,
+        serviceName,
+        serviceAccount,
+        selectorLabels,
+        gatewayName,
+        tlsSecretName,
+        hosts: ['*'],
+        plainHttpServer: gw.plainHttpServer ?? false,
+        principal: principalOf(trustDomain, gwNamespace, serviceAccount),
+        gatewayRef: `${gwNamespace}/${gatewayName}`,
+      },
+      telemetry: {
+        tracingProvider,
+        collectorHost,
+        collectorNamespace: hostMatch![3],
+        collectorPort,
+        samplingPercentage,
+        accessLogging: tel.accessLogging ?? false,
+      },
+    },
+  };
+}

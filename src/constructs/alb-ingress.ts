@@ -1,0 +1,158 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-33';
+import { AlbScheme } from '../config/environment-config';
+import { DEFAULT_SSL_POLICY, TLS13_SSL_POLICIES } from '../config/ssl-policies';
+import { isDnsLabel, isDnsSubdomain } from '../lib/names';
+import { addCheck, Problem } from '../lib/validation';
+
+/** Properties of an {@link AlbIngress}. */
+export interface AlbIngressProps {
+  /** Namespace of the gateway Service (the Ingress must live beside its backend). */
+  readonly namespace: string;
+  /**
+   * Name of the Ingress.
+   *
+   * @default 'istio-ingress'
+   */
+  readonly name?: string;
+  /** The ingress gateway's Service: the only backend the ALB may ever target. */
+  readonly gatewayServiceName: string;
+  /**
+   * The gateway Service port that serves HTTPS.
+   *
+   * @default 443
+   */
+  readonly gatewayServicePort?: number;
+  /** Internet-facing or internal. */
+  readonly scheme: AlbScheme;
+  /** ACM certificate ARNs of the HTTPS listener. */
+  readonly certificateArns: readonly string[];
+  /**
+   * Listener security policy (TLS 1.3 policies only).
+   *
+   * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'
+   */
+  readonly sslPolicy?: string;
+  /**
+   * IngressGroup name.
+   *
+   * @default - the ALB is not shared
+   */
+  readonly groupName?: string;
+  /**
+   * Order within the IngressGroup.
+   *
+   * @default - none
+   */
+  readonly groupOrder?: number;
+  /**
+   * Subnets of the ALB.
+   *
+   * @default - discovered from subnet tags
+   */
+  readonly subnets?: readonly string[];
+  /**
+   * Regional WAFv2 web ACL ARN.
+   *
+   * @default - none
+   */
+  readonly wafAclArn?: string;
+  /**
+   * AWS tags of the ALB and its target groups.
+   *
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * ALB attributes.
+   *
+   * @default - none
+   */
+  readonly loadBalancerAttributes?: Readonly<Record<string, string>>;
+}
+
+/** Istio's readiness endpoint on the gateway's status port: plain HTTP, whatever the traffic port speaks. */
+export const GATEWAY_STATUS_PORT = 15021;
+export const GATEWAY_READINESS_PATH = '/healthz/ready';
+
+const ANNOTATION = 'alb.ingress.kubernetes.io';
+
+/** `k=v,k=v` in key order, as the controller's map annotations expect. */
+function joinMap(record: Readonly<Record<string, string>>): string {
+  return Object.entries(record).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+/**
+ * The AWS Load Balancer Controller Ingress that puts an ALB in front of the ingress gateway.
+ *
+ * - `target-type: ip`: the ALB sends to gateway pod IPs (the gateway Service stays ClusterIP);
+ * - HTTPS listener with ACM certificates and a TLS 1.3 policy, HTTP redirected to HTTPS;
+ * - re-encrypted to the gateway (`backend-protocol: HTTPS`), whose certificate is self-signed;
+ * - health check on the status port 15021 `/healthz/ready` over **HTTP**: the controller defaults
+ *   the health-check protocol to the backend protocol, and HTTPS against 15021 always fails.
+ *
+ * The single backend is the gateway Service: the ALB speaks no mTLS, so it must never reach a
+ * workload directly.
+ *
+ * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/
+ */
+export class AlbIngress extends Construct {
+  /** The raw Ingress (the default child). */
+  public readonly resource: k8s.KubeIngress;
+
+  constructor(scope: Construct, id: string, props: AlbIngressProps) {
+    super(scope, id);
+    const name = props.name ?? 'istio-ingress';
+    const port = props.gatewayServicePort ?? 443;
+    const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
+
+    addCheck(this, () => {
+      const problems: Problem[] = [];
+      if (props.certificateArns.length === 0) problems.push({ field: 'certificateArns', value: props.certificateArns, message: 'must list at least one ACM certificate ARN', fix: 'add the ACM certificate that covers the domains' });
+      if (!TLS13_SSL_POLICIES.includes(sslPolicy)) problems.push({ field: 'sslPolicy', value: sslPolicy, message: 'is not a known TLS 1.3 ELB security policy', fix: `use one of ${TLS13_SSL_POLICIES.join(', ')}` });
+      if (!Object.values(AlbScheme).includes(props.scheme)) problems.push({ field: 'scheme', value: props.scheme, message: `must be one of ${Object.values(AlbScheme).join(', ')}`, fix: 'use AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING' });
+      if (!isDnsLabel(props.gatewayServiceName)) problems.push({ field: 'gatewayServiceName', value: props.gatewayServiceName, message: 'is not a valid Service name', fix: "use the ingress gateway's Service name" });
+      if (!isDnsSubdomain(name)) problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
+      if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push({ field: 'gatewayServicePort', value: port, message: 'is not a port number', fix: 'use the HTTPS port of the gateway Service, 443' });
+      return problems;
+    });
+
+    const annotations: Record<string, string> = {
+      [`${ANNOTATION}/scheme`]: props.scheme,
+      [`${ANNOTATION}/target-type`]: 'ip',
+      [`${ANNOTATION}/certificate-arn`]: props.certificateArns.join(','),
+      [`${ANNOTATION}/listen-ports`]: '[{"HTTP": 80}, {"HTTPS": 443}]',
+      [`${ANNOTATION}/ssl-redirect`]: '443',
+      [`${ANNOTATION}/ssl-policy`]: sslPolicy,
+      [`${ANNOTATION}/backend-protocol`]: 'HTTPS',
+      [`${ANNOTATION}/healthcheck-protocol`]: 'HTTP',
+      [`${ANNOTATION}/healthcheck-port`]: String(GATEWAY_STATUS_PORT),
+      [`${ANNOTATION}/healthcheck-path`]: GATEWAY_READINESS_PATH,
+    };
+    if (props.groupName !== undefined) annotations[`${ANNOTATION}/group.name`] = props.groupName;
+    if (props.groupOrder !== undefined) annotations[`${ANNOTATION}/group.order`] = String(props.groupOrder);
+    if (props.subnets?.length) annotations[`${ANNOTATION}/subnets`] = [...props.subnets].join(',');
+    if (props.wafAclArn !== undefined) annotations[`${ANNOTATION}/wafv2-acl-arn`] = props.wafAclArn;
+    if (props.tags && Object.keys(props.tags).length) annotations[`${ANNOTATION}/tags`] = joinMap(props.tags);
+    if (props.loadBalancerAttributes && Object.keys(props.loadBalancerAttributes).length) {
+      annotations[`${ANNOTATION}/load-balancer-attributes`] = joinMap(props.loadBalancerAttributes);
+    }
+
+    this.resource = new k8s.KubeIngress(this, 'Resource', {
+      metadata: { name, namespace: props.namespace, annotations },
+      spec: {
+        ingressClassName: 'alb',
+        rules: [{
+          http: {
+            paths: [{
+              path: '/',
+              pathType: 'Prefix',
+              backend: { service: { name: props.gatewayServiceName, port: { number: port } } },
+            }],
+          },
+        }],
+      },
+    });
+    this.node.defaultChild = this.resource;
+  }
+}
