@@ -13,3 +13,4 @@ export * from './lib/output';
 export * from './lib/schema';
 export * from './lib/synth';
 export * from './lib/validation';
+export * from './cli/synth-command';

@@ -1,0 +1,83 @@
+/**
+ * The synth command as a function: what `npm run synth` runs, callable from tests.
+ */
+import * as path from 'node:path';
+import { EnvironmentConfig } from '../config/environment-config';
+import { writeEnvironments } from '../lib/output';
+import { CrdSchemas } from '../lib/schema';
+import { EnvironmentBuilder, synthesize } from '../lib/synth';
+import { SynthError } from '../lib/validation';
+
+/** Options of {@link runSynth}. */
+export interface RunSynthOptions {
+  /** Every environment of the platform, in promotion order. */
+  readonly environments: readonly EnvironmentConfig[];
+  /** Adds an environment's charts to its App. */
+  readonly build: EnvironmentBuilder;
+  /** Output folder; each environment goes to `<outdir>/<env>/`. */
+  readonly outdir: string;
+  /**
+   * Synthesize only these environments.
+   *
+   * @default - all of them (and folders of environments that no longer exist are removed)
+   */
+  readonly only?: readonly string[];
+  /**
+   * Folder of CRD files for the schema check.
+   *
+   * @default - no schema check (a warning says so)
+   */
+  readonly crdDir?: string;
+  /**
+   * A second folder to write the same files to (the cdk8s CLI's CDK8S_OUTDIR).
+   *
+   * @default - none
+   */
+  readonly mirrorOutdir?: string;
+  /**
+   * Where each environment's config lives, for messages.
+   *
+   * @default - 'EnvironmentConfig'
+   */
+  readonly configSource?: (name: string) => string;
+  /** Receives progress lines. @default console.log */
+  readonly log?: (line: string) => void;
+  /** Receives warnings and errors. @default console.error */
+  readonly error?: (line: string) => void;
+}
+
+/**
+ * Synthesize, check and write; nothing is written when any check fails.
+ *
+ * @returns the process exit code: 0 written, 1 problems found (nothing written), 2 bad usage
+ */
+export function runSynth(options: RunSynthOptions): number {
+  const log = options.log ?? console.log;
+  const error = options.error ?? console.error;
+  const known = options.environments.map(e => e.name);
+  const unknown = (options.only ?? []).filter(n => !known.includes(n));
+  if (unknown.length > 0) {
+    error(`unknown environment ${unknown.join(', ')}; known: ${known.join(', ')}`);
+    return 2;
+  }
+  const configs = options.only ? options.environments.filter(e => options.only!.includes(e.name)) : options.environments;
+  if (!options.crdDir) {
+    error('warning: schema check skipped: no CRD folder; run `npm run import` (or `npm run import -- --mirror <dir>`), or set EKS_MESH_CRDS');
+  }
+  const schemas = options.crdDir ? CrdSchemas.fromDirectory(options.crdDir) : undefined;
+  try {
+    const results = synthesize(configs, options.build, { schemas, configSource: options.configSource });
+    const written = writeEnvironments(options.outdir, results, { pruneOtherEnvironments: !options.only });
+    if (options.mirrorOutdir && path.resolve(options.mirrorOutdir) !== path.resolve(options.outdir)) {
+      writeEnvironments(options.mirrorOutdir, results);
+    }
+    log(`synthesized ${results.length} environment${results.length === 1 ? '' : 's'} (${written.length} files) into ${path.relative(process.cwd(), options.outdir) || '.'}`);
+    return 0;
+  } catch (e) {
+    if (e instanceof SynthError) {
+      error(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,192 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildPlatform } from '../../charts/platform';
+import { ENVIRONMENTS } from '../../charts/environments';
+import { AlbScheme, runSynth, SynthesizedEnvironment, synthesize } from '../../src';
+import { baseConfig, crdSchemas, ROOT, synthProblems } from '../util';
+
+function synthAll(): SynthesizedEnvironment[] {
+  return synthesize(ENVIRONMENTS, buildPlatform, { schemas: crdSchemas() });
+}
+
+function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const env of fs.readdirSync(dir).sort()) {
+    for (const file of fs.readdirSync(path.join(dir, env)).sort()) out[`${env}/${file}`] = fs.readFileSync(path.join(dir, env, file), 'utf8');
+  }
+  return out;
+}
+
+describe('platform synth', () => {
+  const results = synthAll();
+
+  it('synthesizes the five environments in promotion order', () => {
+    expect(results.map(r => r.env.name)).toEqual(['lab', 'dev', 'staging', 'preprod', 'prod']);
+  });
+
+  it.each(ENVIRONMENTS.map(e => e.name))('%s: one file per chart with an order prefix, listed in apply order by kustomization.yaml', name => {
+    const result = results.find(r => r.env.name === name)!;
+    const names = result.files.map(f => f.name);
+    expect(names).toEqual(['20-mesh-baseline.yaml', '30-ingress.yaml', 'kustomization.yaml']);
+    const kustomization = parseAllDocuments(result.files.find(f => f.name === 'kustomization.yaml')!.content)[0].toJS();
+    expect(kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['20-mesh-baseline.yaml', '30-ingress.yaml'] });
+  });
+
+  it.each(ENVIRONMENTS.map(e => e.name))('%s: matches the file snapshot', async name => {
+    const result = results.find(r => r.env.name === name)!;
+    for (const file of result.files) {
+      await expect(file.content).toMatchFileSnapshot(`./__snapshots__/${name}/${file.name}`);
+    }
+  });
+
+  it('wires each environment to its own config: region, certificates, scheme and mTLS mode', () => {
+    for (const r of results) {
+      const config = ENVIRONMENTS.find(e => e.name === r.env.name)!;
+      const objects = r.charts.flatMap(c => c.objects) as any[];
+      const ingress = objects.find(o => o.kind === 'Ingress');
+      expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/certificate-arn']).toBe(config.alb.certificateArns.join(','));
+      expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/scheme']).toBe(config.alb.scheme);
+      expect(objects.find(o => o.kind === 'PeerAuthentication').spec.mtls.mode).toBe(r.env.istio.mtlsMode);
+      expect(objects.every(o => o.metadata.labels['mesh.eks-istio-mesh.io/environment'] === r.env.name)).toBe(true);
+    }
+  });
+
+  it('never emits a Secret, a mesh-wide DestinationRule or a gateway bound to specific hosts', () => {
+    const objects = results.flatMap(r => r.charts.flatMap(c => c.objects)) as any[];
+    expect(objects.filter(o => o.kind === 'Secret')).toEqual([]);
+    expect(objects.filter(o => o.kind === 'DestinationRule')).toEqual([]);
+    for (const gw of objects.filter(o => o.kind === 'Gateway')) {
+      for (const server of gw.spec.servers) expect(server.hosts).toEqual(['*']);
+    }
+  });
+
+  it('is deterministic: two synths give identical bytes', () => {
+    const again = synthAll();
+    expect(again.map(r => r.files)).toEqual(results.map(r => r.files));
+  });
+
+  it('matches the committed dist/', () => {
+    const expected: Record<string, string> = {};
+    for (const r of results) for (const f of r.files) expected[`${r.env.name}/${f.name}`] = f.content;
+    expect(readTree(path.join(ROOT, 'dist'))).toEqual(expected);
+  });
+
+  it('writes no absolute path and no timestamp', () => {
+    const all = results.flatMap(r => r.files.map(f => f.content)).join('\n');
+    expect(all).not.toContain(ROOT);
+    expect(all).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+  });
+});
+
+describe('runSynth', () => {
+  let dir: string;
+  const quiet = { log: () => undefined, error: () => undefined };
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-synth-')); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('writes every environment and removes stale files and environments', () => {
+    // GIVEN an output folder with a stale file and a removed environment
+    fs.mkdirSync(path.join(dir, 'prod'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'prod', '99-old.yaml'), 'stale');
+    expect(runSynth({ environments: ENVIRONMENTS, build: buildPlatform, outdir: dir, crdDir: undefined, ...quiet })).toBe(0);
+    fs.mkdirSync(path.join(dir, 'qa'));
+    fs.copyFileSync(path.join(dir, 'prod', 'kustomization.yaml'), path.join(dir, 'qa', 'kustomization.yaml'));
+    // WHEN
+    expect(runSynth({ environments: ENVIRONMENTS, build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+    // THEN
+    expect(fs.readdirSync(dir).sort()).toEqual(['dev', 'lab', 'preprod', 'prod', 'staging']);
+    expect(fs.existsSync(path.join(dir, 'prod', '99-old.yaml'))).toBe(false);
+    expect(readTree(dir)).toEqual(readTree(path.join(ROOT, 'dist')));
+  });
+
+  it('leaves the output untouched and lists every problem of every environment when a config is wrong', () => {
+    // GIVEN a good output, and two environments with mistakes
+    expect(runSynth({ environments: ENVIRONMENTS, build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+    const before = readTree(dir);
+    const broken = ENVIRONMENTS.map(e => e.name === 'prod'
+      ? { ...e, alb: { ...e.alb, certificateArns: ['arn:aws:acm:eu-central-1:999900001111:certificate/oops'] } }
+      : e.name === 'dev' ? { ...e, ingressGateway: { hosts: ['shop.dev.example.com'] } } : e);
+    const errors: string[] = [];
+    // WHEN
+    const code = runSynth({ environments: broken, build: buildPlatform, outdir: dir, log: () => undefined, error: l => errors.push(l), configSource: n => `charts/environments/${n}.ts` });
+    // THEN
+    expect(code).toBe(1);
+    expect(readTree(dir)).toEqual(before);
+    const message = errors.join('\n');
+    expect(message).toContain('synth failed with 2 problems; nothing was written');
+    expect(message).toContain("[dev] charts/environments/dev.ts: 'ingressGateway.hosts' must be ['*']");
+    expect(message).toContain("[prod] charts/environments/prod.ts: 'alb.certificateArns[0]' is not an ACM certificate ARN; got \"arn:aws:acm:eu-central-1:999900001111:certificate/oops\". fix: use arn:aws:acm:<region>:<12-digit account>:certificate/<uuid>");
+  });
+
+  it('refuses an unknown environment name', () => {
+    expect(runSynth({ environments: ENVIRONMENTS, build: buildPlatform, outdir: dir, only: ['qa'], ...quiet })).toBe(2);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('synthesize', () => {
+  it('rejects a custom resource that its pinned CRD does not allow (unknown field)', () => {
+    // GIVEN a raw ApiObject, the escape hatch for kinds the library does not model
+    const problems = synthProblems(() => synthesize([baseConfig()], (app, env) => {
+      const charts = buildPlatform(app, env);
+      new ApiObject(charts.ingress, 'Raw', {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'raw', namespace: 'istio-system' },
+        spec: { servers: [{ hosts: ['*'], port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'SIMPLE', sniHosts: ['x'] } }] },
+      });
+    }, { schemas: crdSchemas() }));
+    expect(problems).toEqual([
+      "[test] ingress/Raw: 'schema' does not match its pinned CRD schema: /spec/servers/0/tls has unknown field 'sniHosts'; got \"Gateway raw\". fix: set only the fields the CRD defines, with the types it gives",
+    ]);
+  });
+
+  it('drops unknown fields that a JSON patch adds to an imported CRD class (cdk8s re-types the patched object)', () => {
+    const [result] = synthesize([baseConfig()], (app, env) => {
+      buildPlatform(app, env).ingress.gateway.resource.addJsonPatch(JsonPatch.add('/spec/servers/0/tls/sniHosts', ['x']));
+    }, { schemas: crdSchemas() });
+    const gateway = result.charts.flatMap(c => c.objects).find(o => o.kind === 'Gateway') as any;
+    expect(gateway.spec.servers[0].tls.sniHosts).toBeUndefined();
+  });
+
+  it('rejects a value of the wrong type or outside an enum', () => {
+    const problems = synthProblems(() => synthesize([baseConfig()], (app, env) => {
+      const charts = buildPlatform(app, env);
+      charts.ingress.certificate.resource.addJsonPatch(JsonPatch.replace('/spec/privateKey/algorithm', 'DSA'));
+    }, { schemas: crdSchemas() }));
+    expect(problems[0]).toMatch(/\/spec\/privateKey\/algorithm must be equal to one of the allowed values: RSA, ECDSA, Ed25519/);
+  });
+
+  it('rejects two objects with the same identity', () => {
+    const problems = synthProblems(() => synthesize([baseConfig()], (app, env) => {
+      buildPlatform(app, env);
+      buildPlatform(app, { ...env }).ingress; // same ids: cdk8s refuses duplicate construct ids first
+    }));
+    expect(problems[0]).toMatch(/building the environment threw: There is already a Construct with name 'mesh-baseline'/);
+  });
+
+  it('rejects two environments with the same name', () => {
+    const problems = synthProblems(() => synthesize([baseConfig(), baseConfig({ alb: { scheme: AlbScheme.INTERNET_FACING, certificateArns: baseConfig().alb.certificateArns } })], buildPlatform));
+    expect(problems).toEqual(["[test] EnvironmentConfig: 'name' is used by more than one environment; got \"test\". fix: give each environment its own name"]);
+  });
+});
+
+describe('cdk8s CLI', () => {
+  it('`npx cdk8s synth` produces the same files as npm run synth, and leaves dist/ alone', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-cdk8s-'));
+    try {
+      execFileSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '--output', out, '--app', `npx tsx charts/main.ts --outdir ${path.join(out, 'primary')}`], { cwd: ROOT, stdio: 'pipe' });
+      const primary = readTree(path.join(out, 'primary'));
+      fs.rmSync(path.join(out, 'primary'), { recursive: true });
+      expect(readTree(out)).toEqual(primary);
+      expect(primary).toEqual(readTree(path.join(ROOT, 'dist')));
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

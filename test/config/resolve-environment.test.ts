@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { AlbScheme, EnvironmentConfig, InjectionStyle, MtlsMode, resolveEnvironment } from '../../src';
+import { baseConfig } from '../util';
+
+function problemsOf(overrides: Partial<EnvironmentConfig>) {
+  return resolveEnvironment(baseConfig(overrides)).problems;
+}
+
+function fieldsOf(overrides: Partial<EnvironmentConfig>) {
+  return problemsOf(overrides).map(p => p.field);
+}
+
+const ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10';
+
+describe('resolveEnvironment', () => {
+  it('applies the documented defaults', () => {
+    // WHEN
+    const { env, problems } = resolveEnvironment(baseConfig());
+    // THEN
+    expect(problems).toEqual([]);
+    expect(env!.alb.sslPolicy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
+    expect(env!.alb.ingressName).toBe('istio-ingress');
+    expect(env!.alb.loadBalancerAttributes).toEqual({ 'routing.http.drop_invalid_header_fields.enabled': 'true' });
+    expect(env!.istio).toEqual({ revision: 'default', injectionStyle: InjectionStyle.REVISION_LABEL, mtlsMode: MtlsMode.STRICT, trustDomain: 'cluster.local', rootNamespace: 'istio-system' });
+    expect(env!.ingressGateway.selectorLabels).toEqual({ istio: 'ingressgateway' });
+    expect(env!.ingressGateway.hosts).toEqual(['*']);
+    expect(env!.ingressGateway.tlsSecretName).toBe('istio-ingressgateway-tls');
+    expect(env!.telemetry.collectorNamespace).toBe('observability');
+    expect(env!.tags).toEqual({ Cluster: 'mesh-test', Environment: 'test' });
+  });
+
+  it('derives the ingress principal from the gateway namespace and ServiceAccount, never ztunnel', () => {
+    const { env } = resolveEnvironment(baseConfig({ ingressGateway: { namespace: 'istio-ingress', serviceName: 'istio-ingress' }, istio: { trustDomain: 'corp.example' } }));
+    expect(env!.ingressGateway.principal).toBe('corp.example/ns/istio-ingress/sa/istio-ingress');
+    expect(env!.ingressGateway.selectorLabels).toEqual({ istio: 'ingress' });
+    expect(env!.ingressGateway.gatewayRef).toBe('istio-ingress/shared-gateway');
+  });
+
+  it('fails on a malformed certificate ARN, naming the field, the value and the fix', () => {
+    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, certificateArns: ['arn:aws:acm:eu-west-1:1234:certificate/nope'] } });
+    expect(p.field).toBe('alb.certificateArns[0]');
+    expect(p.value).toBe('arn:aws:acm:eu-west-1:1234:certificate/nope');
+    expect(p.message).toBe('is not an ACM certificate ARN');
+    expect(p.fix).toMatch(/arn:aws:acm:<region>/);
+  });
+
+  it('fails on a certificate from another region than the ALB', () => {
+    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, certificateArns: [ARN.replace('eu-west-1', 'us-east-1')] } });
+    expect(p.message).toBe('is in region us-east-1 but the ALB is in eu-west-1');
+  });
+
+  it('fails on an empty certificate list', () => {
+    expect(fieldsOf({ alb: { scheme: AlbScheme.INTERNAL, certificateArns: [] } })).toEqual(['alb.certificateArns']);
+  });
+
+  it('fails on an empty domain list', () => {
+    const [p] = problemsOf({ domains: [] });
+    expect(p.field).toBe('domains');
+    expect(p.message).toBe('must list at least one domain');
+  });
+
+  it('fails on a bad DNS name and on a wildcard domain', () => {
+    const problems = problemsOf({ domains: ['Apps_Example.com', '*.example.com'] });
+    expect(problems.map(p => [p.field, p.message])).toEqual([
+      ['domains[0]', 'is not a valid DNS name'],
+      ['domains[1]', 'must be a domain, not a wildcard'],
+    ]);
+  });
+
+  it('fails on an unknown SSL policy, listing the known ones', () => {
+    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, certificateArns: [ARN], sslPolicy: 'ELBSecurityPolicy-TLS13-9-9' } });
+    expect(p.message).toBe('is not a known ELB security policy');
+    expect(p.fix).toContain('ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09');
+  });
+
+  it('fails on a known policy without TLS 1.3', () => {
+    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, certificateArns: [ARN], sslPolicy: 'ELBSecurityPolicy-2016-08' } });
+    expect(p.message).toBe('offers no TLS 1.3');
+  });
+
+  it("fails on gateway hosts other than ['*'] (the ALB sends no SNI)", () => {
+    const [p] = problemsOf({ ingressGateway: { hosts: ['shop.apps.example.com'] } });
+    expect(p.field).toBe('ingressGateway.hosts');
+    expect(p.message).toMatch(/^must be \['\*'\]: the ALB sends no SNI/);
+  });
+
+  it('fails on a regional mismatch, a global web ACL and a malformed one', () => {
+    const alb = { scheme: AlbScheme.INTERNAL, certificateArns: [ARN] };
+    const waf = 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/edge/1f3c5e7a-9b2d-4f6e-8a0c-3e5d7b9f1a2c';
+    expect(problemsOf({ alb: { ...alb, wafAclArn: waf.replace('eu-west-1', 'eu-central-1') } })[0].message).toMatch(/^is in region eu-central-1/);
+    expect(problemsOf({ alb: { ...alb, wafAclArn: waf.replace('regional', 'global') } })[0].message).toBe('is a global (CloudFront) web ACL');
+    expect(problemsOf({ alb: { ...alb, wafAclArn: 'arn:aws:waf::1:webacl/x' } })[0].message).toBe('is not a WAFv2 web ACL ARN');
+  });
+
+  it('fails on subnets: fewer than two, malformed, duplicated', () => {
+    const alb = { scheme: AlbScheme.INTERNAL, certificateArns: [ARN] };
+    expect(fieldsOf({ alb: { ...alb, subnets: ['subnet-0a1b2c3d4e5f60718'] } })).toEqual(['alb.subnets']);
+    expect(fieldsOf({ alb: { ...alb, subnets: ['subnet-xyz', 'subnet-0a1b2c3d4e5f60718'] } })).toEqual(['alb.subnets[0]']);
+    expect(problemsOf({ alb: { ...alb, subnets: ['subnet-0a1b2c3d', 'subnet-0a1b2c3d'] } })[0].message).toBe('lists a subnet twice');
+  });
+
+  it('fails on a group order without a group and out of range', () => {
+    const alb = { scheme: AlbScheme.INTERNAL, certificateArns: [ARN] };
+    expect(problemsOf({ alb: { ...alb, groupOrder: 5 } })[0].message).toBe('is set without alb.groupName');
+    expect(problemsOf({ alb: { ...alb, groupName: 'shared', groupOrder: 5000 } })[0].message).toBe('must be an integer from -1000 to 1000');
+  });
+
+  it('fails when istio-injection would select a non-default revision', () => {
+    const [p] = problemsOf({ istio: { revision: '1-30', injectionStyle: InjectionStyle.INJECTION_LABEL } });
+    expect(p.field).toBe('istio.injectionStyle');
+    expect(p.fix).toMatch(/REVISION_LABEL/);
+  });
+
+  it('fails on DISABLE as the mesh mTLS mode', () => {
+    expect(fieldsOf({ istio: { mtlsMode: 'DISABLE' as MtlsMode } })).toEqual(['istio.mtlsMode']);
+  });
+
+  it('fails on the ztunnel ServiceAccount as the gateway identity', () => {
+    expect(problemsOf({ ingressGateway: { serviceAccount: 'ztunnel' } })[0].message).toMatch(/ztunnel/);
+  });
+
+  it('fails on telemetry values out of range', () => {
+    expect(fieldsOf({ telemetry: { samplingPercentage: 150, collectorPort: 0, collectorHost: 'collector' } }).sort()).toEqual(['telemetry.collectorHost', 'telemetry.collectorPort', 'telemetry.samplingPercentage']);
+  });
+
+  it('fails on tags the ALB annotation cannot carry', () => {
+    expect(fieldsOf({ tags: { 'aws:owner': 'x', Team: 'a,b' } }).sort()).toEqual(["tags['Team']", "tags['aws:owner']"]);
+  });
+
+  it('collects every problem of a config in one run', () => {
+    // GIVEN a config with five independent mistakes
+    const problems = problemsOf({
+      name: 'Prod',
+      awsRegion: 'europe',
+      domains: [],
+      alb: { scheme: 'public' as AlbScheme, certificateArns: ['arn:nope'] },
+    });
+    // THEN each is reported
+    expect(problems.map(p => p.field)).toEqual(['name', 'awsRegion', 'domains', 'alb.scheme', 'alb.certificateArns[0]']);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { AlbIngress, AlbScheme } from '../../src';
+import { only, synthConstructs, synthProblems } from '../util';
+
+const ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10';
+const props = { namespace: 'istio-system', gatewayServiceName: 'istio-ingressgateway', scheme: AlbScheme.INTERNAL, certificateArns: [ARN] };
+const A = 'alb.ingress.kubernetes.io';
+
+describe('AlbIngress', () => {
+  it('targets only the gateway Service on 443, with ingress class alb', () => {
+    const ingress = only(synthConstructs(scope => new AlbIngress(scope, 'Alb', props)), 'Ingress');
+    expect(ingress.apiVersion).toBe('networking.k8s.io/v1');
+    expect(ingress.metadata).toMatchObject({ name: 'istio-ingress', namespace: 'istio-system' });
+    expect(ingress.spec.ingressClassName).toBe('alb');
+    expect(ingress.spec.defaultBackend).toBeUndefined();
+    expect(ingress.spec.rules).toEqual([{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'istio-ingressgateway', port: { number: 443 } } } }] } }]);
+  });
+
+  it('sets the decisive annotations: ip targets, HTTPS re-encryption, HTTP health check on 15021', () => {
+    const a = only(synthConstructs(scope => new AlbIngress(scope, 'Alb', props)), 'Ingress').metadata.annotations!;
+    expect(a[`${A}/scheme`]).toBe('internal');
+    expect(a[`${A}/target-type`]).toBe('ip');
+    expect(a[`${A}/certificate-arn`]).toBe(ARN);
+    expect(a[`${A}/listen-ports`]).toBe('[{"HTTP": 80}, {"HTTPS": 443}]');
+    expect(a[`${A}/ssl-redirect`]).toBe('443');
+    expect(a[`${A}/ssl-policy`]).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
+    expect(a[`${A}/backend-protocol`]).toBe('HTTPS');
+    expect(a[`${A}/healthcheck-protocol`]).toBe('HTTP');
+    expect(a[`${A}/healthcheck-port`]).toBe('15021');
+    expect(a[`${A}/healthcheck-path`]).toBe('/healthz/ready');
+  });
+
+  it('leaves optional annotations out unless configured', () => {
+    const a = only(synthConstructs(scope => new AlbIngress(scope, 'Alb', props)), 'Ingress').metadata.annotations!;
+    for (const key of ['group.name', 'group.order', 'subnets', 'wafv2-acl-arn', 'tags', 'load-balancer-attributes']) {
+      expect(a[`${A}/${key}`]).toBeUndefined();
+    }
+  });
+
+  it('renders group, subnets, WAF, sorted tags and attributes when configured', () => {
+    const a = only(synthConstructs(scope => new AlbIngress(scope, 'Alb', {
+      ...props,
+      certificateArns: [ARN, ARN.replace('0b7d8e52', '1b7d8e52')],
+      groupName: 'shared', groupOrder: -5,
+      subnets: ['subnet-0a1b2c3d', 'subnet-0b1b2c3d'],
+      wafAclArn: 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/x/1f3c5e7a-9b2d-4f6e-8a0c-3e5d7b9f1a2c',
+      tags: { Team: 'platform', Env: 'lab' },
+      loadBalancerAttributes: { 'idle_timeout.timeout_seconds': '30', 'deletion_protection.enabled': 'true' },
+    })), 'Ingress').metadata.annotations!;
+    expect(a[`${A}/certificate-arn`].split(',')).toHaveLength(2);
+    expect(a[`${A}/group.name`]).toBe('shared');
+    expect(a[`${A}/group.order`]).toBe('-5');
+    expect(a[`${A}/subnets`]).toBe('subnet-0a1b2c3d,subnet-0b1b2c3d');
+    expect(a[`${A}/wafv2-acl-arn`]).toMatch(/^arn:aws:wafv2:/);
+    expect(a[`${A}/tags`]).toBe('Env=lab,Team=platform');
+    expect(a[`${A}/load-balancer-attributes`]).toBe('deletion_protection.enabled=true,idle_timeout.timeout_seconds=30');
+  });
+
+  it('fails on an SSL policy without TLS 1.3 and on no certificate', () => {
+    const problems = synthProblems(() => synthConstructs(scope => new AlbIngress(scope, 'Alb', { ...props, certificateArns: [], sslPolicy: 'ELBSecurityPolicy-2016-08' })));
+    expect(problems.map(p => p.split(':')[1].trim().split(' ')[0])).toEqual(["'certificateArns'", "'sslPolicy'"]);
+  });
+});
