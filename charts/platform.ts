@@ -1,21 +1,33 @@
 import { App } from 'cdk8s';
-import { ResolvedEnvironment } from '../src/config/resolve-environment';
+import { NamespaceProfile, ResolvedEnvironment } from '../src';
 import { IngressChart } from './ingress-chart';
 import { MeshBaselineChart } from './mesh-baseline-chart';
+import { TEAMS } from './teams';
 
 /** The charts of one environment of this platform. */
 export interface PlatformCharts {
   readonly meshBaseline: MeshBaselineChart;
   readonly ingress: IngressChart;
+  readonly namespaces: readonly NamespaceProfile[];
 }
 
 /**
- * Compose one environment: mesh baseline, then the ingress path.
+ * Compose one environment: mesh baseline, the ingress path, then the app-team namespaces the
+ * environment enables.
  *
  * This is the function `npm run synth` calls for each environment.
  */
 export function buildPlatform(app: App, env: ResolvedEnvironment): PlatformCharts {
   const meshBaseline = new MeshBaselineChart(app, 'mesh-baseline', { env });
   const ingress = new IngressChart(app, 'ingress', { env });
-  return { meshBaseline, ingress };
+  const namespaces = Object.keys(env.namespaces).map(ns => {
+    const Profile = TEAMS[ns];
+    if (!Profile) {
+      throw new Error(`environment ${env.name} enables namespace '${ns}', but charts/teams/index.ts registers no profile for it; fix: add its profile class to TEAMS, or remove it from the environment's namespaces`);
+    }
+    const profile = new Profile(app, ns, { env });
+    profile.addDependency(ingress);
+    return profile;
+  });
+  return { meshBaseline, ingress, namespaces };
 }

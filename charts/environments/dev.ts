@@ -11,5 +11,6 @@ export const dev: EnvironmentConfig = {
     certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/4c1f0a9b-8d27-4e63-b5a0-2f9e7d3c6b41'],
   },
   telemetry: { samplingPercentage: 10, accessLogging: true },
+  namespaces: { orders: {}, payments: {} },
   tags: { CostCenter: 'platform' },
 };

@@ -10,5 +10,6 @@ export const lab: EnvironmentConfig = {
     scheme: AlbScheme.INTERNAL,
     certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10'],
   },
+  namespaces: { orders: {}, payments: {} },
   tags: { CostCenter: 'platform' },
 };

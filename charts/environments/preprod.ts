@@ -15,5 +15,6 @@ export const preprod: EnvironmentConfig = {
     loadBalancerAttributes: { 'idle_timeout.timeout_seconds': '60' },
   },
   telemetry: { samplingPercentage: 1 },
+  namespaces: { payments: {} },
   tags: { CostCenter: 'platform', DataClassification: 'internal' },
 };

@@ -23,5 +23,6 @@ export const prod: EnvironmentConfig = {
     },
   },
   telemetry: { samplingPercentage: 1 },
+  namespaces: { payments: {} },
   tags: { CostCenter: 'platform', DataClassification: 'confidential' },
 };

@@ -203,6 +203,16 @@ export interface TelemetryConfig {
   readonly accessLogging?: boolean;
 }
 
+/** Per-environment settings of one app team's namespace. */
+export interface NamespaceSettings {
+  /**
+   * mTLS mode of this namespace (its own PeerAuthentication).
+   *
+   * @default - the environment's mesh-wide mode
+   */
+  readonly mtlsMode?: MtlsMode;
+}
+
 /** One environment (one EKS cluster, one `dist/<name>/` folder). */
 export interface EnvironmentConfig {
   /** Environment name, a DNS label (`lab`, `prod`); also the `dist/` folder name. */
@@ -235,6 +245,13 @@ export interface EnvironmentConfig {
    * @default - every TelemetryConfig default
    */
   readonly telemetry?: TelemetryConfig;
+  /**
+   * App-team namespaces enabled in this environment, by namespace name. A namespace is emitted only
+   * in the environments that list it; its profile class is registered in `charts/teams/`.
+   *
+   * @default - no app-team namespace
+   */
+  readonly namespaces?: Readonly<Record<string, NamespaceSettings>>;
   /**
    * AWS tags for what the controllers create (the ALB), as key/value.
    *

@@ -49,6 +49,8 @@ export interface ResolvedEnvironment {
     /** `<namespace>/<gatewayName>`, as VirtualService `gateways` names it. */
     readonly gatewayRef: string;
   };
+  /** Enabled app-team namespaces, by name, sorted. */
+  readonly namespaces: Readonly<Record<string, { readonly mtlsMode: MtlsMode }>>;
   readonly telemetry: {
     readonly tracingProvider: string;
     readonly collectorHost: string;
@@ -279,6 +281,20 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
     bad('telemetry.samplingPercentage', samplingPercentage, 'must be a percentage from 0 to 100', 'e.g. 1 for one request in a hundred');
   }
 
+  // App-team namespaces.
+  const namespaces: Record<string, { mtlsMode: MtlsMode }> = {};
+  for (const [ns, settings] of Object.entries(config.namespaces ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!isDnsLabel(ns)) bad(`namespaces['${ns}']`, ns, 'is not a valid namespace name', 'use a DNS label');
+    if ([rootNamespace, gwNamespace, 'kube-system', 'kube-public', 'kube-node-lease', 'default'].includes(ns)) {
+      bad(`namespaces['${ns}']`, ns, 'is a system namespace, not an app-team namespace', 'give the team its own namespace');
+    }
+    const mode = settings?.mtlsMode ?? mtlsMode;
+    if (!isEnumValue(MtlsMode, mode)) {
+      bad(`namespaces['${ns}'].mtlsMode`, mode, `must be one of ${Object.values(MtlsMode).join(', ')}`, 'use MtlsMode.STRICT, or MtlsMode.PERMISSIVE while the namespace migrates');
+    }
+    namespaces[ns] = { mtlsMode: mode };
+  }
+
   if (problems.length > 0) return { problems };
   return {
     problems,
@@ -312,6 +328,7 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
         principal: principalOf(trustDomain, gwNamespace, serviceAccount),
         gatewayRef: `${gwNamespace}/${gatewayName}`,
       },
+      namespaces,
       telemetry: {
         tracingProvider,
         collectorHost,

@@ -10,7 +10,7 @@ import { EnvironmentConfig } from '../config/environment-config';
 import { resolveEnvironment, ResolvedEnvironment } from '../config/resolve-environment';
 import { MeshChart } from './mesh-chart';
 import { CrdSchemas } from './schema';
-import { collectProblems, LocatedProblem, SynthError } from './validation';
+import { collectProblems, LocatedProblem, runPrepare, SynthError } from './validation';
 
 /** A Kubernetes object as plain JSON. */
 export interface Manifest {
@@ -101,6 +101,7 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
   const app = new App({ outdir: '.cdk8s.out' });
   try {
     build(app, env);
+    runPrepare(app);
   } catch (e) {
     at(app.node.path || 'app', '(build)', undefined, `building the environment threw: ${(e as Error).message}`, 'fix the code named in the message');
     return undefined;

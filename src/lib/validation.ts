@@ -69,6 +69,30 @@ export function addCheck(scope: Construct, check: Check): void {
   (holder[PROBLEMS] ??= []).push(check);
 }
 
+const PREPARERS = Symbol.for('eks-istio-mesh.preparers');
+
+/**
+ * Register work that must run after construction and before checks: for example calling a
+ * profile's hooks, which may read fields a subclass initializes after the base constructor.
+ */
+export function addPrepare(scope: Construct, prepare: () => void): void {
+  const holder = scope as unknown as { [PREPARERS]?: Array<() => void> };
+  (holder[PREPARERS] ??= []).push(prepare);
+}
+
+/** Run every registered prepare step once, including steps registered by other prepare steps. */
+export function runPrepare(root: Construct): void {
+  const done = new Set<() => void>();
+  for (;;) {
+    const pending = root.node.findAll().flatMap(c => (c as unknown as { [PREPARERS]?: Array<() => void> })[PREPARERS] ?? []).filter(p => !done.has(p));
+    if (pending.length === 0) return;
+    for (const p of pending) {
+      done.add(p);
+      p();
+    }
+  }
+}
+
 /**
  * Run every check of a tree: those registered with {@link addCheck} and plain cdk8s validations.
  *

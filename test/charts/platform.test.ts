@@ -31,10 +31,23 @@ describe('platform synth', () => {
 
   it.each(ENVIRONMENTS.map(e => e.name))('%s: one file per chart with an order prefix, listed in apply order by kustomization.yaml', name => {
     const result = results.find(r => r.env.name === name)!;
-    const names = result.files.map(f => f.name);
-    expect(names).toEqual(['20-mesh-baseline.yaml', '30-ingress.yaml', 'kustomization.yaml']);
+    const config = ENVIRONMENTS.find(e => e.name === name)!;
+    const chartFiles = ['20-mesh-baseline.yaml', '30-ingress.yaml', ...Object.keys(config.namespaces ?? {}).sort().map(ns => `40-${ns}.yaml`)];
+    expect(result.files.map(f => f.name)).toEqual([...chartFiles, 'kustomization.yaml']);
     const kustomization = parseAllDocuments(result.files.find(f => f.name === 'kustomization.yaml')!.content)[0].toJS();
-    expect(kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['20-mesh-baseline.yaml', '30-ingress.yaml'] });
+    expect(kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: chartFiles });
+  });
+
+  it('emits a team namespace only in the environments that enable it', () => {
+    const namespacesOf = (name: string) => results.find(r => r.env.name === name)!.charts.flatMap(c => c.objects).filter(o => o.kind === 'Namespace').map(o => o.metadata.name);
+    expect(namespacesOf('lab')).toEqual(['orders', 'payments']);
+    expect(namespacesOf('staging')).toEqual(['orders', 'payments']);
+    expect(namespacesOf('prod')).toEqual(['payments']);
+  });
+
+  it('fails with a clear message when an environment enables a namespace no team registers', () => {
+    const problems = synthProblems(() => synthesize([baseConfig({ namespaces: { billing: {} } })], buildPlatform));
+    expect(problems[0]).toContain("enables namespace 'billing', but charts/teams/index.ts registers no profile for it");
   });
 
   it.each(ENVIRONMENTS.map(e => e.name))('%s: matches the file snapshot', async name => {
@@ -56,11 +69,16 @@ describe('platform synth', () => {
     }
   });
 
-  it('never emits a Secret, a mesh-wide DestinationRule or a gateway bound to specific hosts', () => {
+  it('never emits a Secret, a mesh-wide or TLS-overriding DestinationRule, or an ingress gateway bound to specific hosts', () => {
     const objects = results.flatMap(r => r.charts.flatMap(c => c.objects)) as any[];
     expect(objects.filter(o => o.kind === 'Secret')).toEqual([]);
-    expect(objects.filter(o => o.kind === 'DestinationRule')).toEqual([]);
-    for (const gw of objects.filter(o => o.kind === 'Gateway')) {
+    for (const dr of objects.filter(o => o.kind === 'DestinationRule')) {
+      expect(dr.spec.host).not.toMatch(/^\*/);
+      expect([undefined, 'ISTIO_MUTUAL']).toContain(dr.spec.trafficPolicy?.tls?.mode);
+    }
+    const gateways = objects.filter(o => o.kind === 'Gateway' && o.apiVersion === 'networking.istio.io/v1');
+    expect(gateways).toHaveLength(results.length);
+    for (const gw of gateways) {
       for (const server of gw.spec.servers) expect(server.hosts).toEqual(['*']);
     }
   });

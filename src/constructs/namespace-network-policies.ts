@@ -1,0 +1,159 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-33';
+import { HBONE_PORT } from './waypoint';
+
+/** Pods of one Service and the container ports they serve. */
+export interface PodPorts {
+  /** Name used in the policy name (`allow-to-<name>`). */
+  readonly name: string;
+  /** Labels of the pods. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Namespaces (other than this one) whose pods may connect, to every port in `ports`. */
+  readonly fromNamespaces: readonly string[];
+  /** Container ports of the Service. */
+  readonly ports: readonly number[];
+  /** Container ports the ingress gateway may connect to (those its routes reach); empty for none. */
+  readonly gatewayPorts: readonly number[];
+}
+
+/** Properties of {@link NamespaceNetworkPolicies}. */
+export interface NamespaceNetworkPoliciesProps {
+  readonly namespace: string;
+  /** Ambient namespaces receive mesh traffic on HBONE 15008 and kubelet probes from 169.254.7.127. */
+  readonly ambient: boolean;
+  /**
+   * Ambient with a waypoint: every mesh peer connects to the waypoint first, so HBONE is admitted
+   * to all pods of the namespace (ztunnel's authorization then admits only the waypoint to apps).
+   */
+  readonly waypoint: boolean;
+  /** The ingress gateway pods. */
+  readonly ingressGateway: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  /** Who may reach which pods. */
+  readonly targets: readonly PodPorts[];
+  /** Other namespaces called, with container ports (any port when absent). */
+  readonly dependencies: ReadonlyArray<{ readonly namespace: string; readonly ports?: readonly number[] }>;
+  /** External destinations. */
+  readonly external: ReadonlyArray<{ readonly cidrs: readonly string[]; readonly except?: readonly string[]; readonly port: number }>;
+  /** istiod, when pods of the namespace run an Envoy (sidecars, waypoint). */
+  readonly istiod?: { readonly namespace: string };
+  /** The telemetry collector, when pods of the namespace emit spans (sidecars, waypoint). */
+  readonly telemetry?: { readonly namespace: string; readonly port: number };
+}
+
+/** Source address of kubelet probes to ambient pods (SNAT by istio-cni). */
+export const AMBIENT_PROBE_SOURCE = '169.254.7.127/32';
+/** istiod's xDS and CA port. */
+export const ISTIOD_XDS_PORT = 15012;
+
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function tcp(ports: readonly number[]): k8s.NetworkPolicyPort[] {
+  return [...new Set(ports)].sort((a, b) => a - b).map(p => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) }));
+}
+
+function namespacePeer(namespace: string, podLabels?: Readonly<Record<string, string>>): k8s.NetworkPolicyPeer {
+  return {
+    namespaceSelector: { matchLabels: { [NAME_LABEL]: namespace } },
+    ...(podLabels ? { podSelector: { matchLabels: { ...podLabels } } } : {}),
+  };
+}
+
+/**
+ * Defense-in-depth NetworkPolicies for a mesh namespace: default deny both ways, then exactly the
+ * flows the mesh needs.
+ *
+ * - DNS to kube-system (UDP and TCP 53);
+ * - within the namespace;
+ * - per exposed or called Service: from the ingress gateway pods and the callers' namespaces, to its
+ *   container ports and HBONE 15008 (peers on HBONE-enabled proxies connect there);
+ * - ambient: kubelet probes from 169.254.7.127/32, HBONE 15008 everywhere mesh traffic flows;
+ * - egress to called namespaces, external ranges, istiod 15012 and the collector where needed.
+ *
+ * NetworkPolicies cannot see identities: the AuthorizationPolicies stay the primary control.
+ *
+ * @see https://istio.io/latest/docs/ambient/usage/networkpolicy/
+ */
+export class NamespaceNetworkPolicies extends Construct {
+  /** Every NetworkPolicy defined, by name. */
+  public readonly policies: ReadonlyMap<string, k8s.KubeNetworkPolicy>;
+
+  constructor(scope: Construct, id: string, props: NamespaceNetworkPoliciesProps) {
+    super(scope, id);
+    const policies = new Map<string, k8s.KubeNetworkPolicy>();
+    const define = (name: string, spec: k8s.NetworkPolicySpec) => {
+      policies.set(name, new k8s.KubeNetworkPolicy(this, name, { metadata: { name, namespace: props.namespace }, spec }));
+    };
+    const all = {};
+    const gatewayPeer = namespacePeer(props.ingressGateway.namespace, props.ingressGateway.podLabels);
+
+    define('default-deny', { podSelector: all, policyTypes: ['Ingress', 'Egress'] });
+    define('allow-dns', {
+      podSelector: all,
+      policyTypes: ['Egress'],
+      egress: [{ to: [namespacePeer('kube-system')], ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }] }],
+    });
+    define('allow-same-namespace', {
+      podSelector: all,
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: all }] }],
+      egress: [{ to: [{ podSelector: all }] }],
+    });
+    if (props.ambient) {
+      define('allow-kubelet-probes', { podSelector: all, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: AMBIENT_PROBE_SOURCE } }] }] });
+    }
+
+    if (props.ambient && props.waypoint) {
+      const namespaces = [...new Set(props.targets.flatMap(t => t.fromNamespaces))].sort((a, b) => a.localeCompare(b));
+      const from = [
+        ...(props.targets.some(t => t.gatewayPorts.length > 0) ? [gatewayPeer] : []),
+        ...namespaces.map(ns => namespacePeer(ns)),
+      ];
+      if (from.length > 0) define('allow-hbone', { podSelector: all, policyTypes: ['Ingress'], ingress: [{ from, ports: tcp([HBONE_PORT]) }] });
+    } else {
+      for (const t of [...props.targets].sort((a, b) => a.name.localeCompare(b.name))) {
+        const namespaces = [...new Set(t.fromNamespaces)].sort((a, b) => a.localeCompare(b));
+        const ingress: k8s.NetworkPolicyIngressRule[] = [];
+        if (t.gatewayPorts.length > 0) ingress.push({ from: [gatewayPeer], ports: tcp([...t.gatewayPorts, HBONE_PORT]) });
+        if (namespaces.length > 0) ingress.push({ from: namespaces.map(ns => namespacePeer(ns)), ports: tcp([...t.ports, HBONE_PORT]) });
+        if (ingress.length === 0) continue;
+        define(`allow-to-${t.name}`, { podSelector: { matchLabels: { ...t.selector } }, policyTypes: ['Ingress'], ingress });
+      }
+    }
+
+    if (props.dependencies.length > 0) {
+      define('allow-egress-mesh', {
+        podSelector: all,
+        policyTypes: ['Egress'],
+        egress: [...props.dependencies].sort((a, b) => a.namespace.localeCompare(b.namespace)).map(d => ({
+          to: [namespacePeer(d.namespace)],
+          ...(d.ports ? { ports: tcp([...d.ports, HBONE_PORT]) } : {}),
+        })),
+      });
+    }
+    if (props.external.length > 0) {
+      define('allow-egress-external', {
+        podSelector: all,
+        policyTypes: ['Egress'],
+        egress: props.external.map(e => ({
+          to: e.cidrs.map(cidr => ({ ipBlock: { cidr, ...(e.except?.length ? { except: [...e.except] } : {}) } })),
+          ports: tcp([e.port]),
+        })),
+      });
+    }
+    if (props.istiod) {
+      define('allow-egress-istiod', {
+        podSelector: all,
+        policyTypes: ['Egress'],
+        egress: [{ to: [namespacePeer(props.istiod.namespace, { app: 'istiod' })], ports: tcp([ISTIOD_XDS_PORT]) }],
+      });
+    }
+    if (props.telemetry) {
+      define('allow-egress-telemetry', {
+        podSelector: all,
+        policyTypes: ['Egress'],
+        egress: [{ to: [namespacePeer(props.telemetry.namespace)], ports: tcp([props.telemetry.port]) }],
+      });
+    }
+    this.policies = policies;
+  }
+}

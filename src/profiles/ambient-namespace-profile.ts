@@ -1,0 +1,32 @@
+import { DataplaneMode, WaypointOptions } from './types';
+import { NamespaceProfile } from './namespace-profile';
+
+/**
+ * A namespace in ambient mode: `istio.io/dataplane-mode: ambient`, no injection label, no
+ * Sidecar. ztunnel enforces L4 authorization; L7 policies and JWTs need a waypoint, which
+ * {@link AmbientNamespaceProfile.waypoint} adds.
+ *
+ * @example
+ * class Payments extends AmbientNamespaceProfile {
+ *   protected services() { return [{ name: 'api', selector: { app: 'api' }, ports: [{ port: 8080 }] }]; }
+ *   protected waypoint() { return {}; }
+ * }
+ */
+export abstract class AmbientNamespaceProfile extends NamespaceProfile {
+  public readonly dataplaneMode = DataplaneMode.AMBIENT;
+
+  /**
+   * Override to give the namespace a waypoint (return `{}` for the defaults). With a waypoint,
+   * ztunnel admits only the waypoint's identity, and every other allow is enforced by the waypoint.
+   *
+   * @returns the waypoint options; the base has no waypoint
+   */
+  protected waypoint(): WaypointOptions | undefined {
+    return undefined;
+  }
+
+  /** @internal */
+  protected override _waypointOptions(): WaypointOptions | undefined {
+    return this.waypoint();
+  }
+}

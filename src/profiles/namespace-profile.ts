@@ -1,0 +1,634 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-33';
+import { Construct } from 'constructs';
+import {
+  DestinationRule, DestinationRuleSpecTrafficPolicy, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
+  Sidecar, SidecarSpecOutboundTrafficPolicyMode,
+} from '../../imports/istio-networking.istio.io';
+import {
+  AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules, AuthorizationPolicySpecTargetRefs,
+  PeerAuthentication, PeerAuthenticationSpecMtlsMode, RequestAuthentication,
+} from '../../imports/istio-security.istio.io';
+import { InjectionStyle, MtlsMode } from '../config/environment-config';
+import { ResolvedEnvironment } from '../config/resolve-environment';
+import { AppRoute } from '../constructs/app-route';
+import { NamespaceNetworkPolicies, PodPorts } from '../constructs/namespace-network-policies';
+import { Waypoint } from '../constructs/waypoint';
+import { Labels } from '../lib/labels';
+import { ChartLayer, MeshChart } from '../lib/mesh-chart';
+import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, isUnderDomain, principalOf } from '../lib/names';
+import { addCheck, addPrepare, Problem } from '../lib/validation';
+import {
+  CallerDeclaration, DataplaneMode, DependencyDeclaration, ExternalHostDeclaration, ExternalProtocol, JwtRuleDeclaration,
+  L7PolicyDeclaration, PodSecurityLevel, PolicyAction, RouteDeclaration, ServiceDeclaration, TrafficPolicyDeclaration,
+  WaypointOptions,
+} from './types';
+
+/** Properties of a namespace profile. */
+export interface NamespaceProfileProps {
+  /** The environment. */
+  readonly env: ResolvedEnvironment;
+  /**
+   * Namespace name.
+   *
+   * @default - the construct id
+   */
+  readonly namespace?: string;
+  /**
+   * Team name (the `mesh.eks-istio-mesh.io/team` label).
+   *
+   * @default - the namespace name
+   */
+  readonly team?: string;
+}
+
+/** Public address ranges: everything but private, link-local and carrier-grade NAT space. */
+const PUBLIC_INTERNET = { cidrs: ['0.0.0.0/0'], except: ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'] };
+
+/** Namespace labels a profile owns; `namespaceLabels()` may not set them. */
+const RESERVED_LABEL_PREFIXES = ['istio.io/', 'istio-injection', 'pod-security.kubernetes.io/', 'kubernetes.io/', 'mesh.eks-istio-mesh.io/', 'elbv2.k8s.aws/'];
+
+const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const HTTP_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
+
+const byString = (a: string, b: string) => a.localeCompare(b);
+const sortedUnique = (items: Iterable<string>) => [...new Set(items)].sort(byString);
+const isPort = (p: unknown): p is number => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
+
+/** Everything the hooks returned, validated. */
+interface Declarations {
+  readonly services: readonly ServiceDeclaration[];
+  readonly routes: readonly RouteDeclaration[];
+  readonly callers: readonly CallerDeclaration[];
+  readonly dependencies: readonly DependencyDeclaration[];
+  readonly externalHosts: readonly ExternalHostDeclaration[];
+  readonly l7Policies: readonly L7PolicyDeclaration[];
+  readonly jwtRules: readonly JwtRuleDeclaration[];
+  readonly trafficPolicies: readonly TrafficPolicyDeclaration[];
+  readonly podSecurityLevel: PodSecurityLevel;
+  readonly namespaceLabels: Readonly<Record<string, string>>;
+  readonly waypoint?: Required<WaypointOptions>;
+}
+
+/**
+ * A zero-trust namespace. App teams extend {@link AmbientNamespaceProfile} or
+ * {@link SidecarNamespaceProfile} and override the `protected` hooks; this base class owns the
+ * invariants and validates whatever a hook returns, naming the class and the hook in errors.
+ *
+ * Every profile emits, in its own file `40-<namespace>.yaml`:
+ * - the Namespace with its mesh labels (never both injection labels), Pod Security level and team;
+ * - a PeerAuthentication with the namespace's mTLS mode;
+ * - a deny-by-default AuthorizationPolicy, then exactly the allows the hooks declare (the ingress
+ *   gateway to the Services its routes reach, declared callers, L7 policies);
+ * - NetworkPolicies: default deny, then only the flows the mesh needs;
+ * - VirtualServices for the routes on the shared gateway; ServiceEntries for external hosts;
+ *   DestinationRules for traffic policies.
+ *
+ * Hooks run once, after construction (so they may read fields the subclass sets).
+ */
+export abstract class NamespaceProfile extends MeshChart {
+  /** Namespace name; also the chart's default namespace for objects that set none. */
+  public readonly namespace: string;
+  /** Team name. */
+  public readonly team: string;
+  /** mTLS mode of the namespace (its setting in the environment, else the mesh-wide mode). */
+  public readonly mtlsMode: MtlsMode;
+  /** How the namespace's pods join the mesh. */
+  public abstract readonly dataplaneMode: DataplaneMode;
+
+  private readonly hookProblems: Problem[] = [];
+
+  constructor(scope: Construct, id: string, props: NamespaceProfileProps) {
+    const namespace = props.namespace ?? id;
+    const team = props.team ?? namespace;
+    super(scope, id, {
+      env: props.env,
+      layer: ChartLayer.NAMESPACES,
+      fileName: namespace,
+      labels: isLabelValue(team) ? { [Labels.TEAM]: team } : {},
+    });
+    this.namespace = namespace;
+    this.team = team;
+    this.mtlsMode = props.env.namespaces[namespace]?.mtlsMode ?? props.env.istio.mtlsMode;
+    addCheck(this, () => [
+      ...(isDnsLabel(namespace) ? [] : [{ field: 'namespace', value: namespace, message: 'is not a valid namespace name', fix: 'use a DNS label' }]),
+      ...(isLabelValue(team) && team !== '' ? [] : [{ field: 'team', value: team, message: 'is not a valid label value', fix: 'use at most 63 letters, digits, - _ and .' }]),
+      ...this.hookProblems,
+    ]);
+    addPrepare(this, () => this.render());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Hooks. Each returns data; the base validates it.
+
+  /**
+   * Override to declare the team's Services: their pod labels and ports. Routes, callers and
+   * policies refer to Services by name, and authorization selects their pods.
+   *
+   * @returns the Services; the base returns none
+   */
+  protected services(): ServiceDeclaration[] {
+    return [];
+  }
+
+  /**
+   * Override to expose Services on the shared ingress gateway. Each route becomes a VirtualService,
+   * and the ingress gateway's principal is allowed to exactly the Services and ports routed to.
+   *
+   * @returns the routes; the base exposes nothing
+   */
+  protected routes(): RouteDeclaration[] {
+    return [];
+  }
+
+  /**
+   * Override to allow workloads (namespace + ServiceAccount) to call the team's Services.
+   *
+   * @returns the callers; the base allows none (deny by default)
+   */
+  protected callers(): CallerDeclaration[] {
+    return [];
+  }
+
+  /**
+   * Override to declare the namespaces this namespace calls (Sidecar egress, NetworkPolicy egress).
+   *
+   * @returns the dependencies; the base has none
+   */
+  protected dependencies(): DependencyDeclaration[] {
+    return [];
+  }
+
+  /**
+   * Override to declare hosts outside the cluster that the namespace reaches (ServiceEntry,
+   * NetworkPolicy egress).
+   *
+   * @returns the hosts; the base reaches none
+   */
+  protected externalHosts(): ExternalHostDeclaration[] {
+    return [];
+  }
+
+  /**
+   * Override to add HTTP-aware authorization (methods, paths, JWT principals). In ambient
+   * namespaces this needs a waypoint; asking without one fails the synth.
+   *
+   * @returns the policies; the base has none
+   */
+  protected l7Policies(): L7PolicyDeclaration[] {
+    return [];
+  }
+
+  /**
+   * Override to accept JWTs from issuers (RequestAuthentication). A token is then validated when
+   * present; require one with an L7 policy on `requestPrincipals`. Ambient needs a waypoint.
+   *
+   * @returns the issuers; the base accepts none
+   */
+  protected jwtRules(): JwtRuleDeclaration[] {
+    return [];
+  }
+
+  /**
+   * Override to give a declared Service a traffic policy (DestinationRule): sticky sessions,
+   * outlier detection, connection pools. `tls.mode` may only be ISTIO_MUTUAL.
+   *
+   * @returns the policies; the base has none
+   */
+  protected trafficPolicies(): TrafficPolicyDeclaration[] {
+    return [];
+  }
+
+  /**
+   * Override to change the Pod Security Standards level enforced on the namespace.
+   *
+   * @returns the level; the base enforces `restricted`
+   */
+  protected podSecurityLevel(): PodSecurityLevel {
+    return PodSecurityLevel.RESTRICTED;
+  }
+
+  /**
+   * Override to add labels to the Namespace. Mesh, Pod Security and library labels are reserved.
+   *
+   * @returns the labels; the base adds none
+   */
+  protected namespaceLabels(): Record<string, string> {
+    return {};
+  }
+
+  /**
+   * Override to add objects the library does not model (raw `ApiObject`s or imported classes) to
+   * the namespace. Objects that set no namespace get this one; cluster-scoped kinds are refused.
+   *
+   * @param _scope where to define them
+   */
+  protected extraResources(_scope: Construct): void {
+    // The base adds nothing.
+  }
+
+  /**
+   * The waypoint of the namespace, if any. Only ambient profiles have one.
+   *
+   * @internal
+   */
+  protected _waypointOptions(): WaypointOptions | undefined {
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Invariants.
+
+  private get className(): string {
+    return this.constructor.name || 'NamespaceProfile';
+  }
+
+  private problem(hook: string, path: string, value: unknown, message: string, fix: string): void {
+    this.hookProblems.push({ field: `${this.className}.${hook}()${path}`, value, message, fix });
+  }
+
+  /** Call a hook; a throw becomes a problem naming the class and hook. */
+  private call<T>(hook: string, fn: () => T, fallback: T): T {
+    try {
+      return fn.call(this) ?? fallback;
+    } catch (e) {
+      this.problem(hook, '', undefined, `threw: ${(e as Error).message}`, `fix ${this.className}.${hook}()`);
+      return fallback;
+    }
+  }
+
+  private render(): void {
+    const d = this.declarations();
+    if (this.hookProblems.length > 0) return;
+    const env = this.env;
+    const ambient = this.dataplaneMode === DataplaneMode.AMBIENT;
+    const services = new Map(d.services.map(s => [s.name, s]));
+    const targetPort = (svc: string, port: number) => services.get(svc)!.ports.find(p => p.port === port)!.targetPort ?? port;
+    const allTargetPorts = (svc: string) => services.get(svc)!.ports.map(p => p.targetPort ?? p.port);
+    const gatewayPrincipal = env.ingressGateway.principal;
+
+    // Which container ports each Service exposes to the ingress gateway, and who calls it.
+    const exposed = new Map<string, number[]>();
+    for (const route of d.routes) for (const rule of route.rules) exposed.set(rule.service, [...(exposed.get(rule.service) ?? []), targetPort(rule.service, rule.port)]);
+    const callersOf = (svc: string) => d.callers.filter(c => !c.services || c.services.includes(svc));
+    // An L7 ALLOW policy that admits the ingress gateway replaces the blanket gateway allow, so
+    // that its conditions (for example a JWT) apply to internet traffic too.
+    const gatewayGovernedByL7 = new Set(d.l7Policies.filter(p => (p.action ?? PolicyAction.ALLOW) === PolicyAction.ALLOW && p.from?.ingressGateway).flatMap(p => p.services));
+
+    // Namespace.
+    const labels: Record<string, string> = { ...d.namespaceLabels, [Labels.POD_SECURITY_ENFORCE]: d.podSecurityLevel };
+    if (ambient) {
+      labels[Labels.DATAPLANE_MODE] = 'ambient';
+      if (d.waypoint) {
+        labels[Labels.USE_WAYPOINT] = d.waypoint.name;
+        if (d.waypoint.ingressThroughWaypoint) labels[Labels.INGRESS_USE_WAYPOINT] = 'true';
+      }
+    } else if (env.istio.injectionStyle === InjectionStyle.REVISION_LABEL) {
+      labels[Labels.REVISION] = env.istio.revision;
+    } else {
+      labels[Labels.INJECTION] = 'enabled';
+    }
+    // The chart's default namespace (this namespace) must not land on the cluster-scoped Namespace.
+    new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: this.namespace, labels } }).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+
+    new PeerAuthentication(this, 'PeerAuthentication', {
+      metadata: { name: 'default', namespace: this.namespace },
+      spec: { mtls: { mode: this.mtlsMode as unknown as PeerAuthenticationSpecMtlsMode } },
+    });
+
+    // Authorization: deny by default, then explicit allows.
+    const authz = new Construct(this, 'Authorization');
+    const policy = (name: string, spec: AuthorizationPolicySpec) =>
+      new AuthorizationPolicy(authz, name, { metadata: { name, namespace: this.namespace }, spec });
+    policy('default-deny', {});
+    const principalsRule = (principals: string[], ports?: number[]): AuthorizationPolicySpecRules => ({
+      from: [{ source: { principals: sortedUnique(principals) } }],
+      ...(ports ? { to: [{ operation: { ports: [...new Set(ports)].sort((a, b) => a - b).map(String) } }] } : {}),
+    });
+    const waypoint = ambient ? d.waypoint : undefined;
+    const waypointRef: AuthorizationPolicySpecTargetRefs | undefined = waypoint ? { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: waypoint.name } : undefined;
+
+    if (waypoint) {
+      // ztunnel admits only the waypoint, so no client can skip the L7 policies below.
+      policy('allow-waypoint', { rules: [principalsRule([principalOf(env.istio.trustDomain, this.namespace, waypoint.name)])] });
+      // Waypoints ignore selector policies: deny by default there too.
+      policy('waypoint-default-deny', { targetRefs: [waypointRef!] });
+    }
+    for (const svc of [...services.keys()].sort(byString)) {
+      const callerPrincipals = callersOf(svc).map(c => principalOf(env.istio.trustDomain, c.namespace, c.serviceAccount));
+      const gatewayPorts = gatewayGovernedByL7.has(svc) ? undefined : exposed.get(svc);
+      if (waypoint) {
+        const rules: AuthorizationPolicySpecRules[] = [];
+        if (gatewayPorts && waypoint.ingressThroughWaypoint) rules.push(principalsRule([gatewayPrincipal]));
+        if (callerPrincipals.length > 0) rules.push(principalsRule(callerPrincipals));
+        if (rules.length > 0) policy(`allow-${svc}`, { targetRefs: [{ group: '', kind: 'Service', name: svc }], rules });
+        if (gatewayPorts && !waypoint.ingressThroughWaypoint) {
+          policy(`allow-ingress-${svc}`, { selector: { matchLabels: { ...services.get(svc)!.selector } }, rules: [principalsRule([gatewayPrincipal], gatewayPorts)] });
+        }
+      } else {
+        const rules: AuthorizationPolicySpecRules[] = [];
+        if (gatewayPorts) rules.push(principalsRule([gatewayPrincipal], gatewayPorts));
+        if (callerPrincipals.length > 0) rules.push(principalsRule(callerPrincipals, allTargetPorts(svc)));
+        if (rules.length > 0) policy(`allow-${svc}`, { selector: { matchLabels: { ...services.get(svc)!.selector } }, rules });
+      }
+    }
+    for (const p of d.l7Policies) {
+      const rule: AuthorizationPolicySpecRules = {
+        ...(p.from ? {
+          from: [{
+            source: {
+              ...(p.from.workloads?.length || p.from.ingressGateway ? {
+                principals: sortedUnique([
+                  ...(p.from.workloads ?? []).map(w => principalOf(env.istio.trustDomain, w.namespace, w.serviceAccount)),
+                  ...(p.from.ingressGateway ? [gatewayPrincipal] : []),
+                ]),
+              } : {}),
+              ...(p.from.requestPrincipals?.length ? { requestPrincipals: sortedUnique(p.from.requestPrincipals) } : {}),
+            },
+          }],
+        } : {}),
+        ...(p.to?.methods?.length || p.to?.paths?.length ? {
+          to: [{ operation: { ...(p.to.methods?.length ? { methods: sortedUnique(p.to.methods) } : {}), ...(p.to.paths?.length ? { paths: sortedUnique(p.to.paths) } : {}) } }],
+        } : {}),
+        ...(p.when?.length ? { when: p.when.map(w => ({ key: w.key, values: [...w.values] })) } : {}),
+      };
+      const action = (p.action ?? PolicyAction.ALLOW) as unknown as AuthorizationPolicySpecAction;
+      if (waypoint) {
+        policy(p.name, { targetRefs: sortedUnique(p.services).map(s => ({ group: '', kind: 'Service', name: s })), action, rules: [rule] });
+      } else {
+        for (const svc of sortedUnique(p.services)) {
+          policy(p.services.length === 1 ? p.name : `${p.name}-${svc}`, { selector: { matchLabels: { ...services.get(svc)!.selector } }, action, rules: [rule] });
+        }
+      }
+    }
+
+    if (d.jwtRules.length > 0) {
+      // A raw object: the imported class renders the legacy field name jwks_uri; Istio documents jwksUri.
+      new ApiObject(this, 'RequestAuthentication', {
+        apiVersion: RequestAuthentication.GVK.apiVersion,
+        kind: RequestAuthentication.GVK.kind,
+        metadata: { name: 'jwt', namespace: this.namespace },
+        spec: {
+          ...(waypointRef ? { targetRefs: [waypointRef] } : {}),
+          jwtRules: [...d.jwtRules].sort((a, b) => a.issuer.localeCompare(b.issuer)).map(r => ({
+            issuer: r.issuer,
+            jwksUri: r.jwksUri,
+            ...(r.audiences?.length ? { audiences: sortedUnique(r.audiences) } : {}),
+          })),
+        },
+      });
+    }
+
+    if (waypoint) new Waypoint(this, 'Waypoint', { namespace: this.namespace, name: waypoint.name, revision: env.istio.revision });
+
+    if (!ambient) {
+      // Egress lockdown for sidecars: only the registry, and only the namespaces declared.
+      new Sidecar(this, 'Sidecar', {
+        metadata: { name: 'default', namespace: this.namespace },
+        spec: {
+          egress: [{ hosts: sortedUnique(['./*', `${env.istio.rootNamespace}/*`, `${env.telemetry.collectorNamespace}/*`, ...d.dependencies.map(dep => `${dep.namespace}/*`)]) }],
+          outboundTrafficPolicy: { mode: SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
+        },
+      });
+    }
+
+    const hosts = new Map<string, ExternalHostDeclaration[]>();
+    for (const h of d.externalHosts) hosts.set(h.host, [...(hosts.get(h.host) ?? []), h]);
+    const external = new Construct(this, 'External');
+    for (const host of [...hosts.keys()].sort(byString)) {
+      new ServiceEntry(external, host, {
+        metadata: { name: host, namespace: this.namespace },
+        spec: {
+          hosts: [host],
+          exportTo: ['.'],
+          location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
+          resolution: ServiceEntrySpecResolution.DNS,
+          ports: hosts.get(host)!.sort((a, b) => a.port - b.port).map(h => ({ number: h.port, name: `${h.protocol.toLowerCase()}-${h.port}`, protocol: h.protocol })),
+        },
+      });
+    }
+
+    const trafficPolicies = new Construct(this, 'TrafficPolicies');
+    for (const tp of d.trafficPolicies) {
+      new DestinationRule(trafficPolicies, tp.service, {
+        metadata: { name: tp.service, namespace: this.namespace },
+        spec: { host: `${tp.service}.${this.namespace}.svc.cluster.local`, trafficPolicy: tp.trafficPolicy },
+      });
+    }
+
+    const routes = new Construct(this, 'Routes');
+    for (const r of d.routes) {
+      new AppRoute(routes, r.name, {
+        namespace: this.namespace,
+        name: r.name,
+        gateway: env.ingressGateway.gatewayRef,
+        hosts: r.hosts,
+        allowedDomains: env.domains,
+        rules: r.rules.map(rule => ({ pathPrefix: rule.pathPrefix, serviceName: rule.service, port: rule.port })),
+      });
+    }
+
+    const targets: PodPorts[] = [...services.values()].map(s => ({
+      name: s.name,
+      selector: s.selector,
+      ports: allTargetPorts(s.name),
+      gatewayPorts: exposed.get(s.name) ?? [],
+      fromNamespaces: callersOf(s.name).map(c => c.namespace).filter(ns => ns !== this.namespace),
+    }));
+    const envoyInNamespace = !ambient || !!waypoint;
+    new NamespaceNetworkPolicies(this, 'NetworkPolicies', {
+      namespace: this.namespace,
+      ambient,
+      waypoint: !!waypoint,
+      ingressGateway: { namespace: env.ingressGateway.namespace, podLabels: env.ingressGateway.selectorLabels },
+      targets,
+      dependencies: d.dependencies,
+      external: d.externalHosts.map(h => (h.cidrs?.length ? { cidrs: [...h.cidrs].sort(byString), port: h.port } : { ...PUBLIC_INTERNET, port: h.port })),
+      istiod: envoyInNamespace ? { namespace: env.istio.rootNamespace } : undefined,
+      telemetry: envoyInNamespace ? { namespace: env.telemetry.collectorNamespace, port: env.telemetry.collectorPort } : undefined,
+    });
+
+    const extra = new Construct(this, 'Extra');
+    this.call('extraResources', () => this.extraResources(extra), undefined);
+    addCheck(extra, () => this.checkExtraResources(extra));
+  }
+
+  /** Objects added by `extraResources()` must stay in the namespace and leave its invariants alone. */
+  private checkExtraResources(extra: Construct): Problem[] {
+    const problems: Problem[] = [];
+    const owned = ['Namespace', 'PeerAuthentication'];
+    const clusterScoped = ['ClusterIssuer', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'GatewayClass', 'IngressClass',
+      'MutatingWebhookConfiguration', 'PersistentVolume', 'PriorityClass', 'StorageClass', 'ValidatingWebhookConfiguration'];
+    for (const obj of extra.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+      const where = `${obj.kind} ${obj.name}`;
+      const field = `${this.className}.extraResources()`;
+      if (clusterScoped.includes(obj.kind)) {
+        problems.push({ field, value: where, message: 'is cluster-scoped: it would reach beyond the namespace', fix: 'define cluster-wide objects in the platform charts' });
+      } else if (obj.metadata.namespace !== this.namespace) {
+        problems.push({ field, value: where, message: `defines an object outside namespace ${this.namespace} (in ${obj.metadata.namespace})`, fix: `keep extra objects in ${this.namespace}; cluster-wide objects belong to the platform charts` });
+      }
+      if (owned.includes(obj.kind)) {
+        problems.push({ field, value: where, message: `defines a ${obj.kind}, which the profile owns`, fix: 'override the matching hook instead (mTLS comes from the environment config)' });
+      }
+      if (obj.kind === 'Sidecar' && this.dataplaneMode === DataplaneMode.AMBIENT) {
+        problems.push({ field, value: where, message: 'defines a Sidecar in an ambient namespace, where ztunnel and waypoints ignore it', fix: 'remove it; restrict egress with externalHosts() and NetworkPolicies' });
+      }
+    }
+    return problems;
+  }
+
+  /** Call every hook and validate what it returns. */
+  private declarations(): Declarations {
+    const env = this.env;
+    const ambient = this.dataplaneMode === DataplaneMode.AMBIENT;
+    const bad = (hook: string, path: string, value: unknown, message: string, fix: string) => this.problem(hook, path, value, message, fix);
+    const list = <T>(hook: string, fn: () => T[]): T[] => {
+      const value = this.call(hook, fn, []);
+      if (!Array.isArray(value)) {
+        bad(hook, '', value, 'must return an array', 'return a list (empty for none)');
+        return [];
+      }
+      return value;
+    };
+    const duplicates = (hook: string, names: string[], what: string) => {
+      for (const n of sortedUnique(names.filter((x, i) => names.indexOf(x) !== i))) bad(hook, '', n, `declares ${what} '${n}' twice`, 'keep one');
+    };
+
+    if (![DataplaneMode.AMBIENT, DataplaneMode.SIDECAR].includes(this.dataplaneMode)) {
+      bad('dataplaneMode', '', this.dataplaneMode, 'is not a dataplane mode', 'extend AmbientNamespaceProfile or SidecarNamespaceProfile');
+    }
+
+    // services()
+    const services = list('services', () => this.services());
+    services.forEach((s, i) => {
+      if (!isDnsLabel(s?.name)) bad('services', `[${i}].name`, s?.name, 'is not a valid Service name', 'use a DNS label');
+      const selector = Object.entries(s?.selector ?? {});
+      if (selector.length === 0) bad('services', `[${i}].selector`, s?.selector, 'must not be empty (it would select every pod of the namespace)', "give the pod labels of the Service's spec.selector");
+      for (const [k, v] of selector) if (!isLabelKey(k) || !isLabelValue(v)) bad('services', `[${i}].selector['${k}']`, v, 'is not a valid label', 'use Kubernetes label keys and values');
+      if (!Array.isArray(s?.ports) || s.ports.length === 0) bad('services', `[${i}].ports`, s?.ports, 'must list at least one port', 'list the Service ports');
+      (s?.ports ?? []).forEach((p, j) => {
+        if (!isPort(p?.port)) bad('services', `[${i}].ports[${j}].port`, p?.port, 'is not a port number', 'use 1 to 65535');
+        if (p?.targetPort !== undefined && !isPort(p.targetPort)) bad('services', `[${i}].ports[${j}].targetPort`, p.targetPort, 'is not a port number', 'use the container port, 1 to 65535 (named ports are not supported)');
+      });
+      duplicates('services', (s?.ports ?? []).map(p => String(p?.port)), 'port');
+    });
+    duplicates('services', services.map(s => s?.name), 'Service');
+    const declared = new Map(services.map(s => [s?.name, s]));
+    const knownService = (hook: string, path: string, name: string) => {
+      if (!declared.has(name)) bad(hook, path, name, 'is not a Service declared by services()', `declare it in ${this.className}.services(), or use one of: ${[...declared.keys()].join(', ') || '(none declared)'}`);
+      return declared.has(name);
+    };
+
+    // routes()
+    const routes = list('routes', () => this.routes());
+    routes.forEach((r, i) => {
+      if (!isDnsLabel(r?.name)) bad('routes', `[${i}].name`, r?.name, 'is not a valid object name', 'use a DNS label');
+      if (!Array.isArray(r?.hosts) || r.hosts.length === 0) bad('routes', `[${i}].hosts`, r?.hosts, 'must list at least one host', 'add the host name clients use');
+      (r?.hosts ?? []).forEach((h, j) => {
+        if (!isDomainName(h)) bad('routes', `[${i}].hosts[${j}]`, h, 'is not a host name (wildcards are not allowed)', 'give the exact host name');
+        else if (!env.domains.some(dom => isUnderDomain(h, dom))) bad('routes', `[${i}].hosts[${j}]`, h, `is not under any domain of environment ${env.name} (${env.domains.join(', ')})`, 'use a host under one of those domains, or add the domain to the environment config');
+      });
+      if (!Array.isArray(r?.rules) || r.rules.length === 0) bad('routes', `[${i}].rules`, r?.rules, 'must have at least one rule', 'send a path prefix to a declared Service port');
+      (r?.rules ?? []).forEach((rule, j) => {
+        if (rule?.pathPrefix !== undefined && !String(rule.pathPrefix).startsWith('/')) bad('routes', `[${i}].rules[${j}].pathPrefix`, rule.pathPrefix, "must start with '/'", `write '/${rule.pathPrefix}'`);
+        if (knownService('routes', `[${i}].rules[${j}].service`, rule?.service) && !declared.get(rule.service)!.ports.some(p => p.port === rule.port)) {
+          bad('routes', `[${i}].rules[${j}].port`, rule?.port, `is not a port of Service ${rule.service}`, `use one of ${declared.get(rule.service)!.ports.map(p => p.port).join(', ')}`);
+        }
+      });
+    });
+    duplicates('routes', routes.map(r => r?.name), 'route');
+
+    // callers()
+    const callers = list('callers', () => this.callers());
+    callers.forEach((c, i) => {
+      if (c?.namespace === '*' || c?.serviceAccount === '*') bad('callers', `[${i}]`, c, 'uses a wildcard: it would allow every workload', 'name the namespace and ServiceAccount of each caller');
+      else {
+        if (!isDnsLabel(c?.namespace)) bad('callers', `[${i}].namespace`, c?.namespace, 'is not a valid namespace name', 'use the caller namespace');
+        if (!isDnsSubdomain(c?.serviceAccount)) bad('callers', `[${i}].serviceAccount`, c?.serviceAccount, 'is not a valid ServiceAccount name', "use the caller pods' ServiceAccount");
+      }
+      (c?.services ?? []).forEach((s, j) => knownService('callers', `[${i}].services[${j}]`, s));
+      if (c?.services && c.services.length === 0) bad('callers', `[${i}].services`, c.services, 'is empty: the caller would reach nothing', 'list the Services it calls, or omit the field for all');
+    });
+
+    // dependencies()
+    const dependencies = list('dependencies', () => this.dependencies());
+    dependencies.forEach((dep, i) => {
+      if (!isDnsLabel(dep?.namespace)) bad('dependencies', `[${i}].namespace`, dep?.namespace, 'is not a valid namespace name', 'name the namespace called');
+      (dep?.ports ?? []).forEach((p, j) => { if (!isPort(p)) bad('dependencies', `[${i}].ports[${j}]`, p, 'is not a port number', 'use 1 to 65535'); });
+    });
+    duplicates('dependencies', dependencies.map(dep => dep?.namespace), 'dependency');
+
+    // externalHosts()
+    const externalHosts = list('externalHosts', () => this.externalHosts());
+    externalHosts.forEach((h, i) => {
+      if (!isDomainName(h?.host)) bad('externalHosts', `[${i}].host`, h?.host, 'is not a DNS name (wildcards are not allowed)', 'give the exact host, e.g. api.stripe.com');
+      if (!isPort(h?.port)) bad('externalHosts', `[${i}].port`, h?.port, 'is not a port number', 'use 1 to 65535');
+      if (!Object.values(ExternalProtocol).includes(h?.protocol)) bad('externalHosts', `[${i}].protocol`, h?.protocol, `must be one of ${Object.values(ExternalProtocol).join(', ')}`, 'use ExternalProtocol.TLS for HTTPS APIs reached by the app itself');
+      (h?.cidrs ?? []).forEach((c, j) => {
+        if (!CIDR.test(c)) bad('externalHosts', `[${i}].cidrs[${j}]`, c, 'is not an IPv4 CIDR', 'e.g. 203.0.113.0/24');
+        else if (c.endsWith('/0')) bad('externalHosts', `[${i}].cidrs[${j}]`, c, 'opens every address', 'omit cidrs to allow public addresses only, or list the provider ranges');
+      });
+    });
+    duplicates('externalHosts', externalHosts.map(h => `${h?.host}:${h?.port}`), 'host and port');
+
+    // waypoint (ambient only)
+    const wp = this.call('waypoint', () => this._waypointOptions(), undefined);
+    const waypoint = wp ? { name: wp.name ?? 'waypoint', ingressThroughWaypoint: wp.ingressThroughWaypoint ?? true } : undefined;
+    if (waypoint && (!isDnsLabel(waypoint.name) || waypoint.name === 'none')) bad('waypoint', '.name', waypoint.name, 'is not a valid waypoint name', "use a DNS label other than 'none'");
+    if (waypoint && declared.has(waypoint.name)) bad('waypoint', '.name', waypoint.name, 'is also the name of a declared Service', 'name the waypoint differently');
+
+    // l7Policies()
+    const l7Policies = list('l7Policies', () => this.l7Policies());
+    l7Policies.forEach((p, i) => {
+      if (!isDnsLabel(p?.name) || ['default-deny', 'allow-waypoint', 'waypoint-default-deny'].includes(p?.name)) bad('l7Policies', `[${i}].name`, p?.name, 'is not a valid or free policy name', 'use a DNS label not used by the profile');
+      if (!Array.isArray(p?.services) || p.services.length === 0) bad('l7Policies', `[${i}].services`, p?.services, 'must name at least one declared Service', 'list the Services the policy protects');
+      (p?.services ?? []).forEach((s, j) => knownService('l7Policies', `[${i}].services[${j}]`, s));
+      if (p?.action !== undefined && !Object.values(PolicyAction).includes(p.action)) bad('l7Policies', `[${i}].action`, p.action, 'must be ALLOW or DENY', 'use PolicyAction.ALLOW or PolicyAction.DENY');
+      (p?.from?.workloads ?? []).forEach((w, j) => {
+        if (!isDnsLabel(w?.namespace) || !isDnsSubdomain(w?.serviceAccount)) bad('l7Policies', `[${i}].from.workloads[${j}]`, w, 'is not a namespace and ServiceAccount (wildcards are not allowed)', 'name the namespace and ServiceAccount of each caller');
+      });
+      (p?.to?.methods ?? []).forEach((m, j) => { if (!HTTP_METHODS.includes(m)) bad('l7Policies', `[${i}].to.methods[${j}]`, m, 'is not an HTTP method', `use one of ${HTTP_METHODS.join(', ')}`); });
+      (p?.to?.paths ?? []).forEach((path, j) => { if (typeof path !== 'string' || !path.startsWith('/')) bad('l7Policies', `[${i}].to.paths[${j}]`, path, "must start with '/'", 'give an absolute path, optionally ending in *'); });
+      (p?.when ?? []).forEach((w, j) => { if (!w?.key || !Array.isArray(w.values) || w.values.length === 0) bad('l7Policies', `[${i}].when[${j}]`, w, 'needs a key and at least one value', 'e.g. { key: "request.auth.claims[groups]", values: ["admins"] }'); });
+      const hasSource = !!(p?.from?.workloads?.length || p?.from?.ingressGateway || p?.from?.requestPrincipals?.length);
+      if ((p?.action ?? PolicyAction.ALLOW) === PolicyAction.ALLOW && !hasSource) bad('l7Policies', `[${i}].from`, p?.from, 'allows any source', 'name workloads, the ingress gateway or request principals');
+      if (ambient && !waypoint) bad('l7Policies', `[${i}]`, p?.name, 'needs a waypoint: ztunnel enforces L4 only and would turn this ALLOW into deny-all (or a DENY into a wider deny)', `override waypoint() in ${this.className} to return {}`);
+    });
+    duplicates('l7Policies', l7Policies.map(p => p?.name), 'policy');
+
+    // jwtRules()
+    const jwtRules = list('jwtRules', () => this.jwtRules());
+    jwtRules.forEach((r, i) => {
+      if (typeof r?.issuer !== 'string' || r.issuer.length === 0) bad('jwtRules', `[${i}].issuer`, r?.issuer, 'must not be empty', 'give the iss claim of accepted tokens');
+      if (typeof r?.jwksUri !== 'string' || !/^https:\/\/[^\s/]+\/\S*$/.test(r.jwksUri)) bad('jwtRules', `[${i}].jwksUri`, r?.jwksUri, 'must be an https URL', "give the issuer's JWKS URL");
+      if (ambient && !waypoint) bad('jwtRules', `[${i}]`, r?.issuer, 'needs a waypoint: ztunnel cannot validate JWTs', `override waypoint() in ${this.className} to return {}`);
+    });
+    duplicates('jwtRules', jwtRules.map(r => r?.issuer), 'issuer');
+
+    // trafficPolicies()
+    const trafficPolicies = list('trafficPolicies', () => this.trafficPolicies());
+    trafficPolicies.forEach((tp, i) => {
+      knownService('trafficPolicies', `[${i}].service`, tp?.service);
+      const tlsModes: Array<[string, string | undefined]> = [['.trafficPolicy.tls.mode', tp?.trafficPolicy?.tls?.mode]];
+      (tp?.trafficPolicy?.portLevelSettings ?? []).forEach((pl, j) => tlsModes.push([`.trafficPolicy.portLevelSettings[${j}].tls.mode`, pl.tls?.mode]));
+      for (const [path, mode] of tlsModes) {
+        if (mode !== undefined && mode !== 'ISTIO_MUTUAL') bad('trafficPolicies', `[${i}]${path}`, mode, 'would replace Istio mTLS to an in-mesh Service', 'remove tls (auto-mTLS applies) or set ISTIO_MUTUAL');
+      }
+    });
+    duplicates('trafficPolicies', trafficPolicies.map(tp => tp?.service), 'traffic policy for');
+
+    const podSecurityLevel = this.call('podSecurityLevel', () => this.podSecurityLevel(), PodSecurityLevel.RESTRICTED);
+    if (!Object.values(PodSecurityLevel).includes(podSecurityLevel)) bad('podSecurityLevel', '', podSecurityLevel, 'is not a Pod Security Standards level', 'use PodSecurityLevel.RESTRICTED, BASELINE or PRIVILEGED');
+
+    const namespaceLabels = this.call('namespaceLabels', () => this.namespaceLabels(), {});
+    for (const [k, v] of Object.entries(namespaceLabels)) {
+      if (RESERVED_LABEL_PREFIXES.some(prefix => k.startsWith(prefix))) bad('namespaceLabels', `['${k}']`, v, 'sets a label the profile owns (mesh enrolment, Pod Security, library labels)', 'remove it; use the matching hook or the environment config');
+      else if (!isLabelKey(k) || !isLabelValue(v)) bad('namespaceLabels', `['${k}']`, v, 'is not a valid label', 'use Kubernetes label keys and values');
+    }
+
+    return { services, routes, callers, dependencies, externalHosts, l7Policies, jwtRules, trafficPolicies, podSecurityLevel, namespaceLabels, waypoint };
+  }
+}
+
+/** Type of a DestinationRule traffic policy, re-exported for hook implementations. */
+export type TrafficPolicy = DestinationRuleSpecTrafficPolicy;

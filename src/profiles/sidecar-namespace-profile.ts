@@ -1,0 +1,14 @@
+import { DataplaneMode } from './types';
+import { NamespaceProfile } from './namespace-profile';
+
+/**
+ * A namespace in sidecar mode: exactly one injection label (`istio.io/rev: <revision>`, or
+ * `istio-injection: enabled` when the environment uses the legacy style), a `Sidecar` that limits
+ * egress to the registry (REGISTRY_ONLY) and the declared namespaces, and L7 policies enforced by
+ * each pod's proxy.
+ *
+ * Restricted Pod Security needs Istio CNI (no privileged init container).
+ */
+export abstract class SidecarNamespaceProfile extends NamespaceProfile {
+  public readonly dataplaneMode = DataplaneMode.SIDECAR;
+}
