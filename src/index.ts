@@ -20,3 +20,5 @@ export * from './profiles/types';
 export * from './profiles/namespace-profile';
 export * from './profiles/ambient-namespace-profile';
 export * from './profiles/sidecar-namespace-profile';
+export * from './cli/check-command';
+export * from './rules';

@@ -40,13 +40,14 @@ export function crdSchemas(): CrdSchemas {
 
 /**
  * Synthesize constructs defined by `define` inside one MeshChart of a test environment.
+ * Mesh rules are not run: they judge whole environments, not one construct alone.
  *
  * @returns every object, schema-checked
  */
 export function synthConstructs(define: (scope: Construct, env: ResolvedEnvironment) => void, overrides: Partial<EnvironmentConfig> = {}): Manifest[] {
   const [result] = synthesize([baseConfig(overrides)], (app: App, env) => {
     define(new MeshChart(app, 'test', { env, layer: ChartLayer.MESH }), env);
-  }, { schemas: crdSchemas() });
+  }, { schemas: crdSchemas(), rules: [] });
   return result.charts.flatMap(c => c.objects);
 }
 

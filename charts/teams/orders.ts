@@ -6,7 +6,7 @@ import {
 /** Orders: sidecar mode, exposed under /orders, calls payments and the card processor's API. */
 export class Orders extends SidecarNamespaceProfile {
   protected override services(): ServiceDeclaration[] {
-    return [{ name: 'orders-api', selector: { 'app.kubernetes.io/name': 'orders-api' }, ports: [{ port: 80, targetPort: 8080 }] }];
+    return [{ name: 'orders-api', selector: { 'app.kubernetes.io/name': 'orders-api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'orders-api' }];
   }
 
   protected override routes(): RouteDeclaration[] {
@@ -14,7 +14,7 @@ export class Orders extends SidecarNamespaceProfile {
   }
 
   protected override dependencies(): DependencyDeclaration[] {
-    return [{ namespace: 'payments', ports: [8080] }];
+    return this.env.namespaces.payments ? [{ namespace: 'payments', ports: [8080] }] : [];
   }
 
   protected override externalHosts(): ExternalHostDeclaration[] {

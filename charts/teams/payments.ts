@@ -12,8 +12,8 @@ const ISSUER = 'https://auth.example.com';
 export class Payments extends AmbientNamespaceProfile {
   protected override services(): ServiceDeclaration[] {
     return [
-      { name: 'payments-api', selector: { 'app.kubernetes.io/name': 'payments-api' }, ports: [{ port: 80, targetPort: 8080 }] },
-      { name: 'ledger', selector: { 'app.kubernetes.io/name': 'ledger' }, ports: [{ port: 9090 }] },
+      { name: 'payments-api', selector: { 'app.kubernetes.io/name': 'payments-api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'payments-api' },
+      { name: 'ledger', selector: { 'app.kubernetes.io/name': 'ledger' }, ports: [{ port: 9090 }], serviceAccount: 'ledger' },
     ];
   }
 
@@ -27,7 +27,8 @@ export class Payments extends AmbientNamespaceProfile {
 
   protected override callers(): CallerDeclaration[] {
     return [
-      { namespace: 'orders', serviceAccount: 'orders-api', services: ['payments-api'] },
+      // Orders calls the API wherever the platform runs it.
+      ...(this.env.namespaces.orders ? [{ namespace: 'orders', serviceAccount: 'orders-api', services: ['payments-api'] }] : []),
       { namespace: 'payments', serviceAccount: 'payments-api', services: ['ledger'] },
     ];
   }

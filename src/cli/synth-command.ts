@@ -67,6 +67,10 @@ export function runSynth(options: RunSynthOptions): number {
   const schemas = options.crdDir ? CrdSchemas.fromDirectory(options.crdDir) : undefined;
   try {
     const results = synthesize(configs, options.build, { schemas, configSource: options.configSource });
+    for (const r of results) {
+      for (const w of r.warnings) error(`warning [${r.env.name}] ${w.object.file}: rule ${w.rule.id}: ${w.message}. fix: ${w.fix}`);
+      for (const s of r.silenced) error(`silenced [${r.env.name}] ${s.object.file}: rule ${s.rule.id}: ${s.message} (reason: ${s.silencedBecause})`);
+    }
     const written = writeEnvironments(options.outdir, results, { pruneOtherEnvironments: !options.only });
     if (options.mirrorOutdir && path.resolve(options.mirrorOutdir) !== path.resolve(options.outdir)) {
       writeEnvironments(options.mirrorOutdir, results);

@@ -30,3 +30,13 @@ export const Labels = {
 
 /** Value of `app.kubernetes.io/managed-by` on everything this library emits. */
 export const MANAGED_BY_VALUE = 'eks-istio-mesh';
+
+/** Annotations this library reads and writes. */
+export const Annotations = {
+  /** On a Namespace: the ServiceAccounts its workloads run as (comma-separated). */
+  SERVICE_ACCOUNTS: 'mesh.eks-istio-mesh.io/service-accounts',
+  /** On an AuthorizationPolicy: principals it allows that live outside this environment's output. */
+  EXTERNAL_PRINCIPALS: 'mesh.eks-istio-mesh.io/external-principals',
+  /** Prefix of a silence: `silence.mesh.eks-istio-mesh.io/<rule id>: <reason>`. */
+  SILENCE_PREFIX: 'silence.mesh.eks-istio-mesh.io/',
+} as const;

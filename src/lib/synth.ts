@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { EnvironmentConfig } from '../config/environment-config';
 import { resolveEnvironment, ResolvedEnvironment } from '../config/resolve-environment';
 import { MeshChart } from './mesh-chart';
+import { ALL_RULES, LocatedManifest, MeshRule, RuleResult, runRules, Severity } from '../rules';
 import { CrdSchemas } from './schema';
 import { collectProblems, LocatedProblem, runPrepare, SynthError } from './validation';
 
@@ -40,6 +41,10 @@ export interface SynthesizedEnvironment {
   readonly charts: readonly SynthesizedChart[];
   /** The chart files and `kustomization.yaml`, sorted by name. */
   readonly files: readonly SynthesizedFile[];
+  /** Rule findings that do not fail the synth. */
+  readonly warnings: readonly RuleResult[];
+  /** Rule findings silenced by an annotation, with the reason. */
+  readonly silenced: readonly RuleResult[];
 }
 
 /** Adds an environment's charts to its App. */
@@ -53,6 +58,12 @@ export interface SynthOptions {
    * @default - no schema check
    */
   readonly schemas?: CrdSchemas;
+  /**
+   * The mesh rules to run over each environment's objects.
+   *
+   * @default ALL_RULES
+   */
+  readonly rules?: readonly MeshRule[];
   /**
    * Where each environment's config is defined, for messages.
    *
@@ -77,12 +88,6 @@ function compareManifests(a: Manifest, b: Manifest): number {
     || a.kind.localeCompare(b.kind)
     || (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '')
     || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
-}
-
-/** `group/kind/namespace/name`: two objects with the same identity overwrite each other in a cluster. */
-export function identityOf(m: Manifest): string {
-  const group = m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : '';
-  return `${group}/${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name ?? ''}`;
 }
 
 /** Serialize objects as a multi-document YAML file (YAML 1.1 scalars, so `on`/`yes` stay strings). */
@@ -129,7 +134,7 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
   }
 
   const synthesized: SynthesizedChart[] = [];
-  const seen = new Map<string, string>();
+  const located: LocatedManifest[] = [];
   for (const chart of [...charts].sort((a, b) => a.fileName.localeCompare(b.fileName))) {
     const objects: Manifest[] = [];
     for (const c of chart.node.findAll()) {
@@ -141,13 +146,7 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
         at(c.node.path, '(render)', undefined, `could not be rendered: ${(e as Error).message}`, 'fix the value named in the message');
         continue;
       }
-      const id = identityOf(manifest);
-      const first = seen.get(id);
-      if (first) {
-        at(c.node.path, 'metadata.name', manifest.metadata.name, `${manifest.kind} ${manifest.metadata.namespace ?? ''}/${manifest.metadata.name} is also defined at ${first}`, 'give each object its own name');
-      } else {
-        seen.set(id, c.node.path);
-      }
+      located.push({ manifest: manifest as LocatedManifest['manifest'], file: `${env.name}/${chart.fileName}`, constructPath: c.node.path });
       for (const message of options.schemas?.validate(manifest) ?? []) {
         at(c.node.path, 'schema', `${manifest.kind} ${manifest.metadata.name}`, `does not match its pinned CRD schema: ${message}`, 'set only the fields the CRD defines, with the types it gives');
       }
@@ -158,12 +157,18 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
   }
   if (problems.length > before) return undefined;
 
+  const report = runRules(located, options.rules ?? ALL_RULES, env);
+  for (const r of report.results.filter(r => r.rule.severity === Severity.ERROR)) {
+    problems.push({ environment: env.name, path: r.object.constructPath ?? r.object.file, field: r.rule.id, value: undefined, message: r.message, fix: r.fix, rule: { id: r.rule.id, file: r.object.file } });
+  }
+  if (problems.length > before) return undefined;
+
   const files: SynthesizedFile[] = synthesized
     .filter(c => c.objects.length > 0)
     .map(c => ({ name: c.fileName, content: toYaml(c.objects) }));
   files.push({ name: 'kustomization.yaml', content: kustomization(files.map(f => f.name)) });
   files.sort((a, b) => a.name.localeCompare(b.name));
-  return { env, charts: synthesized, files };
+  return { env, charts: synthesized, files, warnings: report.results.filter(r => r.rule.severity !== Severity.ERROR), silenced: report.silenced };
 }
 
 /**

@@ -34,10 +34,16 @@ export interface LocatedProblem extends Problem {
   readonly environment: string;
   /** Construct path, or the config file for configuration problems. */
   readonly path: string;
+  /** For a mesh rule's finding: the rule id (then `field` is unused) and the output file. */
+  readonly rule?: { readonly id: string; readonly file: string };
 }
 
-/** Render a located problem: `[env] path: 'field' message; got value. fix: ...`. */
+/**
+ * Render a located problem: `[env] path: 'field' message; got value. fix: ...`, or for a rule's
+ * finding `[env] file (path): rule <id>: message. fix: ...`.
+ */
 export function formatLocated(p: LocatedProblem): string {
+  if (p.rule) return `[${p.environment}] ${p.rule.file} (${p.path}): rule ${p.rule.id}: ${p.message}. fix: ${p.fix}`;
   return `[${p.environment}] ${p.path}: ${formatProblem(p)}`;
 }
 

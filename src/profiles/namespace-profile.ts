@@ -14,7 +14,7 @@ import { ResolvedEnvironment } from '../config/resolve-environment';
 import { AppRoute } from '../constructs/app-route';
 import { NamespaceNetworkPolicies, PodPorts } from '../constructs/namespace-network-policies';
 import { Waypoint } from '../constructs/waypoint';
-import { Labels } from '../lib/labels';
+import { Annotations, Labels } from '../lib/labels';
 import { ChartLayer, MeshChart } from '../lib/mesh-chart';
 import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, isUnderDomain, principalOf } from '../lib/names';
 import { addCheck, addPrepare, Problem } from '../lib/validation';
@@ -289,7 +289,9 @@ export abstract class NamespaceProfile extends MeshChart {
       labels[Labels.INJECTION] = 'enabled';
     }
     // The chart's default namespace (this namespace) must not land on the cluster-scoped Namespace.
-    new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: this.namespace, labels } }).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    const serviceAccounts = sortedUnique(d.services.map(s => s.serviceAccount).filter((sa): sa is string => !!sa));
+    const annotations = serviceAccounts.length ? { [Annotations.SERVICE_ACCOUNTS]: serviceAccounts.join(',') } : undefined;
+    new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: this.namespace, labels, annotations } }).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 
     new PeerAuthentication(this, 'PeerAuthentication', {
       metadata: { name: 'default', namespace: this.namespace },
@@ -298,8 +300,16 @@ export abstract class NamespaceProfile extends MeshChart {
 
     // Authorization: deny by default, then explicit allows.
     const authz = new Construct(this, 'Authorization');
-    const policy = (name: string, spec: AuthorizationPolicySpec) =>
-      new AuthorizationPolicy(authz, name, { metadata: { name, namespace: this.namespace }, spec });
+    const externalPrincipals = new Set([
+      ...d.callers.filter(c => c.external).map(c => principalOf(env.istio.trustDomain, c.namespace, c.serviceAccount)),
+      ...d.l7Policies.flatMap(p => p.from?.workloads ?? []).filter(w => w.external).map(w => principalOf(env.istio.trustDomain, w.namespace, w.serviceAccount)),
+    ]);
+    const policy = (name: string, spec: AuthorizationPolicySpec) => {
+      // Principals outside this environment are declared, so the principal-resolves rule accepts them.
+      const outside = sortedUnique((spec.rules ?? []).flatMap(r => (r.from ?? []).flatMap(f => f.source?.principals ?? [])).filter(pr => externalPrincipals.has(pr)));
+      const annotations = outside.length ? { [Annotations.EXTERNAL_PRINCIPALS]: outside.join(',') } : undefined;
+      return new AuthorizationPolicy(authz, name, { metadata: { name, namespace: this.namespace, annotations }, spec });
+    };
     policy('default-deny', {});
     const principalsRule = (principals: string[], ports?: number[]): AuthorizationPolicySpecRules => ({
       from: [{ source: { principals: sortedUnique(principals) } }],
@@ -511,6 +521,7 @@ export abstract class NamespaceProfile extends MeshChart {
         if (p?.targetPort !== undefined && !isPort(p.targetPort)) bad('services', `[${i}].ports[${j}].targetPort`, p.targetPort, 'is not a port number', 'use the container port, 1 to 65535 (named ports are not supported)');
       });
       duplicates('services', (s?.ports ?? []).map(p => String(p?.port)), 'port');
+      if (s?.serviceAccount !== undefined && !isDnsSubdomain(s.serviceAccount)) bad('services', `[${i}].serviceAccount`, s.serviceAccount, 'is not a valid ServiceAccount name', "use the pods' ServiceAccount");
     });
     duplicates('services', services.map(s => s?.name), 'Service');
     const declared = new Map(services.map(s => [s?.name, s]));

@@ -41,6 +41,13 @@ export interface ServiceDeclaration {
   readonly selector: Readonly<Record<string, string>>;
   /** Its ports. */
   readonly ports: readonly ServicePortDeclaration[];
+  /**
+   * ServiceAccount its pods run as. Declared on the Namespace (annotation
+   * `mesh.eks-istio-mesh.io/service-accounts`) so that policies naming it can be checked.
+   *
+   * @default - not declared
+   */
+  readonly serviceAccount?: string;
 }
 
 /** A path prefix of an exposed route, sent to a declared Service port. */
@@ -79,6 +86,13 @@ export interface CallerDeclaration {
    * @default - every declared Service
    */
   readonly services?: readonly string[];
+  /**
+   * The caller lives outside this environment's output (a namespace the platform does not manage
+   * here); it is listed in the policy's `mesh.eks-istio-mesh.io/external-principals` annotation.
+   *
+   * @default false
+   */
+  readonly external?: boolean;
 }
 
 /** Another namespace this namespace calls. */
@@ -122,6 +136,12 @@ export interface ExternalHostDeclaration {
 export interface WorkloadIdentity {
   readonly namespace: string;
   readonly serviceAccount: string;
+  /**
+   * Lives outside this environment's output (see {@link CallerDeclaration.external}).
+   *
+   * @default false
+   */
+  readonly external?: boolean;
 }
 
 /** A condition of an authorization rule (`when`). */

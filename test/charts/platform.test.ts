@@ -141,6 +141,38 @@ describe('runSynth', () => {
     expect(message).toContain("[prod] charts/environments/prod.ts: 'alb.certificateArns[0]' is not an ACM certificate ARN; got \"arn:aws:acm:eu-central-1:999900001111:certificate/oops\". fix: use arn:aws:acm:<region>:<12-digit account>:certificate/<uuid>");
   });
 
+  it('refuses to write when a mesh rule fails, and names the rule, file and object', () => {
+    expect(runSynth({ environments: ENVIRONMENTS, build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+    const before = readTree(dir);
+    const errors: string[] = [];
+    const code = runSynth({
+      environments: ENVIRONMENTS.filter(e => e.name === 'lab'),
+      build: (app, env) => {
+        const charts = buildPlatform(app, env);
+        new ApiObject(charts.meshBaseline, 'WildcardRule', { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'all', namespace: 'istio-system' }, spec: { host: '*.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } } });
+      },
+      outdir: dir, log: () => undefined, error: l => errors.push(l),
+    });
+    expect(code).toBe(1);
+    expect(readTree(dir)).toEqual(before);
+    expect(errors.join('\n')).toContain('[lab] lab/20-mesh-baseline.yaml (mesh-baseline/WildcardRule): rule destination-rule-wildcard-tls: DestinationRule istio-system/all sets TLS for host *.local. fix: delete the wildcard DestinationRule');
+  });
+
+  it('prints rule warnings and still writes', () => {
+    const errors: string[] = [];
+    const code = runSynth({
+      environments: ENVIRONMENTS.filter(e => e.name === 'lab'),
+      build: (app, env) => {
+        const charts = buildPlatform(app, env);
+        charts.ingress.ingress.resource.addJsonPatch(JsonPatch.replace('/metadata/annotations/alb.ingress.kubernetes.io~1target-type', 'instance'));
+      },
+      outdir: dir, log: () => undefined, error: l => errors.push(l),
+    });
+    expect(code).toBe(0);
+    expect(errors).toContain('warning [lab] lab/30-ingress.yaml: rule alb-target-type: Ingress istio-system/istio-ingress has target-type instance. fix: set alb.ingress.kubernetes.io/target-type: ip and keep the gateway Service ClusterIP');
+    expect(fs.existsSync(path.join(dir, 'lab', '30-ingress.yaml'))).toBe(true);
+  });
+
   it('refuses an unknown environment name', () => {
     expect(runSynth({ environments: ENVIRONMENTS, build: buildPlatform, outdir: dir, only: ['qa'], ...quiet })).toBe(2);
     expect(fs.readdirSync(dir)).toEqual([]);
@@ -182,10 +214,10 @@ describe('synthesize', () => {
 
   it('rejects two objects with the same identity', () => {
     const problems = synthProblems(() => synthesize([baseConfig()], (app, env) => {
-      buildPlatform(app, env);
-      buildPlatform(app, { ...env }).ingress; // same ids: cdk8s refuses duplicate construct ids first
+      const charts = buildPlatform(app, env);
+      new ApiObject(charts.ingress, 'Twin', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'istio-ingress', namespace: 'istio-system' } });
     }));
-    expect(problems[0]).toMatch(/building the environment threw: There is already a Construct with name 'mesh-baseline'/);
+    expect(problems).toContain('[test] test/30-ingress.yaml (ingress/Twin): rule unique-identity: Ingress istio-system/istio-ingress is also defined at ingress/Alb/Resource. fix: rename one of them, or remove the duplicate');
   });
 
   it('rejects two environments with the same name', () => {

@@ -26,14 +26,14 @@ export interface HookValues {
 export function fullHooks(domain = 'apps.example.com'): HookValues {
   return {
     services: [
-      { name: 'api', selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }, { port: 9000 }] },
-      { name: 'worker', selector: { app: 'worker' }, ports: [{ port: 7070 }] },
+      { name: 'api', selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }, { port: 9000 }], serviceAccount: 'api' },
+      { name: 'worker', selector: { app: 'worker' }, ports: [{ port: 7070 }], serviceAccount: 'worker' },
     ],
     routes: [{ name: 'web', hosts: [`shop.${domain}`], rules: [{ pathPrefix: '/api', service: 'api', port: 80 }] }],
-    callers: [{ namespace: 'billing', serviceAccount: 'billing-job', services: ['api'] }, { namespace: 'fixture', serviceAccount: 'api', services: ['worker'] }],
+    callers: [{ namespace: 'billing', serviceAccount: 'billing-job', services: ['api'], external: true }, { namespace: 'fixture', serviceAccount: 'api', services: ['worker'] }],
     dependencies: [{ namespace: 'billing', ports: [8443] }],
     externalHosts: [{ host: 'api.stripe.com', port: 443, protocol: ExternalProtocol.TLS, cidrs: ['203.0.113.0/24'] }],
-    l7Policies: [{ name: 'admins-only', services: ['api'], from: { workloads: [{ namespace: 'admin', serviceAccount: 'console' }] }, to: { methods: ['DELETE'], paths: ['/api/*'] } }],
+    l7Policies: [{ name: 'admins-only', services: ['api'], from: { workloads: [{ namespace: 'admin', serviceAccount: 'console', external: true }] }, to: { methods: ['DELETE'], paths: ['/api/*'] } }],
     jwtRules: [{ issuer: 'https://id.example.com', jwksUri: 'https://id.example.com/jwks.json' }],
     trafficPolicies: [{ service: 'api', trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: 'session', ttl: '0s' } } } } }],
     podSecurityLevel: PodSecurityLevel.BASELINE,

@@ -94,6 +94,20 @@ describe('every profile', () => {
   });
 });
 
+describe('identities', () => {
+  it.each([FixtureAmbient, FixtureSidecar])('%o: declares its ServiceAccounts on the Namespace and its outside principals on the policies', Profile => {
+    const objects = synthProfile(Profile, { ...fullHooks(), ...(Profile === FixtureSidecar ? { waypoint: undefined } : {}) });
+    expect(named(objects, 'Namespace', 'fixture')!.metadata.annotations).toEqual({ 'mesh.eks-istio-mesh.io/service-accounts': 'api,worker' });
+    const annotated = policies(objects).filter(p => p.metadata.annotations?.['mesh.eks-istio-mesh.io/external-principals']);
+    expect(annotated.map(p => p.metadata.annotations!['mesh.eks-istio-mesh.io/external-principals']).sort()).toEqual(['cluster.local/ns/admin/sa/console', 'cluster.local/ns/billing/sa/billing-job']);
+  });
+
+  it('fails the synth when a caller names a ServiceAccount nobody declares (rule principal-resolves)', () => {
+    const problems = profileProblems(FixtureSidecar, { ...fullHooks(), callers: [{ namespace: 'fixture', serviceAccount: 'ap1', services: ['api'] }] });
+    expect(problems).toEqual(["[test] test/40-fixture.yaml (fixture/Authorization/allow-api): rule principal-resolves: AuthorizationPolicy fixture/allow-api allows cluster.local/ns/fixture/sa/ap1, which is no ServiceAccount known in this environment. fix: fix the principal, declare the ServiceAccount (Namespace annotation mesh.eks-istio-mesh.io/service-accounts), or list it in the policy annotation mesh.eks-istio-mesh.io/external-principals when it lives outside this environment"]);
+  });
+});
+
 describe('AmbientNamespaceProfile', () => {
   it('enrols the namespace in ambient with neither injection label', () => {
     const labels = named(synthProfile(FixtureAmbient, {}), 'Namespace', 'fixture')!.metadata.labels!;
