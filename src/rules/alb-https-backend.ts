@@ -1,13 +1,5 @@
-import { RuleContext, LocatedManifest, MeshRule, Severity } from './types';
-import { annotationsOf, describe, ingressBackends, isAlbIngress, spec } from './util';
-
-/** Istio Gateway servers on a port, in the gateway namespace that an ALB Ingress targets. */
-export function serversOnPort(ctx: RuleContext, ingress: LocatedManifest, port: number): Array<{ gateway: LocatedManifest; server: any }> {
-  const ns = ctx.ingressGateway?.namespace ?? ingress.manifest.metadata.namespace;
-  return ctx.byKind('Gateway', 'networking.istio.io')
-    .filter(g => g.manifest.metadata.namespace === ns)
-    .flatMap(gateway => (spec(gateway).servers ?? []).filter((s: any) => s.port?.number === port).map((server: any) => ({ gateway, server })));
-}
+import { MeshRule, Severity } from './types';
+import { annotationsOf, describe, ingressBackends, isAlbIngress, serversOnPort } from './util';
 
 export const albHttpsBackend: MeshRule = {
   id: 'alb-https-backend',

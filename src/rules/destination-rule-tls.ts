@@ -1,13 +1,5 @@
 import { MeshRule, Severity } from './types';
-import { describe, spec } from './util';
-
-/** TLS modes a DestinationRule sets at the top and per port. */
-function tlsModes(dr: any): Array<{ where: string; mode: string }> {
-  const tp = dr.trafficPolicy ?? {};
-  const found = tp.tls?.mode ? [{ where: 'trafficPolicy.tls', mode: tp.tls.mode }] : [];
-  (tp.portLevelSettings ?? []).forEach((p: any, i: number) => { if (p.tls?.mode) found.push({ where: `portLevelSettings[${i}].tls`, mode: p.tls.mode }); });
-  return found;
-}
+import { describe, spec, tlsModes } from './util';
 
 export const destinationRuleTls: MeshRule = {
   id: 'destination-rule-tls',
@@ -22,18 +14,5 @@ export const destinationRuleTls: MeshRule = {
       if (external.has(host)) return [];
       return tlsModes(spec(dr)).filter(t => t.mode !== 'ISTIO_MUTUAL').map(t => ({ object: dr, message: `${describe(dr)} sets ${t.where} mode ${t.mode} for in-mesh host ${host}` }));
     });
-  },
-};
-
-export const destinationRuleWildcardTls: MeshRule = {
-  id: 'destination-rule-wildcard-tls',
-  severity: Severity.ERROR,
-  title: 'no DestinationRule sets TLS for a wildcard host such as *.local',
-  why: 'a mesh-wide TLS DestinationRule turns off auto-mTLS detection, so calls to out-of-mesh Services break (FACTS §1.6, istio.io PR#2131)',
-  fix: 'delete the wildcard DestinationRule: auto-mTLS already uses Istio mTLS towards in-mesh endpoints',
-  check(ctx) {
-    return ctx.byKind('DestinationRule', 'networking.istio.io')
-      .filter(dr => String(spec(dr).host ?? '').startsWith('*') && tlsModes(spec(dr)).length > 0)
-      .map(dr => ({ object: dr, message: `${describe(dr)} sets TLS for host ${spec(dr).host}` }));
   },
 };

@@ -1,6 +1,5 @@
-import { serversOnPort } from './alb-https-backend';
 import { MeshRule, Severity } from './types';
-import { describe, ingressBackends, isAlbIngress } from './util';
+import { describe, ingressBackends, isAlbIngress, serversOnPort } from './util';
 
 export const gatewayAlbServerHosts: MeshRule = {
   id: 'gateway-alb-server-hosts',

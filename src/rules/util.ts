@@ -1,7 +1,8 @@
 /**
  * Small readers shared by rules.
  */
-import { LocatedManifest } from './types';
+import { Labels } from '../lib/labels';
+import { LocatedManifest, RuleContext } from './types';
 
 /** `Kind namespace/name`, as reports name an object. */
 export function describe(o: LocatedManifest): string {
@@ -63,4 +64,34 @@ export function parsePrincipal(principal: string): { trustDomain: string; namesp
 /** Every `principals` entry of an AuthorizationPolicy. */
 export function principalsOf(policy: LocatedManifest): string[] {
   return (spec(policy).rules ?? []).flatMap((r: any) => (r.from ?? []).flatMap((f: any) => f.source?.principals ?? []));
+}
+
+export function waypointExists(ctx: RuleContext, namespace: string | undefined, name: string): boolean {
+  return ctx.byKind('Gateway', 'gateway.networking.k8s.io').some(g =>
+    g.manifest.metadata.namespace === namespace && g.manifest.metadata.name === name && spec(g).gatewayClassName === 'istio-waypoint');
+}
+
+/** The waypoint a Service (or its namespace) sends traffic through, if any. */
+export function waypointOf(ctx: RuleContext, namespace: string | undefined, service?: string): string | undefined {
+  const svc = service ? ctx.byKind('Service', '').find(s => s.manifest.metadata.namespace === namespace && s.manifest.metadata.name === service) : undefined;
+  const fromService = svc ? labelsOf(svc)[Labels.USE_WAYPOINT] : undefined;
+  const nsObject = namespace ? ctx.namespaceObject(namespace) : undefined;
+  const value = fromService ?? (nsObject ? labelsOf(nsObject)[Labels.USE_WAYPOINT] : undefined);
+  return value && value !== '#none' && value !== 'none' ? value : undefined;
+}
+
+/** TLS modes a DestinationRule sets at the top and per port. */
+export function tlsModes(dr: any): Array<{ where: string; mode: string }> {
+  const tp = dr.trafficPolicy ?? {};
+  const found = tp.tls?.mode ? [{ where: 'trafficPolicy.tls', mode: tp.tls.mode }] : [];
+  (tp.portLevelSettings ?? []).forEach((p: any, i: number) => { if (p.tls?.mode) found.push({ where: `portLevelSettings[${i}].tls`, mode: p.tls.mode }); });
+  return found;
+}
+
+/** Istio Gateway servers on a port, in the gateway namespace that an ALB Ingress targets. */
+export function serversOnPort(ctx: RuleContext, ingress: LocatedManifest, port: number): Array<{ gateway: LocatedManifest; server: any }> {
+  const ns = ctx.ingressGateway?.namespace ?? ingress.manifest.metadata.namespace;
+  return ctx.byKind('Gateway', 'networking.istio.io')
+    .filter(g => g.manifest.metadata.namespace === ns)
+    .flatMap(gateway => (spec(gateway).servers ?? []).filter((s: any) => s.port?.number === port).map((server: any) => ({ gateway, server })));
 }

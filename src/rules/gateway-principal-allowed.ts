@@ -1,0 +1,37 @@
+import { MeshRule, Severity } from './types';
+import { describe, principalsOf, spec } from './util';
+
+/** Namespace of a VirtualService destination host. */
+function destinationNamespace(host: string, vsNamespace: string): string | undefined {
+  const parts = host.split('.');
+  if (parts.length === 1) return vsNamespace;
+  if (parts.length >= 3 && parts[2] === 'svc') return parts[1];
+  if (parts.length === 2) return parts[1];
+  return undefined;
+}
+
+export const gatewayPrincipalAllowed: MeshRule = {
+  id: 'gateway-principal-allowed',
+  severity: Severity.ERROR,
+  title: 'the ingress gateway principal is allowed wherever a route exposes a Service',
+  why: 'with deny-by-default authorization, a route whose destination does not allow the gateway identity answers 403 (RBAC: access denied) for every request',
+  fix: 'allow the ingress gateway principal in an ALLOW policy of the destination namespace (the namespace profile does this for its routes)',
+  check(ctx) {
+    const gw = ctx.ingressGateway;
+    if (!gw) return [];
+    const policies = ctx.byKind('AuthorizationPolicy', 'security.istio.io');
+    return ctx.byKind('VirtualService', 'networking.istio.io')
+      .filter(vs => (spec(vs).gateways ?? []).some((g: string) => g !== 'mesh'))
+      .flatMap(vs => {
+        const hosts = new Set<string>((spec(vs).http ?? []).flatMap((r: any) => (r.route ?? []).map((d: any) => d.destination?.host)).filter(Boolean));
+        return [...hosts].flatMap(host => {
+          const ns = destinationNamespace(host, vs.manifest.metadata.namespace!);
+          if (!ns) return [];
+          const inNs = policies.filter(p => p.manifest.metadata.namespace === ns);
+          if (inNs.length === 0) return [];
+          const allowed = inNs.some(p => (spec(p).action ?? 'ALLOW') === 'ALLOW' && principalsOf(p).includes(gw.principal));
+          return allowed ? [] : [{ object: vs, message: `${describe(vs)} routes to ${host}, but no ALLOW policy in ${ns} allows the ingress gateway ${gw.principal}` }];
+        });
+      });
+  },
+};
