@@ -22,3 +22,4 @@ export * from './profiles/ambient-namespace-profile';
 export * from './profiles/sidecar-namespace-profile';
 export * from './cli/check-command';
 export * from './rules';
+export * from './report/mesh-report';

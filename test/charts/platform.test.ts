@@ -33,7 +33,7 @@ describe('platform synth', () => {
     const result = results.find(r => r.env.name === name)!;
     const config = ENVIRONMENTS.find(e => e.name === name)!;
     const chartFiles = ['20-mesh-baseline.yaml', '30-ingress.yaml', ...Object.keys(config.namespaces ?? {}).sort().map(ns => `40-${ns}.yaml`)];
-    expect(result.files.map(f => f.name)).toEqual([...chartFiles, 'kustomization.yaml']);
+    expect(result.files.map(f => f.name)).toEqual([...chartFiles, 'MESH.md', 'kustomization.yaml'].sort((a, b) => a.localeCompare(b)));
     const kustomization = parseAllDocuments(result.files.find(f => f.name === 'kustomization.yaml')!.content)[0].toJS();
     expect(kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: chartFiles });
   });

@@ -1,0 +1,168 @@
+/**
+ * `dist/<env>/MESH.md`: a picture of the environment's mesh, made from the objects it applies.
+ *
+ * A Mermaid diagram of the traffic path (clients -> ALB -> gateway -> namespaces, ambient /
+ * sidecar / waypoint, who may call whom), the encryption of each segment, and per namespace its
+ * mode, mTLS, exposed routes and allowed callers. Flux ignores the file (kustomization.yaml does
+ * not list it); GitHub renders it in pull requests.
+ */
+import { ResolvedEnvironment } from '../config/resolve-environment';
+import { Labels } from '../lib/labels';
+import { Manifest } from '../lib/synth';
+
+type Obj = Manifest & Record<string, any>;
+
+/** One namespace as the report sees it. */
+interface NamespaceView {
+  readonly name: string;
+  readonly mode: 'ambient' | 'sidecar' | 'out of mesh';
+  readonly waypoint?: string;
+  readonly ingressThroughWaypoint: boolean;
+  readonly mtls: string;
+  readonly services: string[];
+  readonly routes: Array<{ host: string; prefix: string; service: string; port?: number }>;
+  readonly callers: Array<{ principal: string; namespace?: string; targets: string[]; jwt: boolean }>;
+}
+
+const id = (...parts: string[]) => parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
+const text = (s: string) => `"${s.replace(/"/g, '#quot;')}"`;
+const code = (s: string) => `\`${s}\``;
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+function ofKind(objects: readonly Obj[], kind: string, ns?: string): Obj[] {
+  return objects.filter(o => o.kind === kind && (ns === undefined || o.metadata.namespace === ns));
+}
+
+function principalNamespace(principal: string): string | undefined {
+  return /\/ns\/([^/]+)\/sa\//.exec(principal)?.[1];
+}
+
+function shortPrincipal(principal: string): string {
+  const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(principal);
+  return m ? `${m[1]}/${m[2]}` : principal;
+}
+
+function serviceOfHost(host: string, ns: string): { service: string; namespace: string } {
+  const parts = host.split('.');
+  return { service: parts[0], namespace: parts.length >= 2 && parts[1] !== 'svc' ? parts[1] : ns };
+}
+
+/** Read what the report needs from one environment's objects. */
+function namespaceViews(env: ResolvedEnvironment, objects: readonly Obj[]): NamespaceView[] {
+  const meshMode = (ofKind(objects, 'PeerAuthentication', env.istio.rootNamespace).find(p => !p.spec?.selector)?.spec?.mtls?.mode as string) ?? 'PERMISSIVE (Istio default)';
+  const excluded = new Set([env.istio.rootNamespace, env.ingressGateway.namespace]);
+  return ofKind(objects, 'Namespace').filter(n => !excluded.has(n.metadata.name!)).map(n => {
+    const name = n.metadata.name!;
+    const labels = n.metadata.labels ?? {};
+    const mode = labels[Labels.DATAPLANE_MODE] === 'ambient' ? 'ambient' : (labels[Labels.REVISION] || labels[Labels.INJECTION] === 'enabled') ? 'sidecar' : 'out of mesh';
+    const waypoint = labels[Labels.USE_WAYPOINT];
+    const pa = ofKind(objects, 'PeerAuthentication', name).find(p => !p.spec?.selector);
+    const routes = ofKind(objects, 'VirtualService', name).filter(vs => (vs.spec?.gateways ?? []).some((g: string) => g !== 'mesh')).flatMap(vs =>
+      (vs.spec.http ?? []).flatMap((r: any) => (vs.spec.hosts ?? []).flatMap((host: string) => (r.route ?? []).map((d: any) => ({
+        host,
+        prefix: r.match?.[0]?.uri?.prefix ?? '/',
+        service: serviceOfHost(d.destination.host, name).service,
+        port: d.destination.port?.number,
+      })))));
+    const callers: NamespaceView['callers'] = [];
+    for (const p of ofKind(objects, 'AuthorizationPolicy', name).filter(p => (p.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+      const targets = (p.spec.targetRefs ?? []).filter((t: any) => t.kind === 'Service').map((t: any) => t.name as string);
+      const selector = p.spec.selector?.matchLabels ? [`pods ${Object.entries(p.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(',')}`] : [];
+      for (const rule of p.spec.rules ?? []) {
+        for (const from of rule.from ?? []) {
+          for (const principal of from.source?.principals ?? []) {
+            if (waypoint && principal.endsWith(`/ns/${name}/sa/${waypoint}`)) continue;
+            callers.push({ principal, namespace: principalNamespace(principal), targets: targets.length ? targets : selector.length ? selector : ['all workloads'], jwt: !!from.source?.requestPrincipals?.length });
+          }
+        }
+      }
+    }
+    const services = [...new Set([
+      ...routes.map(r => r.service),
+      ...callers.flatMap(c => c.targets).filter(t => !t.includes('=') && t !== 'all workloads'),
+      ...ofKind(objects, 'DestinationRule', name).map(d => serviceOfHost(d.spec.host, name).service),
+    ])].sort((a, b) => a.localeCompare(b));
+    return {
+      name,
+      mode,
+      waypoint: mode === 'ambient' && waypoint && waypoint !== '#none' ? waypoint : undefined,
+      ingressThroughWaypoint: labels[Labels.INGRESS_USE_WAYPOINT] === 'true',
+      mtls: (pa?.spec?.mtls?.mode as string) ?? `${meshMode} (mesh-wide)`,
+      services,
+      routes,
+      callers,
+    } as NamespaceView;
+  }).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The Mermaid flowchart of the traffic path. */
+export function meshDiagram(env: ResolvedEnvironment, objects: readonly Obj[]): string {
+  const views = namespaceViews(env, objects);
+  const ingress = ofKind(objects, 'Ingress', env.ingressGateway.namespace)[0];
+  const a = ingress?.metadata.annotations ?? {};
+  const lines = ['flowchart LR', `  clients(["Clients"])`];
+  lines.push(`  alb[${text(`ALB · ${a['alb.ingress.kubernetes.io/scheme'] ?? env.alb.scheme}`)}]`);
+  lines.push(`  gateway[${text(`Ingress gateway<br/>${env.ingressGateway.namespace}/${env.ingressGateway.serviceName}`)}]`);
+  lines.push(`  clients -->|${text(`HTTPS · ${a['alb.ingress.kubernetes.io/ssl-policy'] ?? env.alb.sslPolicy}`)}| alb`);
+  lines.push(`  alb -->|${text('HTTPS re-encrypted · no SNI')}| gateway`);
+  const external = new Set<string>();
+  const edges: string[] = [];
+  for (const v of views) {
+    lines.push(`  subgraph ${id('ns', v.name)} [${text(`${v.name} · ${v.mode} · ${v.mtls.split(' ')[0]}`)}]`);
+    if (v.waypoint) lines.push(`    ${id(v.name, 'waypoint')}{{${text(`${v.waypoint} · waypoint (L7)`)}}}`);
+    for (const s of v.services) lines.push(`    ${id(v.name, 'svc', s)}[${text(s)}]`);
+    lines.push('  end');
+    const entry = (svc: string) => (v.waypoint ? id(v.name, 'waypoint') : id(v.name, 'svc', svc));
+    const viaWaypoint = (svc: string) => (v.waypoint ? [`  ${id(v.name, 'waypoint')} --> ${id(v.name, 'svc', svc)}`] : []);
+    for (const r of v.routes) {
+      edges.push(`  gateway -->|${text(`${r.host}${r.prefix === '/' ? '' : ` ${r.prefix}`}`)}| ${v.waypoint && v.ingressThroughWaypoint ? entry(r.service) : id(v.name, 'svc', r.service)}`);
+      if (v.ingressThroughWaypoint) edges.push(...viaWaypoint(r.service));
+    }
+    for (const c of v.callers) {
+      if (c.principal === env.ingressGateway.principal) continue;
+      const from = c.namespace && views.some(x => x.name === c.namespace) ? id('ns', c.namespace) : id('ext', c.namespace ?? c.principal);
+      if (!views.some(x => x.name === c.namespace)) external.add(c.namespace ?? c.principal);
+      for (const t of c.targets.filter(t => v.services.includes(t))) {
+        edges.push(`  ${from} -->|${text(`mTLS · ${shortPrincipal(c.principal)}`)}| ${entry(t)}`);
+        edges.push(...viaWaypoint(t));
+      }
+    }
+  }
+  for (const e of [...external].sort()) lines.push(`  ${id('ext', e)}[${text(`${e} (outside this environment)`)}]`);
+  lines.push(...[...new Set(edges)]);
+  return lines.join('\n');
+}
+
+/** The whole `MESH.md`. */
+export function renderMeshReport(env: ResolvedEnvironment, objects: readonly Obj[]): string {
+  const views = namespaceViews(env, objects);
+  const ingress = ofKind(objects, 'Ingress', env.ingressGateway.namespace)[0];
+  const a = ingress?.metadata.annotations ?? {};
+  const cert = ofKind(objects, 'Certificate', env.ingressGateway.namespace)[0];
+  const key = cert?.spec?.privateKey ? `${cert.spec.privateKey.algorithm} ${cert.spec.privateKey.algorithm === 'ECDSA' ? `P-${cert.spec.privateKey.size}` : cert.spec.privateKey.size}` : 'unknown key';
+  const meshMtls = ofKind(objects, 'PeerAuthentication', env.istio.rootNamespace).find(p => !p.spec?.selector)?.spec?.mtls?.mode ?? 'not set (Istio default PERMISSIVE)';
+  const out: string[] = [];
+  out.push('<!-- Generated by eks-istio-mesh (npm run synth). Do not edit: change the code or the environment config and synthesize again. -->');
+  out.push(`# Mesh of environment ${code(env.name)}`, '');
+  out.push(`Cluster ${code(env.clusterName)} in ${code(env.awsRegion)}; domains ${env.domains.map(code).join(', ')}; mesh-wide mTLS **${meshMtls}**; Istio revision ${code(env.istio.revision)}; trust domain ${code(env.istio.trustDomain)}.`, '');
+  out.push('## Traffic path', '', '```mermaid', meshDiagram(env, objects), '```', '');
+  out.push('## Encryption by segment', '');
+  out.push('| segment | protocol | certificate | rotation |', '|---|---|---|---|');
+  out.push(`| client -> ALB | HTTPS, listener policy ${code(a['alb.ingress.kubernetes.io/ssl-policy'] ?? 'unset')} | ACM ${(a['alb.ingress.kubernetes.io/certificate-arn'] ?? '').split(',').filter(Boolean).map(code).join(', ')} | ACM (AWS) |`);
+  out.push(`| ALB -> ingress gateway | HTTPS re-encrypted (${code(`backend-protocol: ${a['alb.ingress.kubernetes.io/backend-protocol'] ?? 'unset'}`)}), no SNI | cert-manager ${cert?.spec?.issuerRef?.kind ?? ''} ${code(cert?.spec?.issuerRef?.name ?? 'none')}, ${key}, Secret ${code(`${env.ingressGateway.namespace}/${cert?.spec?.secretName ?? env.ingressGateway.tlsSecretName}`)} | valid ${cert?.spec?.duration ?? '?'}, renewed ${cert?.spec?.renewBefore ?? '?'} before expiry (cert-manager) |`);
+  out.push(`| ingress gateway -> workload | Istio mTLS: HBONE through ztunnel (ambient) or the Envoy sidecar | Istio CA, SPIFFE ${code(`${env.istio.trustDomain}/ns/<ns>/sa/<sa>`)} | istiod (workload certificates) |`);
+  out.push('| workload -> workload | Istio mTLS, per namespace below; deny-by-default authorization | Istio CA | istiod |', '');
+  out.push('## Namespaces', '');
+  if (views.length === 0) {
+    out.push('No app-team namespace in this environment.', '');
+  } else {
+    out.push('| namespace | dataplane | waypoint | mTLS | exposed routes | allowed callers |', '|---|---|---|---|---|---|');
+    for (const v of views) {
+      const routes = v.routes.map(r => `${r.host}${r.prefix} -> ${r.service}${r.port ? `:${r.port}` : ''}`).join('<br/>') || 'none';
+      const callers = v.callers.map(c => `${c.principal === env.ingressGateway.principal ? 'ingress gateway' : shortPrincipal(c.principal)}${c.jwt ? ' (with JWT)' : ''} -> ${c.targets.join(', ')}`).sort().join('<br/>') || 'none';
+      out.push(`| ${code(v.name)} | ${v.mode} | ${v.waypoint ? `${code(v.waypoint)}${v.ingressThroughWaypoint ? ', ingress too' : ''}` : 'none'} | ${v.mtls} | ${cell(routes)} | ${cell(callers)} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
