@@ -23,3 +23,7 @@ export * from './profiles/sidecar-namespace-profile';
 export * from './cli/check-command';
 export * from './rules';
 export * from './report/mesh-report';
+export * from './diff/semantic-diff';
+export * from './diff/classify';
+export * from './diff/render';
+export * from './cli/diff-command';

@@ -1,0 +1,91 @@
+/**
+ * `npm run diff -- --base <git ref>`: what a change does to every environment, security first.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { classify, RiskClass } from '../diff/classify';
+import { DiffFormat, renderDiff } from '../diff/render';
+import { diffTrees, readTree } from '../diff/semantic-diff';
+
+/** Options of {@link runDiff}. */
+export interface RunDiffOptions {
+  /** The repository root (where charts/main.ts is). */
+  readonly root: string;
+  /** Git ref to compare against: synthesized in a temporary worktree. */
+  readonly base?: string;
+  /** Or: an already synthesized folder (`<dir>/<env>/*.yaml`) to compare against. */
+  readonly baseDir?: string;
+  /**
+   * The synthesized folder to compare.
+   *
+   * @default - the working tree, synthesized into a temporary folder
+   */
+  readonly headDir?: string;
+  /** @default DiffFormat.MARKDOWN */
+  readonly format?: DiffFormat;
+  /**
+   * Risk classes that make the command exit 1.
+   *
+   * @default - none: the diff is informative
+   */
+  readonly failOn?: readonly RiskClass[];
+  /** @default console.log */
+  readonly out?: (text: string) => void;
+}
+
+function synthesizeInto(cwd: string, outdir: string): void {
+  const env = { ...process.env };
+  delete env.CDK8S_OUTDIR;
+  execFileSync(path.join(cwd, 'node_modules', '.bin', 'tsx'), ['charts/main.ts', '--outdir', outdir, '--no-schema-check'], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Synthesize a git ref in a temporary worktree (sharing this checkout's node_modules). */
+function synthesizeRef(root: string, ref: string, outdir: string): void {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-diff-base-'));
+  execFileSync('git', ['worktree', 'add', '--detach', '--force', tree, ref], { cwd: root, stdio: 'pipe' });
+  try {
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(tree, 'node_modules'), 'dir');
+    synthesizeInto(tree, outdir);
+  } finally {
+    execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'pipe' });
+  }
+}
+
+/**
+ * Compare two syntheses and print the result.
+ *
+ * @returns 0, or 1 when a change of a `failOn` class was found, or 2 when a side could not be synthesized
+ */
+export function runDiff(options: RunDiffOptions): number {
+  const out = options.out ?? console.log;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-diff-'));
+  try {
+    let baseDir = options.baseDir;
+    let headDir = options.headDir;
+    try {
+      if (!baseDir) {
+        if (!options.base) throw new Error('give --base <git ref> or --base-dir <folder>');
+        baseDir = path.join(work, 'base');
+        synthesizeRef(options.root, options.base, baseDir);
+      }
+      if (!headDir) {
+        headDir = path.join(work, 'head');
+        synthesizeInto(options.root, headDir);
+      }
+    } catch (e) {
+      const err = e as Error & { stderr?: Buffer };
+      out(`diff: could not synthesize: ${err.stderr?.toString().trim() || err.message}`);
+      return 2;
+    }
+    const diffs = diffTrees(readTree(baseDir), readTree(headDir));
+    const risks = diffs.flatMap(classify);
+    const title = `${options.base ?? options.baseDir} -> ${options.headDir ?? 'working tree'}`;
+    out(renderDiff(diffs, risks, title, options.format ?? DiffFormat.MARKDOWN));
+    const failing = risks.filter(r => options.failOn?.includes(r.riskClass));
+    return failing.length > 0 ? 1 : 0;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
