@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildPlatform } from '../../charts/platform';
+import { buildFlux, buildPlatform } from '../../charts/platform';
 import { ENVIRONMENTS } from '../../charts/environments';
 import { AlbScheme, runSynth, SynthesizedEnvironment, synthesize } from '../../src';
 import { baseConfig, crdSchemas, ROOT, synthProblems } from '../util';
@@ -14,11 +14,18 @@ function synthAll(): SynthesizedEnvironment[] {
   return synthesize(ENVIRONMENTS, buildPlatform, { schemas: crdSchemas() });
 }
 
-function readTree(dir: string): Record<string, string> {
+/** Every file under `dir`, by path relative to it; `skip` leaves out top-level entries. */
+function readTree(dir: string, skip: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const env of fs.readdirSync(dir).sort()) {
-    for (const file of fs.readdirSync(path.join(dir, env)).sort()) out[`${env}/${file}`] = fs.readFileSync(path.join(dir, env, file), 'utf8');
-  }
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (!rel && skip.includes(entry.name)) continue;
+      if (entry.isDirectory()) walk(child);
+      else out[child] = fs.readFileSync(path.join(dir, child), 'utf8');
+    }
+  };
+  walk('');
   return out;
 }
 
@@ -32,14 +39,15 @@ describe('platform synth', () => {
   it.each(ENVIRONMENTS.map(e => e.name))('%s: one file per chart with an order prefix, listed in apply order by kustomization.yaml', name => {
     const result = results.find(r => r.env.name === name)!;
     const config = ENVIRONMENTS.find(e => e.name === name)!;
-    const chartFiles = ['20-mesh-baseline.yaml', '30-ingress.yaml', ...Object.keys(config.namespaces ?? {}).sort().map(ns => `40-${ns}.yaml`)];
+    const chartFiles = ['10-control-plane.yaml', '20-mesh-baseline.yaml', '30-ingress.yaml', ...Object.keys(config.namespaces ?? {}).sort().map(ns => `40-${ns}.yaml`)];
     expect(result.files.map(f => f.name)).toEqual([...chartFiles, 'kustomization.yaml']);
     const kustomization = parseAllDocuments(result.files.find(f => f.name === 'kustomization.yaml')!.content)[0].toJS();
     expect(kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: chartFiles });
   });
 
   it('emits a team namespace only in the environments that enable it', () => {
-    const namespacesOf = (name: string) => results.find(r => r.env.name === name)!.charts.flatMap(c => c.objects).filter(o => o.kind === 'Namespace').map(o => o.metadata.name);
+    const namespacesOf = (name: string) => results.find(r => r.env.name === name)!.charts.flatMap(c => c.objects)
+      .filter(o => o.kind === 'Namespace' && o.metadata.labels?.['mesh.eks-istio-mesh.io/team']).map(o => o.metadata.name);
     expect(namespacesOf('lab')).toEqual(['orders', 'payments']);
     expect(namespacesOf('staging')).toEqual(['orders', 'payments']);
     expect(namespacesOf('prod')).toEqual(['payments']);
@@ -88,9 +96,10 @@ describe('platform synth', () => {
     expect(again.map(r => r.files)).toEqual(results.map(r => r.files));
   });
 
-  it('matches the committed dist/', () => {
+  it('matches the committed dist/, including the Flux Kustomizations in dist/flux/', () => {
     const expected: Record<string, string> = {};
     for (const r of results) for (const f of r.files) expected[`${r.env.name}/${f.name}`] = f.content;
+    for (const r of synthesize(ENVIRONMENTS, buildFlux, { schemas: crdSchemas() })) for (const f of r.files) expected[`flux/${r.env.name}/${f.name}`] = f.content;
     expect(readTree(path.join(ROOT, 'dist'))).toEqual(expected);
   });
 
@@ -119,7 +128,7 @@ describe('runSynth', () => {
     // THEN
     expect(fs.readdirSync(dir).sort()).toEqual(['dev', 'lab', 'preprod', 'prod', 'staging']);
     expect(fs.existsSync(path.join(dir, 'prod', '99-old.yaml'))).toBe(false);
-    expect(readTree(dir)).toEqual(readTree(path.join(ROOT, 'dist')));
+    expect(readTree(dir)).toEqual(readTree(path.join(ROOT, 'dist'), ['flux']));
   });
 
   it('leaves the output untouched and lists every problem of every environment when a config is wrong', () => {
@@ -185,7 +194,7 @@ describe('synthesize', () => {
       buildPlatform(app, env);
       buildPlatform(app, { ...env }).ingress; // same ids: cdk8s refuses duplicate construct ids first
     }));
-    expect(problems[0]).toMatch(/building the environment threw: There is already a Construct with name 'mesh-baseline'/);
+    expect(problems[0]).toMatch(/building the environment threw: There is already a Construct with name 'control-plane'/);
   });
 
   it('rejects two environments with the same name', () => {

@@ -21,7 +21,13 @@ describe('resolveEnvironment', () => {
     expect(env!.alb.sslPolicy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
     expect(env!.alb.ingressName).toBe('istio-ingress');
     expect(env!.alb.loadBalancerAttributes).toEqual({ 'routing.http.drop_invalid_header_fields.enabled': 'true' });
-    expect(env!.istio).toEqual({ revision: 'default', injectionStyle: InjectionStyle.REVISION_LABEL, mtlsMode: MtlsMode.STRICT, trustDomain: 'cluster.local', rootNamespace: 'istio-system' });
+    expect(env!.istio).toEqual({
+      revision: 'default', injectionStyle: InjectionStyle.REVISION_LABEL, mtlsMode: MtlsMode.STRICT, trustDomain: 'cluster.local', rootNamespace: 'istio-system',
+      installedRevisions: ['default'], version: '1.30.3', hub: 'docker.io/istio', tag: '1.30.3', chartRepository: 'https://istio-release.storage.googleapis.com/charts',
+    });
+    expect(env!.telemetry.customTags).toEqual({ cluster: 'mesh-test', environment: 'test' });
+    expect(env!.flux).toEqual({ namespace: 'flux-system', sourceName: 'flux-system', dependsOn: ['infrastructure'], path: './dist/test', kustomizationPrefix: 'mesh', interval: '10m' });
+    expect(env!.encryptedStorage).toBeUndefined();
     expect(env!.ingressGateway.selectorLabels).toEqual({ istio: 'ingressgateway' });
     expect(env!.ingressGateway.hosts).toEqual(['*']);
     expect(env!.ingressGateway.tlsSecretName).toBe('istio-ingressgateway-tls');
