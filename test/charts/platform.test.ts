@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildFlux, buildPlatform } from '../../charts/platform';
 import { ENVIRONMENTS } from '../../charts/environments';
-import { AlbScheme, runSynth, SynthesizedEnvironment, synthesize } from '../../src';
+import { AlbScheme, ISTIO_VERSION, MeshTelemetry, runSynth, SynthesizedEnvironment, synthesize } from '../../src';
 import { baseConfig, crdSchemas, ROOT, synthProblems } from '../util';
 
 function synthAll(): SynthesizedEnvironment[] {
@@ -89,6 +89,55 @@ describe('platform synth', () => {
     for (const gw of gateways) {
       for (const server of gw.spec.servers) expect(server.hosts).toEqual(['*']);
     }
+  });
+
+  it.each(ENVIRONMENTS.map(e => e.name))('%s: the Flux Kustomizations match the file snapshot', async name => {
+    const [flux] = synthesize(ENVIRONMENTS.filter(e => e.name === name), buildFlux, { schemas: crdSchemas() });
+    for (const file of flux.files) {
+      await expect(file.content).toMatchFileSnapshot(`./__snapshots__/flux/${name}/${file.name}`);
+    }
+  });
+
+  it('installs Istio at one version everywhere: every chart, every image tag', () => {
+    const releases = results.flatMap(r => r.charts.flatMap(c => c.objects)).filter(o => o.kind === 'HelmRelease') as any[];
+    expect(releases).toHaveLength(results.length * 5 + 1);
+    expect(new Set(releases.map(r => r.spec.chart.spec.version))).toEqual(new Set([ISTIO_VERSION]));
+    for (const r of releases.filter(x => x.spec.values.global)) expect(r.spec.values.global.tag.startsWith(ISTIO_VERSION)).toBe(true);
+  });
+
+  it('makes the gateway release produce the ServiceAccount and pod labels the policies and the Istio Gateway use', () => {
+    for (const r of results) {
+      const objects = r.charts.flatMap(c => c.objects) as any[];
+      const release = objects.find(o => o.kind === 'HelmRelease' && o.spec.chart.spec.chart === 'gateway');
+      expect(release.spec.releaseName).toBe(r.env.ingressGateway.serviceName);
+      expect(release.spec.targetNamespace).toBe(r.env.ingressGateway.namespace);
+      expect(release.spec.values.serviceAccount.name).toBe(r.env.ingressGateway.serviceAccount);
+      expect(r.env.ingressGateway.principal).toBe(`cluster.local/ns/${release.spec.targetNamespace}/sa/${release.spec.values.serviceAccount.name}`);
+      const gateway = objects.find(o => o.kind === 'Gateway' && o.apiVersion === 'networking.istio.io/v1');
+      expect(release.spec.values.labels).toEqual(gateway.spec.selector);
+      expect(release.spec.values.service.type).toBe('ClusterIP');
+    }
+  });
+
+  it('names in every Telemetry only the provider istiod defines', () => {
+    for (const r of results) {
+      const objects = r.charts.flatMap(c => c.objects) as any[];
+      const defined = objects.filter(o => o.kind === 'HelmRelease' && o.spec.chart.spec.chart === 'istiod').flatMap(o => o.spec.values.meshConfig.extensionProviders.map((p: any) => p.name));
+      const named = objects.filter(o => o.kind === 'Telemetry').flatMap(t => t.spec.tracing.flatMap((x: any) => x.providers.map((p: any) => p.name)));
+      expect(named.length).toBeGreaterThan(0);
+      for (const n of named) expect(defined).toContain(n);
+    }
+  });
+
+  it('fails an environment whose Telemetry names a provider meshConfig does not define', () => {
+    // GIVEN a platform with one more Telemetry, naming a provider istiod does not define
+    const problems = synthProblems(() => synthesize([baseConfig()], (app, env) => {
+      const charts = buildPlatform(app, env);
+      new MeshTelemetry(charts.meshBaseline, 'Zipkin', { namespace: 'istio-system', name: 'zipkin', tracingProvider: 'zipkin', samplingPercentage: 100 });
+    }, { schemas: crdSchemas() }));
+    // THEN
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^\[test\] control-plane\/Istio: 'mesh-baseline\/Zipkin\/Resource: spec\.tracing\[0\]\.providers\[0\]\.name' is not a provider istiod defines/);
   });
 
   it('is deterministic: two synths give identical bytes', () => {
