@@ -1,25 +1,31 @@
 import { App } from 'cdk8s';
 import { NamespaceProfile, ResolvedEnvironment } from '../src';
+import { ControlPlaneChart } from './control-plane-chart';
+import { FluxChart } from './flux-chart';
 import { IngressChart } from './ingress-chart';
 import { MeshBaselineChart } from './mesh-baseline-chart';
 import { TEAMS } from './teams';
 
 /** The charts of one environment of this platform. */
 export interface PlatformCharts {
+  readonly controlPlane: ControlPlaneChart;
   readonly meshBaseline: MeshBaselineChart;
   readonly ingress: IngressChart;
   readonly namespaces: readonly NamespaceProfile[];
 }
 
 /**
- * Compose one environment: mesh baseline, the ingress path, then the app-team namespaces the
- * environment enables.
+ * Compose one environment: the Istio install, mesh baseline, the ingress path, then the app-team
+ * namespaces the environment enables.
  *
  * This is the function `npm run synth` calls for each environment.
  */
 export function buildPlatform(app: App, env: ResolvedEnvironment): PlatformCharts {
+  const controlPlane = new ControlPlaneChart(app, 'control-plane', { env });
   const meshBaseline = new MeshBaselineChart(app, 'mesh-baseline', { env });
+  meshBaseline.addDependency(controlPlane);
   const ingress = new IngressChart(app, 'ingress', { env });
+  ingress.addDependency(controlPlane);
   const namespaces = Object.keys(env.namespaces).map(ns => {
     const Profile = TEAMS[ns];
     if (!Profile) {
@@ -29,5 +35,13 @@ export function buildPlatform(app: App, env: ResolvedEnvironment): PlatformChart
     profile.addDependency(ingress);
     return profile;
   });
-  return { meshBaseline, ingress, namespaces };
+  return { controlPlane, meshBaseline, ingress, namespaces };
+}
+
+/**
+ * The Flux Kustomizations of one environment, written to `dist/flux/<env>/` (outside the folder
+ * they apply). `npm run synth` calls it for each environment after {@link buildPlatform}.
+ */
+export function buildFlux(app: App, env: ResolvedEnvironment): FluxChart {
+  return new FluxChart(app, 'flux', { env });
 }

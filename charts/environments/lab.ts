@@ -10,6 +10,9 @@ export const lab: EnvironmentConfig = {
     scheme: AlbScheme.INTERNAL,
     certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10'],
   },
+  // A canary istiod runs beside the default one; namespaces move when istio.revision changes.
+  istio: { revision: 'default', revisions: ['default', 'canary'] },
+  telemetry: { accessLogging: true },
   namespaces: { orders: {}, payments: {} },
   tags: { CostCenter: 'platform' },
 };

@@ -14,7 +14,9 @@ export const preprod: EnvironmentConfig = {
     wafAclArn: 'arn:aws:wafv2:eu-central-1:777788889999:regional/webacl/mesh-preprod/6b8d0f2a-4c6e-4a1b-9d3f-5e7a9c1b3d5f',
     loadBalancerAttributes: { 'idle_timeout.timeout_seconds': '60' },
   },
-  telemetry: { samplingPercentage: 1 },
+  istio: { hub: '777788889999.dkr.ecr.eu-central-1.amazonaws.com/istio' },
+  telemetry: { samplingPercentage: 1, customTags: { data_classification: 'internal' } },
+  encryptedStorage: { kmsKeyArn: 'arn:aws:kms:eu-central-1:777788889999:key/5a7c9e1b-3d5f-4a7b-9c1d-3e5f7a9b1c3d' },
   namespaces: { payments: {} },
   tags: { CostCenter: 'platform', DataClassification: 'internal' },
 };

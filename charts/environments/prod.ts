@@ -22,7 +22,9 @@ export const prod: EnvironmentConfig = {
       'idle_timeout.timeout_seconds': '60',
     },
   },
-  telemetry: { samplingPercentage: 1 },
+  istio: { hub: '999900001111.dkr.ecr.eu-central-1.amazonaws.com/istio' },
+  telemetry: { samplingPercentage: 1, customTags: { data_classification: 'confidential' } },
+  encryptedStorage: { kmsKeyArn: 'arn:aws:kms:eu-central-1:999900001111:key/0c2e4a6b-8d0f-4b2d-a4c6-e8a0c2e4b6d8', isDefault: true },
   namespaces: { payments: {} },
   tags: { CostCenter: 'platform', DataClassification: 'confidential' },
 };

@@ -40,6 +40,12 @@ export interface RunSynthOptions {
    * @default - 'EnvironmentConfig'
    */
   readonly configSource?: (name: string) => string;
+  /**
+   * Write `MESH.md` beside each environment's manifests.
+   *
+   * @default true
+   */
+  readonly meshReport?: boolean;
   /** Receives progress lines. @default console.log */
   readonly log?: (line: string) => void;
   /** Receives warnings and errors. @default console.error */
@@ -66,7 +72,7 @@ export function runSynth(options: RunSynthOptions): number {
   }
   const schemas = options.crdDir ? CrdSchemas.fromDirectory(options.crdDir) : undefined;
   try {
-    const results = synthesize(configs, options.build, { schemas, configSource: options.configSource });
+    const results = synthesize(configs, options.build, { schemas, configSource: options.configSource, meshReport: options.meshReport });
     for (const r of results) {
       for (const w of r.warnings) error(`warning [${r.env.name}] ${w.object.file}: rule ${w.rule.id}: ${w.message}. fix: ${w.fix}`);
       for (const s of r.silenced) error(`silenced [${r.env.name}] ${s.object.file}: rule ${s.rule.id}: ${s.message} (reason: ${s.silencedBecause})`);

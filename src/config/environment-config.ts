@@ -114,6 +114,36 @@ export interface IstioConfig {
    * @default 'istio-system'
    */
   readonly rootNamespace?: string;
+  /**
+   * istiod revisions installed side by side, one `istiod` Helm release each, all at the platform's
+   * one Istio version. List two during a canary: namespaces move when `revision` changes, and the
+   * old revision is removed from this list once nothing uses it. `revision` must be one of them.
+   * The name `default` installs the default revision (answers `istio.io/rev=default`).
+   *
+   * @default - only `revision`
+   * @see https://istio.io/latest/docs/setup/upgrade/canary/
+   */
+  readonly revisions?: readonly string[];
+  /**
+   * Registry the Istio images are pulled from (`global.hub`), for example a private ECR mirror.
+   *
+   * @default 'docker.io/istio'
+   */
+  readonly hub?: string;
+  /**
+   * Image tag (`global.tag`). It must be the platform's Istio version, optionally followed by a
+   * suffix your mirror adds (`1.30.3-mirror1`): another version cannot be written down.
+   *
+   * @default - the platform's Istio version (ISTIO_VERSION)
+   */
+  readonly tag?: string;
+  /**
+   * Helm repository of the Istio charts: an `https://` index or an `oci://` registry (a mirror of
+   * the official one).
+   *
+   * @default 'https://istio-release.storage.googleapis.com/charts'
+   */
+  readonly chartRepository?: string;
 }
 
 /** The shared Istio ingress gateway that the ALB targets. */
@@ -196,11 +226,78 @@ export interface TelemetryConfig {
    */
   readonly samplingPercentage?: number;
   /**
-   * Envoy access logs on the gateway and sidecars.
+   * Envoy access logs on the gateway, sidecars and waypoints (the built-in `envoy` provider).
    *
    * @default false
    */
   readonly accessLogging?: boolean;
+  /**
+   * Literal span tags added to every trace, besides `cluster` (the cluster name) and `environment`
+   * (the environment name), which are always set.
+   *
+   * @default - only cluster and environment
+   */
+  readonly customTags?: Readonly<Record<string, string>>;
+}
+
+/** How the cluster's Flux applies `dist/<env>/`. */
+export interface FluxConfig {
+  /**
+   * Namespace of the Flux Kustomizations and of their GitRepository.
+   *
+   * @default 'flux-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Name of the GitRepository that holds this repository (the one `flux bootstrap` creates).
+   *
+   * @default 'flux-system'
+   */
+  readonly sourceName?: string;
+  /**
+   * Flux Kustomizations of the cluster that must be ready before the Istio install: the ones that
+   * install cert-manager, the AWS Load Balancer Controller and the Gateway API CRDs.
+   *
+   * @default ['infrastructure']
+   */
+  readonly dependsOn?: readonly string[];
+  /**
+   * Path of this environment's folder in the repository.
+   *
+   * @default - './dist/<name>'
+   */
+  readonly path?: string;
+  /**
+   * Prefix of the Flux Kustomization names (`<prefix>-control-plane`, `<prefix>-config`,
+   * `<prefix>-namespaces`).
+   *
+   * @default 'mesh'
+   */
+  readonly kustomizationPrefix?: string;
+  /**
+   * How often Flux reconciles, as a Go duration.
+   *
+   * @default '10m'
+   */
+  readonly interval?: string;
+}
+
+/** An encrypted gp3 StorageClass for the environment (EBS CSI driver). */
+export interface EncryptedStorageConfig {
+  /** ARN of the KMS key that encrypts the volumes, in the cluster's region. */
+  readonly kmsKeyArn: string;
+  /**
+   * StorageClass name.
+   *
+   * @default 'gp3-encrypted'
+   */
+  readonly name?: string;
+  /**
+   * Make it the cluster's default StorageClass.
+   *
+   * @default false
+   */
+  readonly isDefault?: boolean;
 }
 
 /** Per-environment settings of one app team's namespace. */
@@ -252,6 +349,18 @@ export interface EnvironmentConfig {
    * @default - no app-team namespace
    */
   readonly namespaces?: Readonly<Record<string, NamespaceSettings>>;
+  /**
+   * How Flux applies this environment.
+   *
+   * @default - every FluxConfig default
+   */
+  readonly flux?: FluxConfig;
+  /**
+   * An encrypted gp3 StorageClass, in the control-plane file.
+   *
+   * @default - none
+   */
+  readonly encryptedStorage?: EncryptedStorageConfig;
   /**
    * AWS tags for what the controllers create (the ALB), as key/value.
    *

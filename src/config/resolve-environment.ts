@@ -6,6 +6,7 @@
 import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, principalOf } from '../lib/names';
 import { Problem } from '../lib/validation';
 import { AlbScheme, EnvironmentConfig, InjectionStyle, MtlsMode } from './environment-config';
+import { DEFAULT_ISTIO_CHART_REPOSITORY, DEFAULT_ISTIO_HUB, ISTIO_VERSION } from './istio-version';
 import { DEFAULT_SSL_POLICY, LEGACY_SSL_POLICIES, TLS13_SSL_POLICIES } from './ssl-policies';
 
 /** An environment with every default applied and the derived values computed. */
@@ -34,6 +35,16 @@ export interface ResolvedEnvironment {
     readonly mtlsMode: MtlsMode;
     readonly trustDomain: string;
     readonly rootNamespace: string;
+    /** istiod revisions installed in the environment, sorted; `revision` is one of them. */
+    readonly installedRevisions: readonly string[];
+    /** The platform's Istio version (every chart and the default image tag). */
+    readonly version: string;
+    /** Image registry (`global.hub`). */
+    readonly hub: string;
+    /** Image tag (`global.tag`): the version, or the version and a mirror suffix. */
+    readonly tag: string;
+    /** Helm repository of the Istio charts (`https://` or `oci://`). */
+    readonly chartRepository: string;
   };
   readonly ingressGateway: {
     readonly namespace: string;
@@ -59,8 +70,28 @@ export interface ResolvedEnvironment {
     readonly collectorPort: number;
     readonly samplingPercentage: number;
     readonly accessLogging: boolean;
+    /** Literal span tags: `cluster`, `environment` and the configured ones, sorted by key. */
+    readonly customTags: Readonly<Record<string, string>>;
+  };
+  readonly flux: {
+    readonly namespace: string;
+    readonly sourceName: string;
+    /** Infrastructure Kustomizations the Istio install waits for. */
+    readonly dependsOn: readonly string[];
+    /** Path of `dist/<env>` in the repository, starting with `./`. */
+    readonly path: string;
+    readonly kustomizationPrefix: string;
+    readonly interval: string;
+  };
+  readonly encryptedStorage?: {
+    readonly kmsKeyArn: string;
+    readonly name: string;
+    readonly isDefault: boolean;
   };
 }
+
+/** Environment names that are folders of `dist/` with another meaning. */
+export const RESERVED_ENVIRONMENT_NAMES: readonly string[] = ['flux'];
 
 /** Default load-balancer attributes: drop headers with invalid characters (request smuggling). */
 export const DEFAULT_LOAD_BALANCER_ATTRIBUTES: Readonly<Record<string, string>> = {
@@ -78,6 +109,12 @@ const LB_ATTRIBUTE_KEY = /^[a-z0-9][a-z0-9._]*$/;
 const LB_ATTRIBUTE_VALUE = /^[A-Za-z0-9._\-/]+$/;
 const COLLECTOR_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PROVIDER_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const KMS_KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const IMAGE_HUB = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$/;
+const TAG_SUFFIX = /^[A-Za-z0-9_.-]{0,100}$/;
+const GO_DURATION = /^(\d+(ms|s|m|h))+$/;
+const TAG_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/;
+const REPO_PATH = /^\.\/[A-Za-z0-9_./-]*$/;
 
 function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
@@ -104,6 +141,8 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
 
   if (!isDnsLabel(config.name)) {
     bad('name', config.name, 'must be a DNS label (lowercase letters, digits and -, at most 63 characters)', "use a short name such as 'prod'");
+  } else if (RESERVED_ENVIRONMENT_NAMES.includes(config.name)) {
+    bad('name', config.name, 'is reserved: dist/flux/ holds the Flux Kustomizations of every environment', "use another name, such as 'ops'");
   }
   if (typeof config.clusterName !== 'string' || !EKS_CLUSTER_NAME.test(config.clusterName)) {
     bad('clusterName', config.clusterName, 'is not a valid EKS cluster name', 'use 1-100 letters, digits, - and _, starting with a letter or digit');
@@ -233,6 +272,34 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
     bad('istio.rootNamespace', rootNamespace, 'is not a valid namespace name', "use the namespace istiod runs in, usually 'istio-system'");
   }
 
+  const revisions = istio.revisions ?? [revision];
+  if (!Array.isArray(revisions) || revisions.length === 0) {
+    bad('istio.revisions', revisions, 'must list at least one revision', `list the installed istiod revisions, e.g. ['${revision}']`);
+  } else {
+    revisions.forEach((r, i) => {
+      if (!isDnsLabel(r, 55)) bad(`istio.revisions[${i}]`, r, 'is not a valid revision name', "use a DNS label of at most 55 characters such as '1-30'");
+    });
+    for (const r of new Set(revisions.filter((r, i) => revisions.indexOf(r) !== i))) bad('istio.revisions', r, 'lists a revision twice', 'remove the duplicate');
+    if (revisions.length > 2) {
+      bad('istio.revisions', revisions, 'lists more than two revisions', 'run at most the current and the canary revision side by side');
+    }
+    if (isDnsLabel(revision) && !revisions.includes(revision)) {
+      bad('istio.revision', revision, `is not installed: istio.revisions lists ${revisions.join(', ')}`, `add '${revision}' to istio.revisions, or set istio.revision to one of them`);
+    }
+  }
+  const hub = istio.hub ?? DEFAULT_ISTIO_HUB;
+  if (typeof hub !== 'string' || !IMAGE_HUB.test(hub)) {
+    bad('istio.hub', hub, 'is not an image registry path', 'e.g. 111122223333.dkr.ecr.eu-west-1.amazonaws.com/istio (no tag, no trailing /)');
+  }
+  const tag = istio.tag ?? ISTIO_VERSION;
+  if (typeof tag !== 'string' || !(tag === ISTIO_VERSION || (tag.startsWith(`${ISTIO_VERSION}-`) && TAG_SUFFIX.test(tag.slice(ISTIO_VERSION.length + 1))))) {
+    bad('istio.tag', tag, `is not the platform's Istio version ${ISTIO_VERSION}: images and charts would differ`, `remove the field, or use '${ISTIO_VERSION}' followed by your mirror's suffix ('${ISTIO_VERSION}-<suffix>'); upgrade Istio through ISTIO_VERSION`);
+  }
+  const chartRepository = istio.chartRepository ?? DEFAULT_ISTIO_CHART_REPOSITORY;
+  if (typeof chartRepository !== 'string' || !/^(https|oci):\/\/[^\s/]+(\/[^\s]*)?$/.test(chartRepository) || chartRepository.endsWith('/')) {
+    bad('istio.chartRepository', chartRepository, 'is not an https:// or oci:// repository URL', `use ${DEFAULT_ISTIO_CHART_REPOSITORY}, or your mirror (no trailing /)`);
+  }
+
   // Ingress gateway.
   const gw = config.ingressGateway ?? {};
   const gwNamespace = gw.namespace ?? 'istio-system';
@@ -280,6 +347,52 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
   if (typeof samplingPercentage !== 'number' || !(samplingPercentage >= 0 && samplingPercentage <= 100)) {
     bad('telemetry.samplingPercentage', samplingPercentage, 'must be a percentage from 0 to 100', 'e.g. 1 for one request in a hundred');
   }
+  if (tracingProvider === 'envoy' || tracingProvider === 'prometheus' || tracingProvider === 'stackdriver') {
+    bad('telemetry.tracingProvider', tracingProvider, 'is the name of a built-in provider, which cannot export OpenTelemetry traces', "use another name, such as 'otel-tracing'");
+  }
+  const extraTags = tel.customTags ?? {};
+  for (const [k, v] of Object.entries(extraTags)) {
+    if (!TAG_KEY.test(k)) bad(`telemetry.customTags['${k}']`, k, 'is not a valid tag name', 'use letters, digits, _ . and -, at most 63 characters');
+    else if (k === 'cluster' || k === 'environment') bad(`telemetry.customTags['${k}']`, v, 'is set by the platform (the cluster and environment names)', 'remove it, or use another tag name');
+    if (typeof v !== 'string' || v.length === 0 || v.length > 256) bad(`telemetry.customTags['${k}']`, v, 'must be a non-empty string of at most 256 characters', 'give the literal value of the tag');
+  }
+  const customTags = sortedRecord({ ...extraTags, cluster: config.clusterName, environment: config.name });
+
+  // Flux.
+  const flux = config.flux ?? {};
+  const fluxNamespace = flux.namespace ?? 'flux-system';
+  const sourceName = flux.sourceName ?? 'flux-system';
+  const fluxDependsOn = flux.dependsOn ?? ['infrastructure'];
+  const fluxPath = flux.path ?? `./dist/${config.name}`;
+  const kustomizationPrefix = flux.kustomizationPrefix ?? 'mesh';
+  const fluxInterval = flux.interval ?? '10m';
+  if (!isDnsLabel(fluxNamespace)) bad('flux.namespace', fluxNamespace, 'is not a valid namespace name', "use the namespace Flux runs in, usually 'flux-system'");
+  if (!isDnsSubdomain(sourceName)) bad('flux.sourceName', sourceName, 'is not a valid object name', "use the name of the GitRepository of this repository, usually 'flux-system'");
+  if (!Array.isArray(fluxDependsOn)) {
+    bad('flux.dependsOn', fluxDependsOn, 'must be a list of Kustomization names', "e.g. ['infrastructure'], or [] when nothing must come first");
+  } else {
+    fluxDependsOn.forEach((d, i) => { if (!isDnsSubdomain(d)) bad(`flux.dependsOn[${i}]`, d, 'is not a valid Kustomization name', 'use the name of a Flux Kustomization in the same namespace'); });
+  }
+  if (typeof fluxPath !== 'string' || !REPO_PATH.test(fluxPath) || fluxPath.split('/').includes('..')) {
+    bad('flux.path', fluxPath, 'must be a path inside the repository starting with ./', `e.g. ./dist/${config.name}`);
+  }
+  if (!isDnsLabel(kustomizationPrefix, 40)) bad('flux.kustomizationPrefix', kustomizationPrefix, 'is not a DNS label of at most 40 characters', "use a short name such as 'mesh'");
+  if (typeof fluxInterval !== 'string' || !GO_DURATION.test(fluxInterval)) bad('flux.interval', fluxInterval, 'is not a duration', "use a Go duration such as '10m' or '1h'");
+
+  // Data at rest.
+  const storage = config.encryptedStorage;
+  const storageName = storage?.name ?? 'gp3-encrypted';
+  if (storage) {
+    const m = typeof storage.kmsKeyArn === 'string' ? KMS_KEY_ARN.exec(storage.kmsKeyArn) : null;
+    if (!m) {
+      bad('encryptedStorage.kmsKeyArn', storage.kmsKeyArn, 'is not a KMS key ARN', 'use arn:aws:kms:<region>:<12-digit account>:key/<key id> (a key ARN, not an alias)');
+    } else if (regionOk && m[2] !== config.awsRegion) {
+      bad('encryptedStorage.kmsKeyArn', storage.kmsKeyArn, `is in region ${m[2]} but the cluster is in ${config.awsRegion}`, `use a key in ${config.awsRegion} (EBS volumes use a key of their own region)`);
+    } else if (regionOk && m[1] !== partitionOf(config.awsRegion)) {
+      bad('encryptedStorage.kmsKeyArn', storage.kmsKeyArn, `has partition ${m[1]} but region ${config.awsRegion} is in ${partitionOf(config.awsRegion)}`, `use an arn:${partitionOf(config.awsRegion)}:kms ARN`);
+    }
+    if (!isDnsSubdomain(storageName)) bad('encryptedStorage.name', storageName, 'is not a valid StorageClass name', "use lowercase letters, digits, - and ., e.g. 'gp3-encrypted'");
+  }
 
   // App-team namespaces.
   const namespaces: Record<string, { mtlsMode: MtlsMode }> = {};
@@ -315,7 +428,18 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
         loadBalancerAttributes: sortedRecord(lbAttributes),
         ingressName,
       },
-      istio: { revision, injectionStyle, mtlsMode, trustDomain, rootNamespace },
+      istio: {
+        revision,
+        injectionStyle,
+        mtlsMode,
+        trustDomain,
+        rootNamespace,
+        installedRevisions: [...revisions].sort((a, b) => a.localeCompare(b)),
+        version: ISTIO_VERSION,
+        hub,
+        tag,
+        chartRepository,
+      },
       ingressGateway: {
         namespace: gwNamespace,
         serviceName,
@@ -336,7 +460,17 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
         collectorPort,
         samplingPercentage,
         accessLogging: tel.accessLogging ?? false,
+        customTags,
       },
+      flux: {
+        namespace: fluxNamespace,
+        sourceName,
+        dependsOn: [...fluxDependsOn],
+        path: fluxPath,
+        kustomizationPrefix,
+        interval: fluxInterval,
+      },
+      ...(storage ? { encryptedStorage: { kmsKeyArn: storage.kmsKeyArn, name: storageName, isDefault: storage.isDefault ?? false } } : {}),
     },
   };
 }

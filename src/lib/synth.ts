@@ -60,6 +60,12 @@ export interface SynthOptions {
    */
   readonly schemas?: CrdSchemas;
   /**
+   * Write `MESH.md` beside the manifests.
+   *
+   * @default true
+   */
+  readonly meshReport?: boolean;
+  /**
    * The mesh rules to run over each environment's objects.
    *
    * @default ALL_RULES
@@ -172,7 +178,7 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
     .map(c => ({ name: c.fileName, content: toYaml(c.objects) }));
   files.push({ name: 'kustomization.yaml', content: kustomization(files.map(f => f.name)) });
   // Not listed in kustomization.yaml: Flux applies only the files it lists.
-  files.push({ name: MESH_REPORT_FILE, content: renderMeshReport(env, synthesized.flatMap(c => c.objects)) });
+  if (options.meshReport ?? true) files.push({ name: MESH_REPORT_FILE, content: renderMeshReport(env, synthesized.flatMap(c => c.objects)) });
   files.sort((a, b) => a.name.localeCompare(b.name));
   return { env, charts: synthesized, files, warnings: report.results.filter(r => r.rule.severity !== Severity.ERROR), silenced: report.silenced };
 }

@@ -12,6 +12,7 @@ import {
 import { InjectionStyle, MtlsMode } from '../config/environment-config';
 import { ResolvedEnvironment } from '../config/resolve-environment';
 import { AppRoute } from '../constructs/app-route';
+import { MeshTelemetry, TelemetryOverrides } from '../constructs/mesh-telemetry';
 import { NamespaceNetworkPolicies, PodPorts } from '../constructs/namespace-network-policies';
 import { Waypoint } from '../constructs/waypoint';
 import { Annotations, Labels } from '../lib/labels';
@@ -68,7 +69,10 @@ interface Declarations {
   readonly podSecurityLevel: PodSecurityLevel;
   readonly namespaceLabels: Readonly<Record<string, string>>;
   readonly waypoint?: Required<WaypointOptions>;
+  readonly telemetry?: TelemetryOverrides;
 }
+
+const TAG_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/;
 
 /**
  * A zero-trust namespace. App teams extend {@link AmbientNamespaceProfile} or
@@ -215,6 +219,21 @@ export abstract class NamespaceProfile extends MeshChart {
    */
   protected namespaceLabels(): Record<string, string> {
     return {};
+  }
+
+  /**
+   * Override to change tracing (sampling, literal span tags) or access logging for this namespace;
+   * fields left out keep the environment's setting. The provider stays the environment's.
+   *
+   * Sidecar namespaces get a namespace-wide Telemetry. Ambient namespaces need a waypoint: ztunnel
+   * works at L4 and emits no spans or HTTP access logs, so the profile attaches the Telemetry to
+   * the waypoint (`targetRefs`); an ambient namespace with a waypoint always gets one, with the
+   * environment's settings when this hook returns nothing.
+   *
+   * @returns the overrides; the base keeps the environment's telemetry
+   */
+  protected telemetry(): TelemetryOverrides | undefined {
+    return undefined;
   }
 
   /**
@@ -390,6 +409,20 @@ export abstract class NamespaceProfile extends MeshChart {
     }
 
     if (waypoint) new Waypoint(this, 'Waypoint', { namespace: this.namespace, name: waypoint.name, revision: env.istio.revision });
+
+    // Ambient: only the waypoint can trace, and it applies only Telemetry that targets it.
+    if (waypoint || (!ambient && d.telemetry)) {
+      const o = d.telemetry ?? {};
+      new MeshTelemetry(this, 'Telemetry', {
+        namespace: this.namespace,
+        name: waypoint ? waypoint.name : 'default',
+        tracingProvider: env.telemetry.tracingProvider,
+        samplingPercentage: o.samplingPercentage ?? env.telemetry.samplingPercentage,
+        customTags: { ...env.telemetry.customTags, ...(o.customTags ?? {}) },
+        accessLogging: o.accessLogging ?? env.telemetry.accessLogging,
+        waypoint: waypoint?.name,
+      });
+    }
 
     if (!ambient) {
       // Egress lockdown for sidecars: only the registry, and only the namespaces declared.
@@ -637,7 +670,29 @@ export abstract class NamespaceProfile extends MeshChart {
       else if (!isLabelKey(k) || !isLabelValue(v)) bad('namespaceLabels', `['${k}']`, v, 'is not a valid label', 'use Kubernetes label keys and values');
     }
 
-    return { services, routes, callers, dependencies, externalHosts, l7Policies, jwtRules, trafficPolicies, podSecurityLevel, namespaceLabels, waypoint };
+    // telemetry()
+    const telemetry = this.call<TelemetryOverrides | undefined>('telemetry', () => this.telemetry(), undefined);
+    if (telemetry !== undefined) {
+      if (typeof telemetry !== 'object' || telemetry === null || Array.isArray(telemetry)) {
+        bad('telemetry', '', telemetry, 'must return an object or undefined', 'return { samplingPercentage, accessLogging, customTags } with the fields to change');
+      } else {
+        const known = ['samplingPercentage', 'accessLogging', 'customTags'];
+        for (const k of Object.keys(telemetry)) if (!known.includes(k)) bad('telemetry', `.${k}`, (telemetry as Record<string, unknown>)[k], 'is not a telemetry setting a namespace may change', `use ${known.join(', ')}`);
+        const pct = telemetry.samplingPercentage;
+        if (pct !== undefined && (typeof pct !== 'number' || !(pct >= 0 && pct <= 100))) bad('telemetry', '.samplingPercentage', pct, 'must be a percentage from 0 to 100', 'e.g. 10 for one request in ten');
+        if (telemetry.accessLogging !== undefined && typeof telemetry.accessLogging !== 'boolean') bad('telemetry', '.accessLogging', telemetry.accessLogging, 'must be true or false', 'return a boolean');
+        for (const [k, v] of Object.entries(telemetry.customTags ?? {})) {
+          if (!TAG_KEY.test(k)) bad('telemetry', `.customTags['${k}']`, k, 'is not a valid tag name', 'use letters, digits, _ . and -, at most 63 characters');
+          else if (k === 'cluster' || k === 'environment') bad('telemetry', `.customTags['${k}']`, v, 'is set by the platform for every span', 'use another tag name');
+          if (typeof v !== 'string' || v.length === 0 || v.length > 256) bad('telemetry', `.customTags['${k}']`, v, 'must be a non-empty string of at most 256 characters', 'give the literal value of the tag');
+        }
+        if (ambient && !waypoint) {
+          bad('telemetry', '', telemetry, 'needs a waypoint: in ambient mode ztunnel emits no spans and no HTTP access logs, so only a waypoint can apply it', `override waypoint() in ${this.className} to return {}, or remove telemetry()`);
+        }
+      }
+    }
+
+    return { services, routes, callers, dependencies, externalHosts, l7Policies, jwtRules, trafficPolicies, podSecurityLevel, namespaceLabels, waypoint, telemetry };
   }
 }
 

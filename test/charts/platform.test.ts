@@ -5,20 +5,27 @@ import * as path from 'node:path';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildPlatform } from '../../charts/platform';
+import { buildFlux, buildPlatform } from '../../charts/platform';
 import { ENVIRONMENTS } from '../../charts/environments';
-import { AlbScheme, runSynth, SynthesizedEnvironment, synthesize } from '../../src';
+import { AlbScheme, ISTIO_VERSION, MeshTelemetry, runSynth, SynthesizedEnvironment, synthesize } from '../../src';
 import { baseConfig, crdSchemas, ROOT, synthProblems } from '../util';
 
 function synthAll(): SynthesizedEnvironment[] {
   return synthesize(ENVIRONMENTS, buildPlatform, { schemas: crdSchemas() });
 }
 
-function readTree(dir: string): Record<string, string> {
+/** Every file under `dir`, by path relative to it; `skip` leaves out top-level entries. */
+function readTree(dir: string, skip: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const env of fs.readdirSync(dir).sort()) {
-    for (const file of fs.readdirSync(path.join(dir, env)).sort()) out[`${env}/${file}`] = fs.readFileSync(path.join(dir, env, file), 'utf8');
-  }
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (!rel && skip.includes(entry.name)) continue;
+      if (entry.isDirectory()) walk(child);
+      else out[child] = fs.readFileSync(path.join(dir, child), 'utf8');
+    }
+  };
+  walk('');
   return out;
 }
 
@@ -32,14 +39,15 @@ describe('platform synth', () => {
   it.each(ENVIRONMENTS.map(e => e.name))('%s: one file per chart with an order prefix, listed in apply order by kustomization.yaml', name => {
     const result = results.find(r => r.env.name === name)!;
     const config = ENVIRONMENTS.find(e => e.name === name)!;
-    const chartFiles = ['20-mesh-baseline.yaml', '30-ingress.yaml', ...Object.keys(config.namespaces ?? {}).sort().map(ns => `40-${ns}.yaml`)];
+    const chartFiles = ['10-control-plane.yaml', '20-mesh-baseline.yaml', '30-ingress.yaml', ...Object.keys(config.namespaces ?? {}).sort().map(ns => `40-${ns}.yaml`)];
     expect(result.files.map(f => f.name)).toEqual([...chartFiles, 'MESH.md', 'kustomization.yaml'].sort((a, b) => a.localeCompare(b)));
     const kustomization = parseAllDocuments(result.files.find(f => f.name === 'kustomization.yaml')!.content)[0].toJS();
     expect(kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: chartFiles });
   });
 
   it('emits a team namespace only in the environments that enable it', () => {
-    const namespacesOf = (name: string) => results.find(r => r.env.name === name)!.charts.flatMap(c => c.objects).filter(o => o.kind === 'Namespace').map(o => o.metadata.name);
+    const namespacesOf = (name: string) => results.find(r => r.env.name === name)!.charts.flatMap(c => c.objects)
+      .filter(o => o.kind === 'Namespace' && o.metadata.labels?.['mesh.eks-istio-mesh.io/team']).map(o => o.metadata.name);
     expect(namespacesOf('lab')).toEqual(['orders', 'payments']);
     expect(namespacesOf('staging')).toEqual(['orders', 'payments']);
     expect(namespacesOf('prod')).toEqual(['payments']);
@@ -83,14 +91,64 @@ describe('platform synth', () => {
     }
   });
 
+  it.each(ENVIRONMENTS.map(e => e.name))('%s: the Flux Kustomizations match the file snapshot', async name => {
+    const [flux] = synthesize(ENVIRONMENTS.filter(e => e.name === name), buildFlux, { schemas: crdSchemas() });
+    for (const file of flux.files) {
+      await expect(file.content).toMatchFileSnapshot(`./__snapshots__/flux/${name}/${file.name}`);
+    }
+  });
+
+  it('installs Istio at one version everywhere: every chart, every image tag', () => {
+    const releases = results.flatMap(r => r.charts.flatMap(c => c.objects)).filter(o => o.kind === 'HelmRelease') as any[];
+    expect(releases).toHaveLength(results.length * 5 + 1);
+    expect(new Set(releases.map(r => r.spec.chart.spec.version))).toEqual(new Set([ISTIO_VERSION]));
+    for (const r of releases.filter(x => x.spec.values.global)) expect(r.spec.values.global.tag.startsWith(ISTIO_VERSION)).toBe(true);
+  });
+
+  it('makes the gateway release produce the ServiceAccount and pod labels the policies and the Istio Gateway use', () => {
+    for (const r of results) {
+      const objects = r.charts.flatMap(c => c.objects) as any[];
+      const release = objects.find(o => o.kind === 'HelmRelease' && o.spec.chart.spec.chart === 'gateway');
+      expect(release.spec.releaseName).toBe(r.env.ingressGateway.serviceName);
+      expect(release.spec.targetNamespace).toBe(r.env.ingressGateway.namespace);
+      expect(release.spec.values.serviceAccount.name).toBe(r.env.ingressGateway.serviceAccount);
+      expect(r.env.ingressGateway.principal).toBe(`cluster.local/ns/${release.spec.targetNamespace}/sa/${release.spec.values.serviceAccount.name}`);
+      const gateway = objects.find(o => o.kind === 'Gateway' && o.apiVersion === 'networking.istio.io/v1');
+      expect(release.spec.values.labels).toEqual(gateway.spec.selector);
+      expect(release.spec.values.service.type).toBe('ClusterIP');
+    }
+  });
+
+  it('names in every Telemetry only the provider istiod defines', () => {
+    for (const r of results) {
+      const objects = r.charts.flatMap(c => c.objects) as any[];
+      const defined = objects.filter(o => o.kind === 'HelmRelease' && o.spec.chart.spec.chart === 'istiod').flatMap(o => o.spec.values.meshConfig.extensionProviders.map((p: any) => p.name));
+      const named = objects.filter(o => o.kind === 'Telemetry').flatMap(t => t.spec.tracing.flatMap((x: any) => x.providers.map((p: any) => p.name)));
+      expect(named.length).toBeGreaterThan(0);
+      for (const n of named) expect(defined).toContain(n);
+    }
+  });
+
+  it('fails an environment whose Telemetry names a provider meshConfig does not define', () => {
+    // GIVEN a platform with one more Telemetry, naming a provider istiod does not define
+    const problems = synthProblems(() => synthesize([baseConfig()], (app, env) => {
+      const charts = buildPlatform(app, env);
+      new MeshTelemetry(charts.meshBaseline, 'Zipkin', { namespace: 'istio-system', name: 'zipkin', tracingProvider: 'zipkin', samplingPercentage: 100 });
+    }, { schemas: crdSchemas() }));
+    // THEN
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^\[test\] control-plane\/Istio: 'mesh-baseline\/Zipkin\/Resource: spec\.tracing\[0\]\.providers\[0\]\.name' is not a provider istiod defines/);
+  });
+
   it('is deterministic: two synths give identical bytes', () => {
     const again = synthAll();
     expect(again.map(r => r.files)).toEqual(results.map(r => r.files));
   });
 
-  it('matches the committed dist/', () => {
+  it('matches the committed dist/, including the Flux Kustomizations in dist/flux/', () => {
     const expected: Record<string, string> = {};
     for (const r of results) for (const f of r.files) expected[`${r.env.name}/${f.name}`] = f.content;
+    for (const r of synthesize(ENVIRONMENTS, buildFlux, { schemas: crdSchemas(), meshReport: false })) for (const f of r.files) expected[`flux/${r.env.name}/${f.name}`] = f.content;
     expect(readTree(path.join(ROOT, 'dist'))).toEqual(expected);
   });
 
@@ -119,7 +177,7 @@ describe('runSynth', () => {
     // THEN
     expect(fs.readdirSync(dir).sort()).toEqual(['dev', 'lab', 'preprod', 'prod', 'staging']);
     expect(fs.existsSync(path.join(dir, 'prod', '99-old.yaml'))).toBe(false);
-    expect(readTree(dir)).toEqual(readTree(path.join(ROOT, 'dist')));
+    expect(readTree(dir)).toEqual(readTree(path.join(ROOT, 'dist'), ['flux']));
   });
 
   it('leaves the output untouched and lists every problem of every environment when a config is wrong', () => {

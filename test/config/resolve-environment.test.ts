@@ -21,7 +21,13 @@ describe('resolveEnvironment', () => {
     expect(env!.alb.sslPolicy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
     expect(env!.alb.ingressName).toBe('istio-ingress');
     expect(env!.alb.loadBalancerAttributes).toEqual({ 'routing.http.drop_invalid_header_fields.enabled': 'true' });
-    expect(env!.istio).toEqual({ revision: 'default', injectionStyle: InjectionStyle.REVISION_LABEL, mtlsMode: MtlsMode.STRICT, trustDomain: 'cluster.local', rootNamespace: 'istio-system' });
+    expect(env!.istio).toEqual({
+      revision: 'default', injectionStyle: InjectionStyle.REVISION_LABEL, mtlsMode: MtlsMode.STRICT, trustDomain: 'cluster.local', rootNamespace: 'istio-system',
+      installedRevisions: ['default'], version: '1.30.3', hub: 'docker.io/istio', tag: '1.30.3', chartRepository: 'https://istio-release.storage.googleapis.com/charts',
+    });
+    expect(env!.telemetry.customTags).toEqual({ cluster: 'mesh-test', environment: 'test' });
+    expect(env!.flux).toEqual({ namespace: 'flux-system', sourceName: 'flux-system', dependsOn: ['infrastructure'], path: './dist/test', kustomizationPrefix: 'mesh', interval: '10m' });
+    expect(env!.encryptedStorage).toBeUndefined();
     expect(env!.ingressGateway.selectorLabels).toEqual({ istio: 'ingressgateway' });
     expect(env!.ingressGateway.hosts).toEqual(['*']);
     expect(env!.ingressGateway.tlsSecretName).toBe('istio-ingressgateway-tls');
@@ -137,5 +143,60 @@ describe('resolveEnvironment', () => {
     });
     // THEN each is reported
     expect(problems.map(p => p.field)).toEqual(['name', 'awsRegion', 'domains', 'alb.scheme', 'alb.certificateArns[0]']);
+  });
+
+  describe('control plane, telemetry and Flux fields', () => {
+    it('lists the installed revisions, sorted, and the one Istio version', () => {
+      const { env } = resolveEnvironment(baseConfig({ istio: { revision: 'canary', revisions: ['default', 'canary'] } }));
+      expect(env!.istio.installedRevisions).toEqual(['canary', 'default']);
+      expect(env!.istio.version).toBe('1.30.3');
+    });
+
+    it('fails when the revision namespaces use is not installed', () => {
+      const [p] = problemsOf({ istio: { revision: '1-31', revisions: ['default'] } });
+      expect([p.field, p.message, p.fix]).toEqual(['istio.revision', 'is not installed: istio.revisions lists default', "add '1-31' to istio.revisions, or set istio.revision to one of them"]);
+    });
+
+    it('fails on more than two revisions and on duplicates', () => {
+      expect(fieldsOf({ istio: { revisions: ['default', 'a', 'b'] } })).toEqual(['istio.revisions']);
+      expect(fieldsOf({ istio: { revisions: ['default', 'default'] } })).toEqual(['istio.revisions']);
+    });
+
+    it('accepts a mirror tag that keeps the Istio version, and fails on another version', () => {
+      expect(problemsOf({ istio: { tag: '1.30.3-mirror1' } })).toEqual([]);
+      const [p] = problemsOf({ istio: { tag: '1.29.6' } });
+      expect(p.field).toBe('istio.tag');
+      expect(p.message).toBe("is not the platform's Istio version 1.30.3: images and charts would differ");
+    });
+
+    it('fails on a registry path with a tag and on a chart repository that is not https or oci', () => {
+      expect(fieldsOf({ istio: { hub: 'docker.io/istio:1.30.3' } })).toEqual(['istio.hub']);
+      expect(fieldsOf({ istio: { chartRepository: 'http://charts.example.com' } })).toEqual(['istio.chartRepository']);
+    });
+
+    it('adds cluster and environment tags and refuses to let the config replace them', () => {
+      const { env } = resolveEnvironment(baseConfig({ telemetry: { customTags: { team: 'platform' } } }));
+      expect(env!.telemetry.customTags).toEqual({ cluster: 'mesh-test', environment: 'test', team: 'platform' });
+      expect(fieldsOf({ telemetry: { customTags: { environment: 'x' } } })).toEqual(["telemetry.customTags['environment']"]);
+    });
+
+    it('fails on a tracing provider named like a built-in one', () => {
+      expect(fieldsOf({ telemetry: { tracingProvider: 'envoy' } })).toEqual(['telemetry.tracingProvider']);
+    });
+
+    it('validates the KMS key ARN of the encrypted StorageClass, including its region', () => {
+      const key = 'arn:aws:kms:eu-west-1:111122223333:key/1b3d5f7a-9c1e-4a3b-8d5f-7a9c1e3b5d7f';
+      expect(resolveEnvironment(baseConfig({ encryptedStorage: { kmsKeyArn: key } })).env!.encryptedStorage).toEqual({ kmsKeyArn: key, name: 'gp3-encrypted', isDefault: false });
+      expect(problemsOf({ encryptedStorage: { kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:alias/ebs' } })[0].message).toBe('is not a KMS key ARN');
+      expect(problemsOf({ encryptedStorage: { kmsKeyArn: key.replace('eu-west-1', 'us-east-1') } })[0].message).toBe('is in region us-east-1 but the cluster is in eu-west-1');
+    });
+
+    it('fails on Flux fields that Flux would refuse', () => {
+      expect(fieldsOf({ flux: { interval: 'ten minutes', path: '/abs/dist', dependsOn: ['Infra Structure'] } })).toEqual(['flux.dependsOn[0]', 'flux.path', 'flux.interval']);
+    });
+
+    it('fails on the environment name flux, which dist/flux/ uses', () => {
+      expect(problemsOf({ name: 'flux' })[0].message).toBe('is reserved: dist/flux/ holds the Flux Kustomizations of every environment');
+    });
   });
 });

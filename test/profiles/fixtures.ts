@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import {
   AmbientNamespaceProfile, CallerDeclaration, DependencyDeclaration, ExternalHostDeclaration, ExternalProtocol,
   JwtRuleDeclaration, L7PolicyDeclaration, PodSecurityLevel, RouteDeclaration, ServiceDeclaration, SidecarNamespaceProfile,
-  TrafficPolicyDeclaration, WaypointOptions,
+  TelemetryOverrides, TrafficPolicyDeclaration, WaypointOptions,
 } from '../../src';
 
 /** Returns every hook's value from one object, so a test can change any of them. */
@@ -19,6 +19,7 @@ export interface HookValues {
   podSecurityLevel?: PodSecurityLevel;
   namespaceLabels?: Record<string, string>;
   waypoint?: WaypointOptions;
+  telemetry?: TelemetryOverrides;
   extra?: (scope: Construct) => void;
 }
 
@@ -39,6 +40,7 @@ export function fullHooks(domain = 'apps.example.com'): HookValues {
     podSecurityLevel: PodSecurityLevel.BASELINE,
     namespaceLabels: { 'cost-center': 'shop' },
     waypoint: {},
+    telemetry: { samplingPercentage: 20, accessLogging: true, customTags: { team: 'shop' } },
     extra: scope => new ApiObject(scope, 'Quota', { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'quota' }, spec: { hard: { pods: '50' } } }),
   };
 }
@@ -57,6 +59,7 @@ export class FixtureAmbient extends AmbientNamespaceProfile {
   protected override podSecurityLevel() { return FixtureAmbient.hooks.podSecurityLevel ?? super.podSecurityLevel(); }
   protected override namespaceLabels() { return FixtureAmbient.hooks.namespaceLabels ?? {}; }
   protected override waypoint() { return FixtureAmbient.hooks.waypoint; }
+  protected override telemetry() { return FixtureAmbient.hooks.telemetry; }
   protected override extraResources(scope: Construct) { FixtureAmbient.hooks.extra?.(scope); }
 }
 
@@ -73,5 +76,6 @@ export class FixtureSidecar extends SidecarNamespaceProfile {
   protected override trafficPolicies() { return FixtureSidecar.hooks.trafficPolicies ?? []; }
   protected override podSecurityLevel() { return FixtureSidecar.hooks.podSecurityLevel ?? super.podSecurityLevel(); }
   protected override namespaceLabels() { return FixtureSidecar.hooks.namespaceLabels ?? {}; }
+  protected override telemetry() { return FixtureSidecar.hooks.telemetry; }
   protected override extraResources(scope: Construct) { FixtureSidecar.hooks.extra?.(scope); }
 }

@@ -118,12 +118,12 @@ describe('AmbientNamespaceProfile', () => {
   });
 
   it('never emits a Sidecar, even with dependencies and external hosts', () => {
-    expect(findByKind(synthProfile(FixtureAmbient, { ...fullHooks(), waypoint: undefined, l7Policies: [], jwtRules: [] }), 'Sidecar')).toEqual([]);
+    expect(findByKind(synthProfile(FixtureAmbient, { ...fullHooks(), waypoint: undefined, l7Policies: [], jwtRules: [], telemetry: undefined }), 'Sidecar')).toEqual([]);
     expect(findByKind(synthProfile(FixtureAmbient, fullHooks()), 'Sidecar')).toEqual([]);
   });
 
   it('without a waypoint: L4 allows select the Service pods; the gateway reaches only routed container ports', () => {
-    const objects = synthProfile(FixtureAmbient, { ...fullHooks(), waypoint: undefined, l7Policies: [], jwtRules: [] });
+    const objects = synthProfile(FixtureAmbient, { ...fullHooks(), waypoint: undefined, l7Policies: [], jwtRules: [], telemetry: undefined });
     const api = named(objects, 'AuthorizationPolicy', 'allow-api')!;
     expect(api.spec.selector).toEqual({ matchLabels: { app: 'api' } });
     expect(api.spec.targetRefs).toBeUndefined();
@@ -199,7 +199,7 @@ describe('AmbientNamespaceProfile', () => {
   });
 
   it('allows HBONE 15008 and the probe source in its NetworkPolicies', () => {
-    for (const hooks of [{ ...fullHooks(), waypoint: undefined, l7Policies: [], jwtRules: [] }, fullHooks()]) {
+    for (const hooks of [{ ...fullHooks(), waypoint: undefined, l7Policies: [], jwtRules: [], telemetry: undefined }, fullHooks()]) {
       const objects = synthProfile(FixtureAmbient, hooks);
       const nps = findByKind(objects, 'NetworkPolicy') as any[];
       expect(named(objects, 'NetworkPolicy', 'allow-kubelet-probes')!.spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }] }]);
@@ -212,7 +212,7 @@ describe('AmbientNamespaceProfile', () => {
   });
 
   it('fails on an L7 policy without a waypoint, naming the class and the hook', () => {
-    const problems = profileProblems(FixtureAmbient, { ...fullHooks(), waypoint: undefined, jwtRules: [] });
+    const problems = profileProblems(FixtureAmbient, { ...fullHooks(), waypoint: undefined, jwtRules: [], telemetry: undefined });
     expect(problems).toEqual(["[test] fixture: 'FixtureAmbient.l7Policies()[0]' needs a waypoint: ztunnel enforces L4 only and would turn this ALLOW into deny-all (or a DENY into a wider deny); got \"admins-only\". fix: override waypoint() in FixtureAmbient to return {}"]);
   });
 
@@ -360,5 +360,67 @@ describe('hook validation', () => {
     });
     expect(problems.length).toBeGreaterThanOrEqual(9);
     expect(problems.every(p => p.startsWith("[test] fixture: 'FixtureAmbient."))).toBe(true);
+  });
+});
+
+describe('telemetry() hook', () => {
+  const telemetryOf = (objects: Manifest[]) => findByKind(objects, 'Telemetry') as Array<Manifest & Record<string, any>>;
+
+  it('sidecar: emits no namespace Telemetry unless the hook asks, so the mesh-wide one applies', () => {
+    expect(telemetryOf(synthProfile(FixtureSidecar, {}))).toEqual([]);
+  });
+
+  it('sidecar: overrides sampling, access logging and tags namespace-wide, keeping the environment provider and tags', () => {
+    // GIVEN
+    const hooks = { telemetry: { samplingPercentage: 25, accessLogging: true, customTags: { team: 'shop' } } };
+    // WHEN
+    const [t] = telemetryOf(synthProfile(FixtureSidecar, hooks));
+    // THEN
+    expect(t.metadata).toMatchObject({ name: 'default', namespace: 'fixture' });
+    expect(t.spec.targetRefs).toBeUndefined();
+    expect(t.spec.tracing).toEqual([{
+      providers: [{ name: 'otel-tracing' }],
+      randomSamplingPercentage: 25,
+      customTags: { cluster: { literal: { value: 'mesh-test' } }, environment: { literal: { value: 'test' } }, team: { literal: { value: 'shop' } } },
+    }]);
+    expect(t.spec.accessLogging).toEqual([{ providers: [{ name: 'envoy' }], disabled: false }]);
+  });
+
+  it('ambient with a waypoint: always attaches tracing to the waypoint with targetRefs, with the environment settings by default', () => {
+    // WHEN
+    const [t] = telemetryOf(synthProfile(FixtureAmbient, { waypoint: {} }, { telemetry: { samplingPercentage: 3 } }));
+    // THEN
+    expect(t.metadata).toMatchObject({ name: 'waypoint', namespace: 'fixture' });
+    expect(t.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }]);
+    expect(t.spec.tracing[0].randomSamplingPercentage).toBe(3);
+    expect(t.spec.tracing[0].providers).toEqual([{ name: 'otel-tracing' }]);
+  });
+
+  it('ambient with a waypoint: applies the overrides to the waypoint', () => {
+    const [t] = telemetryOf(synthProfile(FixtureAmbient, { waypoint: { name: 'edge' }, telemetry: { samplingPercentage: 50 } }));
+    expect(t.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge' }]);
+    expect(t.spec.tracing[0].randomSamplingPercentage).toBe(50);
+  });
+
+  it('ambient without a waypoint: emits no Telemetry (ztunnel emits no spans)', () => {
+    expect(telemetryOf(synthProfile(FixtureAmbient, {}))).toEqual([]);
+  });
+
+  it('fails on overrides in an ambient namespace without a waypoint, naming the class and the hook', () => {
+    const problems = profileProblems(FixtureAmbient, { telemetry: { samplingPercentage: 10 } });
+    expect(problems).toEqual(["[test] fixture: 'FixtureAmbient.telemetry()' needs a waypoint: in ambient mode ztunnel emits no spans and no HTTP access logs, so only a waypoint can apply it; got {\"samplingPercentage\":10}. fix: override waypoint() in FixtureAmbient to return {}, or remove telemetry()"]);
+  });
+
+  it('fails on a sampling percentage out of range and on a tag the platform owns', () => {
+    const problems = profileProblems(FixtureSidecar, { telemetry: { samplingPercentage: 150, customTags: { cluster: 'other' } } });
+    expect(problems).toEqual([
+      "[test] fixture: 'FixtureSidecar.telemetry().samplingPercentage' must be a percentage from 0 to 100; got 150. fix: e.g. 10 for one request in ten",
+      "[test] fixture: 'FixtureSidecar.telemetry().customTags['cluster']' is set by the platform for every span; got \"other\". fix: use another tag name",
+    ]);
+  });
+
+  it('fails on a setting a namespace may not change, such as the provider', () => {
+    const problems = profileProblems(FixtureSidecar, { telemetry: { provider: 'zipkin' } as any });
+    expect(problems[0]).toMatch(/'FixtureSidecar\.telemetry\(\)\.provider' is not a telemetry setting a namespace may change; got "zipkin"/);
   });
 });

@@ -1,0 +1,25 @@
+import { Construct } from 'constructs';
+import { ResolvedEnvironment } from '../src/config/resolve-environment';
+import { FluxKustomizations } from '../src/constructs/flux-kustomizations';
+import { ChartLayer, MeshChart } from '../src/lib/mesh-chart';
+
+/**
+ * The Flux Kustomizations that apply an environment's `dist/<env>/`, written to
+ * `dist/flux/<env>/` for the cluster's bootstrap folder to include.
+ */
+export class FluxChart extends MeshChart {
+  public readonly kustomizations: FluxKustomizations;
+
+  constructor(scope: Construct, id: string, props: { readonly env: ResolvedEnvironment }) {
+    super(scope, id, { env: props.env, layer: ChartLayer.CONTROL_PLANE });
+    const { flux } = props.env;
+    this.kustomizations = new FluxKustomizations(this, 'Kustomizations', {
+      path: flux.path,
+      namespace: flux.namespace,
+      sourceName: flux.sourceName,
+      dependsOn: flux.dependsOn,
+      prefix: flux.kustomizationPrefix,
+      interval: flux.interval,
+    });
+  }
+}

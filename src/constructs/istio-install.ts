@@ -1,0 +1,303 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-33';
+import { Construct } from 'constructs';
+import {
+  HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecDriftDetectionIgnore, HelmReleaseSpecDriftDetectionMode,
+  HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds,
+} from '../../imports/flux-helm.toolkit.fluxcd.io';
+import { HelmRepository, HelmRepositorySpecType } from '../../imports/flux-source.toolkit.fluxcd.io';
+import { ACCESS_LOG_PROVIDER, BUILT_IN_TELEMETRY_PROVIDERS, ISTIO_VERSION } from '../config/istio-version';
+import { isDnsLabel, isDnsSubdomain } from '../lib/names';
+import { addCheck, Problem } from '../lib/validation';
+
+/** The OpenTelemetry collector istiod's tracing provider sends spans to. */
+export interface TracingProviderOptions {
+  /** Name of the extension provider; Telemetry resources refer to it. */
+  readonly name: string;
+  /** FQDN of the collector Service (`<service>.<namespace>.svc.<cluster domain>`). */
+  readonly collectorHost: string;
+  /** OTLP gRPC port of the collector. */
+  readonly collectorPort: number;
+}
+
+/** Properties of an {@link IstioInstall}. */
+export interface IstioInstallProps {
+  /** The Istio root namespace: istiod, ztunnel and istio-cni run here. */
+  readonly namespace: string;
+  /** The revision namespaces use (ztunnel and the ingress gateway follow it too). */
+  readonly revision: string;
+  /**
+   * Every istiod revision to install side by side.
+   *
+   * @default - only `revision`
+   */
+  readonly revisions?: readonly string[];
+  /** The OpenTelemetry tracing provider defined in meshConfig and made the default. */
+  readonly tracing: TracingProviderOptions;
+  /**
+   * Make Envoy access logs (the built-in `envoy` provider) a default provider.
+   *
+   * @default false
+   */
+  readonly accessLogging?: boolean;
+  /**
+   * The mesh trust domain (`meshConfig.trustDomain`).
+   *
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * Image registry (`global.hub`).
+   *
+   * @default 'docker.io/istio'
+   */
+  readonly hub?: string;
+  /**
+   * Image tag (`global.tag`).
+   *
+   * @default - the platform's Istio version
+   */
+  readonly tag?: string;
+  /**
+   * Helm repository of the Istio charts (`https://` or `oci://`).
+   *
+   * @default 'https://istio-release.storage.googleapis.com/charts'
+   */
+  readonly chartRepository?: string;
+  /**
+   * How often Flux checks the releases, as a Go duration.
+   *
+   * @default '10m'
+   */
+  readonly interval?: string;
+}
+
+/** Name of the Flux HelmRepository of the Istio charts. */
+export const ISTIO_HELM_REPOSITORY = 'istio';
+
+/**
+ * JSON pointers of the webhook fields istiod itself writes at run time (the CA bundle of every
+ * webhook, the validation failure policy). Helm's drift detection must leave them alone, or Flux
+ * and istiod would overwrite each other at every reconciliation.
+ */
+const ISTIOD_OWNED_WEBHOOK_FIELDS: readonly HelmReleaseSpecDriftDetectionIgnore[] = [
+  {
+    target: { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+    paths: [0, 1, 2, 3].map(i => `/webhooks/${i}/clientConfig/caBundle`),
+  },
+  {
+    target: { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+    paths: [0, 1].flatMap(i => [`/webhooks/${i}/clientConfig/caBundle`, `/webhooks/${i}/failurePolicy`]),
+  },
+];
+
+/** The Helm `revision` value: the revision named `default` is Istio's default revision (`""`). */
+function helmRevision(revision: string): string {
+  return revision === 'default' ? '' : revision;
+}
+
+/** Name of the istiod Helm release of a revision. */
+export function istiodReleaseName(revision: string): string {
+  return revision === 'default' ? 'istiod' : `istiod-${revision}`;
+}
+
+/**
+ * The Istio ambient control plane as Flux Helm releases, in install order: `istio-base` (CRDs and
+ * cluster roles), one `istiod` per revision (profile ambient), `istio-cni` (profile ambient) and
+ * `ztunnel`, all from one Flux HelmRepository and at one version, the platform's
+ * {@link ISTIO_VERSION}: no prop can set another.
+ *
+ * What istiod is given, and why:
+ * - `profile: ambient`, the revision, `global.hub`/`global.tag` (set explicitly: the chart defaults
+ *   are placeholders, and a private mirror is common);
+ * - `meshConfig.extensionProviders` with the OpenTelemetry tracing provider, made the default
+ *   tracing provider; Telemetry resources may only name providers defined here (checked at synth);
+ * - `pilot.cni.enabled: true`: sidecar pods get the unprivileged `istio-validation` init container
+ *   instead of `istio-init` (NET_ADMIN, NET_RAW), which `restricted` Pod Security refuses. The
+ *   ambient profile does not set it: it only sets `cni.ambient.enabled` for the cni chart;
+ * - `global.proxy.seccompProfile` and `gateways.seccompProfile` `RuntimeDefault`: injected sidecars
+ *   and the waypoints istiod deploys pass `restricted` Pod Security;
+ * - `base.validationFailurePolicy: Fail` (also on the base chart): the value istiod sets at run
+ *   time, so the rendered webhook matches the live one, and drift detection ignores the CA bundles
+ *   istiod writes.
+ *
+ * Every release creates and replaces CRDs on install and upgrade, retries failed installs, and
+ * corrects drift of everything else.
+ *
+ * @see https://istio.io/latest/docs/ambient/install/helm/
+ */
+export class IstioInstall extends Construct {
+  /** The Istio version of every release. */
+  public readonly version = ISTIO_VERSION;
+  /** The root namespace. */
+  public readonly namespace: string;
+  /** The Namespace object of the root namespace. */
+  public readonly namespaceObject: k8s.KubeNamespace;
+  /** Installed revisions, sorted. */
+  public readonly revisions: readonly string[];
+  /** The revision namespaces, ztunnel and the gateway use. */
+  public readonly revision: string;
+  /** Providers a Telemetry may name: the tracing provider and istiod's built-in ones, sorted. */
+  public readonly telemetryProviders: readonly string[];
+  /** The HelmRepository. */
+  public readonly repository: HelmRepository;
+  /** The releases by name. */
+  public readonly releases: Readonly<Record<string, HelmRelease>>;
+  /** The istiod release of `revision`, which other releases wait for. */
+  public readonly istiod: HelmRelease;
+
+  private readonly interval: string;
+
+  constructor(scope: Construct, id: string, props: IstioInstallProps) {
+    super(scope, id);
+    this.namespace = props.namespace;
+    this.revision = props.revision;
+    this.revisions = [...new Set(props.revisions ?? [props.revision])].sort((a, b) => a.localeCompare(b));
+    this.interval = props.interval ?? '10m';
+    this.telemetryProviders = [...new Set([props.tracing.name, ...BUILT_IN_TELEMETRY_PROVIDERS])].sort((a, b) => a.localeCompare(b));
+    const hub = props.hub ?? 'docker.io/istio';
+    const tag = props.tag ?? ISTIO_VERSION;
+    const url = props.chartRepository ?? 'https://istio-release.storage.googleapis.com/charts';
+    const global = { hub, tag, istioNamespace: props.namespace };
+
+    addCheck(this, () => this.checkProps(props));
+    addCheck(this, () => this.checkTelemetryProviders());
+
+    // Keep the root namespace when the chart is removed: deleting it would delete the mesh.
+    this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: { name: props.namespace, annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
+    });
+
+    this.repository = new HelmRepository(this, 'Repository', {
+      metadata: { name: ISTIO_HELM_REPOSITORY, namespace: props.namespace },
+      spec: {
+        url,
+        interval: '1h',
+        ...(url.startsWith('oci://') ? { type: HelmRepositorySpecType.OCI } : {}),
+      },
+    });
+
+    const releases: Record<string, HelmRelease> = {};
+    releases['istio-base'] = this.release('istio-base', 'base', [], {
+      defaultRevision: props.revision,
+      base: { validationFailurePolicy: 'Fail' },
+      global,
+    }, true);
+
+    const meshConfig = {
+      trustDomain: props.trustDomain ?? 'cluster.local',
+      extensionProviders: [{
+        name: props.tracing.name,
+        opentelemetry: { service: props.tracing.collectorHost, port: props.tracing.collectorPort },
+      }],
+      defaultProviders: {
+        tracing: [props.tracing.name],
+        ...(props.accessLogging ? { accessLogging: [ACCESS_LOG_PROVIDER] } : {}),
+      },
+    };
+    for (const revision of this.revisions) {
+      const name = istiodReleaseName(revision);
+      releases[name] = this.release(name, 'istiod', ['istio-base'], {
+        profile: 'ambient',
+        revision: helmRevision(revision),
+        global: { ...global, proxy: { seccompProfile: { type: 'RuntimeDefault' } } },
+        meshConfig,
+        pilot: { cni: { enabled: true } },
+        gateways: { seccompProfile: { type: 'RuntimeDefault' } },
+        base: { validationFailurePolicy: 'Fail' },
+      }, true);
+    }
+    const istiod = istiodReleaseName(props.revision);
+    releases['istio-cni'] = this.release('istio-cni', 'cni', [istiod], { profile: 'ambient', global });
+    releases.ztunnel = this.release('ztunnel', 'ztunnel', [istiod, 'istio-cni'], {
+      profile: 'ambient',
+      revision: helmRevision(props.revision),
+      global,
+    });
+    this.releases = releases;
+    this.istiod = releases[istiod] ?? releases[istiodReleaseName(this.revisions[0])];
+  }
+
+  /**
+   * Define one more release of an Istio chart (for example the ingress gateway), from the same
+   * repository and at the same version, installed after istiod of `revision`.
+   *
+   * @param scope where to define it
+   * @param id construct id
+   * @param name release name (also the HelmRelease name, in the root namespace)
+   * @param chart chart name in the Istio repository
+   * @param values chart values
+   * @param targetNamespace namespace the chart installs into
+   */
+  public addChartRelease(scope: Construct, id: string, name: string, chart: string, values: Record<string, unknown>, targetNamespace: string): HelmRelease {
+    return this.release(name, chart, [istiodReleaseName(this.revision)], values, false, scope, targetNamespace, id);
+  }
+
+  private release(name: string, chart: string, dependsOn: readonly string[], values: Record<string, unknown>, ownsWebhooks = false,
+    scope: Construct = this, targetNamespace = this.namespace, id = name): HelmRelease {
+    return new HelmRelease(scope, id, {
+      metadata: { name, namespace: this.namespace },
+      spec: {
+        releaseName: name,
+        targetNamespace,
+        storageNamespace: targetNamespace,
+        interval: this.interval,
+        chart: {
+          spec: {
+            chart,
+            version: ISTIO_VERSION,
+            sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: ISTIO_HELM_REPOSITORY, namespace: this.namespace },
+            interval: '1h',
+          },
+        },
+        ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map(d => ({ name: d })) } : {}),
+        install: { crds: HelmReleaseSpecInstallCrds.CREATE_REPLACE, remediation: { retries: 3 } },
+        upgrade: { crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE, remediation: { retries: 3 } },
+        driftDetection: {
+          mode: HelmReleaseSpecDriftDetectionMode.ENABLED,
+          ...(ownsWebhooks ? { ignore: ISTIOD_OWNED_WEBHOOK_FIELDS.map(i => ({ paths: [...i.paths], target: { ...i.target } })) } : {}),
+        },
+        values,
+      },
+    });
+  }
+
+  private checkProps(props: IstioInstallProps): Problem[] {
+    const problems: Problem[] = [];
+    const bad = (field: string, value: unknown, message: string, fix: string) => problems.push({ field, value, message, fix });
+    if (!isDnsLabel(props.namespace)) bad('namespace', props.namespace, 'is not a valid namespace name', "use the Istio root namespace, usually 'istio-system'");
+    for (const r of this.revisions) if (!isDnsLabel(r, 55)) bad('revisions', r, 'is not a valid revision name', "use a DNS label such as '1-30'");
+    if (!this.revisions.includes(props.revision)) bad('revision', props.revision, `is not installed (revisions: ${this.revisions.join(', ')})`, 'add it to revisions');
+    if (this.revisions.length > 2) bad('revisions', this.revisions, 'lists more than two revisions', 'run at most the current and the canary revision');
+    if (!isDnsSubdomain(props.tracing.name.toLowerCase())) bad('tracing.name', props.tracing.name, 'is not a valid provider name', "use a name such as 'otel-tracing'");
+    if (!Number.isInteger(props.tracing.collectorPort) || props.tracing.collectorPort < 1 || props.tracing.collectorPort > 65535) {
+      bad('tracing.collectorPort', props.tracing.collectorPort, 'is not a port number', 'use the OTLP gRPC port, usually 4317');
+    }
+    return problems;
+  }
+
+  /** Every Telemetry of the whole app must name providers this install defines. */
+  private checkTelemetryProviders(): Problem[] {
+    const problems: Problem[] = [];
+    const known = this.telemetryProviders;
+    for (const c of this.node.root.node.findAll()) {
+      if (!(c instanceof ApiObject) || c.kind !== 'Telemetry') continue;
+      const spec = (c.toJson() as { spec?: Record<string, Array<{ providers?: Array<{ name?: string }> }>> }).spec ?? {};
+      for (const section of ['tracing', 'accessLogging', 'metrics']) {
+        (spec[section] ?? []).forEach((entry, i) => {
+          (entry.providers ?? []).forEach((p, j) => {
+            if (!known.includes(p.name ?? '')) {
+              problems.push({
+                field: `${c.node.path}: spec.${section}[${i}].providers[${j}].name`,
+                value: p.name,
+                message: `is not a provider istiod defines (meshConfig.extensionProviders and built-ins: ${known.join(', ')}); a Telemetry naming it reports nothing`,
+                fix: `use ${section === 'tracing' ? `'${known.find(k => !BUILT_IN_TELEMETRY_PROVIDERS.includes(k))}'` : 'one of those'}, or define the provider in the environment's telemetry config`,
+              });
+            }
+          });
+        });
+      }
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { IngressGatewayRelease, IngressGatewayReleaseProps, IstioInstall, Manifest } from '../../src';
+import { findByKind, synthConstructs, synthProblems } from '../util';
+
+const TRACING = { name: 'otel-tracing', collectorHost: 'opentelemetry-collector.observability.svc.cluster.local', collectorPort: 4317 };
+
+function gateway(props: Partial<IngressGatewayReleaseProps> = {}, revision = 'default', edit?: (g: IngressGatewayRelease) => void): Array<Manifest & Record<string, any>> {
+  return synthConstructs(scope => {
+    const install = new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision, revisions: [revision], tracing: TRACING });
+    const g = new IngressGatewayRelease(scope, 'Gateway', {
+      install, namespace: 'istio-system', releaseName: 'istio-ingressgateway', serviceAccount: 'istio-ingressgateway', podLabels: { istio: 'ingressgateway' }, ...props,
+    });
+    edit?.(g);
+  }) as any;
+}
+
+const gatewayRelease = (objects: Manifest[]) => objects.find(o => o.kind === 'HelmRelease' && (o as any).spec.chart.spec.chart === 'gateway') as Manifest & Record<string, any>;
+
+describe('IngressGatewayRelease', () => {
+  it('installs the gateway chart as the release the config names, with its ServiceAccount and pod labels, behind a ClusterIP Service', () => {
+    // WHEN
+    const r = gatewayRelease(gateway());
+    // THEN
+    expect(r.metadata).toMatchObject({ name: 'istio-ingressgateway', namespace: 'istio-system' });
+    expect(r.spec).toMatchObject({ releaseName: 'istio-ingressgateway', targetNamespace: 'istio-system', storageNamespace: 'istio-system' });
+    expect(r.spec.chart.spec).toMatchObject({ chart: 'gateway', version: '1.30.3' });
+    expect(r.spec.values).toEqual({
+      revision: '',
+      service: { type: 'ClusterIP' },
+      serviceAccount: { create: true, name: 'istio-ingressgateway' },
+      labels: { istio: 'ingressgateway' },
+    });
+    expect(r.spec.dependsOn).toEqual([{ name: 'istiod' }]);
+  });
+
+  it('follows the revision namespaces use', () => {
+    const r = gatewayRelease(gateway({}, 'canary'));
+    expect(r.spec.values.revision).toBe('canary');
+    expect(r.spec.dependsOn).toEqual([{ name: 'istiod-canary' }]);
+  });
+
+  it('labels the root namespace for the ALB pod readiness gate, with no injection label', () => {
+    const namespaces = findByKind(gateway(), 'Namespace') as any[];
+    expect(namespaces).toHaveLength(1);
+    expect(namespaces[0].metadata.labels).toEqual({
+      'app.kubernetes.io/managed-by': 'eks-istio-mesh',
+      'app.kubernetes.io/part-of': 'eks-istio-mesh',
+      'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled',
+      'mesh.eks-istio-mesh.io/environment': 'test',
+    });
+  });
+
+  it('defines its own Namespace when the gateway runs outside the root namespace', () => {
+    const objects = gateway({ namespace: 'istio-ingress', releaseName: 'istio-ingress', serviceAccount: 'istio-ingress', podLabels: { istio: 'ingress' } });
+    const ns = (findByKind(objects, 'Namespace') as any[]).find(n => n.metadata.name === 'istio-ingress');
+    expect(ns.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']).toBe('enabled');
+    expect(ns.metadata.labels['istio-injection']).toBeUndefined();
+    expect(gatewayRelease(objects).spec).toMatchObject({ targetNamespace: 'istio-ingress', storageNamespace: 'istio-ingress' });
+    expect(gatewayRelease(objects).metadata.namespace).toBe('istio-system');
+  });
+
+  it('fails when the gateway namespace is labelled istio-injection: disabled', () => {
+    const problems = synthProblems(() => gateway({}, 'default', g => g.namespaceObject.metadata.addLabel('istio-injection', 'disabled')));
+    expect(problems).toEqual([
+      "[test] test/Gateway: 'namespace' is labelled istio-injection: disabled, so the gateway pods would never be injected (image auto); got \"istio-system\". fix: remove the label from the gateway namespace, or run the gateway in its own namespace",
+    ]);
+  });
+
+  it('fails on empty pod labels (the Istio Gateway would select every gateway)', () => {
+    const problems = synthProblems(() => gateway({ podLabels: {} }));
+    expect(problems[0]).toMatch(/'podLabels' must not be empty/);
+  });
+});

@@ -1,0 +1,138 @@
+import { ApiObject } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { ISTIO_VERSION, IstioInstall, IstioInstallProps, Manifest, MeshTelemetry } from '../../src';
+import { findByKind, synthConstructs, synthProblems } from '../util';
+
+const TRACING = { name: 'otel-tracing', collectorHost: 'opentelemetry-collector.observability.svc.cluster.local', collectorPort: 4317 };
+
+function install(props: Partial<IstioInstallProps> = {}): Array<Manifest & Record<string, any>> {
+  return synthConstructs(scope => new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision: 'default', tracing: TRACING, ...props })) as any;
+}
+
+const release = (objects: Manifest[], name: string) => objects.find(o => o.kind === 'HelmRelease' && o.metadata.name === name) as Manifest & Record<string, any>;
+const dependsOn = (objects: Manifest[], name: string) => (release(objects, name).spec.dependsOn ?? []).map((d: any) => d.name);
+
+describe('IstioInstall', () => {
+  it('installs base, istiod, cni and ztunnel from one HelmRepository', () => {
+    // WHEN
+    const objects = install();
+    // THEN
+    expect(findByKind(objects, 'HelmRelease').map(r => r.metadata.name)).toEqual(['istio-base', 'istio-cni', 'istiod', 'ztunnel']);
+    const [repo] = findByKind(objects, 'HelmRepository') as any[];
+    expect(repo.metadata).toMatchObject({ name: 'istio', namespace: 'istio-system' });
+    expect(repo.spec).toEqual({ url: 'https://istio-release.storage.googleapis.com/charts', interval: '1h' });
+    for (const r of findByKind(objects, 'HelmRelease') as any[]) {
+      expect(r.spec.chart.spec.sourceRef).toEqual({ kind: 'HelmRepository', name: 'istio', namespace: 'istio-system' });
+      expect(r.spec.targetNamespace).toBe('istio-system');
+    }
+  });
+
+  it('pins every chart to the one Istio version, 1.30.3', () => {
+    const objects = install({ revisions: ['default', 'canary'] });
+    expect(ISTIO_VERSION).toBe('1.30.3');
+    expect(new Set(findByKind(objects, 'HelmRelease').map((r: any) => r.spec.chart.spec.version))).toEqual(new Set(['1.30.3']));
+  });
+
+  it('orders the install with dependsOn: base, then istiod, then cni, then ztunnel', () => {
+    const objects = install();
+    expect(dependsOn(objects, 'istio-base')).toEqual([]);
+    expect(dependsOn(objects, 'istiod')).toEqual(['istio-base']);
+    expect(dependsOn(objects, 'istio-cni')).toEqual(['istiod']);
+    expect(dependsOn(objects, 'ztunnel')).toEqual(['istiod', 'istio-cni']);
+  });
+
+  it('creates and replaces CRDs on install and upgrade, for every release', () => {
+    for (const r of findByKind(install(), 'HelmRelease') as any[]) {
+      expect(r.spec.install.crds).toBe('CreateReplace');
+      expect(r.spec.upgrade.crds).toBe('CreateReplace');
+    }
+  });
+
+  it('gives istiod the ambient profile, the OpenTelemetry provider as default tracing provider, Istio CNI and RuntimeDefault seccomp', () => {
+    const istiod = release(install({ trustDomain: 'corp.example' }), 'istiod');
+    expect(istiod.spec.values).toEqual({
+      profile: 'ambient',
+      revision: '',
+      global: { hub: 'docker.io/istio', tag: '1.30.3', istioNamespace: 'istio-system', proxy: { seccompProfile: { type: 'RuntimeDefault' } } },
+      meshConfig: {
+        trustDomain: 'corp.example',
+        extensionProviders: [{ name: 'otel-tracing', opentelemetry: { service: 'opentelemetry-collector.observability.svc.cluster.local', port: 4317 } }],
+        defaultProviders: { tracing: ['otel-tracing'] },
+      },
+      pilot: { cni: { enabled: true } },
+      gateways: { seccompProfile: { type: 'RuntimeDefault' } },
+      base: { validationFailurePolicy: 'Fail' },
+    });
+  });
+
+  it('gives cni and ztunnel the ambient profile, and ztunnel the revision namespaces use', () => {
+    const objects = install({ revision: 'canary', revisions: ['canary', 'default'] });
+    expect(release(objects, 'istio-cni').spec.values).toEqual({ profile: 'ambient', global: { hub: 'docker.io/istio', tag: '1.30.3', istioNamespace: 'istio-system' } });
+    expect(release(objects, 'ztunnel').spec.values).toMatchObject({ profile: 'ambient', revision: 'canary' });
+    expect(dependsOn(objects, 'ztunnel')).toEqual(['istiod-canary', 'istio-cni']);
+  });
+
+  it('renders no webhook field istiod mutates: Fail validation policy, drift detection ignores CA bundles', () => {
+    const objects = install();
+    expect(release(objects, 'istio-base').spec.values).toMatchObject({ base: { validationFailurePolicy: 'Fail' }, defaultRevision: 'default' });
+    for (const name of ['istio-base', 'istiod']) {
+      const drift = release(objects, name).spec.driftDetection;
+      expect(drift.mode).toBe('enabled');
+      const ignored = drift.ignore.flatMap((i: any) => i.paths.map((p: string) => `${i.target.kind}${p}`));
+      expect(ignored).toContain('MutatingWebhookConfiguration/webhooks/0/clientConfig/caBundle');
+      expect(ignored).toContain('ValidatingWebhookConfiguration/webhooks/0/failurePolicy');
+    }
+    expect(JSON.stringify(objects)).not.toMatch(/"caBundle":/);
+  });
+
+  it('runs two revisions side by side, one istiod release each', () => {
+    // WHEN
+    const objects = install({ revision: 'default', revisions: ['default', 'canary'] });
+    // THEN
+    expect(release(objects, 'istiod-canary').spec.values.revision).toBe('canary');
+    expect(release(objects, 'istiod').spec.values.revision).toBe('');
+    expect(dependsOn(objects, 'istiod-canary')).toEqual(['istio-base']);
+    expect(dependsOn(objects, 'istio-cni')).toEqual(['istiod']);
+  });
+
+  it('takes hub, tag and an OCI chart repository for a private mirror', () => {
+    const objects = install({ hub: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/istio', tag: '1.30.3-mirror', chartRepository: 'oci://111122223333.dkr.ecr.eu-west-1.amazonaws.com/charts' });
+    const [repo] = findByKind(objects, 'HelmRepository') as any[];
+    expect(repo.spec).toMatchObject({ type: 'oci', url: 'oci://111122223333.dkr.ecr.eu-west-1.amazonaws.com/charts' });
+    expect(release(objects, 'istiod').spec.values.global).toMatchObject({ hub: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/istio', tag: '1.30.3-mirror' });
+  });
+
+  it('makes Envoy access logs a default provider when asked', () => {
+    expect(release(install({ accessLogging: true }), 'istiod').spec.values.meshConfig.defaultProviders).toEqual({ tracing: ['otel-tracing'], accessLogging: ['envoy'] });
+  });
+
+  it('keeps the root namespace when Flux prunes', () => {
+    const [ns] = findByKind(install(), 'Namespace') as any[];
+    expect(ns.metadata).toMatchObject({ name: 'istio-system', annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } });
+  });
+
+  it('fails when a Telemetry names a provider istiod does not define', () => {
+    // GIVEN a mesh-wide Telemetry naming a provider that is not in meshConfig
+    const problems = synthProblems(() => synthConstructs(scope => {
+      new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision: 'default', tracing: TRACING });
+      new MeshTelemetry(scope, 'Telemetry', { namespace: 'istio-system', tracingProvider: 'jaeger', samplingPercentage: 1 });
+    }));
+    // THEN
+    expect(problems).toEqual([
+      "[test] test/Istio: 'test/Telemetry/Resource: spec.tracing[0].providers[0].name' is not a provider istiod defines (meshConfig.extensionProviders and built-ins: envoy, otel-tracing, prometheus, stackdriver); a Telemetry naming it reports nothing; got \"jaeger\". fix: use 'otel-tracing', or define the provider in the environment's telemetry config",
+    ]);
+  });
+
+  it('fails when a raw Telemetry anywhere in the app names an undefined access-log provider', () => {
+    const problems = synthProblems(() => synthConstructs(scope => {
+      new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision: 'default', tracing: TRACING });
+      new ApiObject(scope, 'Raw', { apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: { name: 'raw', namespace: 'shop' }, spec: { accessLogging: [{ providers: [{ name: 'otel-logs' }] }] } });
+    }));
+    expect(problems[0]).toMatch(/'test\/Raw: spec\.accessLogging\[0\]\.providers\[0\]\.name' is not a provider istiod defines/);
+  });
+
+  it('fails when the revision namespaces use is not installed', () => {
+    const problems = synthProblems(() => install({ revision: 'canary', revisions: ['default'] }));
+    expect(problems).toEqual(["[test] test/Istio: 'revision' is not installed (revisions: default); got \"canary\". fix: add it to revisions"]);
+  });
+});
