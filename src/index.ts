@@ -33,3 +33,7 @@ export * from './diff/semantic-diff';
 export * from './diff/classify';
 export * from './diff/render';
 export * from './cli/diff-command';
+export * from './migration/state';
+export * from './migration/gates';
+export * from './migration/plan';
+export * from './cli/plan-command';

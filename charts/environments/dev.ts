@@ -1,4 +1,4 @@
-import { AlbScheme, EnvironmentConfig } from '../../src';
+import { AlbScheme, EnvironmentConfig, MtlsMode } from '../../src';
 
 /** Development: internal ALB reached over the corporate network. */
 export const dev: EnvironmentConfig = {
@@ -11,6 +11,10 @@ export const dev: EnvironmentConfig = {
     certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/4c1f0a9b-8d27-4e63-b5a0-2f9e7d3c6b41'],
   },
   telemetry: { samplingPercentage: 10, accessLogging: true },
-  namespaces: { orders: {}, payments: {} },
+  namespaces: {
+    catalog: { mtlsMode: MtlsMode.PERMISSIVE },
+    orders: {},
+    payments: {},
+  },
   tags: { CostCenter: 'platform' },
 };

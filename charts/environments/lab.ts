@@ -13,6 +13,10 @@ export const lab: EnvironmentConfig = {
   // A canary istiod runs beside the default one; namespaces move when istio.revision changes.
   istio: { revision: 'default', revisions: ['default', 'canary'] },
   telemetry: { accessLogging: true },
-  namespaces: { orders: {}, payments: {} },
+  namespaces: {
+    catalog: {},
+    orders: {},
+    payments: {},
+  },
   tags: { CostCenter: 'platform' },
 };

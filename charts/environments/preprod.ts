@@ -1,4 +1,4 @@
-import { AlbScheme, EnvironmentConfig } from '../../src';
+import { AlbScheme, DataplaneMode, EnvironmentConfig, MtlsMode } from '../../src';
 
 /** Pre-production: a copy of prod's shape, in prod's region, with its own account. */
 export const preprod: EnvironmentConfig = {
@@ -17,6 +17,13 @@ export const preprod: EnvironmentConfig = {
   istio: { hub: '777788889999.dkr.ecr.eu-central-1.amazonaws.com/istio' },
   telemetry: { samplingPercentage: 1, customTags: { data_classification: 'internal' } },
   encryptedStorage: { kmsKeyArn: 'arn:aws:kms:eu-central-1:777788889999:key/5a7c9e1b-3d5f-4a7b-9c1d-3e5f7a9b1c3d' },
-  namespaces: { payments: {} },
+  namespaces: {
+    catalog: {
+      dataplane: DataplaneMode.OUT_OF_MESH,
+      mtlsMode: MtlsMode.PERMISSIVE,
+      strictExemptionBecause: 'catalog only serves the ingress gateway and calls nothing in the mesh (PLAT-101)',
+    },
+    payments: {},
+  },
   tags: { CostCenter: 'platform', DataClassification: 'internal' },
 };

@@ -1,4 +1,4 @@
-import { AlbScheme, EnvironmentConfig, MtlsMode } from '../../src';
+import { AlbScheme, DataplaneMode, EnvironmentConfig, MtlsMode } from '../../src';
 
 /** Staging: internet-facing like prod, on its own account and domain. */
 export const staging: EnvironmentConfig = {
@@ -13,6 +13,10 @@ export const staging: EnvironmentConfig = {
     wafAclArn: 'arn:aws:wafv2:eu-west-1:444455556666:regional/webacl/mesh-staging/1f3c5e7a-9b2d-4f6e-8a0c-3e5d7b9f1a2c',
   },
   telemetry: { samplingPercentage: 5 },
-  namespaces: { orders: { mtlsMode: MtlsMode.PERMISSIVE }, payments: {} },
+  namespaces: {
+    catalog: { dataplane: DataplaneMode.SIDECAR, mtlsMode: MtlsMode.PERMISSIVE },
+    orders: { mtlsMode: MtlsMode.PERMISSIVE },
+    payments: {},
+  },
   tags: { CostCenter: 'platform' },
 };

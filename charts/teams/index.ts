@@ -1,4 +1,5 @@
 import { NamespaceProfile, NamespaceProfileProps } from '../../src';
+import { Catalog } from './catalog';
 import { Orders } from './orders';
 import { Payments } from './payments';
 import { Construct } from 'constructs';
@@ -11,6 +12,7 @@ export type TeamProfile = new (scope: Construct, id: string, props: NamespacePro
  * it under `namespaces`.
  */
 export const TEAMS: Readonly<Record<string, TeamProfile>> = {
+  catalog: Catalog,
   orders: Orders,
   payments: Payments,
 };

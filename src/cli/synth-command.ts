@@ -6,6 +6,8 @@ import { EnvironmentConfig } from '../config/environment-config';
 import { writeEnvironments } from '../lib/output';
 import { CrdSchemas } from '../lib/schema';
 import { EnvironmentBuilder, synthesize } from '../lib/synth';
+import { readTree } from '../diff/semantic-diff';
+import { statesFromObjects } from '../migration/state';
 import { SynthError } from '../lib/validation';
 
 /** Options of {@link runSynth}. */
@@ -72,7 +74,10 @@ export function runSynth(options: RunSynthOptions): number {
   }
   const schemas = options.crdDir ? CrdSchemas.fromDirectory(options.crdDir) : undefined;
   try {
-    const results = synthesize(configs, options.build, { schemas, configSource: options.configSource, meshReport: options.meshReport });
+    // What is committed now: steps from it that skip a safe intermediate state are refused.
+    const committed = readTree(options.outdir);
+    const previousStates = (env: string) => (committed.has(env) ? statesFromObjects(committed.get(env)!) : undefined);
+    const results = synthesize(configs, options.build, { schemas, configSource: options.configSource, meshReport: options.meshReport, previousStates });
     for (const r of results) {
       for (const w of r.warnings) error(`warning [${r.env.name}] ${w.object.file}: rule ${w.rule.id}: ${w.message}. fix: ${w.fix}`);
       for (const s of r.silenced) error(`silenced [${r.env.name}] ${s.object.file}: rule ${s.rule.id}: ${s.message} (reason: ${s.silencedBecause})`);

@@ -97,11 +97,18 @@ export interface IstioConfig {
    */
   readonly injectionStyle?: InjectionStyle;
   /**
-   * Mesh-wide mTLS mode (root-namespace PeerAuthentication).
+   * Mesh-wide mTLS mode (root-namespace PeerAuthentication). STRICT only once every namespace is
+   * in the mesh (or exempted).
    *
    * @default MtlsMode.STRICT
    */
   readonly mtlsMode?: MtlsMode;
+  /**
+   * Why the mesh-wide mode may be ahead of the previous environment's (promotion order).
+   *
+   * @default - it may not be
+   */
+  readonly mtlsAheadOfPreviousBecause?: string;
   /**
    * The mesh trust domain, first part of every SPIFFE principal.
    *
@@ -300,14 +307,49 @@ export interface EncryptedStorageConfig {
   readonly isDefault?: boolean;
 }
 
-/** Per-environment settings of one app team's namespace. */
+/** How a namespace's pods join the mesh, as a migration state. */
+export enum DataplaneMode {
+  /** ztunnel (L4) and optional waypoints (L7); no sidecars. */
+  AMBIENT = 'ambient',
+  /** An Envoy sidecar injected into every pod. */
+  SIDECAR = 'sidecar',
+  /** Not in the mesh yet (or taken out: rollback level 2); policies are emitted but not enforced. */
+  OUT_OF_MESH = 'out-of-mesh',
+}
+
+/** Per-environment settings of one app team's namespace: its migration state. */
 export interface NamespaceSettings {
   /**
-   * mTLS mode of this namespace (its own PeerAuthentication).
+   * Where the namespace stands in its migration. Taking it out of the mesh is rollback level 2.
+   *
+   * @default - the mode of the team's profile class (its target)
+   */
+  readonly dataplane?: DataplaneMode;
+  /**
+   * mTLS mode of this namespace (its own PeerAuthentication). PERMISSIVE is rollback level 1.
    *
    * @default - the environment's mesh-wide mode
    */
   readonly mtlsMode?: MtlsMode;
+  /**
+   * Why this namespace may be ahead of the previous environment in the promotion order.
+   *
+   * @default - it may not be
+   */
+  readonly aheadOfPreviousBecause?: string;
+  /**
+   * Why this namespace may stay out of the mesh while the mesh-wide mode is STRICT.
+   *
+   * @default - it may not
+   */
+  readonly strictExemptionBecause?: string;
+  /**
+   * Why a jump that skips the safe intermediate step (sidecar -> ambient without PERMISSIVE,
+   * out of the mesh -> STRICT) is accepted.
+   *
+   * @default - it is refused
+   */
+  readonly unsafeTransitionBecause?: string;
 }
 
 /** One environment (one EKS cluster, one `dist/<name>/` folder). */

@@ -5,7 +5,7 @@
  */
 import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, principalOf } from '../lib/names';
 import { Problem } from '../lib/validation';
-import { AlbScheme, EnvironmentConfig, InjectionStyle, MtlsMode } from './environment-config';
+import { AlbScheme, DataplaneMode, EnvironmentConfig, InjectionStyle, MtlsMode, NamespaceSettings } from './environment-config';
 import { DEFAULT_ISTIO_CHART_REPOSITORY, DEFAULT_ISTIO_HUB, ISTIO_VERSION } from './istio-version';
 import { DEFAULT_SSL_POLICY, LEGACY_SSL_POLICIES, TLS13_SSL_POLICIES } from './ssl-policies';
 
@@ -45,6 +45,8 @@ export interface ResolvedEnvironment {
     readonly tag: string;
     /** Helm repository of the Istio charts (`https://` or `oci://`). */
     readonly chartRepository: string;
+    /** Why the mesh-wide mode may be ahead of the previous environment's. */
+    readonly mtlsAheadOfPreviousBecause?: string;
   };
   readonly ingressGateway: {
     readonly namespace: string;
@@ -60,8 +62,8 @@ export interface ResolvedEnvironment {
     /** `<namespace>/<gatewayName>`, as VirtualService `gateways` names it. */
     readonly gatewayRef: string;
   };
-  /** Enabled app-team namespaces, by name, sorted. */
-  readonly namespaces: Readonly<Record<string, { readonly mtlsMode: MtlsMode }>>;
+  /** Enabled app-team namespaces, by name, sorted, with their migration settings. */
+  readonly namespaces: Readonly<Record<string, ResolvedNamespaceSettings>>;
   readonly telemetry: {
     readonly tracingProvider: string;
     readonly collectorHost: string;
@@ -92,6 +94,11 @@ export interface ResolvedEnvironment {
 
 /** Environment names that are folders of `dist/` with another meaning. */
 export const RESERVED_ENVIRONMENT_NAMES: readonly string[] = ['flux'];
+
+/** A namespace's settings with the mTLS default applied (the dataplane default comes from its profile). */
+export interface ResolvedNamespaceSettings extends NamespaceSettings {
+  readonly mtlsMode: MtlsMode;
+}
 
 /** Default load-balancer attributes: drop headers with invalid characters (request smuggling). */
 export const DEFAULT_LOAD_BALANCER_ATTRIBUTES: Readonly<Record<string, string>> = {
@@ -394,8 +401,8 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
     if (!isDnsSubdomain(storageName)) bad('encryptedStorage.name', storageName, 'is not a valid StorageClass name', "use lowercase letters, digits, - and ., e.g. 'gp3-encrypted'");
   }
 
-  // App-team namespaces.
-  const namespaces: Record<string, { mtlsMode: MtlsMode }> = {};
+  // App-team namespaces and their migration state.
+  const namespaces: Record<string, ResolvedNamespaceSettings> = {};
   for (const [ns, settings] of Object.entries(config.namespaces ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     if (!isDnsLabel(ns)) bad(`namespaces['${ns}']`, ns, 'is not a valid namespace name', 'use a DNS label');
     if ([rootNamespace, gwNamespace, 'kube-system', 'kube-public', 'kube-node-lease', 'default'].includes(ns)) {
@@ -405,7 +412,25 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
     if (!isEnumValue(MtlsMode, mode)) {
       bad(`namespaces['${ns}'].mtlsMode`, mode, `must be one of ${Object.values(MtlsMode).join(', ')}`, 'use MtlsMode.STRICT, or MtlsMode.PERMISSIVE while the namespace migrates');
     }
-    namespaces[ns] = { mtlsMode: mode };
+    if (settings?.dataplane !== undefined && !isEnumValue(DataplaneMode, settings.dataplane)) {
+      bad(`namespaces['${ns}'].dataplane`, settings.dataplane, `must be one of ${Object.values(DataplaneMode).join(', ')}`, 'use DataplaneMode.AMBIENT, SIDECAR or OUT_OF_MESH');
+    }
+    for (const reason of ['aheadOfPreviousBecause', 'strictExemptionBecause', 'unsafeTransitionBecause'] as const) {
+      const r = settings?.[reason];
+      if (r !== undefined && (typeof r !== 'string' || r.trim().length < 10)) bad(`namespaces['${ns}'].${reason}`, r, 'must give a reason of at least 10 characters', 'say why, e.g. the incident or ticket');
+    }
+    const out = settings?.dataplane === DataplaneMode.OUT_OF_MESH;
+    if (out && settings?.mtlsMode === MtlsMode.STRICT) {
+      bad(`namespaces['${ns}'].mtlsMode`, 'STRICT', 'is set on a namespace out of the mesh, where nothing enforces it', 'enrol the namespace first with PERMISSIVE, then set STRICT');
+    }
+    // Gate: mesh-wide STRICT rejects plaintext from every out-of-mesh client.
+    if (out && mtlsMode === MtlsMode.STRICT && !settings?.strictExemptionBecause) {
+      bad(`namespaces['${ns}'].dataplane`, settings?.dataplane, 'is out of the mesh while the mesh-wide mode is STRICT: its pods can no longer call meshed Services', "enrol it (PERMISSIVE first), set istio.mtlsMode to PERMISSIVE (rollback level 1), or give strictExemptionBecause if it calls nothing in the mesh");
+    }
+    namespaces[ns] = { ...settings, mtlsMode: mode };
+  }
+  if (istio.mtlsAheadOfPreviousBecause !== undefined && istio.mtlsAheadOfPreviousBecause.trim().length < 10) {
+    bad('istio.mtlsAheadOfPreviousBecause', istio.mtlsAheadOfPreviousBecause, 'must give a reason of at least 10 characters', 'say why, e.g. the incident or ticket');
   }
 
   if (problems.length > 0) return { problems };
@@ -439,6 +464,7 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
         hub,
         tag,
         chartRepository,
+        mtlsAheadOfPreviousBecause: istio.mtlsAheadOfPreviousBecause,
       },
       ingressGateway: {
         namespace: gwNamespace,

@@ -10,6 +10,8 @@ import { EnvironmentConfig } from '../config/environment-config';
 import { resolveEnvironment, ResolvedEnvironment } from '../config/resolve-environment';
 import { MeshChart } from './mesh-chart';
 import { ALL_RULES, LocatedManifest, MeshRule, RuleResult, runRules, Severity } from '../rules';
+import { checkPromotion, checkTransitions } from '../migration/gates';
+import { EnvironmentState, NamespaceState, statesOf } from '../migration/state';
 import { renderMeshReport } from '../report/mesh-report';
 import { CrdSchemas } from './schema';
 import { collectProblems, LocatedProblem, runPrepare, SynthError } from './validation';
@@ -46,6 +48,8 @@ export interface SynthesizedEnvironment {
   readonly warnings: readonly RuleResult[];
   /** Rule findings silenced by an annotation, with the reason. */
   readonly silenced: readonly RuleResult[];
+  /** Where each app-team namespace stands in its migration. */
+  readonly states: EnvironmentState;
 }
 
 /** Adds an environment's charts to its App. */
@@ -65,6 +69,13 @@ export interface SynthOptions {
    * @default true
    */
   readonly meshReport?: boolean;
+  /**
+   * The namespace states currently committed for an environment (its previous synthesis); steps
+   * from them that skip a safe intermediate state are refused.
+   *
+   * @default - no comparison
+   */
+  readonly previousStates?: (environment: string) => ReadonlyMap<string, NamespaceState> | undefined;
   /**
    * The mesh rules to run over each environment's objects.
    *
@@ -122,6 +133,9 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
     return undefined;
   }
   problems.push(...collectProblems(app, env.name));
+  const states = statesOf(app, env);
+  const previous = options.previousStates?.(env.name);
+  if (previous) problems.push(...checkTransitions(previous, states));
 
   const charts = app.node.findAll().filter((c): c is MeshChart => MeshChart.isMeshChart(c));
   for (const c of app.node.findAll()) {
@@ -180,11 +194,12 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
   // Not listed in kustomization.yaml: Flux applies only the files it lists.
   if (options.meshReport ?? true) files.push({ name: MESH_REPORT_FILE, content: renderMeshReport(env, synthesized.flatMap(c => c.objects)) });
   files.sort((a, b) => a.name.localeCompare(b.name));
-  return { env, charts: synthesized, files, warnings: report.results.filter(r => r.rule.severity !== Severity.ERROR), silenced: report.silenced };
+  return { env, charts: synthesized, files, warnings: report.results.filter(r => r.rule.severity !== Severity.ERROR), silenced: report.silenced, states };
 }
 
 /**
- * Resolve, build, check and serialize every environment.
+ * Resolve, build, check and serialize every environment; then check that no environment is
+ * ahead of the one before it.
  *
  * @throws SynthError listing every problem of every environment; nothing is returned then
  */
@@ -203,6 +218,8 @@ export function synthesize(configs: readonly EnvironmentConfig[], build: Environ
     const result = synthesizeOne(env, build, options, problems);
     if (result) results.push(result);
   }
+  // Promotion order, across the environments given (in their order).
+  if (results.length === configs.length) problems.push(...checkPromotion(results.map(r => r.states)));
   if (problems.length > 0) throw new SynthError(problems);
   return results;
 }

@@ -13,7 +13,7 @@ import { NamespaceProfile } from './namespace-profile';
  * }
  */
 export abstract class AmbientNamespaceProfile extends NamespaceProfile {
-  public readonly dataplaneMode = DataplaneMode.AMBIENT;
+  public readonly targetDataplaneMode = DataplaneMode.AMBIENT;
 
   /**
    * Override to give the namespace a waypoint (return `{}` for the defaults). With a waypoint,

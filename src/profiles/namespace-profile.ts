@@ -90,15 +90,30 @@ const TAG_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/;
  *
  * Hooks run once, after construction (so they may read fields the subclass sets).
  */
+const NAMESPACE_PROFILE = Symbol.for('eks-istio-mesh.NamespaceProfile');
+
 export abstract class NamespaceProfile extends MeshChart {
+  /** True when `x` is a namespace profile (works across copies of the library). */
+  public static isNamespaceProfile(x: unknown): x is NamespaceProfile {
+    return typeof x === 'object' && x !== null && NAMESPACE_PROFILE in x;
+  }
+
   /** Namespace name; also the chart's default namespace for objects that set none. */
   public readonly namespace: string;
   /** Team name. */
   public readonly team: string;
   /** mTLS mode of the namespace (its setting in the environment, else the mesh-wide mode). */
   public readonly mtlsMode: MtlsMode;
-  /** How the namespace's pods join the mesh. */
-  public abstract readonly dataplaneMode: DataplaneMode;
+  /** How the team wants its pods to join the mesh: its profile class (ambient or sidecar). */
+  public abstract readonly targetDataplaneMode: DataplaneMode;
+
+  /**
+   * Where the namespace stands in this environment: its `dataplane` setting in the environment
+   * config (a migration state, possibly out of the mesh), else the target.
+   */
+  public get dataplaneMode(): DataplaneMode {
+    return this.env.namespaces[this.namespace]?.dataplane ?? this.targetDataplaneMode;
+  }
 
   private readonly hookProblems: Problem[] = [];
 
@@ -111,6 +126,7 @@ export abstract class NamespaceProfile extends MeshChart {
       fileName: namespace,
       labels: isLabelValue(team) ? { [Labels.TEAM]: team } : {},
     });
+    Object.defineProperty(this, NAMESPACE_PROFILE, { value: true });
     this.namespace = namespace;
     this.team = team;
     this.mtlsMode = props.env.namespaces[namespace]?.mtlsMode ?? props.env.istio.mtlsMode;
@@ -302,6 +318,8 @@ export abstract class NamespaceProfile extends MeshChart {
         labels[Labels.USE_WAYPOINT] = d.waypoint.name;
         if (d.waypoint.ingressThroughWaypoint) labels[Labels.INGRESS_USE_WAYPOINT] = 'true';
       }
+    } else if (this.dataplaneMode === DataplaneMode.OUT_OF_MESH) {
+      // Out of the mesh (not enrolled yet, or rollback level 2): no enrolment label at all.
     } else if (env.istio.injectionStyle === InjectionStyle.REVISION_LABEL) {
       labels[Labels.REVISION] = env.istio.revision;
     } else {
@@ -411,7 +429,8 @@ export abstract class NamespaceProfile extends MeshChart {
     if (waypoint) new Waypoint(this, 'Waypoint', { namespace: this.namespace, name: waypoint.name, revision: env.istio.revision });
 
     // Ambient: only the waypoint can trace, and it applies only Telemetry that targets it.
-    if (waypoint || (!ambient && d.telemetry)) {
+    const sidecarMode = this.dataplaneMode === DataplaneMode.SIDECAR;
+    if (waypoint || (sidecarMode && d.telemetry)) {
       const o = d.telemetry ?? {};
       new MeshTelemetry(this, 'Telemetry', {
         namespace: this.namespace,
@@ -424,7 +443,7 @@ export abstract class NamespaceProfile extends MeshChart {
       });
     }
 
-    if (!ambient) {
+    if (sidecarMode) {
       // Egress lockdown for sidecars: only the registry, and only the namespaces declared.
       new Sidecar(this, 'Sidecar', {
         metadata: { name: 'default', namespace: this.namespace },
@@ -478,7 +497,7 @@ export abstract class NamespaceProfile extends MeshChart {
       gatewayPorts: exposed.get(s.name) ?? [],
       fromNamespaces: callersOf(s.name).map(c => c.namespace).filter(ns => ns !== this.namespace),
     }));
-    const envoyInNamespace = !ambient || !!waypoint;
+    const envoyInNamespace = this.dataplaneMode === DataplaneMode.SIDECAR || !!waypoint;
     new NamespaceNetworkPolicies(this, 'NetworkPolicies', {
       namespace: this.namespace,
       ambient,
@@ -537,8 +556,8 @@ export abstract class NamespaceProfile extends MeshChart {
       for (const n of sortedUnique(names.filter((x, i) => names.indexOf(x) !== i))) bad(hook, '', n, `declares ${what} '${n}' twice`, 'keep one');
     };
 
-    if (![DataplaneMode.AMBIENT, DataplaneMode.SIDECAR].includes(this.dataplaneMode)) {
-      bad('dataplaneMode', '', this.dataplaneMode, 'is not a dataplane mode', 'extend AmbientNamespaceProfile or SidecarNamespaceProfile');
+    if (![DataplaneMode.AMBIENT, DataplaneMode.SIDECAR].includes(this.targetDataplaneMode)) {
+      bad('targetDataplaneMode', '', this.targetDataplaneMode, 'is not a dataplane a profile can target', 'extend AmbientNamespaceProfile or SidecarNamespaceProfile');
     }
 
     // services()

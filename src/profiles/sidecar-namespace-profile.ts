@@ -10,5 +10,5 @@ import { NamespaceProfile } from './namespace-profile';
  * Restricted Pod Security needs Istio CNI (no privileged init container).
  */
 export abstract class SidecarNamespaceProfile extends NamespaceProfile {
-  public readonly dataplaneMode = DataplaneMode.SIDECAR;
+  public readonly targetDataplaneMode = DataplaneMode.SIDECAR;
 }

@@ -3,13 +3,9 @@
  */
 import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
 
-/** How a namespace's pods join the mesh. */
-export enum DataplaneMode {
-  /** ztunnel (L4) and optional waypoints (L7); no sidecars. */
-  AMBIENT = 'ambient',
-  /** An Envoy sidecar injected into every pod. */
-  SIDECAR = 'sidecar',
-}
+import { DataplaneMode } from '../config/environment-config';
+
+export { DataplaneMode };
 
 /** Pod Security Standards level enforced on the namespace. */
 export enum PodSecurityLevel {

@@ -48,8 +48,9 @@ describe('platform synth', () => {
   it('emits a team namespace only in the environments that enable it', () => {
     const namespacesOf = (name: string) => results.find(r => r.env.name === name)!.charts.flatMap(c => c.objects)
       .filter(o => o.kind === 'Namespace' && o.metadata.labels?.['mesh.eks-istio-mesh.io/team']).map(o => o.metadata.name);
-    expect(namespacesOf('lab')).toEqual(['orders', 'payments']);
-    expect(namespacesOf('staging')).toEqual(['orders', 'payments']);
+    expect(namespacesOf('lab')).toEqual(['catalog', 'orders', 'payments']);
+    expect(namespacesOf('staging')).toEqual(['catalog', 'orders', 'payments']);
+    expect(namespacesOf('preprod')).toEqual(['catalog', 'payments']);
     expect(namespacesOf('prod')).toEqual(['payments']);
   });
 

@@ -1,0 +1,144 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildPlatform } from '../../charts/platform';
+import { ENVIRONMENTS } from '../../charts/environments';
+import { DataplaneMode, EnvironmentConfig, MtlsMode, NamespaceSettings, renderPlan, resolveEnvironment, runSynth, synthesize, unsafeStep } from '../../src';
+import { baseConfig, synthProblems } from '../util';
+import { FixtureAmbient, FixtureSidecar } from '../profiles/fixtures';
+
+const withNs = (settings: NamespaceSettings, overrides: Partial<EnvironmentConfig> = {}) => baseConfig({ namespaces: { fixture: settings }, ...overrides });
+const build = (Profile: typeof FixtureAmbient | typeof FixtureSidecar) => (app: any, env: any) => { if (env.namespaces.fixture) new Profile(app, 'fixture', { env }); };
+const env = (name: string, settings: NamespaceSettings, overrides: Partial<EnvironmentConfig> = {}) => withNs(settings, { name, ...overrides });
+
+describe('gate: mesh-wide STRICT only when every namespace is in the mesh', () => {
+  it('fails when a namespace is out of the mesh under mesh-wide STRICT, and says how to proceed', () => {
+    const [p] = resolveEnvironment(withNs({ dataplane: DataplaneMode.OUT_OF_MESH, mtlsMode: MtlsMode.PERMISSIVE })).problems;
+    expect(p.field).toBe("namespaces['fixture'].dataplane");
+    expect(p.message).toBe('is out of the mesh while the mesh-wide mode is STRICT: its pods can no longer call meshed Services');
+    expect(p.fix).toMatch(/enrol it \(PERMISSIVE first\), set istio.mtlsMode to PERMISSIVE \(rollback level 1\), or give strictExemptionBecause/);
+  });
+
+  it('passes with an exemption that gives a reason, or with a PERMISSIVE mesh', () => {
+    expect(resolveEnvironment(withNs({ dataplane: DataplaneMode.OUT_OF_MESH, mtlsMode: MtlsMode.PERMISSIVE, strictExemptionBecause: 'batch exporter calls nothing in the mesh' })).problems).toEqual([]);
+    expect(resolveEnvironment(withNs({ dataplane: DataplaneMode.OUT_OF_MESH }, { istio: { mtlsMode: MtlsMode.PERMISSIVE } })).problems).toEqual([]);
+    expect(resolveEnvironment(withNs({ dataplane: DataplaneMode.OUT_OF_MESH, mtlsMode: MtlsMode.PERMISSIVE, strictExemptionBecause: 'ok' })).problems[0].message).toBe('must give a reason of at least 10 characters');
+  });
+
+  it('refuses STRICT on a namespace out of the mesh', () => {
+    const problems = resolveEnvironment(withNs({ dataplane: DataplaneMode.OUT_OF_MESH, mtlsMode: MtlsMode.STRICT }, { istio: { mtlsMode: MtlsMode.PERMISSIVE } })).problems;
+    expect(problems.map(p => [p.field, p.fix])).toEqual([["namespaces['fixture'].mtlsMode", 'enrol the namespace first with PERMISSIVE, then set STRICT']]);
+  });
+});
+
+describe('gate: promotion order', () => {
+  it('fails when a namespace is ahead of the previous environment, naming both states', () => {
+    const problems = synthProblems(() => synthesize([env('lab', { dataplane: DataplaneMode.SIDECAR, mtlsMode: MtlsMode.PERMISSIVE }), env('dev', {})], build(FixtureAmbient)));
+    expect(problems).toEqual(["[dev] charts/environments/dev.ts: 'namespaces['fixture']' is ahead of lab, where it is still sidecar/PERMISSIVE; got \"ambient/STRICT\". fix: promote ambient/STRICT to lab first, or give namespaces['fixture'].aheadOfPreviousBecause"]);
+  });
+
+  it('fails when the mesh-wide mode is ahead, or a namespace is enabled before the previous environment has it', () => {
+    const problems = synthProblems(() => synthesize([
+      baseConfig({ name: 'lab', istio: { mtlsMode: MtlsMode.PERMISSIVE } }),
+      env('dev', {}, { istio: { mtlsMode: MtlsMode.STRICT } }),
+    ], build(FixtureSidecar)));
+    expect(problems.map(p => p.split(':')[1].trim().split(' ')[0])).toEqual(["'istio.mtlsMode'", "'namespaces['fixture']'"]);
+    expect(problems[1]).toContain('is enabled here but not in lab');
+  });
+
+  it('passes when an environment is behind the previous one, or says why it is ahead', () => {
+    expect(() => synthesize([env('lab', {}), env('dev', { mtlsMode: MtlsMode.PERMISSIVE })], build(FixtureSidecar))).not.toThrow();
+    expect(() => synthesize([env('lab', { mtlsMode: MtlsMode.PERMISSIVE }), env('dev', { aheadOfPreviousBecause: 'dev hosts the pilot for INC-7' })], build(FixtureSidecar))).not.toThrow();
+  });
+});
+
+describe('gate: no unsafe jump from the committed state', () => {
+  it('names the safe intermediate step of each unsafe jump', () => {
+    const s = (dataplane: DataplaneMode, mtlsMode: MtlsMode) => ({ dataplane, mtlsMode });
+    expect(unsafeStep(s(DataplaneMode.SIDECAR, MtlsMode.STRICT), s(DataplaneMode.AMBIENT, MtlsMode.STRICT))?.fix).toBe('set PERMISSIVE first (still sidecar), then switch to ambient, then set STRICT again');
+    expect(unsafeStep(s(DataplaneMode.OUT_OF_MESH, MtlsMode.PERMISSIVE), s(DataplaneMode.AMBIENT, MtlsMode.STRICT))?.fix).toMatch(/^enrol it as ambient with PERMISSIVE first/);
+    expect(unsafeStep(s(DataplaneMode.SIDECAR, MtlsMode.PERMISSIVE), s(DataplaneMode.AMBIENT, MtlsMode.PERMISSIVE))).toBeUndefined();
+    expect(unsafeStep(s(DataplaneMode.AMBIENT, MtlsMode.STRICT), s(DataplaneMode.OUT_OF_MESH, MtlsMode.PERMISSIVE))).toBeUndefined();
+  });
+
+  describe('against the committed dist/ (runSynth)', () => {
+    let dir: string;
+    const errors: string[] = [];
+    const quiet = { log: () => undefined, error: (l: string) => errors.push(l) };
+    const lab = ENVIRONMENTS.find(e => e.name === 'lab')!;
+    const labWith = (catalog: NamespaceSettings) => [{ ...lab, namespaces: { ...lab.namespaces, catalog } }];
+    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-migrate-')); errors.length = 0; });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('refuses sidecar/STRICT -> ambient/STRICT and leaves the output as it was', () => {
+      expect(runSynth({ environments: labWith({ dataplane: DataplaneMode.SIDECAR }), build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+      const before = fs.readFileSync(path.join(dir, 'lab', '40-catalog.yaml'), 'utf8');
+      expect(runSynth({ environments: labWith({}), build: buildPlatform, outdir: dir, ...quiet })).toBe(1);
+      expect(errors.join('\n')).toContain("[lab] charts/environments/lab.ts: 'namespaces['catalog']' switches from sidecar to ambient under STRICT: while pods restart, some run without a proxy and their calls are refused; got \"sidecar/STRICT -> ambient/STRICT\". fix: set PERMISSIVE first (still sidecar), then switch to ambient, then set STRICT again");
+      expect(fs.readFileSync(path.join(dir, 'lab', '40-catalog.yaml'), 'utf8')).toBe(before);
+    });
+
+    it('accepts the same move through the safe steps, or with a reason', () => {
+      expect(runSynth({ environments: labWith({ dataplane: DataplaneMode.SIDECAR }), build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+      expect(runSynth({ environments: labWith({ dataplane: DataplaneMode.SIDECAR, mtlsMode: MtlsMode.PERMISSIVE }), build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+      expect(runSynth({ environments: labWith({ mtlsMode: MtlsMode.PERMISSIVE }), build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+      expect(runSynth({ environments: labWith({}), build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+      const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-migrate-'));
+      expect(runSynth({ environments: labWith({ dataplane: DataplaneMode.SIDECAR }), build: buildPlatform, outdir: fresh, ...quiet })).toBe(0);
+      expect(runSynth({ environments: labWith({ unsafeTransitionBecause: 'lab is rebuilt nightly, no traffic to keep' }), build: buildPlatform, outdir: fresh, ...quiet })).toBe(0);
+      fs.rmSync(fresh, { recursive: true });
+    });
+  });
+});
+
+describe('rollback', () => {
+  const prod = ENVIRONMENTS.find(e => e.name === 'prod')!;
+  const objectsOf = (configs: EnvironmentConfig[]) => synthesize(configs, buildPlatform).at(-1)!.charts.flatMap(c => c.objects) as any[];
+
+  it('level 1: one line sets a namespace (or the whole environment) back to PERMISSIVE', () => {
+    const objects = objectsOf([...ENVIRONMENTS.slice(0, -1), { ...prod, namespaces: { ...prod.namespaces, payments: { mtlsMode: MtlsMode.PERMISSIVE } } }]);
+    expect(objects.find(o => o.kind === 'PeerAuthentication' && o.metadata.namespace === 'payments').spec.mtls.mode).toBe('PERMISSIVE');
+    const whole = objectsOf([...ENVIRONMENTS.slice(0, -1), { ...prod, istio: { ...prod.istio, mtlsMode: MtlsMode.PERMISSIVE } }]);
+    expect(whole.find(o => o.kind === 'PeerAuthentication' && o.metadata.namespace === 'istio-system').spec.mtls.mode).toBe('PERMISSIVE');
+  });
+
+  it('level 2: one line takes a namespace out of the mesh (with the mesh PERMISSIVE or an exemption)', () => {
+    const objects = objectsOf([...ENVIRONMENTS.slice(0, -1), {
+      ...prod,
+      namespaces: { ...prod.namespaces, payments: { dataplane: DataplaneMode.OUT_OF_MESH, mtlsMode: MtlsMode.PERMISSIVE, strictExemptionBecause: 'INC-4711: ztunnel crash loop on the payments nodes' } },
+    }]);
+    const ns = objects.find(o => o.kind === 'Namespace' && o.metadata.name === 'payments');
+    expect(Object.keys(ns.metadata.labels).filter(k => k.startsWith('istio'))).toEqual([]);
+    expect(objects.filter(o => o.metadata.namespace === 'payments' && ['Gateway', 'Sidecar'].includes(o.kind))).toEqual([]);
+    expect(objects.find(o => o.kind === 'NetworkPolicy' && o.metadata.namespace === 'payments' && o.metadata.name === 'allow-kubelet-probes')).toBeUndefined();
+  });
+});
+
+describe('npm run plan', () => {
+  const plan = renderPlan(synthesize(ENVIRONMENTS, buildPlatform, { rules: [], meshReport: false }).map(r => r.states));
+  const row = (ns: string) => plan.split('\n').find(l => l.startsWith(`| \`${ns}\``))!.split(' | ');
+
+  it('shows each namespace in each environment with its state and next safe step', () => {
+    expect(plan).toContain('| namespace (target) | lab | dev | staging | preprod | prod |');
+    expect(row('catalog')).toEqual([
+      '| `catalog` (ambient)',
+      'ambient / STRICT: done',
+      'ambient / PERMISSIVE: **next set STRICT**',
+      'sidecar / PERMISSIVE: **next move to ambient, PERMISSIVE**',
+      'out-of-mesh / PERMISSIVE: **next sidecar / PERMISSIVE** (as staging)',
+      'not enabled: **next enable as out-of-mesh / PERMISSIVE** (as preprod) |',
+    ]);
+    expect(row('payments').slice(1).every(c => c.startsWith('ambient / STRICT: done'))).toBe(true);
+  });
+
+  it('is shown, as it stands for the committed environments, in the README', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    for (const ns of ['catalog', 'orders', 'payments']) expect(readme).toContain(row(ns).join(' | '));
+  });
+
+  it('says what blocks mesh-wide STRICT in each environment', () => {
+    const states = synthesize(ENVIRONMENTS.map(e => (e.name === 'preprod' ? { ...e, istio: { ...e.istio, mtlsMode: MtlsMode.PERMISSIVE }, namespaces: { ...e.namespaces, catalog: { dataplane: DataplaneMode.OUT_OF_MESH, mtlsMode: MtlsMode.PERMISSIVE } } } : e)).filter(e => e.name !== 'prod'), buildPlatform, { rules: [], meshReport: false }).map(r => r.states);
+    expect(renderPlan(states)).toContain('| `preprod` | PERMISSIVE | catalog is out of the mesh |');
+  });
+});
