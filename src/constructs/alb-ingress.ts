@@ -1,12 +1,15 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
-import { AlbScheme } from '../config/environment-config';
+import { AlbConfig, AlbScheme } from '../config/environment-config';
 import { DEFAULT_SSL_POLICY, TLS13_SSL_POLICIES } from '../config/ssl-policies';
 import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
 
-/** Properties of an {@link AlbIngress}. */
-export interface AlbIngressProps {
+/**
+ * Properties of an {@link AlbIngress}: the environment's ALB settings, plus where the gateway is.
+ * Config validation has checked the values already; the construct re-checks what it relies on.
+ */
+export interface AlbIngressProps extends Omit<AlbConfig, 'ingressName'> {
   /** Namespace of the gateway Service (the Ingress must live beside its backend). */
   readonly namespace: string;
   /**
@@ -23,52 +26,12 @@ export interface AlbIngressProps {
    * @default 443
    */
   readonly gatewayServicePort?: number;
-  /** Internet-facing or internal. */
-  readonly scheme: AlbScheme;
-  /** ACM certificate ARNs of the HTTPS listener. */
-  readonly certificateArns: readonly string[];
-  /**
-   * Listener security policy (TLS 1.3 policies only).
-   *
-   * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'
-   */
-  readonly sslPolicy?: string;
-  /**
-   * IngressGroup name.
-   *
-   * @default - the ALB is not shared
-   */
-  readonly groupName?: string;
-  /**
-   * Order within the IngressGroup.
-   *
-   * @default - none
-   */
-  readonly groupOrder?: number;
-  /**
-   * Subnets of the ALB.
-   *
-   * @default - discovered from subnet tags
-   */
-  readonly subnets?: readonly string[];
-  /**
-   * Regional WAFv2 web ACL ARN.
-   *
-   * @default - none
-   */
-  readonly wafAclArn?: string;
   /**
    * AWS tags of the ALB and its target groups.
    *
    * @default - none
    */
   readonly tags?: Readonly<Record<string, string>>;
-  /**
-   * ALB attributes.
-   *
-   * @default - none
-   */
-  readonly loadBalancerAttributes?: Readonly<Record<string, string>>;
 }
 
 /** Istio's readiness endpoint on the gateway's status port: plain HTTP, whatever the traffic port speaks. */
