@@ -25,9 +25,9 @@ export const KUSTOMIZE_VERSION = 'v5.8.2';
  * Module version of `istio.io/istio` that istioctl is built from (`verify/tools/istioctl/go.mod`).
  *
  * The platform pins Istio 1.30.3, but Istio tags are not semantic versions, so the Go module proxy
- * knows a tag only by its pseudo-version, and the proxy reachable here refuses the 1.30.3 commit
- * (`v0.0.0-20260713165634-56df41f63e51`: "This module version is not available"). The one
- * `istio.io/istio` version it serves is this: Istio's main branch of 2026-08-27 (1.31 development).
+ * knows a tag only by its pseudo-version, and the module proxy the tools are built from refuses the
+ * 1.30.3 commit (`v0.0.0-20260713165634-56df41f63e51`: "This module version is not available").
+ * The one `istio.io/istio` version it serves is this: Istio's main branch of 2026-08-27 (1.31 development).
  * Four of its requirements are refused too; the wrapper module replaces them with the nearest
  * served releases (istio.io/api and istio.io/client-go v1.31.1, go-control-plane/envoy v1.39.0,
  * go-control-plane/contrib at its latest commit). So istioctl here is close to, not exactly,
@@ -158,7 +158,8 @@ function buildTool(go: string, tool: ToolSpec, log: (line: string) => void): str
   if (res.status !== 0 || !fs.existsSync(built)) {
     fs.rmSync(tmp, { recursive: true, force: true });
     const output = `${res.stdout ?? ''}${res.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n      ');
-    return `${tool.name} ${tool.version}: \`go ${args.join(' ')}\` failed (${res.error?.message ?? `exit ${res.status}`}):\n      ${output}`;
+    const fix = res.error ? 'install Go 1.26 (/usr/local/go/bin) or set GO=<path to go>' : 'the Go module proxy (GOPROXY) must serve every module in go.sum; read Go\'s message above';
+    return `${tool.name} ${tool.version}: \`go ${args.join(' ')}\` failed (${res.error?.message ?? `exit ${res.status}`}). fix: ${fix}${output ? `:\n      ${output}` : ''}`;
   }
   if (built !== path.join(tmp, tool.name)) fs.renameSync(built, path.join(tmp, tool.name));
   fs.rmSync(finalDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@
  * The verify driver's own logic, without external tools: output parsing, object-set comparison,
  * schema conversion, accepted findings.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,7 +14,7 @@ import { leafErrors } from '../../verify/lib/kubeconform-stage';
 import { compareObjectSets } from '../../verify/lib/kustomize-stage';
 import { FileObject, Finding, KubeObject, readFolder } from '../../verify/lib/manifests';
 import { toStrictJsonSchema } from '../../verify/lib/schemas';
-import { TOOLS } from '../../verify/tools';
+import { ISTIOCTL_MODULE_VERSION, TOOLS } from '../../verify/tools';
 
 const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 const np = (namespace: string, name: string): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec: { podSelector: {} } });
@@ -153,6 +154,16 @@ describe('reading a folder', () => {
   });
 });
 
+describe('npm run verify command line', () => {
+  it('refuses an unknown environment before building or starting anything', () => {
+    const root = path.resolve(__dirname, '..', '..');
+    const res = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['verify/main.ts', '--env', 'nosuch'], { cwd: root, encoding: 'utf8', env: { ...process.env, EKS_MESH_TOOLS_CACHE: path.join(os.tmpdir(), 'verify-no-tools') } });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/no folder .*dist\/nosuch; known: /);
+    expect(fs.existsSync(path.join(os.tmpdir(), 'verify-no-tools'))).toBe(false);
+  });
+});
+
 describe('pinned tools', () => {
   it('every tool has an exact version (no latest, no ranges)', () => {
     for (const t of TOOLS) expect(t.version, t.name).toMatch(/^(istio-)?v\d+\.\d+\.\d+(-[0-9a-z.-]+)?$/);
@@ -163,5 +174,11 @@ describe('pinned tools', () => {
     const version = (name: string) => TOOLS.find(t => t.name === name)!.version;
     expect(gomod).toContain(`k8s.io/kubernetes ${version('kube-apiserver')}`);
     expect(gomod).toContain(`go.etcd.io/etcd/server/v3 ${version('etcd')}`);
+  });
+
+  it('the istioctl wrapper module pins the istio.io/istio version the tool list names', () => {
+    const gomod = fs.readFileSync(path.resolve(__dirname, '..', '..', 'verify', 'tools', 'istioctl', 'go.mod'), 'utf8');
+    expect(gomod).toContain(`istio.io/istio ${ISTIOCTL_MODULE_VERSION}`);
+    expect(TOOLS.find(t => t.name === 'istioctl')!.version).toBe(`istio-${ISTIOCTL_MODULE_VERSION}`);
   });
 });

@@ -48,19 +48,22 @@ function warningTexts(header: string | string[] | undefined): string[] {
   return values.flatMap(v => [...v.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map(m => m[1].replace(/\\(.)/g, '$1')));
 }
 
-/** Running processes, stopped on exit whatever happens. */
+/** Running processes and their data folders, stopped and removed on exit whatever happens. */
 const running = new Set<ChildProcess>();
+const workDirs = new Set<string>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
+  const killAll = () => {
     for (const child of running) child.kill('SIGKILL');
-  });
+    for (const dir of workDirs) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      for (const child of running) child.kill('SIGKILL');
-      process.exit(130);
+      killAll();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
     });
   }
 }
@@ -81,6 +84,7 @@ export class ControlPlane {
   public static async start(bins: ControlPlaneBinaries, options: { readyTimeoutMs?: number } = {}): Promise<ControlPlane> {
     installExitHook();
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-istio-mesh-apiserver-'));
+    workDirs.add(work);
     const plane = new ControlPlane(work);
     try {
       await plane.startEtcd(bins.etcd);
@@ -253,5 +257,6 @@ export class ControlPlane {
       clearTimeout(timer);
     }
     fs.rmSync(this.work, { recursive: true, force: true });
+    workDirs.delete(this.work);
   }
 }

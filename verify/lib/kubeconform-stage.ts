@@ -51,6 +51,8 @@ export async function kubeconformStage(kubeconform: string, schemaDir: string, f
       message: details.length > 0 ? details.join('; ') : `${res.status}: ${res.msg}`,
     });
   }
+  // kubeconform checks files in parallel: sort for a stable report.
+  findings.sort((a, b) => `${a.file} ${a.object} ${a.message}`.localeCompare(`${b.file} ${b.object} ${b.message}`));
   if (findings.length === 0 && r.code !== 0) {
     findings.push({ stage: 'kubeconform', folder, level: 'error', message: `kubeconform exited ${r.code} without naming a resource:\n    ${outputTail(r)}` });
   }

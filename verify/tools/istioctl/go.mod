@@ -1,3 +1,9 @@
+// Builds istioctl for the verify stages. Tools only: nothing here is imported by the library.
+//
+// Istio 1.30.3 (pseudo-version v0.0.0-20260713165634-56df41f63e51) is not served by the module
+// proxy the tools are built from; the istio.io/istio version below is the one it serves (main
+// branch, 2026-08-27). Four of that version's requirements are not served either and are replaced
+// by the nearest served releases. See ISTIOCTL_MODULE_VERSION in verify/tools.ts.
 module eks-istio-mesh/verify/tools/istioctl
 
 go 1.26.0
