@@ -88,6 +88,10 @@ describe.skipIf(!!skipReason && !required)('verify stages with real tools', () =
     ]);
   });
 
+  it('a folder without objects fails instead of passing vacuously', () => {
+    expect(failuresOf(report, fixture('empty'))).toEqual([expect.stringMatching(/\] kustomize: the folder holds no Kubernetes objects/)]);
+  });
+
   it('every fixture fails and nothing else in the report is unexplained', () => {
     for (const name of fs.readdirSync(FIXTURES)) expect(failuresOf(report, fixture(name)).length, name).toBeGreaterThan(0);
     const folders = new Set([...ENVS.map(e => `dist/${e}`), ...fs.readdirSync(FIXTURES).map(fixture)]);

@@ -29,6 +29,9 @@ export function leafErrors(msg: string): string[] {
 
 /** Run kubeconform on the files and turn every invalid or erroneous resource into a finding. */
 export async function kubeconformStage(kubeconform: string, schemaDir: string, folderPath: string, folder: string, files: readonly string[], objects: readonly FileObject[]): Promise<Finding[]> {
+  // Without file arguments kubeconform reads standard input; a folder without files is reported
+  // by the run itself.
+  if (files.length === 0) return [];
   const ignore = KUSTOMIZATION_FILES.map(f => f.replace(/\./g, '\\.')).join('|');
   const args = ['-strict', '-summary', '-output', 'json', '-n', '2', '-schema-location', schemaLocation(schemaDir), '-ignore-filename-pattern', `(^|/)(${ignore})$`, ...files.map(f => path.join(folderPath, f))];
   const r = await run(kubeconform, args, { timeoutMs: 300_000 });

@@ -122,6 +122,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       for (const p of problems) findings.push({ stage: 'kubeconform', folder, file: p.file, level: 'error', message: p.message });
       const files = resourceFiles(folderPath);
       const before = findings.length;
+      if (objects.length === 0) fail('kustomize', folder, 'the folder holds no Kubernetes objects (every stage would pass vacuously). fix: point verify at a synthesized dist/<env> folder');
       if (plane) findings.push(...(await timed('apiserver', () => applyDryRun(plane!, folder, objects))));
       if (!missing('istioctl')) {
         findings.push(...(await timed('istioctl-validate', () => istioctlValidate(paths.istioctl, folderPath, folder, files))));
