@@ -1,0 +1,60 @@
+/**
+ * The pinned CRDs, read from the folder the schema check uses (`findCrdDir`: `EKS_MESH_CRDS`,
+ * `.crds/`, `../shared/crds`), each file checked against its sha256 in `crds.lock.yaml`.
+ */
+import { parseAllDocuments } from 'yaml';
+import { readCrdSources, readFromMirror } from '../../scripts/crd-sources';
+import { findCrdDir } from '../../src/lib/schema';
+
+/** One CustomResourceDefinition as read from YAML. */
+export interface Crd {
+  readonly apiVersion: string;
+  readonly kind: 'CustomResourceDefinition';
+  readonly metadata: { readonly name: string };
+  readonly spec: {
+    readonly group: string;
+    readonly scope: 'Namespaced' | 'Cluster';
+    readonly names: { readonly kind: string; readonly plural: string };
+    readonly versions: ReadonlyArray<{ readonly name: string; readonly served: boolean; readonly schema?: { readonly openAPIV3Schema?: Record<string, unknown> } }>;
+  };
+}
+
+/** The pinned CRDs, where they were read from, and the digest of each source file. */
+export interface PinnedCrds {
+  readonly dir: string;
+  readonly crds: Crd[];
+  /** `<file> <sha256>` per source, sorted: keys caches built from these CRDs. */
+  readonly digests: string[];
+}
+
+/**
+ * Read every pinned CRD source from the CRD folder.
+ *
+ * Throws naming what is missing or altered and how to fix it.
+ */
+export function readPinnedCrds(root: string): PinnedCrds {
+  const dir = findCrdDir(root);
+  if (!dir) {
+    throw new Error('no CRD folder: set EKS_MESH_CRDS, or run `npm run import -- --mirror ../shared/crds` (fills .crds/), or place the pinned CRDs in ../shared/crds');
+  }
+  const crds: Crd[] = [];
+  const digests: string[] = [];
+  const problems: string[] = [];
+  for (const source of readCrdSources(root)) {
+    let text: string;
+    try {
+      text = readFromMirror(source, dir);
+    } catch (e) {
+      problems.push((e as Error).message);
+      continue;
+    }
+    digests.push(`${source.mirrorFile} ${source.sha256}`);
+    for (const doc of parseAllDocuments(text)) {
+      const value = doc.toJS() as Crd | null;
+      if (value?.kind === 'CustomResourceDefinition') crds.push(value);
+    }
+  }
+  if (problems.length > 0) throw new Error(`pinned CRDs cannot be read from ${dir}:\n    ${problems.join('\n    ')}`);
+  crds.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return { dir, crds, digests: digests.sort() };
+}

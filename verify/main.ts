@@ -1,0 +1,87 @@
+/**
+ * `npm run verify [-- --env prod staging] [-- <folder>...]`: check the generated YAML with real
+ * tools, cheapest check last of the project's chain:
+ *
+ * 1. server-side apply (dry-run) to a loopback kube-apiserver with the pinned CRDs;
+ * 2. `istioctl validate` and `istioctl analyze` offline;
+ * 3. `kubeconform -strict` against schemas from the pinned CRDs and the API server's OpenAPI;
+ * 4. `kustomize build` gives exactly the objects of the folder's files.
+ *
+ * Missing tools are built first (`verify/tools.ts`). Every problem of every folder is printed
+ * together; the exit code is 1 when any error or unaccepted warning remains.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { displayPath } from './lib/manifests';
+import { formatFinding, runVerify, toolVersions } from './lib/run';
+import { PROJECT_ROOT } from './tools';
+
+/**
+ * Folders Flux applies under `dist`: every folder holding a kustomization.yaml, at any depth
+ * (`dist/<env>` and `dist/flux/<env>`), keyed by their environment (the folder name).
+ */
+function appliedFolders(dist: string): Array<{ env: string; folder: string }> {
+  if (!fs.existsSync(dist)) return [];
+  return fs.readdirSync(dist, { withFileTypes: true }).filter(e => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name)).flatMap(e => {
+    const folder = path.join(dist, e.name);
+    return fs.existsSync(path.join(folder, 'kustomization.yaml')) ? [{ env: e.name, folder }] : appliedFolders(folder);
+  });
+}
+
+/** Folders to verify: the named ones, else the applied folders of the named or all environments. */
+function chooseFolders(args: string[], envs: string[] | undefined, dist: string): { folders: string[]; problems: string[] } {
+  if (args.length > 0) {
+    const folders = args.map(a => path.resolve(a));
+    return { folders, problems: folders.filter(f => !fs.existsSync(f) || !fs.statSync(f).isDirectory()).map(f => `${f} is not a folder`) };
+  }
+  const all = appliedFolders(dist);
+  const known = [...new Set(all.map(a => a.env))];
+  const chosen = all.filter(a => !envs || envs.includes(a.env));
+  const unknown = (envs ?? []).filter(e => !known.includes(e));
+  const problems = unknown.map(e => `no folder ${path.join(dist, e)}; known: ${known.join(', ')}`);
+  if (chosen.length === 0 && problems.length === 0) problems.push(`no environment folders in ${dist}. fix: run \`npm run synth\` first`);
+  return { folders: chosen.map(a => a.folder), problems };
+}
+
+async function main(): Promise<number> {
+  const program = new Command('verify')
+    .description('verify generated YAML with a real kube-apiserver, istioctl, kubeconform and kustomize')
+    .argument('[folders...]', 'folders to verify (default: every dist/<env>)')
+    .option('--env <names...>', 'verify only these environments of dist/')
+    .option('--dist <dir>', 'folder of environment folders', 'dist')
+    .option('--accepted <file>', 'accepted findings', 'verify/accepted-findings.yaml')
+    .option('--no-build', 'fail instead of building missing tools')
+    .parse();
+  const opts = program.opts<{ env?: string[]; dist: string; accepted: string; build: boolean }>();
+  const { folders, problems } = chooseFolders(program.args, opts.env, path.resolve(PROJECT_ROOT, opts.dist));
+  if (problems.length > 0) {
+    console.error(`verify: ${problems.join('\n  ')}`);
+    return 2;
+  }
+  const start = Date.now();
+  console.log(`verify ${folders.map(f => displayPath(f, PROJECT_ROOT)).join(' ')} with ${toolVersions().join(', ')}`);
+  const report = await runVerify({ folders, root: PROJECT_ROOT, acceptedFile: path.resolve(PROJECT_ROOT, opts.accepted), buildTools: opts.build });
+  for (const f of report.infos) console.log(`info ${formatFinding(f)}`);
+  for (const { finding, acceptance } of report.accepted) console.log(`accepted ${formatFinding(finding)}\n    reason: ${acceptance.reason}`);
+  for (const a of report.unusedAcceptances) console.log(`note: accepted finding matched nothing (remove it?): ${a.stage} ${a.code ?? ''} ${a.object}`);
+  const timing = Object.entries(report.seconds).map(([k, v]) => `${k} ${v}s`).join(', ');
+  const total = Math.round((Date.now() - start) / 1000);
+  if (report.failures.length > 0) {
+    console.error(`verify failed with ${report.failures.length} problem${report.failures.length === 1 ? '' : 's'}:\n  ${report.failures.map(formatFinding).join('\n  ')}`);
+    console.error(`(${total}s: ${timing})`);
+    return 1;
+  }
+  console.log(`verify passed: ${folders.length} folder${folders.length === 1 ? '' : 's'}, ${report.accepted.length} accepted finding${report.accepted.length === 1 ? '' : 's'} (${total}s: ${timing})`);
+  return 0;
+}
+
+main().then(
+  code => {
+    process.exitCode = code;
+  },
+  (e: Error) => {
+    console.error(`verify: ${e.stack ?? e.message}`);
+    process.exitCode = 1;
+  },
+);
