@@ -28,6 +28,7 @@ process.exitCode = runSynth({
   outdir: path.resolve(ROOT, opts.outdir),
   only: opts.env,
   crdDir: opts.schemaCheck ? (opts.crds ?? findCrdDir(ROOT)) : undefined,
+  crdCacheDir: path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh'),
   mirrorOutdir: process.env.CDK8S_OUTDIR,
   configSource: name => `charts/environments/${name}.ts`,
 });

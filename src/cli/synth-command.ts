@@ -29,6 +29,12 @@ export interface RunSynthOptions {
    */
   readonly crdDir?: string;
   /**
+   * Folder where compiled CRD validators are kept between runs (`CrdSchemasOptions.cacheDir`).
+   *
+   * @default - no cache
+   */
+  readonly crdCacheDir?: string;
+  /**
    * A second folder to write the same files to (the cdk8s CLI's CDK8S_OUTDIR).
    *
    * @default - none
@@ -64,7 +70,7 @@ export function runSynth(options: RunSynthOptions): number {
   if (!options.crdDir) {
     error('warning: schema check skipped: no CRD folder; run `npm run import` (or `npm run import -- --mirror <dir>`), or set EKS_MESH_CRDS');
   }
-  const schemas = options.crdDir ? CrdSchemas.fromDirectory(options.crdDir) : undefined;
+  const schemas = options.crdDir ? CrdSchemas.fromDirectory(options.crdDir, { cacheDir: options.crdCacheDir }) : undefined;
   try {
     const results = synthesize(configs, options.build, { schemas, configSource: options.configSource });
     for (const r of results) {
