@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { ValidateFunction } from 'ajv';
-import standaloneCode from 'ajv/dist/standalone';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 
 type JsonSchema = Record<string, unknown>;
@@ -185,8 +185,13 @@ export class CrdSchemas {
     });
   }
 
+  /** ajv, loaded only when a validator has to be compiled (cached validators do without it). */
   private get ajv(): Ajv {
-    return this.ajvInstance ??= new Ajv({ ...AJV_OPTIONS, code: { source: !!this.cache } });
+    if (!this.ajvInstance) {
+      const AjvClass = (require('ajv') as typeof import('ajv')).default;
+      this.ajvInstance = new AjvClass({ ...AJV_OPTIONS, code: { source: !!this.cache } });
+    }
+    return this.ajvInstance;
   }
 
   /** The compiled validator of a kind: from the cache when it has it, else compiled (and cached). */
@@ -205,6 +210,7 @@ export class CrdSchemas {
     const validator = this.ajv.compile(entry.schema!);
     if (file) {
       try {
+        const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
         writeAtomically(file, standaloneCode(this.ajv, validator));
       } catch {
         // A cache that cannot be written only costs time.
