@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { CrdSchemas, findCrdDir, SynthError, synthesize } from '../src';
+import { findCrdDir } from '../src';
 import { runSynth } from '../src/cli/synth-command';
 import { ENVIRONMENTS } from './environments';
 import { buildFlux, buildPlatform } from './platform';
@@ -26,34 +26,16 @@ const opts = new Command('synth')
 /** Folder of `dist/` that holds the Flux Kustomizations, one subfolder per environment. */
 const FLUX_FOLDER = 'flux';
 
-function main(): number {
-  const outdir = path.resolve(ROOT, opts.outdir);
-  const crdDir = opts.schemaCheck ? (opts.crds ?? findCrdDir(ROOT)) : undefined;
-  const configSource = (name: string) => `charts/environments/${name}.ts`;
-  const mirror = process.env.CDK8S_OUTDIR;
-
-  // Check the Flux Kustomizations first, so that a mistake there also leaves dist/ untouched.
-  try {
-    const configs = opts.env ? ENVIRONMENTS.filter(e => opts.env!.includes(e.name)) : ENVIRONMENTS;
-    synthesize(configs, buildFlux, { schemas: crdDir ? CrdSchemas.fromDirectory(crdDir) : undefined, configSource });
-  } catch (e) {
-    if (!(e instanceof SynthError)) throw e;
-    console.error(e.message);
-    return 1;
-  }
-  const code = runSynth({ environments: ENVIRONMENTS, build: buildPlatform, outdir, only: opts.env, crdDir, mirrorOutdir: mirror, configSource });
-  if (code !== 0) return code;
-  return runSynth({
-    environments: ENVIRONMENTS,
-    build: buildFlux,
-    outdir: path.join(outdir, FLUX_FOLDER),
-    only: opts.env,
-    crdDir,
-    mirrorOutdir: mirror ? path.join(mirror, FLUX_FOLDER) : undefined,
-    configSource,
-    meshReport: false,
-    error: line => { if (!line.startsWith('warning: schema check skipped')) console.error(line); },
-  });
-}
-
-process.exitCode = main();
+// The environments and the Flux Kustomizations that apply them are checked together: a mistake in
+// either leaves dist/ untouched.
+process.exitCode = runSynth({
+  environments: ENVIRONMENTS,
+  build: buildPlatform,
+  secondary: { build: buildFlux, folder: FLUX_FOLDER },
+  outdir: path.resolve(ROOT, opts.outdir),
+  only: opts.env,
+  crdDir: opts.schemaCheck ? (opts.crds ?? findCrdDir(ROOT)) : undefined,
+  crdCacheDir: path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh'),
+  mirrorOutdir: process.env.CDK8S_OUTDIR,
+  configSource: name => `charts/environments/${name}.ts`,
+});

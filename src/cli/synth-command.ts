@@ -31,6 +31,12 @@ export interface RunSynthOptions {
    */
   readonly crdDir?: string;
   /**
+   * Folder where compiled CRD validators are kept between runs (`CrdSchemasOptions.cacheDir`).
+   *
+   * @default - no cache
+   */
+  readonly crdCacheDir?: string;
+  /**
    * A second folder to write the same files to (the cdk8s CLI's CDK8S_OUTDIR).
    *
    * @default - none
@@ -43,11 +49,13 @@ export interface RunSynthOptions {
    */
   readonly configSource?: (name: string) => string;
   /**
-   * Write `MESH.md` beside each environment's manifests.
+   * A second output of every environment (for example the Flux Kustomizations that apply the
+   * first), written to `<outdir>/<folder>/<env>/` without `MESH.md`. It is synthesized and checked
+   * together with the first: nothing at all is written unless both pass.
    *
-   * @default true
+   * @default - none
    */
-  readonly meshReport?: boolean;
+  readonly secondary?: { readonly build: EnvironmentBuilder; readonly folder: string };
   /** Receives progress lines. @default console.log */
   readonly log?: (line: string) => void;
   /** Receives warnings and errors. @default console.error */
@@ -72,20 +80,23 @@ export function runSynth(options: RunSynthOptions): number {
   if (!options.crdDir) {
     error('warning: schema check skipped: no CRD folder; run `npm run import` (or `npm run import -- --mirror <dir>`), or set EKS_MESH_CRDS');
   }
-  const schemas = options.crdDir ? CrdSchemas.fromDirectory(options.crdDir) : undefined;
+  const schemas = options.crdDir ? CrdSchemas.fromDirectory(options.crdDir, { cacheDir: options.crdCacheDir }) : undefined;
   try {
     // What is committed now: steps from it that skip a safe intermediate state are refused.
     const committed = readTree(options.outdir);
     const previousStates = (env: string) => (committed.has(env) ? statesFromObjects(committed.get(env)!) : undefined);
-    const results = synthesize(configs, options.build, { schemas, configSource: options.configSource, meshReport: options.meshReport, previousStates });
-    for (const r of results) {
+    const results = synthesize(configs, options.build, { schemas, configSource: options.configSource, previousStates });
+    const secondary = options.secondary ? synthesize(configs, options.secondary.build, { schemas, configSource: options.configSource, meshReport: false }) : [];
+    for (const r of [...results, ...secondary]) {
       for (const w of r.warnings) error(`warning [${r.env.name}] ${w.object.file}: rule ${w.rule.id}: ${w.message}. fix: ${w.fix}`);
       for (const s of r.silenced) error(`silenced [${r.env.name}] ${s.object.file}: rule ${s.rule.id}: ${s.message} (reason: ${s.silencedBecause})`);
     }
-    const written = writeEnvironments(options.outdir, results, { pruneOtherEnvironments: !options.only });
-    if (options.mirrorOutdir && path.resolve(options.mirrorOutdir) !== path.resolve(options.outdir)) {
-      writeEnvironments(options.mirrorOutdir, results);
-    }
+    const write = (outdir: string) => [
+      ...writeEnvironments(outdir, results, { pruneOtherEnvironments: !options.only }),
+      ...(options.secondary ? writeEnvironments(path.join(outdir, options.secondary.folder), secondary, { pruneOtherEnvironments: !options.only }).map(f => `${options.secondary!.folder}/${f}`) : []),
+    ];
+    const written = write(options.outdir);
+    if (options.mirrorOutdir && path.resolve(options.mirrorOutdir) !== path.resolve(options.outdir)) write(options.mirrorOutdir);
     log(`synthesized ${results.length} environment${results.length === 1 ? '' : 's'} (${written.length} files) into ${path.relative(process.cwd(), options.outdir) || '.'}`);
     return 0;
   } catch (e) {

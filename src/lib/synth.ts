@@ -55,6 +55,12 @@ export interface SynthesizedEnvironment {
 /** Adds an environment's charts to its App. */
 export type EnvironmentBuilder = (app: App, env: ResolvedEnvironment) => void;
 
+/** A step of {@link synthesize}, as reported to {@link SynthOptions.onPhase}. */
+export type SynthPhase = 'config' | 'build' | 'checks' | 'render' | 'schema' | 'rules' | 'yaml';
+
+/** Receives the time a phase took for one environment, in milliseconds. */
+export type PhaseListener = (phase: SynthPhase, milliseconds: number, environment: string) => void;
+
 /** Options of {@link synthesize}. */
 export interface SynthOptions {
   /**
@@ -88,6 +94,13 @@ export interface SynthOptions {
    * @default - 'EnvironmentConfig'
    */
   readonly configSource?: (name: string) => string;
+  /**
+   * Called after each phase of each environment with the time it took (for benchmarks). `render`
+   * and `schema` are summed over the objects of the environment.
+   *
+   * @default - phases are not timed
+   */
+  readonly onPhase?: PhaseListener;
 }
 
 /** The environment's picture, beside its manifests. */
@@ -124,6 +137,13 @@ function kustomization(fileNames: readonly string[]): string {
 function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, options: SynthOptions, problems: LocatedProblem[]): SynthesizedEnvironment | undefined {
   const at = (path: string, field: string, value: unknown, message: string, fix: string) => problems.push({ environment: env.name, path, field, value, message, fix });
   const before = problems.length;
+  const onPhase = options.onPhase;
+  let mark = onPhase ? performance.now() : 0;
+  const phaseDone = (phase: SynthPhase) => {
+    const now = performance.now();
+    onPhase!(phase, now - mark, env.name);
+    mark = now;
+  };
   const app = new App({ outdir: '.cdk8s.out' });
   try {
     build(app, env);
@@ -132,6 +152,7 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
     at(app.node.path || 'app', '(build)', undefined, `building the environment threw: ${(e as Error).message}`, 'fix the code named in the message');
     return undefined;
   }
+  if (onPhase) phaseDone('build');
   problems.push(...collectProblems(app, env.name));
   const states = statesOf(app, env);
   const previous = options.previousStates?.(env.name);
@@ -157,6 +178,8 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
     }
   }
 
+  if (onPhase) phaseDone('checks');
+  let schemaMs = 0;
   const synthesized: SynthesizedChart[] = [];
   const located: LocatedManifest[] = [];
   for (const chart of [...charts].sort((a, b) => a.fileName.localeCompare(b.fileName))) {
@@ -171,13 +194,22 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
         continue;
       }
       located.push({ manifest: manifest as LocatedManifest['manifest'], file: `${env.name}/${chart.fileName}`, constructPath: c.node.path });
+      const started = onPhase ? performance.now() : 0;
       for (const message of options.schemas?.validate(manifest) ?? []) {
         at(c.node.path, 'schema', `${manifest.kind} ${manifest.metadata.name}`, `does not match its pinned CRD schema: ${message}`, 'set only the fields the CRD defines, with the types it gives');
       }
+      if (onPhase) schemaMs += performance.now() - started;
       objects.push(manifest);
     }
     objects.sort(compareManifests);
     synthesized.push({ fileName: chart.fileName, path: chart.node.path, objects });
+  }
+  if (onPhase) {
+    // What the render loop spent outside toJson() and validate() counts as rendering.
+    const loop = performance.now() - mark;
+    onPhase('render', loop - schemaMs, env.name);
+    onPhase('schema', schemaMs, env.name);
+    mark += loop;
   }
   if (problems.length > before) return undefined;
 
@@ -185,6 +217,7 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
   for (const r of report.results.filter(r => r.rule.severity === Severity.ERROR)) {
     problems.push({ environment: env.name, path: r.object.constructPath ?? r.object.file, field: r.rule.id, value: undefined, message: r.message, fix: r.fix, rule: { id: r.rule.id, file: r.object.file } });
   }
+  if (onPhase) phaseDone('rules');
   if (problems.length > before) return undefined;
 
   const files: SynthesizedFile[] = synthesized
@@ -194,6 +227,7 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
   // Not listed in kustomization.yaml: Flux applies only the files it lists.
   if (options.meshReport ?? true) files.push({ name: MESH_REPORT_FILE, content: renderMeshReport(env, synthesized.flatMap(c => c.objects)) });
   files.sort((a, b) => a.name.localeCompare(b.name));
+  if (onPhase) phaseDone('yaml');
   return { env, charts: synthesized, files, warnings: report.results.filter(r => r.rule.severity !== Severity.ERROR), silenced: report.silenced, states };
 }
 
@@ -212,7 +246,9 @@ export function synthesize(configs: readonly EnvironmentConfig[], build: Environ
     if (names.indexOf(config.name) !== names.lastIndexOf(config.name) && names.indexOf(config.name) === configs.indexOf(config)) {
       problems.push({ environment: config.name, path: source, field: 'name', value: config.name, message: 'is used by more than one environment', fix: 'give each environment its own name' });
     }
+    const t0 = options.onPhase ? performance.now() : 0;
     const { env, problems: configProblems } = resolveEnvironment(config);
+    if (options.onPhase) options.onPhase('config', performance.now() - t0, String(config.name));
     problems.push(...configProblems.map(p => ({ ...p, environment: String(config.name), path: source })));
     if (!env) continue;
     const result = synthesizeOne(env, build, options, problems);

@@ -49,6 +49,22 @@ export function buildContext(objects: readonly LocatedManifest[], env?: Resolved
   const installedRevisions = istiods.length > 0 ? new Set(istiods.map(o => spec(o).values?.revision || 'default')) : undefined;
 
   const namespaces = new Map(objects.filter(o => o.manifest.kind === 'Namespace' && groupOf(o) === '').map(o => [o.manifest.metadata.name!, o]));
+  // Objects by kind, then by kind and group: rules ask for the same few kinds many times.
+  const ofKind = new Map<string, LocatedManifest[]>();
+  for (const o of objects) {
+    const list = ofKind.get(o.manifest.kind);
+    if (list) list.push(o);
+    else ofKind.set(o.manifest.kind, [o]);
+  }
+  const ofKindAndGroup = new Map<string, LocatedManifest[]>();
+  const byKind = (kind: string, group?: string): LocatedManifest[] => {
+    const all = ofKind.get(kind) ?? [];
+    if (group === undefined) return [...all];
+    const key = `${group}/${kind}`;
+    let list = ofKindAndGroup.get(key);
+    if (!list) ofKindAndGroup.set(key, list = all.filter(o => groupOf(o) === group));
+    return [...list];
+  };
   return {
     objects,
     env,
@@ -58,7 +74,7 @@ export function buildContext(objects: readonly LocatedManifest[], env?: Resolved
     definedProviders,
     collectorNamespace,
     installedRevisions,
-    byKind: (kind, group) => objects.filter(o => o.manifest.kind === kind && (group === undefined || groupOf(o) === group)),
+    byKind,
     namespaceObject: name => namespaces.get(name),
     isAmbient: ns => !!ns && labelsOf(namespaces.get(ns) ?? ({ manifest: { metadata: {} } } as unknown as LocatedManifest))[Labels.DATAPLANE_MODE] === 'ambient',
   };

@@ -19,7 +19,13 @@ export const gatewayPrincipalAllowed: MeshRule = {
   check(ctx) {
     const gw = ctx.ingressGateway;
     if (!gw) return [];
-    const policies = ctx.byKind('AuthorizationPolicy', 'security.istio.io');
+    // Per namespace: undefined without policies, else whether an ALLOW policy admits the gateway.
+    const gatewayAllowedIn = new Map<string, boolean>();
+    for (const p of ctx.byKind('AuthorizationPolicy', 'security.istio.io')) {
+      const ns = p.manifest.metadata.namespace!;
+      const allows = (spec(p).action ?? 'ALLOW') === 'ALLOW' && principalsOf(p).includes(gw.principal);
+      gatewayAllowedIn.set(ns, gatewayAllowedIn.get(ns) === true || allows);
+    }
     return ctx.byKind('VirtualService', 'networking.istio.io')
       .filter(vs => (spec(vs).gateways ?? []).some((g: string) => g !== 'mesh'))
       .flatMap(vs => {
@@ -27,10 +33,8 @@ export const gatewayPrincipalAllowed: MeshRule = {
         return [...hosts].flatMap(host => {
           const ns = destinationNamespace(host, vs.manifest.metadata.namespace!);
           if (!ns) return [];
-          const inNs = policies.filter(p => p.manifest.metadata.namespace === ns);
-          if (inNs.length === 0) return [];
-          const allowed = inNs.some(p => (spec(p).action ?? 'ALLOW') === 'ALLOW' && principalsOf(p).includes(gw.principal));
-          return allowed ? [] : [{ object: vs, message: `${describe(vs)} routes to ${host}, but no ALLOW policy in ${ns} allows the ingress gateway ${gw.principal}` }];
+          const allowed = gatewayAllowedIn.get(ns);
+          return allowed !== false ? [] : [{ object: vs, message: `${describe(vs)} routes to ${host}, but no ALLOW policy in ${ns} allows the ingress gateway ${gw.principal}` }];
         });
       });
   },

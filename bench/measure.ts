@@ -1,0 +1,132 @@
+/**
+ * One in-process measurement, run in a fresh process by `bench/run.ts`.
+ *
+ *   tsx bench/measure.ts synth --namespaces N --outdir <dir> --objects <file.json> [--crd-cache <dir>]
+ *     generate the platform (not timed), then time loading the CRD schemas (with the cache of
+ *     compiled validators, as npm run synth), every phase of synthesize() and writing the files;
+ *     save the synthesized objects for the floor.
+ *   tsx bench/measure.ts floor --objects <file.json> --outdir <dir>
+ *     the floor: read those objects (not timed), serialize them with the same YAML library and
+ *     options, and write the same files with plain writeFileSync.
+ *
+ * Prints one JSON line (a {@link SynthMeasurement} or {@link FloorMeasurement}).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CrdSchemas, findCrdDir, Manifest, SynthPhase, synthesize, toYaml, writeEnvironments } from '../src';
+import { generatePlatform } from './generate';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** Phases of the in-process synth, in pipeline order. */
+export const PHASES = ['crds', 'config', 'build', 'checks', 'render', 'schema', 'rules', 'yaml', 'write'] as const;
+export type BenchPhase = typeof PHASES[number];
+
+/** What `measure.ts synth` prints. */
+export interface SynthMeasurement {
+  /** Milliseconds per phase, summed over the environments. */
+  readonly phases: Record<BenchPhase, number>;
+  /** Sum of the phases. */
+  readonly totalMs: number;
+  /** CPU time (user and system) of the same span. */
+  readonly cpuMs: number;
+  readonly environments: number;
+  readonly objects: number;
+  readonly files: number;
+  readonly bytes: number;
+  /** Peak resident set size of this process, in KiB. */
+  readonly maxRssKiB: number;
+}
+
+/** What `measure.ts floor` prints. */
+export interface FloorMeasurement {
+  readonly yamlMs: number;
+  readonly writeMs: number;
+  readonly totalMs: number;
+  /** CPU time (user and system) of the same span. */
+  readonly cpuMs: number;
+  readonly bytes: number;
+}
+
+/** The objects of each file of each environment, in file order: the input of the floor. */
+type ObjectDump = Array<{ env: string; files: Array<{ name: string; objects: Manifest[] }> }>;
+
+function arg(argv: readonly string[], name: string, fallback?: string): string {
+  const i = argv.indexOf(`--${name}`);
+  if (i >= 0 && i + 1 < argv.length) return argv[i + 1];
+  if (fallback !== undefined) return fallback;
+  throw new Error(`missing --${name}`);
+}
+
+function measureSynth(argv: readonly string[]): SynthMeasurement {
+  const platform = generatePlatform({ namespaces: Number(arg(argv, 'namespaces')) });
+  const outdir = arg(argv, 'outdir');
+  const phases = Object.fromEntries(PHASES.map(p => [p, 0])) as Record<BenchPhase, number>;
+
+  const cpu = process.cpuUsage();
+  let t = performance.now();
+  const crdDir = findCrdDir(ROOT);
+  if (!crdDir) throw new Error('no CRD folder: run `npm run import` first');
+  const schemas = CrdSchemas.fromDirectory(crdDir, { cacheDir: arg(argv, 'crd-cache', path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh')) });
+  phases.crds = performance.now() - t;
+
+  const results = synthesize(platform.environments, platform.build, {
+    schemas,
+    onPhase: (phase: SynthPhase, ms: number) => { phases[phase] += ms; },
+  });
+
+  t = performance.now();
+  writeEnvironments(outdir, results);
+  phases.write = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+
+  const dump: ObjectDump = results.map(r => ({
+    env: r.env.name,
+    files: r.charts.filter(c => c.objects.length > 0).map(c => ({ name: c.fileName, objects: [...c.objects] })),
+  }));
+  fs.writeFileSync(arg(argv, 'objects'), JSON.stringify(dump));
+
+  const files = results.flatMap(r => r.files);
+  return {
+    phases,
+    totalMs: PHASES.reduce((sum, p) => sum + phases[p], 0),
+    cpuMs: (used.user + used.system) / 1000,
+    environments: results.length,
+    objects: results.reduce((n, r) => n + r.charts.reduce((m, c) => m + c.objects.length, 0), 0),
+    files: files.length,
+    bytes: files.reduce((n, f) => n + Buffer.byteLength(f.content), 0),
+    maxRssKiB: process.resourceUsage().maxRSS,
+  };
+}
+
+function measureFloor(argv: readonly string[]): FloorMeasurement {
+  const dump = JSON.parse(fs.readFileSync(arg(argv, 'objects'), 'utf8')) as ObjectDump;
+  const outdir = arg(argv, 'outdir');
+
+  const cpu = process.cpuUsage();
+  let t = performance.now();
+  const rendered = dump.map(e => {
+    const files = e.files.map(f => ({ name: f.name, content: toYaml(f.objects) }));
+    files.push({ name: 'kustomization.yaml', content: toYaml([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: e.files.map(f => f.name) }]) });
+    return { env: e.env, files };
+  });
+  const yamlMs = performance.now() - t;
+
+  t = performance.now();
+  for (const e of rendered) {
+    fs.mkdirSync(path.join(outdir, e.env), { recursive: true });
+    for (const f of e.files) fs.writeFileSync(path.join(outdir, e.env, f.name), f.content);
+  }
+  const writeMs = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  return { yamlMs, writeMs, totalMs: yamlMs + writeMs, cpuMs: (used.user + used.system) / 1000, bytes: rendered.reduce((n, e) => n + e.files.reduce((m, f) => m + Buffer.byteLength(f.content), 0), 0) };
+}
+
+function main(argv: readonly string[]): void {
+  const mode = argv[0];
+  if (mode === 'synth') console.log(JSON.stringify(measureSynth(argv)));
+  else if (mode === 'floor') console.log(JSON.stringify(measureFloor(argv)));
+  else throw new Error(`unknown mode ${mode}; use synth or floor`);
+}
+
+if (require.main === module) main(process.argv.slice(2));
