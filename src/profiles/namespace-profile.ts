@@ -495,7 +495,11 @@ export abstract class NamespaceProfile extends MeshChart {
       selector: s.selector,
       ports: allTargetPorts(s.name),
       gatewayPorts: exposed.get(s.name) ?? [],
-      fromNamespaces: callersOf(s.name).map(c => c.namespace).filter(ns => ns !== this.namespace),
+      // Workloads an L7 ALLOW admits must get through the NetworkPolicies too.
+      fromNamespaces: [
+        ...callersOf(s.name).map(c => c.namespace),
+        ...d.l7Policies.filter(p => (p.action ?? PolicyAction.ALLOW) === PolicyAction.ALLOW && p.services.includes(s.name)).flatMap(p => (p.from?.workloads ?? []).map(w => w.namespace)),
+      ].filter(ns => ns !== this.namespace),
     }));
     const envoyInNamespace = this.dataplaneMode === DataplaneMode.SIDECAR || !!waypoint;
     new NamespaceNetworkPolicies(this, 'NetworkPolicies', {

@@ -108,6 +108,19 @@ describe('identities', () => {
   });
 });
 
+describe('NetworkPolicies follow authorization', () => {
+  it('admit the namespaces of workloads that only an L7 policy allows (sidecar: per Service)', () => {
+    const api = named(synthProfile(FixtureSidecar, { ...fullHooks(), waypoint: undefined }), 'NetworkPolicy', 'allow-to-api')!;
+    const namespaces = api.spec.ingress.flatMap((r: any) => r.from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name']));
+    expect(namespaces).toEqual(['istio-system', 'admin', 'billing']);
+  });
+
+  it('admit them on HBONE when a waypoint fronts the namespace', () => {
+    const hbone = named(synthProfile(FixtureAmbient, fullHooks()), 'NetworkPolicy', 'allow-hbone')!;
+    expect(hbone.spec.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual(['istio-system', 'admin', 'billing']);
+  });
+});
+
 describe('AmbientNamespaceProfile', () => {
   it('enrols the namespace in ambient with neither injection label', () => {
     const labels = named(synthProfile(FixtureAmbient, {}), 'Namespace', 'fixture')!.metadata.labels!;
@@ -265,7 +278,7 @@ describe('SidecarNamespaceProfile', () => {
     expect(api.spec.podSelector).toEqual({ matchLabels: { app: 'api' } });
     expect(api.spec.ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } }], ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 15008 }] },
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'billing' } } }], ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 9000 }, { protocol: 'TCP', port: 15008 }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'admin' } } }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'billing' } } }], ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 9000 }, { protocol: 'TCP', port: 15008 }] },
     ]);
     expect(named(objects, 'NetworkPolicy', 'allow-egress-istiod')!.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 15012 }]);
     expect(named(objects, 'NetworkPolicy', 'allow-egress-telemetry')!.spec.egress[0]).toEqual({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }], ports: [{ protocol: 'TCP', port: 4317 }] });
