@@ -22,7 +22,6 @@ import * as path from 'node:path';
 import { FloorMeasurement, PHASES, SynthMeasurement } from './measure';
 
 const ROOT = path.resolve(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const README = path.join(ROOT, 'README.md');
 export const README_BEGIN = '<!-- bench:results:begin -->';
 export const README_END = '<!-- bench:results:end -->';
@@ -62,7 +61,8 @@ export function median(values: readonly number[]): number {
 }
 
 function run(args: readonly string[], what: string): string {
-  const r = spawnSync(TSX, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  // As `npm run synth` starts it: node with tsx's CommonJS loader.
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }
@@ -71,10 +71,11 @@ function lastJson<T>(stdout: string): T {
   return JSON.parse(stdout.trim().split('\n').pop()!) as T;
 }
 
+/** The manifests of a synthesized tree (MESH.md is a report the synth adds; the floor writes none). */
 function readTree(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (const env of fs.readdirSync(dir).sort()) {
-    for (const file of fs.readdirSync(path.join(dir, env)).sort()) out.set(`${env}/${file}`, fs.readFileSync(path.join(dir, env, file)));
+    for (const file of fs.readdirSync(path.join(dir, env)).filter(f => f.endsWith('.yaml')).sort()) out.set(`${env}/${file}`, fs.readFileSync(path.join(dir, env, file)));
   }
   return out;
 }

@@ -53,13 +53,16 @@ export function statesOf(root: Construct, env: ResolvedEnvironment): Environment
 
 /** The states written in a synthesized environment folder (its team Namespaces and their PeerAuthentications). */
 export function statesFromObjects(objects: readonly Obj[]): Map<string, NamespaceState> {
+  const modes = new Map<string, string>();
+  for (const o of objects) {
+    if (o.kind === 'PeerAuthentication' && !o.spec?.selector && o.metadata.namespace) modes.set(o.metadata.namespace, o.spec?.mtls?.mode);
+  }
   const states = new Map<string, NamespaceState>();
   for (const ns of objects.filter(o => o.kind === 'Namespace' && o.metadata.labels?.[Labels.TEAM])) {
     const l = ns.metadata.labels ?? {};
     const dataplane = l[Labels.DATAPLANE_MODE] === 'ambient' ? DataplaneMode.AMBIENT
       : (l[Labels.REVISION] || l[Labels.INJECTION] === 'enabled') ? DataplaneMode.SIDECAR : DataplaneMode.OUT_OF_MESH;
-    const pa = objects.find(o => o.kind === 'PeerAuthentication' && o.metadata.namespace === ns.metadata.name && !o.spec?.selector);
-    states.set(ns.metadata.name!, { dataplane, mtlsMode: pa?.spec?.mtls?.mode === 'STRICT' ? MtlsMode.STRICT : MtlsMode.PERMISSIVE });
+    states.set(ns.metadata.name!, { dataplane, mtlsMode: modes.get(ns.metadata.name!) === 'STRICT' ? MtlsMode.STRICT : MtlsMode.PERMISSIVE });
   }
   return states;
 }

@@ -29,8 +29,24 @@ const text = (s: string) => `"${s.replace(/"/g, '#quot;')}"`;
 const code = (s: string) => `\`${s}\``;
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
-function ofKind(objects: readonly Obj[], kind: string, ns?: string): Obj[] {
-  return objects.filter(o => o.kind === kind && (ns === undefined || o.metadata.namespace === ns));
+/** Objects by kind and namespace, built once per report (a report reads each namespace's objects). */
+class ObjectIndex {
+  private readonly byKey = new Map<string, Obj[]>();
+
+  constructor(objects: readonly Obj[]) {
+    for (const o of objects) {
+      for (const key of [`${o.kind}*`, `${o.kind}/${o.metadata.namespace ?? ''}`]) {
+        const list = this.byKey.get(key);
+        if (list) list.push(o);
+        else this.byKey.set(key, [o]);
+      }
+    }
+  }
+
+  /** Objects of a kind, in one namespace when given. */
+  public ofKind(kind: string, ns?: string): Obj[] {
+    return this.byKey.get(ns === undefined ? `${kind}*` : `${kind}/${ns}`) ?? [];
+  }
 }
 
 function principalNamespace(principal: string): string | undefined {
@@ -48,16 +64,16 @@ function serviceOfHost(host: string, ns: string): { service: string; namespace: 
 }
 
 /** Read what the report needs from one environment's objects. */
-function namespaceViews(env: ResolvedEnvironment, objects: readonly Obj[]): NamespaceView[] {
-  const meshMode = (ofKind(objects, 'PeerAuthentication', env.istio.rootNamespace).find(p => !p.spec?.selector)?.spec?.mtls?.mode as string) ?? 'PERMISSIVE (Istio default)';
+function namespaceViews(env: ResolvedEnvironment, index: ObjectIndex): NamespaceView[] {
+  const meshMode = (index.ofKind('PeerAuthentication', env.istio.rootNamespace).find(p => !p.spec?.selector)?.spec?.mtls?.mode as string) ?? 'PERMISSIVE (Istio default)';
   const excluded = new Set([env.istio.rootNamespace, env.ingressGateway.namespace]);
-  return ofKind(objects, 'Namespace').filter(n => !excluded.has(n.metadata.name!)).map(n => {
+  return index.ofKind('Namespace').filter(n => !excluded.has(n.metadata.name!)).map(n => {
     const name = n.metadata.name!;
     const labels = n.metadata.labels ?? {};
     const mode = labels[Labels.DATAPLANE_MODE] === 'ambient' ? 'ambient' : (labels[Labels.REVISION] || labels[Labels.INJECTION] === 'enabled') ? 'sidecar' : 'out of mesh';
     const waypoint = labels[Labels.USE_WAYPOINT];
-    const pa = ofKind(objects, 'PeerAuthentication', name).find(p => !p.spec?.selector);
-    const routes = ofKind(objects, 'VirtualService', name).filter(vs => (vs.spec?.gateways ?? []).some((g: string) => g !== 'mesh')).flatMap(vs =>
+    const pa = index.ofKind('PeerAuthentication', name).find(p => !p.spec?.selector);
+    const routes = index.ofKind('VirtualService', name).filter(vs => (vs.spec?.gateways ?? []).some((g: string) => g !== 'mesh')).flatMap(vs =>
       (vs.spec.http ?? []).flatMap((r: any) => (vs.spec.hosts ?? []).flatMap((host: string) => (r.route ?? []).map((d: any) => ({
         host,
         prefix: r.match?.[0]?.uri?.prefix ?? '/',
@@ -65,7 +81,7 @@ function namespaceViews(env: ResolvedEnvironment, objects: readonly Obj[]): Name
         port: d.destination.port?.number,
       })))));
     const callers: NamespaceView['callers'] = [];
-    for (const p of ofKind(objects, 'AuthorizationPolicy', name).filter(p => (p.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+    for (const p of index.ofKind('AuthorizationPolicy', name).filter(p => (p.spec?.action ?? 'ALLOW') === 'ALLOW')) {
       const targets = (p.spec.targetRefs ?? []).filter((t: any) => t.kind === 'Service').map((t: any) => t.name as string);
       const selector = p.spec.selector?.matchLabels ? [`pods ${Object.entries(p.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(',')}`] : [];
       for (const rule of p.spec.rules ?? []) {
@@ -80,7 +96,7 @@ function namespaceViews(env: ResolvedEnvironment, objects: readonly Obj[]): Name
     const services = [...new Set([
       ...routes.map(r => r.service),
       ...callers.flatMap(c => c.targets).filter(t => !t.includes('=') && t !== 'all workloads'),
-      ...ofKind(objects, 'DestinationRule', name).map(d => serviceOfHost(d.spec.host, name).service),
+      ...index.ofKind('DestinationRule', name).map(d => serviceOfHost(d.spec.host, name).service),
     ])].sort((a, b) => a.localeCompare(b));
     return {
       name,
@@ -97,8 +113,13 @@ function namespaceViews(env: ResolvedEnvironment, objects: readonly Obj[]): Name
 
 /** The Mermaid flowchart of the traffic path. */
 export function meshDiagram(env: ResolvedEnvironment, objects: readonly Obj[]): string {
-  const views = namespaceViews(env, objects);
-  const ingress = ofKind(objects, 'Ingress', env.ingressGateway.namespace)[0];
+  const index = new ObjectIndex(objects);
+  return diagram(env, index, namespaceViews(env, index));
+}
+
+function diagram(env: ResolvedEnvironment, index: ObjectIndex, views: readonly NamespaceView[]): string {
+  const inView = new Set(views.map(v => v.name));
+  const ingress = index.ofKind('Ingress', env.ingressGateway.namespace)[0];
   const a = ingress?.metadata.annotations ?? {};
   const lines = ['flowchart LR', `  clients(["Clients"])`];
   lines.push(`  alb[${text(`ALB · ${a['alb.ingress.kubernetes.io/scheme'] ?? env.alb.scheme}`)}]`);
@@ -120,8 +141,8 @@ export function meshDiagram(env: ResolvedEnvironment, objects: readonly Obj[]): 
     }
     for (const c of v.callers) {
       if (c.principal === env.ingressGateway.principal) continue;
-      const from = c.namespace && views.some(x => x.name === c.namespace) ? id('ns', c.namespace) : id('ext', c.namespace ?? c.principal);
-      if (!views.some(x => x.name === c.namespace)) external.add(c.namespace ?? c.principal);
+      const from = c.namespace && inView.has(c.namespace) ? id('ns', c.namespace) : id('ext', c.namespace ?? c.principal);
+      if (!c.namespace || !inView.has(c.namespace)) external.add(c.namespace ?? c.principal);
       for (const t of c.targets.filter(t => v.services.includes(t))) {
         edges.push(`  ${from} -->|${text(`mTLS · ${shortPrincipal(c.principal)}`)}| ${entry(t)}`);
         edges.push(...viaWaypoint(t));
@@ -135,17 +156,18 @@ export function meshDiagram(env: ResolvedEnvironment, objects: readonly Obj[]): 
 
 /** The whole `MESH.md`. */
 export function renderMeshReport(env: ResolvedEnvironment, objects: readonly Obj[]): string {
-  const views = namespaceViews(env, objects);
-  const ingress = ofKind(objects, 'Ingress', env.ingressGateway.namespace)[0];
+  const index = new ObjectIndex(objects);
+  const views = namespaceViews(env, index);
+  const ingress = index.ofKind('Ingress', env.ingressGateway.namespace)[0];
   const a = ingress?.metadata.annotations ?? {};
-  const cert = ofKind(objects, 'Certificate', env.ingressGateway.namespace)[0];
+  const cert = index.ofKind('Certificate', env.ingressGateway.namespace)[0];
   const key = cert?.spec?.privateKey ? `${cert.spec.privateKey.algorithm} ${cert.spec.privateKey.algorithm === 'ECDSA' ? `P-${cert.spec.privateKey.size}` : cert.spec.privateKey.size}` : 'unknown key';
-  const meshMtls = ofKind(objects, 'PeerAuthentication', env.istio.rootNamespace).find(p => !p.spec?.selector)?.spec?.mtls?.mode ?? 'not set (Istio default PERMISSIVE)';
+  const meshMtls = index.ofKind('PeerAuthentication', env.istio.rootNamespace).find(p => !p.spec?.selector)?.spec?.mtls?.mode ?? 'not set (Istio default PERMISSIVE)';
   const out: string[] = [];
   out.push('<!-- Generated by eks-istio-mesh (npm run synth). Do not edit: change the code or the environment config and synthesize again. -->');
   out.push(`# Mesh of environment ${code(env.name)}`, '');
   out.push(`Cluster ${code(env.clusterName)} in ${code(env.awsRegion)}; domains ${env.domains.map(code).join(', ')}; mesh-wide mTLS **${meshMtls}**; Istio revision ${code(env.istio.revision)}; trust domain ${code(env.istio.trustDomain)}.`, '');
-  out.push('## Traffic path', '', '```mermaid', meshDiagram(env, objects), '```', '');
+  out.push('## Traffic path', '', '```mermaid', diagram(env, index, views), '```', '');
   out.push('## Encryption by segment', '');
   out.push('| segment | protocol | certificate | rotation |', '|---|---|---|---|');
   out.push(`| client -> ALB | HTTPS, listener policy ${code(a['alb.ingress.kubernetes.io/ssl-policy'] ?? 'unset')} | ACM ${(a['alb.ingress.kubernetes.io/certificate-arn'] ?? '').split(',').filter(Boolean).map(code).join(', ')} | ACM (AWS) |`);
