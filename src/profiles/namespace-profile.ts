@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import {
-  DestinationRule, DestinationRuleSpecTrafficPolicy, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
+  DestinationRule, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
   Sidecar, SidecarSpecOutboundTrafficPolicyMode,
 } from '../../imports/istio-networking.istio.io';
 import {
@@ -718,6 +718,3 @@ export abstract class NamespaceProfile extends MeshChart {
     return { services, routes, callers, dependencies, externalHosts, l7Policies, jwtRules, trafficPolicies, podSecurityLevel, namespaceLabels, waypoint, telemetry };
   }
 }
-
-/** Type of a DestinationRule traffic policy, re-exported for hook implementations. */
-export type TrafficPolicy = DestinationRuleSpecTrafficPolicy;
