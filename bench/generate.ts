@@ -214,7 +214,7 @@ export function profileClass(plan: NamespacePlan): GeneratedProfileClass {
   // Hooks shared by both modes; `this` is the profile.
   const hooks = {
     services: () => copy(plan.services) as ServiceDeclaration[],
-    routes: (env: ResolvedEnvironment) => plan.routes.map(r => ({ name: r.name, hosts: [`${r.subdomain}.${env.domains[0]}`], rules: copy(r.rules) as RouteRuleDeclaration[] })),
+    routes: (env: ResolvedEnvironment) => plan.routes.map(r => ({ name: r.name, hosts: [`${r.subdomain}.${env.primaryDomain}`], rules: copy(r.rules) as RouteRuleDeclaration[] })),
     // As app teams write them: calls and callers only towards namespaces the environment enables.
     callers: (env: ResolvedEnvironment) => copy(plan.callers.filter(c => c.external || env.namespaces[c.namespace])) as CallerDeclaration[],
     dependencies: (env: ResolvedEnvironment) => copy(plan.dependencies.filter(d => env.namespaces[d.namespace])) as DependencyDeclaration[],

@@ -13,6 +13,7 @@ export * from './lib/output';
 export * from './lib/schema';
 export * from './lib/synth';
 export * from './lib/validation';
+export * from './lib/http-paths';
 export * from './cli/synth-command';
 export * from './constructs/waypoint';
 export * from './constructs/namespace-network-policies';

@@ -10,6 +10,6 @@ export class Catalog extends AmbientNamespaceProfile {
   }
 
   protected override routes(): RouteDeclaration[] {
-    return [{ name: 'catalog', hosts: [`catalog.${this.env.domains[0]}`], rules: [{ service: 'catalog-api', port: 80 }] }];
+    return [{ name: 'catalog', hosts: [`catalog.${this.env.primaryDomain}`], rules: [{ service: 'catalog-api', port: 80 }] }];
   }
 }

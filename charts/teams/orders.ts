@@ -10,7 +10,7 @@ export class Orders extends SidecarNamespaceProfile {
   }
 
   protected override routes(): RouteDeclaration[] {
-    return [{ name: 'shop', hosts: [`shop.${this.env.domains[0]}`], rules: [{ pathPrefix: '/orders', service: 'orders-api', port: 80 }] }];
+    return [{ name: 'shop', hosts: [`shop.${this.env.primaryDomain}`], rules: [{ pathPrefix: '/orders', service: 'orders-api', port: 80 }] }];
   }
 
   protected override dependencies(): DependencyDeclaration[] {

@@ -22,7 +22,7 @@ export class Payments extends AmbientNamespaceProfile {
   }
 
   protected override routes(): RouteDeclaration[] {
-    return [{ name: 'payments', hosts: [`pay.${this.env.domains[0]}`], rules: [{ pathPrefix: '/v1', service: 'payments-api', port: 80 }] }];
+    return [{ name: 'payments', hosts: [`pay.${this.env.primaryDomain}`], rules: [{ pathPrefix: '/v1', service: 'payments-api', port: 80 }] }];
   }
 
   protected override callers(): CallerDeclaration[] {
@@ -42,7 +42,7 @@ export class Payments extends AmbientNamespaceProfile {
       name: 'public-api-requires-jwt',
       services: ['payments-api'],
       from: { ingressGateway: true, requestPrincipals: [`${ISSUER}/*`] },
-      to: { methods: ['GET', 'POST'], paths: ['/v1/*'] },
+      to: { methods: ['GET', 'POST'], paths: ['/v1', '/v1/*'] },
     }];
   }
 

@@ -362,6 +362,8 @@ export interface EnvironmentConfig {
   readonly awsRegion: string;
   /**
    * DNS domains served by the shared gateway; every route host must be one of them or under one.
+   * The order is kept: the first one is the primary domain (`env.primaryDomain`), which profiles
+   * build their route hosts from.
    */
   readonly domains: readonly string[];
   /** The ALB in front of the ingress gateway. */

@@ -14,8 +14,10 @@ export interface ResolvedEnvironment {
   readonly name: string;
   readonly clusterName: string;
   readonly awsRegion: string;
-  /** Sorted, without duplicates. */
+  /** In the order the config lists them (duplicates are refused). */
   readonly domains: readonly string[];
+  /** The first domain the config lists: the one profiles build their route hosts from. */
+  readonly primaryDomain: string;
   /** AWS tags, including `Environment` and `Cluster`, sorted by key. */
   readonly tags: Readonly<Record<string, string>>;
   readonly alb: {
@@ -440,7 +442,9 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
       name: config.name,
       clusterName: config.clusterName,
       awsRegion: config.awsRegion,
-      domains: [...new Set(domains)].sort((a, b) => a.localeCompare(b)),
+      // The user's order: the first domain is the primary one (route hosts are built from it).
+      domains: [...domains],
+      primaryDomain: domains[0],
       tags,
       alb: {
         scheme: alb.scheme,

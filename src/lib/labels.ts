@@ -37,6 +37,8 @@ export const Annotations = {
   SERVICE_ACCOUNTS: 'mesh.eks-istio-mesh.io/service-accounts',
   /** On an AuthorizationPolicy: principals it allows that live outside this environment's output. */
   EXTERNAL_PRINCIPALS: 'mesh.eks-istio-mesh.io/external-principals',
+  /** On a policy that selects the pods of one declared Service: that Service (for reports). */
+  SERVICE: 'mesh.eks-istio-mesh.io/service',
   /** Prefix of a silence: `silence.mesh.eks-istio-mesh.io/<rule id>: <reason>`. */
   SILENCE_PREFIX: 'silence.mesh.eks-istio-mesh.io/',
 } as const;

@@ -18,6 +18,7 @@ import { Waypoint } from '../constructs/waypoint';
 import { Annotations, Labels } from '../lib/labels';
 import { ChartLayer, MeshChart } from '../lib/mesh-chart';
 import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, isUnderDomain, principalOf } from '../lib/names';
+import { coversRoutePrefix } from '../lib/http-paths';
 import { addCheck, addPrepare, Problem } from '../lib/validation';
 import {
   CallerDeclaration, DataplaneMode, DependencyDeclaration, ExternalHostDeclaration, ExternalProtocol, JwtRuleDeclaration,
@@ -53,6 +54,8 @@ const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0
 const HTTP_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
 
 const byString = (a: string, b: string) => a.localeCompare(b);
+/** Code-point order: the same in every locale. */
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const sortedUnique = (items: Iterable<string>) => [...new Set(items)].sort(byString);
 const isPort = (p: unknown): p is number => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
 
@@ -73,6 +76,27 @@ interface Declarations {
 }
 
 const TAG_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/;
+
+/**
+ * Where a caller's requests meet this namespace's authorization when the namespace has a waypoint.
+ *
+ * Istio 1.30 sends to a Service's waypoint only from ztunnel (ambient clients) and from gateways
+ * that opt in (`pilot/pkg/xds/endpoints/endpoint_builder.go`, `findServiceWaypoint`: "Currently only
+ * ingress and e/w gateway will call waypoints"). A sidecar sends straight to the destination pod,
+ * so ztunnel there decides with the selector policies, at L4; the waypoint's policies
+ * (`targetRefs`) never see that traffic.
+ */
+enum CallerPath {
+  /** Ambient client: through the waypoint. */
+  WAYPOINT = 'waypoint',
+  /** Sidecar client: straight to the pod. */
+  DIRECT = 'direct',
+  /** Not known (outside the environment, or out of the mesh for now): both are admitted. */
+  EITHER = 'either',
+}
+
+/** Namespace profiles of one app, by namespace, built once the app's constructs exist. */
+const PROFILES_BY_APP = new WeakMap<object, ReadonlyMap<string, NamespaceProfile>>();
 
 /**
  * A zero-trust namespace. App teams extend {@link AmbientNamespaceProfile} or
@@ -274,6 +298,29 @@ export abstract class NamespaceProfile extends MeshChart {
   // ---------------------------------------------------------------------------------------------
   // Invariants.
 
+  /**
+   * How pods of `namespace` join the mesh in this environment: this profile, another profile of the
+   * same app, the environment's migration state, or what the declaration says (external callers).
+   */
+  private peerDataplane(namespace: string, declared?: DataplaneMode): DataplaneMode | undefined {
+    if (namespace === this.namespace) return this.dataplaneMode;
+    const root = this.node.root;
+    let profiles = PROFILES_BY_APP.get(root);
+    if (!profiles) {
+      profiles = new Map(root.node.children.filter(NamespaceProfile.isNamespaceProfile).map(p => [p.namespace, p]));
+      PROFILES_BY_APP.set(root, profiles);
+    }
+    return profiles.get(namespace)?.dataplaneMode ?? this.env.namespaces[namespace]?.dataplane ?? declared;
+  }
+
+  private callerPath(namespace: string, declared?: DataplaneMode): CallerPath {
+    switch (this.peerDataplane(namespace, declared)) {
+      case DataplaneMode.AMBIENT: return CallerPath.WAYPOINT;
+      case DataplaneMode.SIDECAR: return CallerPath.DIRECT;
+      default: return CallerPath.EITHER;
+    }
+  }
+
   private get className(): string {
     return this.constructor.name || 'NamespaceProfile';
   }
@@ -344,8 +391,13 @@ export abstract class NamespaceProfile extends MeshChart {
     const policy = (name: string, spec: AuthorizationPolicySpec) => {
       // Principals outside this environment are declared, so the principal-resolves rule accepts them.
       const outside = sortedUnique((spec.rules ?? []).flatMap(r => (r.from ?? []).flatMap(f => f.source?.principals ?? [])).filter(pr => externalPrincipals.has(pr)));
-      const annotations = outside.length ? { [Annotations.EXTERNAL_PRINCIPALS]: outside.join(',') } : undefined;
-      return new AuthorizationPolicy(authz, name, { metadata: { name, namespace: this.namespace, annotations }, spec });
+      // A selector policy names the Service whose pods it selects, so that reports can draw it.
+      const selected = spec.selector ? [...services.values()].find(s => JSON.stringify(s.selector) === JSON.stringify(spec.selector!.matchLabels)) : undefined;
+      const annotations = {
+        ...(outside.length ? { [Annotations.EXTERNAL_PRINCIPALS]: outside.join(',') } : {}),
+        ...(selected ? { [Annotations.SERVICE]: selected.name } : {}),
+      };
+      return new AuthorizationPolicy(authz, name, { metadata: { name, namespace: this.namespace, annotations: Object.keys(annotations).length ? annotations : undefined }, spec });
     };
     policy('default-deny', {});
     const principalsRule = (principals: string[], ports?: number[]): AuthorizationPolicySpecRules => ({
@@ -365,12 +417,21 @@ export abstract class NamespaceProfile extends MeshChart {
       const callerPrincipals = callersOf(svc).map(c => principalOf(env.istio.trustDomain, c.namespace, c.serviceAccount));
       const gatewayPorts = gatewayGovernedByL7.has(svc) ? undefined : exposed.get(svc);
       if (waypoint) {
+        // Where each caller is admitted depends on whether its traffic reaches the waypoint at all
+        // (see callerPath): through the waypoint, the Service-attached policy decides; around it,
+        // ztunnel on the destination node decides with selector policies, at L4.
+        const viaWaypoint = callersOf(svc).filter(c => this.callerPath(c.namespace, c.dataplane) !== CallerPath.DIRECT);
+        const direct = callersOf(svc).filter(c => this.callerPath(c.namespace, c.dataplane) !== CallerPath.WAYPOINT);
+        const principals = (cs: readonly CallerDeclaration[]) => cs.map(c => principalOf(env.istio.trustDomain, c.namespace, c.serviceAccount));
         const rules: AuthorizationPolicySpecRules[] = [];
         if (gatewayPorts && waypoint.ingressThroughWaypoint) rules.push(principalsRule([gatewayPrincipal]));
-        if (callerPrincipals.length > 0) rules.push(principalsRule(callerPrincipals));
+        if (viaWaypoint.length > 0) rules.push(principalsRule(principals(viaWaypoint)));
         if (rules.length > 0) policy(`allow-${svc}`, { targetRefs: [{ group: '', kind: 'Service', name: svc }], rules });
-        if (gatewayPorts && !waypoint.ingressThroughWaypoint) {
-          policy(`allow-ingress-${svc}`, { selector: { matchLabels: { ...services.get(svc)!.selector } }, rules: [principalsRule([gatewayPrincipal], gatewayPorts)] });
+        const directRules: AuthorizationPolicySpecRules[] = [];
+        if (gatewayPorts && !waypoint.ingressThroughWaypoint) directRules.push(principalsRule([gatewayPrincipal], gatewayPorts));
+        if (direct.length > 0) directRules.push(principalsRule(principals(direct), allTargetPorts(svc)));
+        if (directRules.length > 0) {
+          policy(`allow-direct-${svc}`, { selector: { matchLabels: { ...services.get(svc)!.selector } }, rules: directRules });
         }
       } else {
         const rules: AuthorizationPolicySpecRules[] = [];
@@ -409,18 +470,24 @@ export abstract class NamespaceProfile extends MeshChart {
       }
     }
 
-    if (d.jwtRules.length > 0) {
+    // JWT validation only where a policy reads the token: one RequestAuthentication per Service,
+    // attached to it at the waypoint (targetRefs) or selecting its pods (sidecars).
+    const jwtBySvc = new Map<string, JwtRuleDeclaration[]>();
+    for (const r of d.jwtRules) for (const svc of r.services ?? []) jwtBySvc.set(svc, [...(jwtBySvc.get(svc) ?? []), r]);
+    const jwt = new Construct(this, 'RequestAuthentication');
+    for (const svc of [...jwtBySvc.keys()].sort(byCodePoint)) {
       // A raw object: the imported class renders the legacy field name jwks_uri; Istio documents jwksUri.
-      new ApiObject(this, 'RequestAuthentication', {
+      new ApiObject(jwt, svc, {
         apiVersion: RequestAuthentication.GVK.apiVersion,
         kind: RequestAuthentication.GVK.kind,
-        metadata: { name: 'jwt', namespace: this.namespace },
+        metadata: { name: `jwt-${svc}`, namespace: this.namespace },
         spec: {
-          ...(waypointRef ? { targetRefs: [waypointRef] } : {}),
-          jwtRules: [...d.jwtRules].sort((a, b) => a.issuer.localeCompare(b.issuer)).map(r => ({
+          ...(waypoint ? { targetRefs: [{ group: '', kind: 'Service', name: svc }] } : { selector: { matchLabels: { ...services.get(svc)!.selector } } }),
+          jwtRules: [...jwtBySvc.get(svc)!].sort((a, b) => byCodePoint(a.issuer, b.issuer)).map(r => ({
             issuer: r.issuer,
             jwksUri: r.jwksUri,
             ...(r.audiences?.length ? { audiences: sortedUnique(r.audiences) } : {}),
+            ...(r.forwardOriginalToken ? { forwardOriginalToken: true } : {}),
           })),
         },
       });
@@ -517,6 +584,42 @@ export abstract class NamespaceProfile extends MeshChart {
     const extra = new Construct(this, 'Extra');
     this.call('extraResources', () => this.extraResources(extra), undefined);
     addCheck(extra, () => this.checkExtraResources(extra));
+  }
+
+  /**
+   * With a waypoint, L7 rules are enforced only at the waypoint (they attach with `targetRefs`), so
+   * they can only govern requests that pass it: ambient clients and the ingress gateway when it
+   * goes through the waypoint. A sidecar, or the gateway without `ingressThroughWaypoint`, sends
+   * straight to the pods (`pilot/pkg/xds/endpoints/endpoint_builder.go`, `findServiceWaypoint`):
+   * an ALLOW for it never admits anything, and a DENY never stops it.
+   */
+  private checkL7ReachesWaypoint(p: L7PolicyDeclaration, i: number, ingressThroughWaypoint: boolean, callers: readonly CallerDeclaration[],
+    bad: (hook: string, path: string, value: unknown, message: string, fix: string) => void): void {
+    const deny = p.action === PolicyAction.DENY;
+    const effect = deny ? 'this DENY would never stop it' : 'this ALLOW would never admit it';
+    (p.from?.workloads ?? []).forEach((w, j) => {
+      const path = this.callerPath(w?.namespace, w?.dataplane);
+      if (path === CallerPath.WAYPOINT) return;
+      const why = path === CallerPath.DIRECT
+        ? `runs with sidecars, which send straight to the pods and never through the waypoint where L7 rules are enforced, so ${effect}`
+        : `has no known dataplane, so its requests may bypass the waypoint where L7 rules are enforced (sidecars do), and ${effect}`;
+      bad('l7Policies', `[${i}].from.workloads[${j}]`, w, why,
+        path === CallerPath.DIRECT
+          ? `grant it at L4 with callers() (all ports of the Service), or move namespace ${w.namespace} to ambient`
+          : `declare dataplane: DataplaneMode.AMBIENT if it is an ambient workload, or grant it at L4 with callers()`);
+    });
+    if (p.from?.ingressGateway && !ingressThroughWaypoint) {
+      bad('l7Policies', `[${i}].from.ingressGateway`, true, `needs the ingress gateway to go through the waypoint, but waypoint().ingressThroughWaypoint is false, so ${deny ? 'this DENY would never stop it' : 'every routed request would be denied'}`,
+        `remove ingressThroughWaypoint: false from ${this.className}.waypoint()`);
+    }
+    if (deny) {
+      // A DENY on a Service cannot hold for callers that reach its pods without the waypoint.
+      const around = callers.filter(c => (!c.services || (p.services ?? []).some(s => c.services!.includes(s))) && this.callerPath(c.namespace, c.dataplane) !== CallerPath.WAYPOINT);
+      if (around.length > 0) {
+        bad('l7Policies', `[${i}]`, p.name, `is enforced at the waypoint only, but callers() admits ${around.map(c => `${c.namespace}/${c.serviceAccount}`).join(', ')}, whose requests reach the pods without it (sidecars or an unknown dataplane): the DENY would not apply to them`,
+          'move those callers to ambient (or declare their dataplane), or remove them from callers()');
+      }
+    }
   }
 
   /** Objects added by `extraResources()` must stay in the namespace and leave its invariants alone. */
@@ -660,15 +763,41 @@ export abstract class NamespaceProfile extends MeshChart {
       const hasSource = !!(p?.from?.workloads?.length || p?.from?.ingressGateway || p?.from?.requestPrincipals?.length);
       if ((p?.action ?? PolicyAction.ALLOW) === PolicyAction.ALLOW && !hasSource) bad('l7Policies', `[${i}].from`, p?.from, 'allows any source', 'name workloads, the ingress gateway or request principals');
       if (ambient && !waypoint) bad('l7Policies', `[${i}]`, p?.name, 'needs a waypoint: ztunnel enforces L4 only and would turn this ALLOW into deny-all (or a DENY into a wider deny)', `override waypoint() in ${this.className} to return {}`);
+      if (ambient && waypoint) this.checkL7ReachesWaypoint(p, i, waypoint.ingressThroughWaypoint, callers, bad);
     });
     duplicates('l7Policies', l7Policies.map(p => p?.name), 'policy');
 
+    // A route the ingress gateway may only use through L7 ALLOW policies must be allowed on every
+    // path it sends, or part of it answers 403.
+    const gatewayL7 = l7Policies.filter(p => (p?.action ?? PolicyAction.ALLOW) === PolicyAction.ALLOW && p?.from?.ingressGateway);
+    routes.forEach((r, i) => (r?.rules ?? []).forEach((rule, j) => {
+      const governing = gatewayL7.filter(p => (p.services ?? []).includes(rule?.service));
+      if (governing.length === 0 || governing.some(p => !p.to?.paths?.length)) return;
+      const prefix = rule.pathPrefix ?? '/';
+      const paths = sortedUnique(governing.flatMap(p => p.to!.paths!));
+      if (!coversRoutePrefix(paths, prefix)) {
+        const below = prefix.endsWith('/') ? `${prefix}*` : `${prefix}/*`;
+        bad('routes', `[${i}].rules[${j}].pathPrefix`, prefix,
+          `sends requests to ${rule.service}, where the ingress gateway is admitted only by ${governing.map(p => p.name).join(', ')} on paths ${paths.join(', ')}: part of the route would answer 403 (a policy path '${below}' does not match '${prefix}' itself)`,
+          `allow both '${prefix}' and '${below}' in the L7 policy, or change the route prefix to what the policy allows`);
+      }
+    }));
+
     // jwtRules()
-    const jwtRules = list('jwtRules', () => this.jwtRules());
-    jwtRules.forEach((r, i) => {
+    const readsJwt = (p: L7PolicyDeclaration) => !!p?.from?.requestPrincipals?.length || (p?.when ?? []).some(w => String(w?.key).startsWith('request.auth.'));
+    const jwtServices = sortedUnique(l7Policies.filter(readsJwt).flatMap(p => p?.services ?? []));
+    const jwtRules = list('jwtRules', () => this.jwtRules()).map((r, i) => {
       if (typeof r?.issuer !== 'string' || r.issuer.length === 0) bad('jwtRules', `[${i}].issuer`, r?.issuer, 'must not be empty', 'give the iss claim of accepted tokens');
       if (typeof r?.jwksUri !== 'string' || !/^https:\/\/[^\s/]+\/\S*$/.test(r.jwksUri)) bad('jwtRules', `[${i}].jwksUri`, r?.jwksUri, 'must be an https URL', "give the issuer's JWKS URL");
       if (ambient && !waypoint) bad('jwtRules', `[${i}]`, r?.issuer, 'needs a waypoint: ztunnel cannot validate JWTs', `override waypoint() in ${this.className} to return {}`);
+      if (r?.forwardOriginalToken !== undefined && typeof r.forwardOriginalToken !== 'boolean') bad('jwtRules', `[${i}].forwardOriginalToken`, r.forwardOriginalToken, 'must be true or false', 'return a boolean');
+      (r?.services ?? []).forEach((svc, j) => knownService('jwtRules', `[${i}].services[${j}]`, svc));
+      if (r?.services !== undefined && r.services.length === 0) bad('jwtRules', `[${i}].services`, r.services, 'is empty: no request would be checked against this issuer', 'list the Services, or omit the field for those whose L7 policies read the JWT');
+      const scoped = r?.services ?? jwtServices;
+      if (r?.services === undefined && scoped.length === 0) {
+        bad('jwtRules', `[${i}]`, r?.issuer, 'applies to no Service: no L7 policy reads a JWT (requestPrincipals or a request.auth. condition), and the rule names no services', 'require the token in l7Policies(), or list the Services in services');
+      }
+      return { ...r, services: sortedUnique(scoped) };
     });
     duplicates('jwtRules', jwtRules.map(r => r?.issuer), 'issuer');
 

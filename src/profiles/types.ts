@@ -89,6 +89,15 @@ export interface CallerDeclaration {
    * @default false
    */
   readonly external?: boolean;
+  /**
+   * How the caller's pods join the mesh, for a caller outside this environment's output (for
+   * namespaces of the environment it is read from their profile and migration state). It decides
+   * where the caller is admitted in a namespace with a waypoint: ambient callers go through the
+   * waypoint; sidecars send straight to the pods, where ztunnel decides.
+   *
+   * @default - unknown: admitted both at the waypoint and, at L4, by ztunnel
+   */
+  readonly dataplane?: DataplaneMode;
 }
 
 /** Another namespace this namespace calls. */
@@ -138,6 +147,14 @@ export interface WorkloadIdentity {
    * @default false
    */
   readonly external?: boolean;
+  /**
+   * How the workload joins the mesh, when it is outside this environment's output (see
+   * {@link CallerDeclaration.dataplane}). An L7 rule for it in a namespace with a waypoint needs
+   * `DataplaneMode.AMBIENT`: only traffic through the waypoint meets L7 rules.
+   *
+   * @default - unknown
+   */
+  readonly dataplane?: DataplaneMode;
 }
 
 /** A condition of an authorization rule (`when`). */
@@ -200,6 +217,21 @@ export interface JwtRuleDeclaration {
    * @default - any audience
    */
   readonly audiences?: readonly string[];
+  /**
+   * Declared Services whose requests are checked against this issuer (RequestAuthentication
+   * attached to them only).
+   *
+   * @default - the Services whose L7 policies read the JWT (`requestPrincipals` or a
+   * `request.auth.` condition)
+   */
+  readonly services?: readonly string[];
+  /**
+   * Pass the original `Authorization` header on to the application (Istio removes it after
+   * validating the token otherwise).
+   *
+   * @default false
+   */
+  readonly forwardOriginalToken?: boolean;
 }
 
 /** Traffic policy for one declared Service (a DestinationRule). */

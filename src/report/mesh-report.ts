@@ -7,7 +7,7 @@
  * not list it); GitHub renders it in pull requests.
  */
 import { ResolvedEnvironment } from '../config/resolve-environment';
-import { Labels } from '../lib/labels';
+import { Annotations, Labels } from '../lib/labels';
 import { Manifest } from '../lib/synth';
 
 type Obj = Manifest & Record<string, any>;
@@ -21,7 +21,43 @@ interface NamespaceView {
   readonly mtls: string;
   readonly services: string[];
   readonly routes: Array<{ host: string; prefix: string; service: string; port?: number }>;
-  readonly callers: Array<{ principal: string; namespace?: string; targets: string[]; jwt: boolean }>;
+  readonly callers: Caller[];
+}
+
+/** A principal an ALLOW policy admits, and where that policy is enforced. */
+interface Caller {
+  readonly principal: string;
+  readonly namespace?: string;
+  readonly targets: string[];
+  readonly jwt: boolean;
+  /** `waypoint`: the policy attaches to Services (targetRefs); `pods`: it selects pods (ztunnel or sidecars). */
+  readonly attachment: 'waypoint' | 'pods';
+}
+
+/**
+ * How a caller's requests really reach the namespace under a policy, or why they never do.
+ *
+ * Only gateways and ambient clients send to a Service's waypoint; sidecars send straight to the
+ * pods (`pilot/pkg/xds/endpoints/endpoint_builder.go`, `findServiceWaypoint`), so a policy attached
+ * to the waypoint never admits them, and a pod-level policy in a waypoint namespace is not the
+ * path of an ambient client.
+ */
+type Reach = 'waypoint' | 'pods' | 'unenforced' | { readonly never: string };
+
+function reach(env: ResolvedEnvironment, v: NamespaceView, c: Caller, modes: ReadonlyMap<string, NamespaceView['mode']>): Reach {
+  if (v.mode === 'out of mesh') return 'unenforced';
+  const gateway = c.principal === env.ingressGateway.principal;
+  const mode = gateway ? undefined : c.namespace ? modes.get(c.namespace) : undefined;
+  if (mode === 'out of mesh') return { never: 'its namespace is out of the mesh: its requests carry no identity' };
+  if (!v.waypoint) return 'pods';
+  if (c.attachment === 'waypoint') {
+    if (gateway && !v.ingressThroughWaypoint) return { never: 'the ingress gateway bypasses the waypoint here' };
+    if (mode === 'sidecar') return { never: 'sidecars send straight to the pods, never through the waypoint' };
+    return 'waypoint';
+  }
+  if (gateway) return v.ingressThroughWaypoint ? { never: 'the ingress gateway goes through the waypoint here' } : 'pods';
+  if (mode === 'ambient') return { never: 'ambient clients reach the Service through the waypoint' };
+  return 'pods';
 }
 
 const id = (...parts: string[]) => parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
@@ -80,7 +116,7 @@ function namespaceViews(env: ResolvedEnvironment, index: ObjectIndex): Namespace
         service: serviceOfHost(d.destination.host, name).service,
         port: d.destination.port?.number,
       })))));
-    const callers: NamespaceView['callers'] = [];
+    const callers: Caller[] = [];
     for (const p of index.ofKind('AuthorizationPolicy', name).filter(p => (p.spec?.action ?? 'ALLOW') === 'ALLOW')) {
       const targets = (p.spec.targetRefs ?? []).filter((t: any) => t.kind === 'Service').map((t: any) => t.name as string);
       const selector = p.spec.selector?.matchLabels ? [`pods ${Object.entries(p.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(',')}`] : [];
@@ -88,7 +124,9 @@ function namespaceViews(env: ResolvedEnvironment, index: ObjectIndex): Namespace
         for (const from of rule.from ?? []) {
           for (const principal of from.source?.principals ?? []) {
             if (waypoint && principal.endsWith(`/ns/${name}/sa/${waypoint}`)) continue;
-            callers.push({ principal, namespace: principalNamespace(principal), targets: targets.length ? targets : selector.length ? selector : ['all workloads'], jwt: !!from.source?.requestPrincipals?.length });
+            const selected = p.metadata.annotations?.[Annotations.SERVICE];
+            const resolvedTargets = targets.length ? targets : selected ? [selected] : selector.length ? selector : ['all workloads'];
+            callers.push({ principal, namespace: principalNamespace(principal), targets: resolvedTargets, jwt: !!from.source?.requestPrincipals?.length, attachment: targets.length ? 'waypoint' : 'pods' });
           }
         }
       }
@@ -103,7 +141,7 @@ function namespaceViews(env: ResolvedEnvironment, index: ObjectIndex): Namespace
       mode,
       waypoint: mode === 'ambient' && waypoint && waypoint !== '#none' ? waypoint : undefined,
       ingressThroughWaypoint: labels[Labels.INGRESS_USE_WAYPOINT] === 'true',
-      mtls: (pa?.spec?.mtls?.mode as string) ?? `${meshMode} (mesh-wide)`,
+      mtls: mode === 'out of mesh' ? 'none: plaintext' : (pa?.spec?.mtls?.mode as string) ?? `${meshMode} (mesh-wide)`,
       services,
       routes,
       callers,
@@ -118,7 +156,7 @@ export function meshDiagram(env: ResolvedEnvironment, objects: readonly Obj[]): 
 }
 
 function diagram(env: ResolvedEnvironment, index: ObjectIndex, views: readonly NamespaceView[]): string {
-  const inView = new Set(views.map(v => v.name));
+  const modes = new Map(views.map(v => [v.name, v.mode]));
   const ingress = index.ofKind('Ingress', env.ingressGateway.namespace)[0];
   const a = ingress?.metadata.annotations ?? {};
   const lines = ['flowchart LR', `  clients(["Clients"])`];
@@ -129,29 +167,56 @@ function diagram(env: ResolvedEnvironment, index: ObjectIndex, views: readonly N
   const external = new Set<string>();
   const edges: string[] = [];
   for (const v of views) {
-    lines.push(`  subgraph ${id('ns', v.name)} [${text(`${v.name} · ${v.mode} · ${v.mtls.split(' ')[0]}`)}]`);
+    const state = v.mode === 'out of mesh' ? 'plaintext' : v.mtls.split(' ')[0];
+    lines.push(`  subgraph ${id('ns', v.name)} [${text(`${v.name} · ${v.mode} · ${state}`)}]`);
     if (v.waypoint) lines.push(`    ${id(v.name, 'waypoint')}{{${text(`${v.waypoint} · waypoint (L7)`)}}}`);
     for (const s of v.services) lines.push(`    ${id(v.name, 'svc', s)}[${text(s)}]`);
     lines.push('  end');
-    const entry = (svc: string) => (v.waypoint ? id(v.name, 'waypoint') : id(v.name, 'svc', svc));
-    const viaWaypoint = (svc: string) => (v.waypoint ? [`  ${id(v.name, 'waypoint')} --> ${id(v.name, 'svc', svc)}`] : []);
+    const svc = (name: string) => id(v.name, 'svc', name);
+    const throughWaypoint = (from: string, label: string, target: string) => {
+      edges.push(`  ${from} -->|${text(label)}| ${id(v.name, 'waypoint')}`, `  ${id(v.name, 'waypoint')} --> ${svc(target)}`);
+    };
+    // Routes: the gateway goes through the waypoint only where the namespace opts in.
     for (const r of v.routes) {
-      edges.push(`  gateway -->|${text(`${r.host}${r.prefix === '/' ? '' : ` ${r.prefix}`}`)}| ${v.waypoint && v.ingressThroughWaypoint ? entry(r.service) : id(v.name, 'svc', r.service)}`);
-      if (v.ingressThroughWaypoint) edges.push(...viaWaypoint(r.service));
+      const label = `${r.host}${r.prefix === '/' ? '' : ` ${r.prefix}`}${v.mode === 'out of mesh' ? ' · plaintext' : ''}`;
+      if (v.waypoint && v.ingressThroughWaypoint) throughWaypoint('gateway', label, r.service);
+      else edges.push(`  gateway -->|${text(label)}| ${svc(r.service)}`);
     }
     for (const c of v.callers) {
       if (c.principal === env.ingressGateway.principal) continue;
-      const from = c.namespace && inView.has(c.namespace) ? id('ns', c.namespace) : id('ext', c.namespace ?? c.principal);
-      if (!c.namespace || !inView.has(c.namespace)) external.add(c.namespace ?? c.principal);
+      const r = reach(env, v, c, modes);
+      if (typeof r === 'object') continue;
+      const from = c.namespace && modes.has(c.namespace) ? id('ns', c.namespace) : id('ext', c.namespace ?? c.principal);
+      if (!c.namespace || !modes.has(c.namespace)) external.add(c.namespace ?? c.principal);
       for (const t of c.targets.filter(t => v.services.includes(t))) {
-        edges.push(`  ${from} -->|${text(`mTLS · ${shortPrincipal(c.principal)}`)}| ${entry(t)}`);
-        edges.push(...viaWaypoint(t));
+        if (r === 'waypoint') throughWaypoint(from, `mTLS · ${shortPrincipal(c.principal)}`, t);
+        else if (r === 'unenforced') edges.push(`  ${from} -->|${text('plaintext · not enforced')}| ${svc(t)}`);
+        else edges.push(`  ${from} -->|${text(`${v.mode === 'ambient' ? 'mTLS, HBONE to the pod' : 'mTLS'} · ${shortPrincipal(c.principal)}`)}| ${svc(t)}`);
       }
     }
   }
   for (const e of [...external].sort()) lines.push(`  ${id('ext', e)}[${text(`${e} (outside this environment)`)}]`);
   lines.push(...[...new Set(edges)]);
   return lines.join('\n');
+}
+
+/** The "allowed callers" cell of a namespace: who gets in and how, and grants that admit nobody. */
+function callersCell(env: ResolvedEnvironment, v: NamespaceView, modes: ReadonlyMap<string, NamespaceView['mode']>): string {
+  if (v.mode === 'out of mesh') return 'not enforced: no proxy runs here, so any pod the NetworkPolicies admit can call';
+  const ways = new Map<string, { reached: Set<string>; denied: string[] }>();
+  for (const c of v.callers) {
+    const who = `${c.principal === env.ingressGateway.principal ? 'ingress gateway' : shortPrincipal(c.principal)}${c.jwt ? ' (with JWT)' : ''} -> ${c.targets.join(', ')}`;
+    const entry = ways.get(who) ?? { reached: new Set<string>(), denied: [] };
+    const r = reach(env, v, c, modes);
+    if (typeof r === 'object') entry.denied.push(r.never);
+    else entry.reached.add(r === 'waypoint' ? 'through the waypoint' : v.waypoint ? 'to the pods, L4' : '');
+    ways.set(who, entry);
+  }
+  return [...ways].map(([who, w]) => {
+    const how = [...w.reached].filter(Boolean).sort();
+    if (w.reached.size === 0) return `${who} (denied: ${w.denied[0]})`;
+    return how.length ? `${who} (${how.join('; ')})` : who;
+  }).sort().join('<br/>') || 'none';
 }
 
 /** The whole `MESH.md`. */
@@ -173,15 +238,21 @@ export function renderMeshReport(env: ResolvedEnvironment, objects: readonly Obj
   out.push(`| client -> ALB | HTTPS, listener policy ${code(a['alb.ingress.kubernetes.io/ssl-policy'] ?? 'unset')} | ACM ${(a['alb.ingress.kubernetes.io/certificate-arn'] ?? '').split(',').filter(Boolean).map(code).join(', ')} | ACM (AWS) |`);
   out.push(`| ALB -> ingress gateway | HTTPS re-encrypted (${code(`backend-protocol: ${a['alb.ingress.kubernetes.io/backend-protocol'] ?? 'unset'}`)}), no SNI | cert-manager ${cert?.spec?.issuerRef?.kind ?? ''} ${code(cert?.spec?.issuerRef?.name ?? 'none')}, ${key}, Secret ${code(`${env.ingressGateway.namespace}/${cert?.spec?.secretName ?? env.ingressGateway.tlsSecretName}`)} | valid ${cert?.spec?.duration ?? '?'}, renewed ${cert?.spec?.renewBefore ?? '?'} before expiry (cert-manager) |`);
   out.push(`| ingress gateway -> workload | Istio mTLS: HBONE through ztunnel (ambient) or the Envoy sidecar | Istio CA, SPIFFE ${code(`${env.istio.trustDomain}/ns/<ns>/sa/<sa>`)} | istiod (workload certificates) |`);
-  out.push('| workload -> workload | Istio mTLS, per namespace below; deny-by-default authorization | Istio CA | istiod |', '');
+  out.push('| workload -> workload (in the mesh) | Istio mTLS, per namespace below; deny-by-default authorization | Istio CA | istiod |');
+  const outside = views.filter(v => v.mode === 'out of mesh').map(v => code(v.name));
+  if (outside.length) {
+    out.push(`| anything -> ${outside.join(', ')} (out of the mesh) | **plaintext**; no Istio authorization is enforced (its policies are written but no proxy applies them); only NetworkPolicies apply | none | none |`);
+  }
+  out.push('');
   out.push('## Namespaces', '');
   if (views.length === 0) {
     out.push('No app-team namespace in this environment.', '');
   } else {
+    const modes = new Map(views.map(v => [v.name, v.mode]));
     out.push('| namespace | dataplane | waypoint | mTLS | exposed routes | allowed callers |', '|---|---|---|---|---|---|');
     for (const v of views) {
       const routes = v.routes.map(r => `${r.host}${r.prefix} -> ${r.service}${r.port ? `:${r.port}` : ''}`).join('<br/>') || 'none';
-      const callers = v.callers.map(c => `${c.principal === env.ingressGateway.principal ? 'ingress gateway' : shortPrincipal(c.principal)}${c.jwt ? ' (with JWT)' : ''} -> ${c.targets.join(', ')}`).sort().join('<br/>') || 'none';
+      const callers = callersCell(env, v, modes);
       out.push(`| ${code(v.name)} | ${v.mode} | ${v.waypoint ? `${code(v.waypoint)}${v.ingressThroughWaypoint ? ', ingress too' : ''}` : 'none'} | ${v.mtls} | ${cell(routes)} | ${cell(callers)} |`);
     }
     out.push('');

@@ -54,6 +54,21 @@ describe('platform synth', () => {
     expect(namespacesOf('prod')).toEqual(['payments']);
   });
 
+  it.each(['lab', 'dev', 'staging'])('%s: orders (sidecars) reaches payments-api where its traffic lands: ztunnel on the pods, not the waypoint', name => {
+    const objects = results.find(r => r.env.name === name)!.charts.flatMap(c => c.objects) as any[];
+    const policy = (n: string) => objects.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.namespace === 'payments' && o.metadata.name === n);
+    const principals = (p: any): string[] => (p?.spec.rules ?? []).flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals ?? []));
+    const direct = policy('allow-direct-payments-api');
+    expect(direct.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'payments-api' } });
+    expect(direct.spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/orders/sa/orders-api'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
+    expect(objects.filter(o => o.kind === 'AuthorizationPolicy' && o.spec.targetRefs).flatMap(principals)).not.toContain('cluster.local/ns/orders/sa/orders-api');
+  });
+
+  it('builds route hosts from the first domain the environment lists (prod serves pay.example.com)', () => {
+    const vs = results.find(r => r.env.name === 'prod')!.charts.flatMap(c => c.objects).find(o => o.kind === 'VirtualService' && o.metadata.name === 'payments') as any;
+    expect(vs.spec.hosts).toEqual(['pay.example.com']);
+  });
+
   it('fails with a clear message when an environment enables a namespace no team registers', () => {
     const problems = synthProblems(() => synthesize([baseConfig({ namespaces: { billing: {} } })], buildPlatform));
     expect(problems[0]).toContain("enables namespace 'billing', but charts/teams/index.ts registers no profile for it");

@@ -59,6 +59,12 @@ describe('resolveEnvironment', () => {
     expect(fieldsOf({ alb: { scheme: AlbScheme.INTERNAL, certificateArns: [] } })).toEqual(['alb.certificateArns']);
   });
 
+  it('keeps the domains in the order written: the first one is the primary domain, not the alphabetically first', () => {
+    const { env } = resolveEnvironment(baseConfig({ domains: ['example.com', 'api.example.com'] }));
+    expect(env!.domains).toEqual(['example.com', 'api.example.com']);
+    expect(env!.primaryDomain).toBe('example.com');
+  });
+
   it('fails on an empty domain list', () => {
     const [p] = problemsOf({ domains: [] });
     expect(p.field).toBe('domains');

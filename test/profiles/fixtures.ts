@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  AmbientNamespaceProfile, CallerDeclaration, DependencyDeclaration, ExternalHostDeclaration, ExternalProtocol,
+  AmbientNamespaceProfile, CallerDeclaration, DataplaneMode, DependencyDeclaration, ExternalHostDeclaration, ExternalProtocol,
   JwtRuleDeclaration, L7PolicyDeclaration, PodSecurityLevel, RouteDeclaration, ServiceDeclaration, SidecarNamespaceProfile,
   TelemetryOverrides, TrafficPolicyDeclaration, WaypointOptions,
 } from '../../src';
@@ -34,8 +34,8 @@ export function fullHooks(domain = 'apps.example.com'): HookValues {
     callers: [{ namespace: 'billing', serviceAccount: 'billing-job', services: ['api'], external: true }, { namespace: 'fixture', serviceAccount: 'api', services: ['worker'] }],
     dependencies: [{ namespace: 'billing', ports: [8443] }],
     externalHosts: [{ host: 'api.stripe.com', port: 443, protocol: ExternalProtocol.TLS, cidrs: ['203.0.113.0/24'] }],
-    l7Policies: [{ name: 'admins-only', services: ['api'], from: { workloads: [{ namespace: 'admin', serviceAccount: 'console', external: true }] }, to: { methods: ['DELETE'], paths: ['/api/*'] } }],
-    jwtRules: [{ issuer: 'https://id.example.com', jwksUri: 'https://id.example.com/jwks.json' }],
+    l7Policies: [{ name: 'admins-only', services: ['api'], from: { workloads: [{ namespace: 'admin', serviceAccount: 'console', external: true, dataplane: DataplaneMode.AMBIENT }] }, to: { methods: ['DELETE'], paths: ['/api/*'] } }],
+    jwtRules: [{ issuer: 'https://id.example.com', jwksUri: 'https://id.example.com/jwks.json', services: ['api'] }],
     trafficPolicies: [{ service: 'api', trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: 'session', ttl: '0s' } } } } }],
     podSecurityLevel: PodSecurityLevel.BASELINE,
     namespaceLabels: { 'cost-center': 'shop' },

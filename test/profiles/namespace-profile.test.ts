@@ -99,7 +99,7 @@ describe('identities', () => {
     const objects = synthProfile(Profile, { ...fullHooks(), ...(Profile === FixtureSidecar ? { waypoint: undefined } : {}) });
     expect(named(objects, 'Namespace', 'fixture')!.metadata.annotations).toEqual({ 'mesh.eks-istio-mesh.io/service-accounts': 'api,worker' });
     const annotated = policies(objects).filter(p => p.metadata.annotations?.['mesh.eks-istio-mesh.io/external-principals']);
-    expect(annotated.map(p => p.metadata.annotations!['mesh.eks-istio-mesh.io/external-principals']).sort()).toEqual(['cluster.local/ns/admin/sa/console', 'cluster.local/ns/billing/sa/billing-job']);
+    expect([...new Set(annotated.map(p => p.metadata.annotations!['mesh.eks-istio-mesh.io/external-principals']))].sort()).toEqual(['cluster.local/ns/admin/sa/console', 'cluster.local/ns/billing/sa/billing-job']);
   });
 
   it('fails the synth when a caller names a ServiceAccount nobody declares (rule principal-resolves)', () => {
@@ -147,11 +147,11 @@ describe('AmbientNamespaceProfile', () => {
     expect(policies(objects).every(p => !hasL7(p))).toBe(true);
   });
 
-  it('with a waypoint: ztunnel admits only the waypoint, the waypoint denies by default, allows attach with targetRefs', () => {
-    const objects = synthProfile(FixtureAmbient, fullHooks());
+  it('with a waypoint: ztunnel admits the waypoint, the waypoint denies by default, allows attach with targetRefs', () => {
+    const objects = synthProfile(FixtureAmbient, { ...fullHooks(), callers: [{ namespace: 'fixture', serviceAccount: 'api', services: ['worker'] }] });
     const ns = named(objects, 'Namespace', 'fixture')!;
     expect(ns.metadata.labels).toMatchObject({ 'istio.io/use-waypoint': 'waypoint', 'istio.io/ingress-use-waypoint': 'true' });
-    // Every policy enforced by ztunnel (no targetRefs) admits the waypoint principal only.
+    // With only ambient callers (this namespace), every policy enforced by ztunnel (no targetRefs) admits the waypoint principal only.
     const ztunnel = policies(objects).filter(p => !p.spec.targetRefs);
     expect(ztunnel.map(p => p.metadata.name).sort()).toEqual(['allow-waypoint', 'default-deny']);
     expect(principalsOf(named(objects, 'AuthorizationPolicy', 'allow-waypoint'))).toEqual(['cluster.local/ns/fixture/sa/waypoint']);
@@ -159,7 +159,18 @@ describe('AmbientNamespaceProfile', () => {
     const api = named(objects, 'AuthorizationPolicy', 'allow-api')!;
     expect(api.spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'api' }]);
     expect(api.spec.selector).toBeUndefined();
-    expect(principalsOf(api).sort()).toEqual(['cluster.local/ns/billing/sa/billing-job', GATEWAY].sort());
+    expect(principalsOf(api)).toEqual([GATEWAY]);
+    expect(principalsOf(named(objects, 'AuthorizationPolicy', 'allow-worker'))).toEqual(['cluster.local/ns/fixture/sa/api']);
+  });
+
+  it('with a waypoint: a caller of unknown dataplane is admitted at the waypoint and, at L4 on the container ports, by ztunnel', () => {
+    const objects = synthProfile(FixtureAmbient, fullHooks());
+    expect(principalsOf(named(objects, 'AuthorizationPolicy', 'allow-api')).sort()).toEqual(['cluster.local/ns/billing/sa/billing-job', GATEWAY].sort());
+    expect(named(objects, 'AuthorizationPolicy', 'allow-direct-api')!.spec).toEqual({
+      selector: { matchLabels: { app: 'api' } },
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/billing/sa/billing-job'] } }], to: [{ operation: { ports: ['8080', '9000'] } }] }],
+    });
+    expect(named(objects, 'AuthorizationPolicy', 'allow-direct-worker')).toBeUndefined();
   });
 
   it('binds every L7 policy and the RequestAuthentication to the waypoint with targetRefs, never a selector', () => {
@@ -173,8 +184,8 @@ describe('AmbientNamespaceProfile', () => {
       targetRefs: [{ group: '', kind: 'Service', name: 'api' }],
       rules: [{ from: [{ source: { principals: ['cluster.local/ns/admin/sa/console'] } }], to: [{ operation: { methods: ['DELETE'], paths: ['/api/*'] } }] }],
     });
-    expect(named(objects, 'RequestAuthentication', 'jwt')!.spec).toEqual({
-      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }],
+    expect(named(objects, 'RequestAuthentication', 'jwt-api')!.spec).toEqual({
+      targetRefs: [{ group: '', kind: 'Service', name: 'api' }],
       jwtRules: [{ issuer: 'https://id.example.com', jwksUri: 'https://id.example.com/jwks.json' }],
     });
   });
@@ -194,9 +205,12 @@ describe('AmbientNamespaceProfile', () => {
   it('lets the ingress gateway bypass the waypoint only when asked, then admits it at ztunnel to routed ports only', () => {
     const objects = synthProfile(FixtureAmbient, { ...fullHooks(), waypoint: { ingressThroughWaypoint: false } });
     expect(named(objects, 'Namespace', 'fixture')!.metadata.labels!['istio.io/ingress-use-waypoint']).toBeUndefined();
-    expect(named(objects, 'AuthorizationPolicy', 'allow-ingress-api')!.spec).toEqual({
+    expect(named(objects, 'AuthorizationPolicy', 'allow-direct-api')!.spec).toEqual({
       selector: { matchLabels: { app: 'api' } },
-      rules: [{ from: [{ source: { principals: [GATEWAY] } }], to: [{ operation: { ports: ['8080'] } }] }],
+      rules: [
+        { from: [{ source: { principals: [GATEWAY] } }], to: [{ operation: { ports: ['8080'] } }] },
+        { from: [{ source: { principals: ['cluster.local/ns/billing/sa/billing-job'] } }], to: [{ operation: { ports: ['8080', '9000'] } }] },
+      ],
     });
     expect(principalsOf(named(objects, 'AuthorizationPolicy', 'allow-api'))).toEqual(['cluster.local/ns/billing/sa/billing-job']);
   });
@@ -205,7 +219,7 @@ describe('AmbientNamespaceProfile', () => {
     const hooks = fullHooks();
     const objects = synthProfile(FixtureAmbient, {
       ...hooks,
-      l7Policies: [{ name: 'public', services: ['api'], from: { ingressGateway: true, requestPrincipals: ['https://id.example.com/*'] }, to: { paths: ['/api/*'] } }],
+      l7Policies: [{ name: 'public', services: ['api'], from: { ingressGateway: true, requestPrincipals: ['https://id.example.com/*'] }, to: { paths: ['/api', '/api/*'] } }],
     });
     expect(principalsOf(named(objects, 'AuthorizationPolicy', 'allow-api'))).toEqual(['cluster.local/ns/billing/sa/billing-job']);
     expect(named(objects, 'AuthorizationPolicy', 'public')!.spec.rules[0].from[0].source).toEqual({ principals: [GATEWAY], requestPrincipals: ['https://id.example.com/*'] });
@@ -262,13 +276,15 @@ describe('SidecarNamespaceProfile', () => {
     expect(sidecar.spec.workloadSelector).toBeUndefined();
   });
 
-  it('enforces L7 policies in the sidecars (selector) and validates JWTs namespace-wide', () => {
+  it('enforces L7 policies in the sidecars (selector) and validates JWTs on the pods of the Services that need them', () => {
     const { waypoint: _unused, ...hooks } = fullHooks();
     const objects = synthProfile(FixtureSidecar, hooks);
     const admins = named(objects, 'AuthorizationPolicy', 'admins-only')!;
     expect(admins.spec.selector).toEqual({ matchLabels: { app: 'api' } });
     expect(admins.spec.targetRefs).toBeUndefined();
-    expect(named(objects, 'RequestAuthentication', 'jwt')!.spec.targetRefs).toBeUndefined();
+    expect(named(objects, 'RequestAuthentication', 'jwt-api')!.spec.selector).toEqual({ matchLabels: { app: 'api' } });
+    expect(named(objects, 'RequestAuthentication', 'jwt-api')!.spec.targetRefs).toBeUndefined();
+    expect(findByKind(objects, 'RequestAuthentication')).toHaveLength(1);
     expect(findByKind(objects, 'Gateway')).toEqual([]);
   });
 
