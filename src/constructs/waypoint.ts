@@ -43,7 +43,7 @@ const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
 /** YAML of one overlay, keys sorted. */
 function overlay(value: Record<string, unknown>): string {
-  return stringify(value, { sortMapEntries: true, lineWidth: 0 });
+  return stringify(value, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /**

@@ -44,10 +44,13 @@ export function checkReplicaPolicy(field: string, policy: ReplicaPolicy): Proble
  * pods of one ReplicaSet, so a rollout's surge pod is not pushed aside by the pods it replaces.
  */
 export function spreadConstraints(matchLabels: Readonly<Record<string, string>>): Array<Record<string, unknown>> {
-  const labelSelector = { matchLabels: { ...matchLabels } };
+  // A fresh selector per entry: shared objects would serialize as YAML aliases.
+  const constraint = (topologyKey: string, whenUnsatisfiable: string) => ({
+    maxSkew: 1, topologyKey, whenUnsatisfiable, labelSelector: { matchLabels: { ...matchLabels } }, matchLabelKeys: ['pod-template-hash'],
+  });
   return [
-    { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector, matchLabelKeys: ['pod-template-hash'] },
-    { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector, matchLabelKeys: ['pod-template-hash'] },
+    constraint('topology.kubernetes.io/zone', 'DoNotSchedule'),
+    constraint('kubernetes.io/hostname', 'ScheduleAnyway'),
   ];
 }
 

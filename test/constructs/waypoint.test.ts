@@ -29,6 +29,10 @@ describe('Waypoint availability', () => {
     expect(o.podDisruptionBudget).toEqual({ spec: { maxUnavailable: 1 } });
   });
 
+  it('writes plain YAML overlays, without anchors or aliases', () => {
+    for (const v of Object.values(only(waypoint(), 'ConfigMap').data as Record<string, string>)) expect(v).not.toMatch(/[&*]a\d/);
+  });
+
   it('uses only overlay keys istiod accepts (any other key makes it render nothing)', () => {
     for (const availability of [{ replicas: 1 }, { replicas: 2 }, { replicas: 2, maxReplicas: 4 }]) {
       const keys = Object.keys(only(waypoint({ availability }), 'ConfigMap').data);
