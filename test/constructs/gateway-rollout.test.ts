@@ -14,7 +14,7 @@ function rollout() {
   });
   const ingress = only(objects, 'Ingress');
   const gateway = objects.find(o => o.kind === 'HelmRelease' && (o as any).spec.chart.spec.chart === 'gateway') as any;
-  const attributes = Object.fromEntries(String(ingress.metadata.annotations['alb.ingress.kubernetes.io/target-group-attributes']).split(',').map(kv => kv.split('=')));
+  const attributes = Object.fromEntries(String(ingress.metadata.annotations!['alb.ingress.kubernetes.io/target-group-attributes']).split(',').map(kv => kv.split('=')));
   const drain = Number(/terminationDrainDuration: (\d+)s/.exec(gateway.spec.values.podAnnotations['proxy.istio.io/config'])![1]);
   return { deregistration: Number(attributes['deregistration_delay.timeout_seconds']), drain, grace: gateway.spec.values.terminationGracePeriodSeconds as number };
 }
