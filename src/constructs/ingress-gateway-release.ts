@@ -61,8 +61,9 @@ export interface IngressGatewayReleaseProps {
  * - pilot-agent drains Envoy for `terminationDrainDuration` (pod annotation `proxy.istio.io/config`)
  *   after SIGTERM, longer than the controller's reaction plus the target group's deregistration
  *   delay, and `terminationGracePeriodSeconds` outlasts the drain;
- * - no preStop hook: the chart renders no `lifecycle` for the container (and the distroless image
- *   variant has no `sleep`); the drain runs from SIGTERM instead.
+ * - no preStop hook: the chart renders no `lifecycle` for the container, istiod's
+ *   `global.proxy.lifecycle` would reach every injected proxy, and the distroless image variant
+ *   has no `sleep`; the drain runs from SIGTERM instead.
  *
  * The chart's own autoscaling default (an HPA of one to five pods) is replaced: an HPA is emitted
  * only when `availability.maxReplicas` says metrics-server runs.
