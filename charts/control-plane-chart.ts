@@ -29,6 +29,7 @@ export class ControlPlaneChart extends MeshChart {
       interval: env.flux.interval,
       tracing: { name: env.telemetry.tracingProvider, collectorHost: env.telemetry.collectorHost, collectorPort: env.telemetry.collectorPort },
       accessLogging: env.telemetry.accessLogging,
+      availability: env.availability.replicas,
     });
     this.gateway = new IngressGatewayRelease(this, 'IngressGateway', {
       install: this.istio,
@@ -36,6 +37,7 @@ export class ControlPlaneChart extends MeshChart {
       releaseName: env.ingressGateway.serviceName,
       serviceAccount: env.ingressGateway.serviceAccount,
       podLabels: env.ingressGateway.selectorLabels,
+      availability: env.availability.replicas,
     });
     if (env.encryptedStorage) {
       this.storageClass = new EncryptedStorageClass(this, 'StorageClass', {

@@ -13,6 +13,8 @@ export const lab: EnvironmentConfig = {
   // A canary istiod runs beside the default one; namespaces move when istio.revision changes.
   istio: { revision: 'default', revisions: ['default', 'canary'] },
   telemetry: { accessLogging: true },
+  // The platform team's own cluster: a node drain may block pod creation here.
+  availability: { highlyAvailable: false },
   namespaces: {
     catalog: {},
     orders: {},

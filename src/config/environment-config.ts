@@ -307,6 +307,41 @@ export interface EncryptedStorageConfig {
   readonly isDefault?: boolean;
 }
 
+/**
+ * How many pods the control plane and the data path run: istiod, the ingress gateway and every
+ * waypoint. One pod of any of them is an outage when its node drains: istiod's injection and
+ * validation webhooks fail closed, so no pod can be created and no Istio object written.
+ */
+export interface AvailabilityConfig {
+  /**
+   * Run istiod, the ingress gateway and waypoints with at least two pods each, a
+   * PodDisruptionBudget and zone spreading. Set `false` only where an outage during a node drain
+   * is acceptable (a lab).
+   *
+   * @default true
+   */
+  readonly highlyAvailable?: boolean;
+  /**
+   * metrics-server runs in the cluster, so HorizontalPodAutoscalers can read CPU usage. Without it
+   * no HPA is emitted and the replica counts are fixed.
+   *
+   * @default false
+   */
+  readonly metricsServer?: boolean;
+  /**
+   * Pods each component always runs (the HPA minimum with metrics-server).
+   *
+   * @default - 2 when highly available, else 1
+   */
+  readonly replicas?: number;
+  /**
+   * Upper bound of the HPAs; only with `metricsServer`.
+   *
+   * @default 5
+   */
+  readonly maxReplicas?: number;
+}
+
 /** How a namespace's pods join the mesh, as a migration state. */
 export enum DataplaneMode {
   /** ztunnel (L4) and optional waypoints (L7); no sidecars. */
@@ -405,6 +440,12 @@ export interface EnvironmentConfig {
    * @default - none
    */
   readonly encryptedStorage?: EncryptedStorageConfig;
+  /**
+   * Replicas, disruption budgets and autoscaling of istiod, the ingress gateway and waypoints.
+   *
+   * @default - highly available, fixed replicas (no metrics-server)
+   */
+  readonly availability?: AvailabilityConfig;
   /**
    * AWS tags for what the controllers create (the ALB), as key/value.
    *

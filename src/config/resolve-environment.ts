@@ -3,6 +3,7 @@
  *
  * Every problem is collected; nothing is resolved from an invalid config.
  */
+import { ReplicaPolicy } from '../lib/availability';
 import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, principalOf } from '../lib/names';
 import { Problem } from '../lib/validation';
 import { AlbScheme, DataplaneMode, EnvironmentConfig, InjectionStyle, MtlsMode, NamespaceSettings } from './environment-config';
@@ -86,6 +87,12 @@ export interface ResolvedEnvironment {
     readonly path: string;
     readonly kustomizationPrefix: string;
     readonly interval: string;
+  };
+  readonly availability: {
+    readonly highlyAvailable: boolean;
+    readonly metricsServer: boolean;
+    /** Replica policy of istiod, the ingress gateway and every waypoint. */
+    readonly replicas: ReplicaPolicy;
   };
   readonly encryptedStorage?: {
     readonly kmsKeyArn: string;
@@ -403,6 +410,26 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
     if (!isDnsSubdomain(storageName)) bad('encryptedStorage.name', storageName, 'is not a valid StorageClass name', "use lowercase letters, digits, - and ., e.g. 'gp3-encrypted'");
   }
 
+  // Availability of istiod, the ingress gateway and waypoints.
+  const avail = config.availability ?? {};
+  const highlyAvailable = avail.highlyAvailable ?? true;
+  const metricsServer = avail.metricsServer ?? false;
+  const replicas = avail.replicas ?? (highlyAvailable ? 2 : 1);
+  if (typeof highlyAvailable !== 'boolean') bad('availability.highlyAvailable', highlyAvailable, 'must be true or false', 'remove it (highly available), or set false in a lab');
+  if (typeof metricsServer !== 'boolean') bad('availability.metricsServer', metricsServer, 'must be true or false', 'set true only if metrics-server runs in the cluster');
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    bad('availability.replicas', replicas, 'must be an integer of at least 1', 'use 2 or more (1 only with highlyAvailable: false)');
+  } else if (highlyAvailable === true && replicas < 2) {
+    bad('availability.replicas', replicas, 'is below 2 while highlyAvailable is true: one pod is an outage when its node drains', 'use 2 or more, or set availability.highlyAvailable: false');
+  }
+  if (avail.maxReplicas !== undefined && metricsServer !== true) {
+    bad('availability.maxReplicas', avail.maxReplicas, 'is set but availability.metricsServer is not true: no HPA is emitted, so nothing reads it', 'remove it, or set metricsServer: true if metrics-server runs');
+  }
+  const maxReplicas = avail.maxReplicas ?? Math.max(5, Number.isInteger(replicas) ? replicas : 0);
+  if (metricsServer === true && (!Number.isInteger(maxReplicas) || maxReplicas < replicas)) {
+    bad('availability.maxReplicas', maxReplicas, `must be an integer of at least availability.replicas (${replicas})`, 'raise it, or lower availability.replicas');
+  }
+
   // App-team namespaces and their migration state.
   const namespaces: Record<string, ResolvedNamespaceSettings> = {};
   for (const [ns, settings] of Object.entries(config.namespaces ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
@@ -499,6 +526,11 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
         path: fluxPath,
         kustomizationPrefix,
         interval: fluxInterval,
+      },
+      availability: {
+        highlyAvailable,
+        metricsServer,
+        replicas: metricsServer ? { replicas, maxReplicas } : { replicas },
       },
       ...(storage ? { encryptedStorage: { kmsKeyArn: storage.kmsKeyArn, name: storageName, isDefault: storage.isDefault ?? false } } : {}),
     },

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
 import { AlbConfig, AlbScheme } from '../config/environment-config';
 import { DEFAULT_SSL_POLICY, TLS13_SSL_POLICIES } from '../config/ssl-policies';
+import { GATEWAY_TERMINATION } from '../lib/availability';
 import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
 
@@ -91,6 +92,8 @@ export class AlbIngress extends Construct {
       [`${ANNOTATION}/healthcheck-protocol`]: 'HTTP',
       [`${ANNOTATION}/healthcheck-port`]: String(GATEWAY_STATUS_PORT),
       [`${ANNOTATION}/healthcheck-path`]: GATEWAY_READINESS_PATH,
+      // Shorter than the gateway's drain (ELB's default is 300 s): see GATEWAY_TERMINATION.
+      [`${ANNOTATION}/target-group-attributes`]: `deregistration_delay.timeout_seconds=${GATEWAY_TERMINATION.deregistrationDelay}`,
     };
     if (props.groupName !== undefined) annotations[`${ANNOTATION}/group.name`] = props.groupName;
     if (props.groupOrder !== undefined) annotations[`${ANNOTATION}/group.order`] = String(props.groupOrder);

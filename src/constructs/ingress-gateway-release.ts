@@ -2,10 +2,14 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import { HelmRelease } from '../../imports/flux-helm.toolkit.fluxcd.io';
+import { checkReplicaPolicy, GATEWAY_TERMINATION, isHighlyAvailable, ReplicaPolicy, spreadConstraints } from '../lib/availability';
 import { Labels } from '../lib/labels';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
 import { IstioInstall } from './istio-install';
+
+/** Pod annotation with ProxyConfig overrides, read by the injector (istio/api `annotation`). */
+export const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
 
 /** Properties of an {@link IngressGatewayRelease}. */
 export interface IngressGatewayReleaseProps {
@@ -26,6 +30,14 @@ export interface IngressGatewayReleaseProps {
    * @default true
    */
   readonly podReadinessGate?: boolean;
+  /**
+   * Gateway pods. With two or more: a PodDisruptionBudget (`maxUnavailable: 1`) and spreading over
+   * zones and nodes. With `maxReplicas`: the chart's HPA (needs metrics-server), else fixed
+   * replicas and no HPA.
+   *
+   * @default { replicas: 2 } (fixed, no HPA)
+   */
+  readonly availability?: ReplicaPolicy;
 }
 
 /**
@@ -42,6 +54,19 @@ export interface IngressGatewayReleaseProps {
  * themselves (pod label `sidecar.istio.io/inject` and the revision), which `istio-injection:
  * disabled` on the namespace would refuse (pods then stay on image `auto`). A check fails the synth
  * if anything adds that label.
+ *
+ * Rollouts behind the ALB drop no request (see {@link GATEWAY_TERMINATION} for the timeline):
+ * - `strategy` surges a new pod before removing an old one (`maxUnavailable: 0`), and the ALB
+ *   readiness gate keeps the new pod unready until its target is healthy;
+ * - pilot-agent drains Envoy for `terminationDrainDuration` (pod annotation `proxy.istio.io/config`)
+ *   after SIGTERM, longer than the controller's reaction plus the target group's deregistration
+ *   delay, and `terminationGracePeriodSeconds` outlasts the drain;
+ * - no preStop hook: the chart renders no `lifecycle` for the container, istiod's
+ *   `global.proxy.lifecycle` would reach every injected proxy, and the distroless image variant
+ *   has no `sleep`; the drain runs from SIGTERM instead.
+ *
+ * The chart's own autoscaling default (an HPA of one to five pods) is replaced: an HPA is emitted
+ * only when `availability.maxReplicas` says metrics-server runs.
  *
  * @see https://istio.io/latest/docs/setup/additional-setup/gateway/
  */
@@ -65,11 +90,23 @@ export class IngressGatewayRelease extends Construct {
 
     addCheck(this, () => this.check(props));
 
+    const availability = props.availability ?? { replicas: 2 };
+    addCheck(this, () => checkReplicaPolicy('availability', availability));
+    const ha = isHighlyAvailable(availability);
+
     this.resource = props.install.addChartRelease(this, 'Resource', props.releaseName, 'gateway', {
       revision: props.install.revision === 'default' ? '' : props.install.revision,
       service: { type: 'ClusterIP' },
       serviceAccount: { create: true, name: props.serviceAccount },
       labels: { ...props.podLabels },
+      ...(availability.maxReplicas !== undefined
+        ? { autoscaling: { enabled: true, minReplicas: availability.replicas, maxReplicas: availability.maxReplicas } }
+        : { autoscaling: { enabled: false }, replicaCount: availability.replicas }),
+      // The chart renders the PDB only with more than one replica (templates/poddisruptionbudget.yaml).
+      ...(ha ? { podDisruptionBudget: { maxUnavailable: 1 }, topologySpreadConstraints: spreadConstraints(props.podLabels) } : {}),
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      terminationGracePeriodSeconds: GATEWAY_TERMINATION.terminationGracePeriod,
+      podAnnotations: { [PROXY_CONFIG_ANNOTATION]: `terminationDrainDuration: ${GATEWAY_TERMINATION.terminationDrain}s` },
     }, props.namespace);
     this.node.defaultChild = this.resource;
   }

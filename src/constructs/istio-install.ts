@@ -3,10 +3,10 @@ import { k8s } from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import {
   HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecDriftDetectionIgnore, HelmReleaseSpecDriftDetectionMode,
-  HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds,
 } from '../../imports/flux-helm.toolkit.fluxcd.io';
 import { HelmRepository, HelmRepositorySpecType } from '../../imports/flux-source.toolkit.fluxcd.io';
 import { ACCESS_LOG_PROVIDER, BUILT_IN_TELEMETRY_PROVIDERS, ISTIO_VERSION } from '../config/istio-version';
+import { checkReplicaPolicy, isHighlyAvailable, ReplicaPolicy } from '../lib/availability';
 import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
 
@@ -65,6 +65,14 @@ export interface IstioInstallProps {
    */
   readonly chartRepository?: string;
   /**
+   * Pods of every istiod revision. With two or more, the chart's PodDisruptionBudget is enabled:
+   * istiod's webhooks fail closed, so a drained single istiod blocks pod creation and Istio writes.
+   * With `maxReplicas`, the chart's HPA scales between the two (needs metrics-server).
+   *
+   * @default { replicas: 2 } (fixed, no HPA)
+   */
+  readonly availability?: ReplicaPolicy;
+  /**
    * How often Flux checks the releases, as a Go duration.
    *
    * @default '10m'
@@ -112,17 +120,31 @@ export function istiodReleaseName(revision: string): string {
  *   are placeholders, and a private mirror is common);
  * - `meshConfig.extensionProviders` with the OpenTelemetry tracing provider, made the default
  *   tracing provider; Telemetry resources may only name providers defined here (checked at synth);
- * - `pilot.cni.enabled: true`: sidecar pods get the unprivileged `istio-validation` init container
+ * - `cni.enabled: true`: sidecar pods get the unprivileged `istio-validation` init container
  *   instead of `istio-init` (NET_ADMIN, NET_RAW), which `restricted` Pod Security refuses. The
- *   ambient profile does not set it: it only sets `cni.ambient.enabled` for the cni chart;
+ *   ambient profile does not set it: it only sets `cni.ambient.enabled` for the cni chart. The key
+ *   is top-level: the injector's values are the chart's top-level `cni` and `env`, re-nested under
+ *   `pilot` (`istio-discovery/templates/istiod-injector-configmap.yaml`), so `pilot.cni` is read by
+ *   nothing;
+ * - `replicaCount` (or `autoscaleEnabled`/`autoscaleMin`/`autoscaleMax` with an HPA) from
+ *   `availability`, and `global.defaultPodDisruptionBudget.enabled` exactly when two pods or more
+ *   run: a PDB of `minAvailable: 1` over one pod would block every node drain;
  * - `global.proxy.seccompProfile` and `gateways.seccompProfile` `RuntimeDefault`: injected sidecars
  *   and the waypoints istiod deploys pass `restricted` Pod Security;
  * - `base.validationFailurePolicy: Fail` (also on the base chart): the value istiod sets at run
  *   time, so the rendered webhook matches the live one, and drift detection ignores the CA bundles
  *   istiod writes.
  *
- * Every release creates and replaces CRDs on install and upgrade, retries failed installs, and
- * corrects drift of everything else.
+ * The Istio CRDs are ordinary templates of the base chart (`base/templates/crds.yaml` renders
+ * `files/crd-all.gen.yaml`, each CRD annotated `helm.sh/resource-policy: keep`), so Helm creates
+ * and upgrades them with the release and keeps them when it is uninstalled. The chart has no
+ * `crds/` folder, and Flux's `install.crds`/`upgrade.crds` policies act only on that folder
+ * (fluxcd/helm-controller `internal/action/crds.go`, `applyCRDs` returns when
+ * `chart.CRDObjects()` is empty): no release sets them. Every release retries failed installs and
+ * corrects drift.
+ *
+ * Values are given only to charts that read them: the base chart renders no image (no
+ * `global.hub`/`global.tag`) and the cni chart never reads `global.istioNamespace`.
  *
  * @see https://istio.io/latest/docs/ambient/install/helm/
  */
@@ -158,9 +180,11 @@ export class IstioInstall extends Construct {
     const hub = props.hub ?? 'docker.io/istio';
     const tag = props.tag ?? ISTIO_VERSION;
     const url = props.chartRepository ?? 'https://istio-release.storage.googleapis.com/charts';
-    const global = { hub, tag, istioNamespace: props.namespace };
+    const images = { hub, tag };
+    const availability = props.availability ?? { replicas: 2 };
 
     addCheck(this, () => this.checkProps(props));
+    addCheck(this, () => checkReplicaPolicy('availability', availability));
     addCheck(this, () => this.checkTelemetryProviders());
 
     // Keep the root namespace when the chart is removed: deleting it would delete the mesh.
@@ -181,7 +205,7 @@ export class IstioInstall extends Construct {
     releases['istio-base'] = this.release('istio-base', 'base', [], {
       defaultRevision: props.revision,
       base: { validationFailurePolicy: 'Fail' },
-      global,
+      global: { istioNamespace: props.namespace },
     }, true);
 
     const meshConfig = {
@@ -200,19 +224,27 @@ export class IstioInstall extends Construct {
       releases[name] = this.release(name, 'istiod', ['istio-base'], {
         profile: 'ambient',
         revision: helmRevision(revision),
-        global: { ...global, proxy: { seccompProfile: { type: 'RuntimeDefault' } } },
+        global: {
+          ...images,
+          istioNamespace: props.namespace,
+          proxy: { seccompProfile: { type: 'RuntimeDefault' } },
+          defaultPodDisruptionBudget: { enabled: isHighlyAvailable(availability) },
+        },
         meshConfig,
-        pilot: { cni: { enabled: true } },
+        cni: { enabled: true },
+        ...(availability.maxReplicas !== undefined
+          ? { autoscaleEnabled: true, autoscaleMin: availability.replicas, autoscaleMax: availability.maxReplicas }
+          : { autoscaleEnabled: false, replicaCount: availability.replicas }),
         gateways: { seccompProfile: { type: 'RuntimeDefault' } },
         base: { validationFailurePolicy: 'Fail' },
       }, true);
     }
     const istiod = istiodReleaseName(props.revision);
-    releases['istio-cni'] = this.release('istio-cni', 'cni', [istiod], { profile: 'ambient', global });
+    releases['istio-cni'] = this.release('istio-cni', 'cni', [istiod], { profile: 'ambient', global: images });
     releases.ztunnel = this.release('ztunnel', 'ztunnel', [istiod, 'istio-cni'], {
       profile: 'ambient',
       revision: helmRevision(props.revision),
-      global,
+      global: { ...images, istioNamespace: props.namespace },
     });
     this.releases = releases;
     this.istiod = releases[istiod] ?? releases[istiodReleaseName(this.revisions[0])];
@@ -251,8 +283,8 @@ export class IstioInstall extends Construct {
           },
         },
         ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map(d => ({ name: d })) } : {}),
-        install: { crds: HelmReleaseSpecInstallCrds.CREATE_REPLACE, remediation: { retries: 3 } },
-        upgrade: { crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE, remediation: { retries: 3 } },
+        install: { remediation: { retries: 3 } },
+        upgrade: { remediation: { retries: 3 } },
         driftDetection: {
           mode: HelmReleaseSpecDriftDetectionMode.ENABLED,
           ...(ownsWebhooks ? { ignore: ISTIOD_OWNED_WEBHOOK_FIELDS.map(i => ({ paths: [...i.paths], target: { ...i.target } })) } : {}),

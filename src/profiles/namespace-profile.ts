@@ -493,7 +493,7 @@ export abstract class NamespaceProfile extends MeshChart {
       });
     }
 
-    if (waypoint) new Waypoint(this, 'Waypoint', { namespace: this.namespace, name: waypoint.name, revision: env.istio.revision });
+    if (waypoint) new Waypoint(this, 'Waypoint', { namespace: this.namespace, name: waypoint.name, revision: env.istio.revision, availability: env.availability.replicas });
 
     // Ambient: only the waypoint can trace, and it applies only Telemetry that targets it.
     const sidecarMode = this.dataplaneMode === DataplaneMode.SIDECAR;

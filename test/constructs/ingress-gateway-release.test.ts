@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IngressGatewayRelease, IngressGatewayReleaseProps, IstioInstall, Manifest } from '../../src';
+import { GATEWAY_TERMINATION, spreadConstraints } from '../../src/lib/availability';
 import { findByKind, synthConstructs, synthProblems } from '../util';
 
 const TRACING = { name: 'otel-tracing', collectorHost: 'opentelemetry-collector.observability.svc.cluster.local', collectorPort: 4317 };
@@ -29,8 +30,56 @@ describe('IngressGatewayRelease', () => {
       service: { type: 'ClusterIP' },
       serviceAccount: { create: true, name: 'istio-ingressgateway' },
       labels: { istio: 'ingressgateway' },
+      autoscaling: { enabled: false },
+      replicaCount: 2,
+      podDisruptionBudget: { maxUnavailable: 1 },
+      topologySpreadConstraints: spreadConstraints({ istio: 'ingressgateway' }),
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      terminationGracePeriodSeconds: 45,
+      podAnnotations: { 'proxy.istio.io/config': 'terminationDrainDuration: 30s' },
     });
     expect(r.spec.dependsOn).toEqual([{ name: 'istiod' }]);
+  });
+
+  it('runs two gateway pods by default, with a PDB and hard zone spread, soft node spread', () => {
+    const v = gatewayRelease(gateway()).spec.values;
+    expect(v.replicaCount).toBeGreaterThanOrEqual(2);
+    expect(v.podDisruptionBudget).toEqual({ maxUnavailable: 1 });
+    expect(v.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable, c.labelSelector.matchLabels])).toEqual([
+      ['topology.kubernetes.io/zone', 'DoNotSchedule', { istio: 'ingressgateway' }],
+      ['kubernetes.io/hostname', 'ScheduleAnyway', { istio: 'ingressgateway' }],
+    ]);
+  });
+
+  it('lab may run a single gateway pod, without a PDB or spreading', () => {
+    const v = gatewayRelease(gateway({ availability: { replicas: 1 } })).spec.values;
+    expect(v).toMatchObject({ autoscaling: { enabled: false }, replicaCount: 1 });
+    expect(v.podDisruptionBudget).toBeUndefined();
+    expect(v.topologySpreadConstraints).toBeUndefined();
+  });
+
+  it('no HPA without metrics-server: the chart\'s default autoscaling is turned off', () => {
+    expect(gatewayRelease(gateway()).spec.values.autoscaling).toEqual({ enabled: false });
+  });
+
+  it('autoscales from the minimum to the maximum when metrics-server runs, without a fixed replica count', () => {
+    const v = gatewayRelease(gateway({ availability: { replicas: 3, maxReplicas: 8 } })).spec.values;
+    expect(v.autoscaling).toEqual({ enabled: true, minReplicas: 3, maxReplicas: 8 });
+    expect(v.replicaCount).toBeUndefined();
+  });
+
+  it('rolls surge-first: a new pod is Ready (ALB target healthy) before an old one goes', () => {
+    expect(gatewayRelease(gateway()).spec.values.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  });
+
+  it('drains Envoy longer than the ALB needs to deregister the pod, and the grace period outlasts the drain', () => {
+    const v = gatewayRelease(gateway()).spec.values;
+    const drain = Number(/^terminationDrainDuration: (\d+)s$/.exec(v.podAnnotations['proxy.istio.io/config'])![1]);
+    expect(drain).toBe(GATEWAY_TERMINATION.terminationDrain);
+    expect(GATEWAY_TERMINATION.controllerReaction + GATEWAY_TERMINATION.deregistrationDelay).toBeLessThanOrEqual(drain);
+    expect(drain + GATEWAY_TERMINATION.shutdownMargin).toBeLessThanOrEqual(v.terminationGracePeriodSeconds);
+    // Envoy's listeners stay open for --drain-time-s (drainDuration, 45 s by default): the drain must not outlast it.
+    expect(drain).toBeLessThanOrEqual(45);
   });
 
   it('follows the revision namespaces use', () => {

@@ -41,11 +41,39 @@ describe('IstioInstall', () => {
     expect(dependsOn(objects, 'ztunnel')).toEqual(['istiod', 'istio-cni']);
   });
 
-  it('creates and replaces CRDs on install and upgrade, for every release', () => {
+  it('sets no Flux CRD policy: the Istio CRDs are base-chart templates, and the policy acts only on a crds/ folder', () => {
     for (const r of findByKind(install(), 'HelmRelease') as any[]) {
-      expect(r.spec.install.crds).toBe('CreateReplace');
-      expect(r.spec.upgrade.crds).toBe('CreateReplace');
+      expect(r.spec.install).toEqual({ remediation: { retries: 3 } });
+      expect(r.spec.upgrade).toEqual({ remediation: { retries: 3 } });
     }
+  });
+
+  it('gives each chart only the globals it reads: no images for base, no istioNamespace for cni', () => {
+    const objects = install();
+    expect(release(objects, 'istio-base').spec.values.global).toEqual({ istioNamespace: 'istio-system' });
+    expect(release(objects, 'istio-cni').spec.values.global).toEqual({ hub: 'docker.io/istio', tag: '1.30.3' });
+  });
+
+  it('prod istiod runs at least two replicas with a PDB', () => {
+    const values = release(install(), 'istiod').spec.values;
+    expect(values).toMatchObject({ autoscaleEnabled: false, replicaCount: 2, global: { defaultPodDisruptionBudget: { enabled: true } } });
+    expect(values.autoscaleMin).toBeUndefined();
+  });
+
+  it('lab istiod may run a single replica, and then has no PDB that would block node drains', () => {
+    const values = release(install({ availability: { replicas: 1 } }), 'istiod').spec.values;
+    expect(values).toMatchObject({ autoscaleEnabled: false, replicaCount: 1, global: { defaultPodDisruptionBudget: { enabled: false } } });
+  });
+
+  it('istiod autoscales from the minimum only when an HPA maximum is given (metrics-server)', () => {
+    const values = release(install({ availability: { replicas: 3, maxReplicas: 6 } }), 'istiod').spec.values;
+    expect(values).toMatchObject({ autoscaleEnabled: true, autoscaleMin: 3, autoscaleMax: 6 });
+    expect(values.replicaCount).toBeUndefined();
+  });
+
+  it('fails on a replica count below one or a maximum below it', () => {
+    expect(synthProblems(() => install({ availability: { replicas: 0 } })).join('\n')).toMatch(/'availability.replicas' must be an integer of at least 1; got 0/);
+    expect(synthProblems(() => install({ availability: { replicas: 2, maxReplicas: 1 } })).join('\n')).toMatch(/'availability.maxReplicas' must be an integer of at least replicas \(2\); got 1/);
   });
 
   it('gives istiod the ambient profile, the OpenTelemetry provider as default tracing provider, Istio CNI and RuntimeDefault seccomp', () => {
@@ -53,13 +81,19 @@ describe('IstioInstall', () => {
     expect(istiod.spec.values).toEqual({
       profile: 'ambient',
       revision: '',
-      global: { hub: 'docker.io/istio', tag: '1.30.3', istioNamespace: 'istio-system', proxy: { seccompProfile: { type: 'RuntimeDefault' } } },
+      global: {
+        hub: 'docker.io/istio', tag: '1.30.3', istioNamespace: 'istio-system',
+        proxy: { seccompProfile: { type: 'RuntimeDefault' } },
+        defaultPodDisruptionBudget: { enabled: true },
+      },
       meshConfig: {
         trustDomain: 'corp.example',
         extensionProviders: [{ name: 'otel-tracing', opentelemetry: { service: 'opentelemetry-collector.observability.svc.cluster.local', port: 4317 } }],
         defaultProviders: { tracing: ['otel-tracing'] },
       },
-      pilot: { cni: { enabled: true } },
+      cni: { enabled: true },
+      autoscaleEnabled: false,
+      replicaCount: 2,
       gateways: { seccompProfile: { type: 'RuntimeDefault' } },
       base: { validationFailurePolicy: 'Fail' },
     });
@@ -67,7 +101,7 @@ describe('IstioInstall', () => {
 
   it('gives cni and ztunnel the ambient profile, and ztunnel the revision namespaces use', () => {
     const objects = install({ revision: 'canary', revisions: ['canary', 'default'] });
-    expect(release(objects, 'istio-cni').spec.values).toEqual({ profile: 'ambient', global: { hub: 'docker.io/istio', tag: '1.30.3', istioNamespace: 'istio-system' } });
+    expect(release(objects, 'istio-cni').spec.values).toEqual({ profile: 'ambient', global: { hub: 'docker.io/istio', tag: '1.30.3' } });
     expect(release(objects, 'ztunnel').spec.values).toMatchObject({ profile: 'ambient', revision: 'canary' });
     expect(dependsOn(objects, 'ztunnel')).toEqual(['istiod-canary', 'istio-cni']);
   });

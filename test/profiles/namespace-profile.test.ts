@@ -194,7 +194,7 @@ describe('AmbientNamespaceProfile', () => {
     const gw = findByKind(synthProfile(FixtureAmbient, fullHooks()), 'Gateway')[0] as any;
     expect(gw.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(gw.metadata).toMatchObject({ name: 'waypoint', namespace: 'fixture', labels: { 'istio.io/waypoint-for': 'service' } });
-    expect(gw.spec).toEqual({ gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] });
+    expect(gw.spec).toEqual({ gatewayClassName: 'istio-waypoint', infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name: 'waypoint-infrastructure' } }, listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] });
   });
 
   it('labels the waypoint with a non-default revision', () => {
