@@ -4,12 +4,13 @@ import { AlbConfig, AlbScheme } from '../config/environment-config';
 import { DEFAULT_SSL_POLICY, TLS13_SSL_POLICIES } from '../config/ssl-policies';
 import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
+import { AlbIngressClass } from './alb-ingress-class';
 
 /**
  * Properties of an {@link AlbIngress}: the environment's ALB settings, plus where the gateway is.
  * Config validation has checked the values already; the construct re-checks what it relies on.
  */
-export interface AlbIngressProps extends Omit<AlbConfig, 'ingressName'> {
+export interface AlbIngressProps extends Omit<AlbConfig, 'ingressName' | 'sourceCidrs'> {
   /** Namespace of the gateway Service (the Ingress must live beside its backend). */
   readonly namespace: string;
   /**
@@ -57,11 +58,17 @@ function joinMap(record: Readonly<Record<string, string>>): string {
  * The single backend is the gateway Service: the ALB speaks no mTLS, so it must never reach a
  * workload directly.
  *
+ * The Ingress uses its own {@link AlbIngressClass} (named like the Ingress), whose parameters carry
+ * the IngressGroup, scheme and SSL policy and admit Ingresses of the gateway namespace only: no
+ * `group.name` annotation, which any Ingress of the cluster could copy.
+ *
  * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/
  */
 export class AlbIngress extends Construct {
   /** The raw Ingress (the default child). */
   public readonly resource: k8s.KubeIngress;
+  /** The IngressClass and IngressClassParams of this Ingress. */
+  public readonly ingressClass: AlbIngressClass;
 
   constructor(scope: Construct, id: string, props: AlbIngressProps) {
     super(scope, id);
@@ -92,7 +99,7 @@ export class AlbIngress extends Construct {
       [`${ANNOTATION}/healthcheck-port`]: String(GATEWAY_STATUS_PORT),
       [`${ANNOTATION}/healthcheck-path`]: GATEWAY_READINESS_PATH,
     };
-    if (props.groupName !== undefined) annotations[`${ANNOTATION}/group.name`] = props.groupName;
+    // The group name is in the IngressClassParams, which take precedence over the annotation.
     if (props.groupOrder !== undefined) annotations[`${ANNOTATION}/group.order`] = String(props.groupOrder);
     if (props.subnets?.length) annotations[`${ANNOTATION}/subnets`] = [...props.subnets].join(',');
     if (props.wafAclArn !== undefined) annotations[`${ANNOTATION}/wafv2-acl-arn`] = props.wafAclArn;
@@ -101,10 +108,17 @@ export class AlbIngress extends Construct {
       annotations[`${ANNOTATION}/load-balancer-attributes`] = joinMap(props.loadBalancerAttributes);
     }
 
+    this.ingressClass = new AlbIngressClass(this, 'Class', {
+      name,
+      namespace: props.namespace,
+      scheme: props.scheme,
+      sslPolicy,
+      groupName: props.groupName,
+    });
     this.resource = new k8s.KubeIngress(this, 'Resource', {
       metadata: { name, namespace: props.namespace, annotations },
       spec: {
-        ingressClassName: 'alb',
+        ingressClassName: this.ingressClass.className,
         rules: [{
           http: {
             paths: [{
