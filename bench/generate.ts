@@ -284,6 +284,7 @@ function environments(plans: readonly NamespacePlan[]): EnvironmentConfig[] {
       alb: {
         scheme: shape.scheme,
         certificateArns: [`arn:aws:acm:${shape.region}:${shape.account}:certificate/${certificateId(e + 1)}`],
+        sourceCidrs: [`10.${e + 1}.0.0/24`, `10.${e + 1}.1.0/24`],
         ...(internetFacing ? {
           sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09',
           wafAclArn: `arn:aws:wafv2:${shape.region}:${shape.account}:regional/webacl/mesh-${shape.name}/${certificateId(e + 11)}`,

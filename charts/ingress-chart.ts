@@ -2,14 +2,20 @@ import { Construct } from 'constructs';
 import { ResolvedEnvironment } from '../src/config/resolve-environment';
 import { AlbIngress } from '../src/constructs/alb-ingress';
 import { GatewayCertificate } from '../src/constructs/gateway-certificate';
+import { GatewayNetworkPolicy } from '../src/constructs/gateway-network-policy';
 import { SharedGateway } from '../src/constructs/shared-gateway';
 import { ChartLayer, MeshChart } from '../src/lib/mesh-chart';
 
-/** The shared ingress path: ALB -> (HTTPS, self-signed) -> Istio ingress gateway. */
+/**
+ * The shared ingress path: ALB -> (HTTPS, self-signed) -> Istio ingress gateway. The gateway binds
+ * VirtualServices of the enabled namespaces only, accepts connections from the ALB's subnets only,
+ * and the ALB's IngressClass admits Ingresses of the gateway namespace only.
+ */
 export class IngressChart extends MeshChart {
   public readonly certificate: GatewayCertificate;
   public readonly gateway: SharedGateway;
   public readonly ingress: AlbIngress;
+  public readonly networkPolicy: GatewayNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: { readonly env: ResolvedEnvironment }) {
     super(scope, id, { env: props.env, layer: ChartLayer.INGRESS });
@@ -45,6 +51,13 @@ export class IngressChart extends MeshChart {
       wafAclArn: env.alb.wafAclArn,
       tags: env.tags,
       loadBalancerAttributes: env.alb.loadBalancerAttributes,
+    });
+    // Metrics scraping of the gateway (15020/15090) is not admitted yet: add it as additionalIngress.
+    this.networkPolicy = new GatewayNetworkPolicy(this, 'NetworkPolicy', {
+      namespace: gw.namespace,
+      name: `${gw.serviceName}-from-alb`,
+      podLabels: gw.selectorLabels,
+      sourceCidrs: env.alb.sourceCidrs,
     });
   }
 }

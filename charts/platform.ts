@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { NamespaceProfile, ResolvedEnvironment } from '../src';
+import { AmbientNamespaceProfile, istiodReleaseName, NamespaceProfile, ProtectedServiceAccount, ResolvedEnvironment, ServiceAccountGuard } from '../src';
 import { ControlPlaneChart } from './control-plane-chart';
 import { FluxChart } from './flux-chart';
 import { IngressChart } from './ingress-chart';
@@ -35,7 +35,29 @@ export function buildPlatform(app: App, env: ResolvedEnvironment): PlatformChart
     profile.addDependency(ingress);
     return profile;
   });
+  guardServiceAccounts(ingress, env, namespaces);
   return { controlPlane, meshBaseline, ingress, namespaces };
+}
+
+/**
+ * The admission guard of the identities ztunnel trusts: the ingress gateway's ServiceAccount
+ * (workloads written by Flux's helm-controller) and each ambient namespace's waypoint ServiceAccount
+ * (workloads written by istiod of an installed revision). It goes into the ingress file, once per
+ * environment, after the profiles have said which waypoints exist.
+ */
+function guardServiceAccounts(ingress: IngressChart, env: ResolvedEnvironment, namespaces: readonly NamespaceProfile[]): ServiceAccountGuard {
+  const istiods = env.istio.installedRevisions.map(r => `system:serviceaccount:${env.istio.rootNamespace}:${istiodReleaseName(r)}`);
+  const serviceAccounts: ProtectedServiceAccount[] = [
+    { namespace: env.ingressGateway.namespace, name: env.ingressGateway.serviceAccount, workloadCreators: [`system:serviceaccount:${env.flux.namespace}:helm-controller`] },
+  ];
+  for (const profile of namespaces) {
+    const sa = profile instanceof AmbientNamespaceProfile ? (profile as AmbientNamespaceProfile).waypointServiceAccount : undefined;
+    if (sa) serviceAccounts.push({ namespace: profile.namespace, name: sa, workloadCreators: istiods });
+  }
+  return new ServiceAccountGuard(ingress, 'ServiceAccountGuard', {
+    serviceAccounts,
+    albGroup: env.alb.groupName ? { name: env.alb.groupName, namespace: env.ingressGateway.namespace } : undefined,
+  });
 }
 
 /**

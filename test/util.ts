@@ -14,7 +14,8 @@ export function baseConfig(overrides: Partial<EnvironmentConfig> = {}): Environm
     domains: ['apps.example.com'],
     alb: {
       scheme: AlbScheme.INTERNAL,
-      certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10'],
+      sourceCidrs: ['10.0.0.0/24', '10.0.1.0/24'],
+    certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10'],
     },
     ...overrides,
   };

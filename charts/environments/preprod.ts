@@ -8,6 +8,8 @@ export const preprod: EnvironmentConfig = {
   domains: ['preprod.example.com'],
   alb: {
     scheme: AlbScheme.INTERNET_FACING,
+    // The ALB's subnets: the gateway pods accept connections from these only.
+    sourceCidrs: ['10.40.0.0/24', '10.40.1.0/24', '10.40.2.0/24'],
     certificateArns: ['arn:aws:acm:eu-central-1:777788889999:certificate/2d4f6a8c-0e1b-4c3d-9f5a-7b9d1e3f5a70'],
     sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09',
     subnets: ['subnet-0a1b2c3d4e5f60718', 'subnet-0b2c3d4e5f6071829', 'subnet-0c3d4e5f607182930'],

@@ -8,6 +8,8 @@ export const prod: EnvironmentConfig = {
   domains: ['example.com', 'api.example.com'],
   alb: {
     scheme: AlbScheme.INTERNET_FACING,
+    // The ALB's subnets: the gateway pods accept connections from these only.
+    sourceCidrs: ['10.50.0.0/24', '10.50.1.0/24', '10.50.2.0/24'],
     certificateArns: [
       'arn:aws:acm:eu-central-1:999900001111:certificate/8f0a2c4e-6b8d-4f1a-a3c5-e7f9b1d3f5a7',
       'arn:aws:acm:eu-central-1:999900001111:certificate/1a3c5e7f-9b1d-4e3f-b5a7-c9e1f3a5b7d9',

@@ -75,11 +75,17 @@ export interface AlbConfig {
    */
   readonly loadBalancerAttributes?: Readonly<Record<string, string>>;
   /**
-   * Name of the Ingress object.
+   * Name of the Ingress object; also the name of its IngressClass and IngressClassParams.
    *
    * @default 'istio-ingress'
    */
   readonly ingressName?: string;
+  /**
+   * IPv4 CIDRs the ALB sends from: the CIDRs of the ALB's subnets. The gateway pods accept
+   * connections (HTTPS and the health check) only from them, so in-cluster pods cannot skip the ALB
+   * and its WAF. Use subnets that hold no pods, or those pods are admitted too.
+   */
+  readonly sourceCidrs: readonly string[];
 }
 
 /** Istio control-plane facts the manifests depend on. */
@@ -191,13 +197,6 @@ export interface IngressGatewayConfig {
    * @default - '<service name>-tls'
    */
   readonly tlsSecretName?: string;
-  /**
-   * Hosts of the gateway's HTTPS server. Only `['*']` is accepted: the ALB sends no SNI to its
-   * targets, so a server bound to specific hosts never matches. Route by host in AppRoutes instead.
-   *
-   * @default ['*']
-   */
-  readonly hosts?: readonly string[];
   /**
    * Add a plain-HTTP server on port 80. The ALB redirects HTTP to HTTPS, so this is rarely wanted.
    *

@@ -31,6 +31,8 @@ export interface ResolvedEnvironment {
     readonly wafAclArn?: string;
     readonly loadBalancerAttributes: Readonly<Record<string, string>>;
     readonly ingressName: string;
+    /** IPv4 CIDRs the ALB sends from, sorted: the only sources the gateway pods accept. */
+    readonly sourceCidrs: readonly string[];
   };
   readonly istio: {
     readonly revision: string;
@@ -58,6 +60,11 @@ export interface ResolvedEnvironment {
     readonly selectorLabels: Readonly<Record<string, string>>;
     readonly gatewayName: string;
     readonly tlsSecretName: string;
+    /**
+     * Hosts of the gateway's servers: `<namespace>/*` for each enabled app-team namespace, sorted,
+     * so that only VirtualServices of those namespaces bind; `<gateway namespace>/*` when none is
+     * enabled.
+     */
     readonly hosts: readonly string[];
     readonly plainHttpServer: boolean;
     /** SPIFFE principal of the gateway pods. */
@@ -131,6 +138,21 @@ const TAG_SUFFIX = /^[A-Za-z0-9_.-]{0,100}$/;
 const GO_DURATION = /^(\d+(ms|s|m|h))+$/;
 const TAG_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/;
 const REPO_PATH = /^\.\/[A-Za-z0-9_./-]*$/;
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Why an IPv4 CIDR cannot be a source of the gateway, or undefined when it is fine. */
+export function ipv4CidrProblem(cidr: unknown): string | undefined {
+  const m = typeof cidr === 'string' ? IPV4_CIDR.exec(cidr) : null;
+  if (!m) return 'is not an IPv4 CIDR';
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some(o => o > 255) || m.slice(1, 5).some(o => o.length > 1 && o.startsWith('0')) || prefix > 32) return 'is not an IPv4 CIDR';
+  if (prefix === 0) return 'admits every address, so every pod could skip the ALB';
+  const address = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  const hostBits = prefix === 32 ? 0 : (address & (0xffffffff >>> prefix)) >>> 0;
+  if (hostBits !== 0) return 'has host bits set';
+  return undefined;
+}
 
 function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
@@ -251,6 +273,15 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
   if (!isDnsSubdomain(ingressName)) {
     bad('alb.ingressName', ingressName, 'is not a valid object name', 'use lowercase letters, digits, - and .');
   }
+  const sourceCidrs = Array.isArray(alb.sourceCidrs) ? alb.sourceCidrs : [];
+  if (sourceCidrs.length === 0) {
+    bad('alb.sourceCidrs', alb.sourceCidrs, 'must list the CIDRs the ALB sends from (the gateway accepts no other source)', "list the CIDRs of the ALB's subnets, e.g. ['10.0.0.0/24', '10.0.1.0/24']");
+  }
+  sourceCidrs.forEach((c, i) => {
+    const why = ipv4CidrProblem(c);
+    if (why) bad(`alb.sourceCidrs[${i}]`, c, why, "give the CIDR of one ALB subnet, e.g. '10.0.0.0/24'");
+  });
+  for (const c of new Set(sourceCidrs.filter((c, i) => sourceCidrs.indexOf(c) !== i))) bad('alb.sourceCidrs', c, 'lists a CIDR twice', 'remove the duplicate');
 
   // Tags go into a comma-separated annotation: keep them to the AWS tag alphabet.
   const tags = sortedRecord({ Environment: config.name, Cluster: config.clusterName, ...(config.tags ?? {}) });
@@ -324,7 +355,6 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
   const selectorLabels = sortedRecord(gw.selectorLabels ?? { istio: serviceName.replace(/^istio-/, '') });
   const gatewayName = gw.gatewayName ?? 'shared-gateway';
   const tlsSecretName = gw.tlsSecretName ?? `${serviceName}-tls`;
-  const hosts = gw.hosts ?? ['*'];
   if (!isDnsLabel(gwNamespace)) bad('ingressGateway.namespace', gwNamespace, 'is not a valid namespace name', 'use the namespace the gateway Helm release is installed in');
   if (!isDnsLabel(serviceName)) bad('ingressGateway.serviceName', serviceName, 'is not a valid Service name', 'use the gateway Helm release name, e.g. istio-ingressgateway');
   if (!isDnsSubdomain(serviceAccount)) bad('ingressGateway.serviceAccount', serviceAccount, 'is not a valid ServiceAccount name', 'use the ServiceAccount of the gateway pods');
@@ -340,8 +370,9 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
   }
   if (!isDnsLabel(gatewayName)) bad('ingressGateway.gatewayName', gatewayName, 'is not a valid object name', 'use a DNS label such as shared-gateway');
   if (!isDnsSubdomain(tlsSecretName)) bad('ingressGateway.tlsSecretName', tlsSecretName, 'is not a valid Secret name', 'use lowercase letters, digits, - and .');
-  if (!Array.isArray(hosts) || hosts.length !== 1 || hosts[0] !== '*') {
-    bad('ingressGateway.hosts', hosts, "must be ['*']: the ALB sends no SNI to its targets, so a server bound to specific hosts never matches", "remove the field (or set ['*']) and route by host with AppRoute");
+  const legacyHosts = (gw as { readonly hosts?: unknown }).hosts;
+  if (legacyHosts !== undefined) {
+    bad('ingressGateway.hosts', legacyHosts, 'is no longer a setting: the gateway binds routes of the enabled namespaces only (<namespace>/*)', 'remove the field; enable a namespace to let its routes bind, and route by host with AppRoute');
   }
 
   // Telemetry.
@@ -483,6 +514,7 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
         wafAclArn: alb.wafAclArn,
         loadBalancerAttributes: sortedRecord(lbAttributes),
         ingressName,
+        sourceCidrs: [...new Set(sourceCidrs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
       },
       istio: {
         revision,
@@ -504,7 +536,7 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
         selectorLabels,
         gatewayName,
         tlsSecretName,
-        hosts: ['*'],
+        hosts: Object.keys(namespaces).length > 0 ? Object.keys(namespaces).map(ns => `${ns}/*`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : [`${gwNamespace}/*`],
         plainHttpServer: gw.plainHttpServer ?? false,
         principal: principalOf(trustDomain, gwNamespace, serviceAccount),
         gatewayRef: `${gwNamespace}/${gatewayName}`,

@@ -5,12 +5,13 @@ import { DEFAULT_SSL_POLICY, TLS13_SSL_POLICIES } from '../config/ssl-policies';
 import { GATEWAY_TERMINATION } from '../lib/availability';
 import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
+import { AlbIngressClass } from './alb-ingress-class';
 
 /**
  * Properties of an {@link AlbIngress}: the environment's ALB settings, plus where the gateway is.
  * Config validation has checked the values already; the construct re-checks what it relies on.
  */
-export interface AlbIngressProps extends Omit<AlbConfig, 'ingressName'> {
+export interface AlbIngressProps extends Omit<AlbConfig, 'ingressName' | 'sourceCidrs'> {
   /** Namespace of the gateway Service (the Ingress must live beside its backend). */
   readonly namespace: string;
   /**
@@ -58,11 +59,17 @@ function joinMap(record: Readonly<Record<string, string>>): string {
  * The single backend is the gateway Service: the ALB speaks no mTLS, so it must never reach a
  * workload directly.
  *
+ * The Ingress uses its own {@link AlbIngressClass} (named like the Ingress), whose parameters carry
+ * the IngressGroup, scheme and SSL policy and admit Ingresses of the gateway namespace only: no
+ * `group.name` annotation, which any Ingress of the cluster could copy.
+ *
  * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/
  */
 export class AlbIngress extends Construct {
   /** The raw Ingress (the default child). */
   public readonly resource: k8s.KubeIngress;
+  /** The IngressClass and IngressClassParams of this Ingress. */
+  public readonly ingressClass: AlbIngressClass;
 
   constructor(scope: Construct, id: string, props: AlbIngressProps) {
     super(scope, id);
@@ -95,7 +102,7 @@ export class AlbIngress extends Construct {
       // Shorter than the gateway's drain (ELB's default is 300 s): see GATEWAY_TERMINATION.
       [`${ANNOTATION}/target-group-attributes`]: `deregistration_delay.timeout_seconds=${GATEWAY_TERMINATION.deregistrationDelay}`,
     };
-    if (props.groupName !== undefined) annotations[`${ANNOTATION}/group.name`] = props.groupName;
+    // The group name is in the IngressClassParams, which take precedence over the annotation.
     if (props.groupOrder !== undefined) annotations[`${ANNOTATION}/group.order`] = String(props.groupOrder);
     if (props.subnets?.length) annotations[`${ANNOTATION}/subnets`] = [...props.subnets].join(',');
     if (props.wafAclArn !== undefined) annotations[`${ANNOTATION}/wafv2-acl-arn`] = props.wafAclArn;
@@ -104,10 +111,17 @@ export class AlbIngress extends Construct {
       annotations[`${ANNOTATION}/load-balancer-attributes`] = joinMap(props.loadBalancerAttributes);
     }
 
+    this.ingressClass = new AlbIngressClass(this, 'Class', {
+      name,
+      namespace: props.namespace,
+      scheme: props.scheme,
+      sslPolicy,
+      groupName: props.groupName,
+    });
     this.resource = new k8s.KubeIngress(this, 'Resource', {
       metadata: { name, namespace: props.namespace, annotations },
       spec: {
-        ingressClassName: 'alb',
+        ingressClassName: this.ingressClass.className,
         rules: [{
           http: {
             paths: [{

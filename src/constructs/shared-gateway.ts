@@ -18,9 +18,12 @@ export interface SharedGatewayProps {
   /** Secret holding the certificate and key (`tls.crt`/`tls.key`), in the same namespace. */
   readonly credentialName: string;
   /**
-   * Hosts of the HTTPS server. Only `['*']` is accepted: the ALB sends no SNI to its targets.
+   * Hosts of the servers, each `<namespace>/*`: only VirtualServices of those namespaces bind to
+   * the Gateway, and every host name matches. A host name (`shop.example.com`) is refused: the ALB
+   * sends no SNI to its targets, so a server bound to it never matches. `*` and `*\/*` are refused:
+   * they let a VirtualService of any namespace publish through the gateway.
    *
-   * @default ['*']
+   * @default - `<namespace>/*`: only VirtualServices of the gateway's own namespace bind
    */
   readonly hosts?: readonly string[];
   /**
@@ -31,15 +34,21 @@ export interface SharedGatewayProps {
   readonly plainHttpServer?: boolean;
 }
 
+/** `<namespace>/*`: every host, for VirtualServices of one namespace. */
+const NAMESPACE_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/\*$/;
+
 /** The port of the gateway Service the ALB targets. */
 export const GATEWAY_HTTPS_PORT = 443;
 
 /**
  * The shared ingress Gateway behind the ALB.
  *
- * One HTTPS server on 443 with TLS SIMPLE and the cert-manager Secret as `credentialName`, bound to
- * every host: the ALB re-encrypts to the gateway without SNI, so an SNI-matched server would never
- * match. Routing by host happens in VirtualServices ({@link AppRoute}).
+ * One HTTPS server on 443 with TLS SIMPLE and the cert-manager Secret as `credentialName`, with
+ * hosts `<namespace>/*` for the namespaces whose VirtualServices may bind. Istio drops the
+ * namespace part before it builds the SNI match (`GetSNIHostsForServer`, pilot/pkg/model/gateway.go),
+ * so the server still matches the ALB's SNI-less connections, while a VirtualService binds only
+ * when its namespace is listed (`pickMatchingGatewayHosts`, pilot/pkg/networking/core/gateway.go).
+ * Routing by host happens in VirtualServices ({@link AppRoute}).
  *
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/
  */
@@ -58,12 +67,17 @@ export class SharedGateway extends Construct {
     this.name = props.name ?? 'shared-gateway';
     this.namespace = props.namespace;
     this.ref = `${props.namespace}/${this.name}`;
-    const hosts = props.hosts ?? ['*'];
+    const hosts = [...new Set(props.hosts ?? [`${props.namespace}/*`])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (hosts.length !== 1 || hosts[0] !== '*') {
-        problems.push({ field: 'hosts', value: hosts, message: "must be ['*']: the ALB sends no SNI to its targets, so a server bound to specific hosts never matches", fix: "remove 'hosts' and route by host in an AppRoute" });
+      if (hosts.length === 0) problems.push({ field: 'hosts', value: props.hosts, message: 'must list at least one <namespace>/* host (Istio refuses a server without hosts)', fix: `remove 'hosts' (only ${props.namespace} binds), or list the namespaces whose routes bind` });
+      for (const h of hosts) {
+        if (h === '*' || h.startsWith('*/')) {
+          problems.push({ field: 'hosts', value: h, message: 'lets a VirtualService of any namespace bind to the shared gateway', fix: "list '<namespace>/*' for each namespace whose routes bind" });
+        } else if (!NAMESPACE_HOST.test(h)) {
+          problems.push({ field: 'hosts', value: h, message: "must be '<namespace>/*': the ALB sends no SNI to its targets, so a server bound to host names never matches", fix: "use '<namespace>/*' and route by host in an AppRoute" });
+        }
       }
       if (!isDnsLabel(this.name)) problems.push({ field: 'name', value: this.name, message: 'is not a valid object name', fix: 'use a DNS label such as shared-gateway' });
       if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: 'is not a valid namespace name', fix: "use the gateway Deployment's namespace" });
@@ -78,7 +92,7 @@ export class SharedGateway extends Construct {
       {
         name: 'https',
         port: { number: GATEWAY_HTTPS_PORT, name: 'https', protocol: 'HTTPS' },
-        hosts: ['*'],
+        hosts: [...hosts],
         tls: {
           mode: GatewaySpecServersTlsMode.SIMPLE,
           credentialName: props.credentialName,
@@ -87,7 +101,7 @@ export class SharedGateway extends Construct {
       },
     ];
     if (props.plainHttpServer ?? false) {
-      servers.push({ name: 'http', port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] } as (typeof servers)[number]);
+      servers.push({ name: 'http', port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [...hosts] } as (typeof servers)[number]);
     }
     this.resource = new IstioGateway(this, 'Resource', {
       metadata: { name: this.name, namespace: props.namespace },

@@ -25,6 +25,16 @@ export abstract class AmbientNamespaceProfile extends NamespaceProfile {
     return undefined;
   }
 
+  /**
+   * The ServiceAccount the namespace's waypoint runs as (the waypoint's name), or undefined without
+   * a waypoint. Its identity passes ztunnel to every pod of the namespace, so only istiod may create
+   * workloads that run as it.
+   */
+  public get waypointServiceAccount(): string | undefined {
+    const options = this.waypoint();
+    return options ? options.name ?? 'waypoint' : undefined;
+  }
+
   /** @internal */
   protected override _waypointOptions(): WaypointOptions | undefined {
     return this.waypoint();

@@ -1,5 +1,5 @@
 import { MeshRule, Severity } from './types';
-import { describe, ingressBackends, isAlbIngress } from './util';
+import { describe, ingressBackends, albIngresses } from './util';
 
 export const albBackendGatewayOnly: MeshRule = {
   id: 'alb-backend-gateway-only',
@@ -9,7 +9,7 @@ export const albBackendGatewayOnly: MeshRule = {
   fix: 'point every backend of the Ingress at the ingress gateway Service and route to apps with VirtualServices',
   check(ctx) {
     const gatewayNamespaces = new Set(ctx.byKind('Gateway', 'networking.istio.io').map(g => g.manifest.metadata.namespace));
-    return ctx.byKind('Ingress').filter(isAlbIngress).flatMap(ing => {
+    return albIngresses(ctx).flatMap(ing => {
       const ns = ing.manifest.metadata.namespace ?? 'default';
       return ingressBackends(ing).flatMap(b => {
         const gw = ctx.ingressGateway;

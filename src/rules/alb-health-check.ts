@@ -1,5 +1,5 @@
 import { MeshRule, Severity } from './types';
-import { annotationsOf, describe, isAlbIngress } from './util';
+import { annotationsOf, describe, albIngresses } from './util';
 
 const A = 'alb.ingress.kubernetes.io';
 
@@ -10,7 +10,7 @@ export const albHealthCheck: MeshRule = {
   why: 'the health check protocol defaults to the backend protocol (HTTPS), which always fails on the plain-HTTP status port 15021; the traffic port is unhealthy until routes exist (FACTS §5, istio#12503)',
   fix: `set ${A}/healthcheck-port: '15021', ${A}/healthcheck-path: /healthz/ready and ${A}/healthcheck-protocol: HTTP`,
   check(ctx) {
-    return ctx.byKind('Ingress').filter(isAlbIngress).flatMap(ing => {
+    return albIngresses(ctx).flatMap(ing => {
       const a = annotationsOf(ing);
       const wrong: string[] = [];
       if (a[`${A}/healthcheck-protocol`] !== 'HTTP') wrong.push(`healthcheck-protocol is ${a[`${A}/healthcheck-protocol`] ?? 'unset (defaults to the backend protocol)'}`);

@@ -1,5 +1,5 @@
 import { MeshRule, Severity } from './types';
-import { annotationsOf, describe, ingressBackends, isAlbIngress, serversOnPort } from './util';
+import { annotationsOf, describe, ingressBackends, albIngresses, serversOnPort } from './util';
 
 export const albHttpsBackend: MeshRule = {
   id: 'alb-https-backend',
@@ -8,7 +8,7 @@ export const albHttpsBackend: MeshRule = {
   why: 'the ALB -> gateway hop must stay encrypted; HTTPS to a plaintext port, or to MUTUAL/ISTIO_MUTUAL (the ALB has no client certificate), gives 502s (aws-load-balancer-controller#3163, istio#54016)',
   fix: "set alb.ingress.kubernetes.io/backend-protocol: HTTPS and give the Gateway an HTTPS server on the backend port with tls.mode SIMPLE and a credentialName",
   check(ctx) {
-    return ctx.byKind('Ingress').filter(isAlbIngress).flatMap(ing => {
+    return albIngresses(ctx).flatMap(ing => {
       if (annotationsOf(ing)['alb.ingress.kubernetes.io/backend-protocol'] !== 'HTTPS') {
         return [{ object: ing, message: `${describe(ing)} sends plaintext to the gateway (backend-protocol is ${annotationsOf(ing)['alb.ingress.kubernetes.io/backend-protocol'] ?? 'unset, so HTTP'})` }];
       }

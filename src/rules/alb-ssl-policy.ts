@@ -1,6 +1,6 @@
 import { DEFAULT_SSL_POLICY, TLS13_SSL_POLICIES } from '../config/ssl-policies';
 import { MeshRule, Severity } from './types';
-import { annotationsOf, describe, isAlbIngress } from './util';
+import { annotationsOf, describe, albIngresses } from './util';
 
 export const albSslPolicy: MeshRule = {
   id: 'alb-ssl-policy',
@@ -9,7 +9,7 @@ export const albSslPolicy: MeshRule = {
   why: "without ssl-policy the controller uses ELBSecurityPolicy-2016-08, which offers TLS 1.0 and no TLS 1.3 (aws-load-balancer-controller pkg/config/controller_config.go)",
   fix: `set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.3 policy such as ${DEFAULT_SSL_POLICY}`,
   check(ctx) {
-    return ctx.byKind('Ingress').filter(isAlbIngress).flatMap(ing => {
+    return albIngresses(ctx).flatMap(ing => {
       const p = annotationsOf(ing)['alb.ingress.kubernetes.io/ssl-policy'];
       return p && TLS13_SSL_POLICIES.includes(p) ? [] : [{ object: ing, message: `${describe(ing)} has ssl-policy ${p ?? 'unset (ELBSecurityPolicy-2016-08)'}` }];
     });

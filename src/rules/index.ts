@@ -25,6 +25,7 @@ import { revisionInstalled } from './revision-installed';
 import { sidecarDefaultUnique } from './sidecar-default-unique';
 import { sidecarEgressNotEmpty } from './sidecar-egress-not-empty';
 import { sidecarEgressWithoutRegistryOnly } from './sidecar-egress-without-registry-only';
+import { sharedGatewayRouteNamespaces } from './shared-gateway-route-namespaces';
 import { sidecarRegistryOnly } from './sidecar-registry-only';
 import { telemetryProviderDefined } from './telemetry-provider-defined';
 import { uniqueIdentity } from './unique-identity';
@@ -37,7 +38,7 @@ export { buildContext, BUILT_IN_PROVIDERS } from './context';
 
 /** Every rule, in report order of their families. */
 export const ALL_RULES: readonly MeshRule[] = [
-  albBackendGatewayOnly, albHttpsBackend, gatewayAlbServerHosts, albHealthCheck, albTargetType, albSslPolicy,
+  albBackendGatewayOnly, albHttpsBackend, gatewayAlbServerHosts, sharedGatewayRouteNamespaces, albHealthCheck, albTargetType, albSslPolicy,
   gatewayCredentialCertificate,
   destinationRuleTls, destinationRuleWildcardTls, peerAuthenticationDisableInAmbient, peerAuthenticationPortLevel,
   ambientL7NeedsWaypoint, useWaypointExists, noSidecarInAmbient, ambientNetworkPolicyHbone,

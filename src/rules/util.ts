@@ -28,9 +28,22 @@ export function spec(o: LocatedManifest): any {
   return o.manifest.spec ?? {};
 }
 
-/** True for an Ingress handled by the AWS Load Balancer Controller. */
-export function isAlbIngress(o: LocatedManifest): boolean {
-  return o.manifest.kind === 'Ingress' && (spec(o).ingressClassName === 'alb' || annotationsOf(o)['kubernetes.io/ingress.class'] === 'alb');
+/** The controller name of AWS Load Balancer Controller IngressClasses (pkg/ingress/class_loader.go). */
+export const ALB_INGRESS_CONTROLLER = 'ingress.k8s.aws/alb';
+
+/**
+ * True for an Ingress handled by the AWS Load Balancer Controller: class `alb` (the controller
+ * chart's IngressClass), or one of `albClasses` (IngressClasses of controller ingress.k8s.aws/alb).
+ */
+export function isAlbIngress(o: LocatedManifest, albClasses: ReadonlySet<string> = new Set()): boolean {
+  const cls = spec(o).ingressClassName;
+  return o.manifest.kind === 'Ingress' && (cls === 'alb' || albClasses.has(cls) || annotationsOf(o)['kubernetes.io/ingress.class'] === 'alb');
+}
+
+/** Every Ingress handled by the AWS Load Balancer Controller, with the IngressClasses in the set. */
+export function albIngresses(ctx: RuleContext): LocatedManifest[] {
+  const classes = new Set(ctx.byKind('IngressClass', 'networking.k8s.io').filter(c => spec(c).controller === ALB_INGRESS_CONTROLLER).map(c => c.manifest.metadata.name as string));
+  return ctx.byKind('Ingress').filter(i => isAlbIngress(i, classes));
 }
 
 /** Every backend Service of an Ingress: `{ name, port }`. */

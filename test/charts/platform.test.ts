@@ -93,7 +93,7 @@ describe('platform synth', () => {
     }
   });
 
-  it('never emits a Secret, a mesh-wide or TLS-overriding DestinationRule, or an ingress gateway bound to specific hosts', () => {
+  it('never emits a Secret, a mesh-wide or TLS-overriding DestinationRule, or an ingress gateway bound to host names or to every namespace', () => {
     const objects = results.flatMap(r => r.charts.flatMap(c => c.objects)) as any[];
     expect(objects.filter(o => o.kind === 'Secret')).toEqual([]);
     for (const dr of objects.filter(o => o.kind === 'DestinationRule')) {
@@ -103,7 +103,30 @@ describe('platform synth', () => {
     const gateways = objects.filter(o => o.kind === 'Gateway' && o.apiVersion === 'networking.istio.io/v1');
     expect(gateways).toHaveLength(results.length);
     for (const gw of gateways) {
-      for (const server of gw.spec.servers) expect(server.hosts).toEqual(['*']);
+      const env = results.find(r => r.env.name === gw.metadata.labels['mesh.eks-istio-mesh.io/environment'])!.env;
+      const expected = Object.keys(env.namespaces).length ? Object.keys(env.namespaces).sort().map(ns => `${ns}/*`) : [`${env.ingressGateway.namespace}/*`];
+      for (const server of gw.spec.servers) expect(server.hosts).toEqual(expected);
+    }
+  });
+
+  it("guards the gateway's and each waypoint's ServiceAccount, lets the ALB alone reach the gateway, and keeps the ALB class to the gateway namespace", () => {
+    for (const r of results) {
+      const objects = r.charts.flatMap(c => c.objects) as any[];
+      const policy = objects.find(o => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === 'mesh-protected-service-accounts');
+      const owners = policy.spec.variables.find((v: any) => v.name === 'owners').expression as string;
+      expect(owners).toContain(`'${r.env.ingressGateway.namespace}/${r.env.ingressGateway.serviceAccount}': ['system:serviceaccount:flux-system:helm-controller']`);
+      for (const wp of objects.filter(o => o.kind === 'Gateway' && o.spec.gatewayClassName === 'istio-waypoint')) {
+        expect(owners).toContain(`'${wp.metadata.namespace}/${wp.metadata.name}': ['system:serviceaccount:istio-system:istiod'`);
+      }
+      expect(objects.filter(o => o.kind === 'ValidatingAdmissionPolicyBinding').map(b => b.spec.policyName)).toContain('mesh-protected-service-accounts');
+      const np = objects.find(o => o.kind === 'NetworkPolicy' && o.metadata.namespace === r.env.ingressGateway.namespace);
+      expect(np.spec.ingress[0].from.map((f: any) => f.ipBlock.cidr)).toEqual(r.env.alb.sourceCidrs);
+      const ingress = objects.find(o => o.kind === 'Ingress');
+      const params = objects.find(o => o.kind === 'IngressClassParams');
+      expect(ingress.spec.ingressClassName).toBe(params.metadata.name);
+      expect(params.spec.namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': r.env.ingressGateway.namespace } });
+      expect(params.spec.group).toEqual(r.env.alb.groupName ? { name: r.env.alb.groupName } : undefined);
+      expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/group.name']).toBeUndefined();
     }
   });
 
@@ -205,7 +228,7 @@ describe('runSynth', () => {
     const before = readTree(dir);
     const broken = ENVIRONMENTS.map(e => e.name === 'prod'
       ? { ...e, alb: { ...e.alb, certificateArns: ['arn:aws:acm:eu-central-1:999900001111:certificate/oops'] } }
-      : e.name === 'dev' ? { ...e, ingressGateway: { hosts: ['shop.dev.example.com'] } } : e);
+      : e.name === 'dev' ? { ...e, ingressGateway: { hosts: ['shop.dev.example.com'] } as never } : e);
     const errors: string[] = [];
     // WHEN
     const code = runSynth({ environments: broken, build: buildPlatform, outdir: dir, log: () => undefined, error: l => errors.push(l), configSource: n => `charts/environments/${n}.ts` });
@@ -214,7 +237,7 @@ describe('runSynth', () => {
     expect(readTree(dir)).toEqual(before);
     const message = errors.join('\n');
     expect(message).toContain('synth failed with 2 problems; nothing was written');
-    expect(message).toContain("[dev] charts/environments/dev.ts: 'ingressGateway.hosts' must be ['*']");
+    expect(message).toContain("[dev] charts/environments/dev.ts: 'ingressGateway.hosts' is no longer a setting");
     expect(message).toContain("[prod] charts/environments/prod.ts: 'alb.certificateArns[0]' is not an ACM certificate ARN; got \"arn:aws:acm:eu-central-1:999900001111:certificate/oops\". fix: use arn:aws:acm:<region>:<12-digit account>:certificate/<uuid>");
   });
 
@@ -298,7 +321,7 @@ describe('synthesize', () => {
   });
 
   it('rejects two environments with the same name', () => {
-    const problems = synthProblems(() => synthesize([baseConfig(), baseConfig({ alb: { scheme: AlbScheme.INTERNET_FACING, certificateArns: baseConfig().alb.certificateArns } })], buildPlatform));
+    const problems = synthProblems(() => synthesize([baseConfig(), baseConfig({ alb: { scheme: AlbScheme.INTERNET_FACING, certificateArns: baseConfig().alb.certificateArns, sourceCidrs: baseConfig().alb.sourceCidrs } })], buildPlatform));
     expect(problems).toEqual(["[test] EnvironmentConfig: 'name' is used by more than one environment; got \"test\". fix: give each environment its own name"]);
   });
 });

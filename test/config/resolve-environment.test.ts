@@ -10,6 +10,7 @@ function fieldsOf(overrides: Partial<EnvironmentConfig>) {
   return problemsOf(overrides).map(p => p.field);
 }
 
+const CIDRS = ['10.0.0.0/24'];
 const ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10';
 
 describe('resolveEnvironment', () => {
@@ -29,7 +30,8 @@ describe('resolveEnvironment', () => {
     expect(env!.flux).toEqual({ namespace: 'flux-system', sourceName: 'flux-system', dependsOn: ['infrastructure'], path: './dist/test', kustomizationPrefix: 'mesh', interval: '10m' });
     expect(env!.encryptedStorage).toBeUndefined();
     expect(env!.ingressGateway.selectorLabels).toEqual({ istio: 'ingressgateway' });
-    expect(env!.ingressGateway.hosts).toEqual(['*']);
+    expect(env!.ingressGateway.hosts).toEqual(['istio-system/*']);
+    expect(env!.alb.sourceCidrs).toEqual(['10.0.0.0/24', '10.0.1.0/24']);
     expect(env!.ingressGateway.tlsSecretName).toBe('istio-ingressgateway-tls');
     expect(env!.telemetry.collectorNamespace).toBe('observability');
     expect(env!.tags).toEqual({ Cluster: 'mesh-test', Environment: 'test' });
@@ -43,7 +45,7 @@ describe('resolveEnvironment', () => {
   });
 
   it('fails on a malformed certificate ARN, naming the field, the value and the fix', () => {
-    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, certificateArns: ['arn:aws:acm:eu-west-1:1234:certificate/nope'] } });
+    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: ['arn:aws:acm:eu-west-1:1234:certificate/nope'] } });
     expect(p.field).toBe('alb.certificateArns[0]');
     expect(p.value).toBe('arn:aws:acm:eu-west-1:1234:certificate/nope');
     expect(p.message).toBe('is not an ACM certificate ARN');
@@ -51,12 +53,12 @@ describe('resolveEnvironment', () => {
   });
 
   it('fails on a certificate from another region than the ALB', () => {
-    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, certificateArns: [ARN.replace('eu-west-1', 'us-east-1')] } });
+    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: [ARN.replace('eu-west-1', 'us-east-1')] } });
     expect(p.message).toBe('is in region us-east-1 but the ALB is in eu-west-1');
   });
 
   it('fails on an empty certificate list', () => {
-    expect(fieldsOf({ alb: { scheme: AlbScheme.INTERNAL, certificateArns: [] } })).toEqual(['alb.certificateArns']);
+    expect(fieldsOf({ alb: { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: [] } })).toEqual(['alb.certificateArns']);
   });
 
   it('keeps the domains in the order written: the first one is the primary domain, not the alphabetically first', () => {
@@ -80,24 +82,40 @@ describe('resolveEnvironment', () => {
   });
 
   it('fails on an unknown SSL policy, listing the known ones', () => {
-    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, certificateArns: [ARN], sslPolicy: 'ELBSecurityPolicy-TLS13-9-9' } });
+    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: [ARN], sslPolicy: 'ELBSecurityPolicy-TLS13-9-9' } });
     expect(p.message).toBe('is not a known ELB security policy');
     expect(p.fix).toContain('ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09');
   });
 
   it('fails on a known policy without TLS 1.3', () => {
-    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, certificateArns: [ARN], sslPolicy: 'ELBSecurityPolicy-2016-08' } });
+    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: [ARN], sslPolicy: 'ELBSecurityPolicy-2016-08' } });
     expect(p.message).toBe('offers no TLS 1.3');
   });
 
-  it("fails on gateway hosts other than ['*'] (the ALB sends no SNI)", () => {
-    const [p] = problemsOf({ ingressGateway: { hosts: ['shop.apps.example.com'] } });
+  it('refuses ingressGateway.hosts, which is no longer a setting', () => {
+    const [p] = problemsOf({ ingressGateway: { hosts: ['*'] } as never });
     expect(p.field).toBe('ingressGateway.hosts');
-    expect(p.message).toMatch(/^must be \['\*'\]: the ALB sends no SNI/);
+    expect(p.message).toMatch(/^is no longer a setting: the gateway binds routes of the enabled namespaces only/);
+  });
+
+  it('gives the gateway one <namespace>/* host per enabled namespace, sorted', () => {
+    const { env } = resolveEnvironment(baseConfig({ namespaces: { payments: {}, catalog: {} } }));
+    expect(env!.ingressGateway.hosts).toEqual(['catalog/*', 'payments/*']);
+  });
+
+  it('requires alb.sourceCidrs and checks each is a canonical IPv4 CIDR narrower than /0', () => {
+    const alb = { scheme: AlbScheme.INTERNAL, certificateArns: [ARN] };
+    expect(problemsOf({ alb: alb as never })[0]).toMatchObject({ field: 'alb.sourceCidrs', message: 'must list the CIDRs the ALB sends from (the gateway accepts no other source)' });
+    expect(problemsOf({ alb: { ...alb, sourceCidrs: ['10.0.0.0/33'] } })[0]).toMatchObject({ field: 'alb.sourceCidrs[0]', message: 'is not an IPv4 CIDR' });
+    expect(problemsOf({ alb: { ...alb, sourceCidrs: ['10.0.0.1/24'] } })[0].message).toBe('has host bits set');
+    expect(problemsOf({ alb: { ...alb, sourceCidrs: ['0.0.0.0/0'] } })[0].message).toBe('admits every address, so every pod could skip the ALB');
+    expect(problemsOf({ alb: { ...alb, sourceCidrs: ['fd00::/64'] } })[0].message).toBe('is not an IPv4 CIDR');
+    expect(problemsOf({ alb: { ...alb, sourceCidrs: ['10.0.0.0/24', '10.0.0.0/24'] } })[0].message).toBe('lists a CIDR twice');
+    expect(problemsOf({ alb: { ...alb, sourceCidrs: ['10.0.1.0/24', '10.0.0.0/16', '192.168.1.7/32'] } })).toEqual([]);
   });
 
   it('fails on a regional mismatch, a global web ACL and a malformed one', () => {
-    const alb = { scheme: AlbScheme.INTERNAL, certificateArns: [ARN] };
+    const alb = { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: [ARN] };
     const waf = 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/edge/1f3c5e7a-9b2d-4f6e-8a0c-3e5d7b9f1a2c';
     expect(problemsOf({ alb: { ...alb, wafAclArn: waf.replace('eu-west-1', 'eu-central-1') } })[0].message).toMatch(/^is in region eu-central-1/);
     expect(problemsOf({ alb: { ...alb, wafAclArn: waf.replace('regional', 'global') } })[0].message).toBe('is a global (CloudFront) web ACL');
@@ -105,14 +123,14 @@ describe('resolveEnvironment', () => {
   });
 
   it('fails on subnets: fewer than two, malformed, duplicated', () => {
-    const alb = { scheme: AlbScheme.INTERNAL, certificateArns: [ARN] };
+    const alb = { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: [ARN] };
     expect(fieldsOf({ alb: { ...alb, subnets: ['subnet-0a1b2c3d4e5f60718'] } })).toEqual(['alb.subnets']);
     expect(fieldsOf({ alb: { ...alb, subnets: ['subnet-xyz', 'subnet-0a1b2c3d4e5f60718'] } })).toEqual(['alb.subnets[0]']);
     expect(problemsOf({ alb: { ...alb, subnets: ['subnet-0a1b2c3d', 'subnet-0a1b2c3d'] } })[0].message).toBe('lists a subnet twice');
   });
 
   it('fails on a group order without a group and out of range', () => {
-    const alb = { scheme: AlbScheme.INTERNAL, certificateArns: [ARN] };
+    const alb = { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: [ARN] };
     expect(problemsOf({ alb: { ...alb, groupOrder: 5 } })[0].message).toBe('is set without alb.groupName');
     expect(problemsOf({ alb: { ...alb, groupName: 'shared', groupOrder: 5000 } })[0].message).toBe('must be an integer from -1000 to 1000');
   });
@@ -145,7 +163,7 @@ describe('resolveEnvironment', () => {
       name: 'Prod',
       awsRegion: 'europe',
       domains: [],
-      alb: { scheme: 'public' as AlbScheme, certificateArns: ['arn:nope'] },
+      alb: { scheme: 'public' as AlbScheme, sourceCidrs: CIDRS, certificateArns: ['arn:nope'] },
     });
     // THEN each is reported
     expect(problems.map(p => p.field)).toEqual(['name', 'awsRegion', 'domains', 'alb.scheme', 'alb.certificateArns[0]']);

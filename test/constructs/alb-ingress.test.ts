@@ -7,11 +7,11 @@ const props = { namespace: 'istio-system', gatewayServiceName: 'istio-ingressgat
 const A = 'alb.ingress.kubernetes.io';
 
 describe('AlbIngress', () => {
-  it('targets only the gateway Service on 443, with ingress class alb', () => {
+  it('targets only the gateway Service on 443, with its own ingress class', () => {
     const ingress = only(synthConstructs(scope => new AlbIngress(scope, 'Alb', props)), 'Ingress');
     expect(ingress.apiVersion).toBe('networking.k8s.io/v1');
     expect(ingress.metadata).toMatchObject({ name: 'istio-ingress', namespace: 'istio-system' });
-    expect(ingress.spec.ingressClassName).toBe('alb');
+    expect(ingress.spec.ingressClassName).toBe('istio-ingress');
     expect(ingress.spec.defaultBackend).toBeUndefined();
     expect(ingress.spec.rules).toEqual([{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'istio-ingressgateway', port: { number: 443 } } } }] } }]);
   });
@@ -48,7 +48,7 @@ describe('AlbIngress', () => {
       loadBalancerAttributes: { 'idle_timeout.timeout_seconds': '30', 'deletion_protection.enabled': 'true' },
     })), 'Ingress').metadata.annotations!;
     expect(a[`${A}/certificate-arn`].split(',')).toHaveLength(2);
-    expect(a[`${A}/group.name`]).toBe('shared');
+    expect(a[`${A}/group.name`]).toBeUndefined();
     expect(a[`${A}/group.order`]).toBe('-5');
     expect(a[`${A}/subnets`]).toBe('subnet-0a1b2c3d,subnet-0b1b2c3d');
     expect(a[`${A}/wafv2-acl-arn`]).toMatch(/^arn:aws:wafv2:/);
@@ -59,5 +59,33 @@ describe('AlbIngress', () => {
   it('fails on an SSL policy without TLS 1.3 and on no certificate', () => {
     const problems = synthProblems(() => synthConstructs(scope => new AlbIngress(scope, 'Alb', { ...props, certificateArns: [], sslPolicy: 'ELBSecurityPolicy-2016-08' })));
     expect(problems.map(p => p.split(':')[1].trim().split(' ')[0])).toEqual(["'certificateArns'", "'sslPolicy'"]);
+  });
+
+  it('emits an IngressClass whose params admit only the gateway namespace, without a group by default', () => {
+    const objects = synthConstructs(scope => new AlbIngress(scope, 'Alb', props));
+    const cls = only(objects, 'IngressClass');
+    expect(cls.metadata.name).toBe('istio-ingress');
+    expect(cls.metadata.namespace).toBeUndefined();
+    expect(cls.spec).toEqual({ controller: 'ingress.k8s.aws/alb', parameters: { apiGroup: 'elbv2.k8s.aws', kind: 'IngressClassParams', name: 'istio-ingress' } });
+    const params = only(objects, 'IngressClassParams');
+    expect(params.apiVersion).toBe('elbv2.k8s.aws/v1beta1');
+    expect(params.metadata.namespace).toBeUndefined();
+    expect(params.spec).toEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+      scheme: 'internal',
+      sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+    });
+  });
+
+  it('puts the IngressGroup in the class params, not in a group.name annotation', () => {
+    const objects = synthConstructs(scope => new AlbIngress(scope, 'Alb', { ...props, name: 'edge', groupName: 'mesh-public', groupOrder: 10, scheme: AlbScheme.INTERNET_FACING }));
+    const params = only(objects, 'IngressClassParams');
+    expect(params.metadata.name).toBe('edge');
+    expect(params.spec.group).toEqual({ name: 'mesh-public' });
+    expect(params.spec.scheme).toBe('internet-facing');
+    const ingress = only(objects, 'Ingress');
+    expect(ingress.spec.ingressClassName).toBe('edge');
+    expect(ingress.metadata.annotations![`${A}/group.name`]).toBeUndefined();
+    expect(ingress.metadata.annotations![`${A}/group.order`]).toBe('10');
   });
 });

@@ -101,6 +101,38 @@ describe('ALB rules', () => {
     expect(findings(r, join(ingress(goodAnnotations), gateway(goodServer)))).toEqual([]);
   });
 
+  it("gateway-alb-server-hosts: stays silent on '<namespace>/*' hosts and still fires on a namespaced host name", () => {
+    const r = rule('gateway-alb-server-hosts');
+    expect(findings(r, join(ingress(goodAnnotations), gateway({ ...goodServer, hosts: ['payments/*', 'catalog/*'] })))).toEqual([]);
+    expect(findings(r, join(ingress(goodAnnotations), gateway({ ...goodServer, hosts: ['payments/*', 'payments/shop.example.com'] })))).toEqual(['Gateway istio-system/shared-gateway server on port 443 has hosts ["payments/*","payments/shop.example.com"]']);
+  });
+
+  it('gateway-alb-server-hosts: judges an Ingress of an ALB IngressClass other than alb', () => {
+    const r = rule('gateway-alb-server-hosts');
+    const cls = 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: { name: edge }\nspec: { controller: ingress.k8s.aws/alb }\n';
+    const edge = ingress(goodAnnotations).replace('ingressClassName: alb', 'ingressClassName: edge');
+    expect(findings(r, join(cls, edge, gateway({ ...goodServer, hosts: ['shop.example.com'] })))).toHaveLength(1);
+    expect(findings(r, join(edge, gateway({ ...goodServer, hosts: ['shop.example.com'] })))).toEqual([]);
+  });
+
+  it('shared-gateway-route-namespaces: fires on a VirtualService from an undeclared namespace and on * hosts of an internet-facing gateway', () => {
+    const r = rule('shared-gateway-route-namespaces');
+    const vs = (ns: string, gateways: string[]) => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: web, namespace: ${ns} }
+spec: { hosts: [web.example.com], gateways: ${JSON.stringify(gateways)}, http: [{ route: [{ destination: { host: web } }] }] }
+`;
+    const declared = gateway({ ...goodServer, hosts: ['payments/*'] });
+    expect(findings(r, join(ingress(goodAnnotations), declared, vs('intruder', ['istio-system/shared-gateway'])))).toEqual(['VirtualService intruder/web binds to the shared gateway istio-system/shared-gateway, whose hosts do not declare namespace intruder']);
+    expect(findings(r, join(ingress(goodAnnotations), declared, vs('payments', ['istio-system/shared-gateway'])))).toEqual([]);
+    // a short name refers to a Gateway of the VirtualService's own namespace, not the shared one
+    expect(findings(r, join(ingress(goodAnnotations), declared, vs('intruder', ['shared-gateway', 'mesh'])))).toEqual([]);
+    const facing = { ...goodAnnotations, [`${A}/scheme`]: 'internet-facing' };
+    expect(findings(r, join(ingress(facing), gateway({ ...goodServer, name: 'https', hosts: ['*/*'] }), vs('intruder', ['istio-system/shared-gateway'])))).toEqual(["Gateway istio-system/shared-gateway server https has host '*/*' on an internet-facing gateway: a VirtualService of any namespace can publish through it"]);
+    expect(findings(r, join(ingress({ ...goodAnnotations, [`${A}/scheme`]: 'internal' }), gateway(goodServer), vs('intruder', ['istio-system/shared-gateway'])))).toEqual([]);
+  });
+
   it('alb-health-check: fires on each missing or wrong health-check annotation', () => {
     const r = rule('alb-health-check');
     const { [`${A}/healthcheck-protocol`]: _p, ...noProtocol } = goodAnnotations;
