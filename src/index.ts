@@ -29,6 +29,7 @@ export * from './constructs/istio-install';
 export * from './constructs/ingress-gateway-release';
 export * from './constructs/mesh-telemetry';
 export * from './constructs/flux-kustomizations';
+export * from './constructs/flux-prune';
 export * from './constructs/encrypted-storage-class';
 export * from './cli/check-command';
 export * from './rules';

@@ -386,6 +386,37 @@ export interface NamespaceSettings {
   readonly unsafeTransitionBecause?: string;
 }
 
+/** IP family of the cluster's pods (EKS clusters are IPv4 or IPv6, chosen at creation). */
+export enum IpFamily {
+  IPV4 = 'IPv4',
+  IPV6 = 'IPv6',
+}
+
+/** Facts about the cluster that the manifests depend on and nothing in `dist/` can check. */
+export interface ClusterConfig {
+  /**
+   * IP family of the pods. In IPv6 clusters, istio-cni rewrites the source of kubelet probes to
+   * ambient pods to `fd16:9254:7127:1337:ffff:ffff:ffff:ffff` (istio/istio
+   * `cni/pkg/nodeagent/options.go`, `DefaultHostProbeSNATIPV6`), which the ambient NetworkPolicies
+   * then admit besides the IPv4 `169.254.7.127`.
+   *
+   * @default IpFamily.IPV4
+   */
+  readonly ipFamily?: IpFamily;
+}
+
+/** The Prometheus that scrapes the proxies' metrics. */
+export interface MonitoringConfig {
+  /** Namespace of the Prometheus pods. */
+  readonly namespace: string;
+  /**
+   * Labels of the Prometheus pods, to admit only them.
+   *
+   * @default - every pod of `namespace`
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+}
+
 /** One environment (one EKS cluster, one `dist/<name>/` folder). */
 export interface EnvironmentConfig {
   /** Environment name, a DNS label (`lab`, `prod`); also the `dist/` folder name. */
@@ -427,6 +458,29 @@ export interface EnvironmentConfig {
    * @default - no app-team namespace
    */
   readonly namespaces?: Readonly<Record<string, NamespaceSettings>>;
+  /**
+   * App-team namespaces taken out of this environment, by name, each with the reason (at least 10
+   * characters): the ticket, and that the workloads are drained. A namespace that the committed
+   * `dist/<env>/` holds and `namespaces` no longer lists is refused without it. Flux then prunes
+   * the namespace's policies but never deletes the Namespace itself (it carries
+   * `kustomize.toolkit.fluxcd.io/prune: disabled`): delete it by hand once it is empty.
+   *
+   * @default - no namespace is retired
+   */
+  readonly retiredNamespaces?: Readonly<Record<string, string>>;
+  /**
+   * Cluster facts the manifests depend on.
+   *
+   * @default - every ClusterConfig default
+   */
+  readonly cluster?: ClusterConfig;
+  /**
+   * The Prometheus that scrapes the Envoy proxies (sidecars and waypoints): team NetworkPolicies
+   * admit it to 15020 (merged metrics) and 15090 (Envoy stats).
+   *
+   * @default - no scrape is admitted
+   */
+  readonly monitoring?: MonitoringConfig;
   /**
    * How Flux applies this environment.
    *

@@ -6,7 +6,7 @@
 import { ReplicaPolicy } from '../lib/availability';
 import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, principalOf } from '../lib/names';
 import { Problem } from '../lib/validation';
-import { AlbScheme, DataplaneMode, EnvironmentConfig, InjectionStyle, MtlsMode, NamespaceSettings } from './environment-config';
+import { AlbScheme, DataplaneMode, EnvironmentConfig, InjectionStyle, IpFamily, MtlsMode, NamespaceSettings } from './environment-config';
 import { DEFAULT_ISTIO_CHART_REPOSITORY, DEFAULT_ISTIO_HUB, ISTIO_VERSION } from './istio-version';
 import { DEFAULT_SSL_POLICY, LEGACY_SSL_POLICIES, TLS13_SSL_POLICIES } from './ssl-policies';
 
@@ -74,6 +74,17 @@ export interface ResolvedEnvironment {
   };
   /** Enabled app-team namespaces, by name, sorted, with their migration settings. */
   readonly namespaces: Readonly<Record<string, ResolvedNamespaceSettings>>;
+  /** Namespaces taken out of the environment, by name, sorted, with the reason. */
+  readonly retiredNamespaces: Readonly<Record<string, string>>;
+  readonly cluster: {
+    readonly ipFamily: IpFamily;
+  };
+  /** The Prometheus admitted to the proxies' metrics ports, when configured. */
+  readonly monitoring?: {
+    readonly namespace: string;
+    /** Sorted by key; undefined admits every pod of the namespace. */
+    readonly podLabels?: Readonly<Record<string, string>>;
+  };
   readonly telemetry: {
     readonly tracingProvider: string;
     readonly collectorHost: string;
@@ -489,6 +500,36 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
     }
     namespaces[ns] = { ...settings, mtlsMode: mode };
   }
+  // Retired namespaces: the reason lets the retirement gate pass (src/migration/gates.ts).
+  const retiredNamespaces: Record<string, string> = {};
+  for (const [ns, reason] of Object.entries(config.retiredNamespaces ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!isDnsLabel(ns)) bad(`retiredNamespaces['${ns}']`, ns, 'is not a valid namespace name', 'use the name of the namespace as dist/<env>/ holds it');
+    if (typeof reason !== 'string' || reason.trim().length < 10) {
+      bad(`retiredNamespaces['${ns}']`, reason, 'must give a reason of at least 10 characters', "say why and that the workloads are drained, e.g. 'INC-42: moved to cluster B; workloads drained'");
+    }
+    if (config.namespaces?.[ns] !== undefined) {
+      bad(`retiredNamespaces['${ns}']`, reason, 'names a namespace that namespaces still enables', `remove namespaces['${ns}'] to retire it, or remove retiredNamespaces['${ns}'] to keep it`);
+    }
+    retiredNamespaces[ns] = typeof reason === 'string' ? reason.trim() : reason;
+  }
+
+  // Cluster facts.
+  const ipFamily = config.cluster?.ipFamily ?? IpFamily.IPV4;
+  if (!isEnumValue(IpFamily, ipFamily)) bad('cluster.ipFamily', ipFamily, `must be one of ${Object.values(IpFamily).join(', ')}`, "use IpFamily.IPV4 or IpFamily.IPV6, as the cluster was created (aws eks describe-cluster: kubernetesNetworkConfig.ipFamily)");
+
+  // Prometheus.
+  const monitoring = config.monitoring;
+  if (monitoring !== undefined) {
+    if (!isDnsLabel(monitoring?.namespace)) bad('monitoring.namespace', monitoring?.namespace, 'is not a valid namespace name', 'give the namespace of the Prometheus pods, e.g. monitoring');
+    if (monitoring?.podLabels !== undefined) {
+      if (Object.keys(monitoring.podLabels).length === 0) bad('monitoring.podLabels', monitoring.podLabels, 'is empty', "remove it to admit every pod of the namespace, or give the Prometheus pods' labels");
+      for (const [k, v] of Object.entries(monitoring.podLabels)) {
+        if (!isLabelKey(k)) bad(`monitoring.podLabels['${k}']`, k, 'is not a valid label key', 'use a Kubernetes label key');
+        if (!isLabelValue(v)) bad(`monitoring.podLabels['${k}']`, v, 'is not a valid label value', 'use a Kubernetes label value');
+      }
+    }
+  }
+
   if (istio.mtlsAheadOfPreviousBecause !== undefined && istio.mtlsAheadOfPreviousBecause.trim().length < 10) {
     bad('istio.mtlsAheadOfPreviousBecause', istio.mtlsAheadOfPreviousBecause, 'must give a reason of at least 10 characters', 'say why, e.g. the incident or ticket');
   }
@@ -542,6 +583,9 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
         gatewayRef: `${gwNamespace}/${gatewayName}`,
       },
       namespaces,
+      retiredNamespaces,
+      cluster: { ipFamily },
+      ...(monitoring ? { monitoring: { namespace: monitoring.namespace, ...(monitoring.podLabels ? { podLabels: sortedRecord(monitoring.podLabels) } : {}) } } : {}),
       telemetry: {
         tracingProvider,
         collectorHost,

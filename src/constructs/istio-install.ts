@@ -8,6 +8,7 @@ import { HelmRepository, HelmRepositorySpecType } from '../../imports/flux-sourc
 import { ACCESS_LOG_PROVIDER, BUILT_IN_TELEMETRY_PROVIDERS, ISTIO_VERSION } from '../config/istio-version';
 import { checkReplicaPolicy, isHighlyAvailable, ReplicaPolicy } from '../lib/availability';
 import { isDnsLabel, isDnsSubdomain } from '../lib/names';
+import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED } from './flux-prune';
 import { addCheck, Problem } from '../lib/validation';
 
 /** The OpenTelemetry collector istiod's tracing provider sends spans to. */
@@ -189,11 +190,12 @@ export class IstioInstall extends Construct {
 
     // Keep the root namespace when the chart is removed: deleting it would delete the mesh.
     this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: { name: props.namespace, annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
+      metadata: { name: props.namespace, annotations: { [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED } },
     });
 
     this.repository = new HelmRepository(this, 'Repository', {
-      metadata: { name: ISTIO_HELM_REPOSITORY, namespace: props.namespace },
+      // Kept too: a protected release left behind still needs its chart source.
+      metadata: { name: ISTIO_HELM_REPOSITORY, namespace: props.namespace, annotations: { [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED } },
       spec: {
         url,
         interval: '1h',
@@ -267,8 +269,11 @@ export class IstioInstall extends Construct {
 
   private release(name: string, chart: string, dependsOn: readonly string[], values: Record<string, unknown>, ownsWebhooks = false,
     scope: Construct = this, targetNamespace = this.namespace, id = name): HelmRelease {
+    // Flux never uninstalls a release (the mesh) when the Kustomization is renamed or deleted, except
+    // the istiod of a revision other than `revision`: dropping it from `revisions` removes it.
+    const prunable = name !== istiodReleaseName(this.revision) && this.revisions.some(r => istiodReleaseName(r) === name);
     return new HelmRelease(scope, id, {
-      metadata: { name, namespace: this.namespace },
+      metadata: { name, namespace: this.namespace, ...(prunable ? {} : { annotations: { [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED } }) },
       spec: {
         releaseName: name,
         targetNamespace,

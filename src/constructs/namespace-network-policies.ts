@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
+import { IpFamily } from '../config/environment-config';
 import { HBONE_PORT } from './waypoint';
 
 /** Pods of one Service and the container ports they serve. */
@@ -36,12 +37,35 @@ export interface NamespaceNetworkPoliciesProps {
   readonly external: ReadonlyArray<{ readonly cidrs: readonly string[]; readonly except?: readonly string[]; readonly port: number }>;
   /** istiod, when pods of the namespace run an Envoy (sidecars, waypoint). */
   readonly istiod?: { readonly namespace: string };
-  /** The telemetry collector, when pods of the namespace emit spans (sidecars, waypoint). */
+  /**
+   * The telemetry collector, when pods of the namespace emit spans (sidecars, waypoint). HBONE
+   * 15008 is admitted beside the OTLP port: a collector in an ambient namespace is reached there.
+   */
   readonly telemetry?: { readonly namespace: string; readonly port: number };
+  /**
+   * IP family of the cluster: IPv6 clusters also admit the IPv6 probe source to ambient pods.
+   *
+   * @default IpFamily.IPV4
+   */
+  readonly ipFamily?: IpFamily;
+  /**
+   * The Prometheus admitted to the proxies' metrics ports (15020 merged metrics, 15090 Envoy
+   * stats), when pods of the namespace run an Envoy (sidecars, waypoint).
+   *
+   * @default - no scrape is admitted
+   */
+  readonly monitoring?: { readonly namespace: string; readonly podLabels?: Readonly<Record<string, string>> };
 }
 
 /** Source address of kubelet probes to ambient pods (SNAT by istio-cni). */
 export const AMBIENT_PROBE_SOURCE = '169.254.7.127/32';
+/**
+ * Source address of kubelet probes to ambient pods in IPv6 clusters (istio/istio
+ * `cni/pkg/nodeagent/options.go`, `DefaultHostProbeSNATIPV6`).
+ */
+export const AMBIENT_PROBE_SOURCE_IPV6 = 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128';
+/** Ports Prometheus scrapes on an Envoy: the agent's merged metrics, and Envoy's own stats. */
+export const PROXY_METRICS_PORTS: readonly number[] = [15020, 15090];
 /** istiod's xDS and CA port. */
 export const ISTIOD_XDS_PORT = 15012;
 
@@ -66,8 +90,11 @@ function namespacePeer(namespace: string, podLabels?: Readonly<Record<string, st
  * - within the namespace;
  * - per exposed or called Service: from the ingress gateway pods and the callers' namespaces, to its
  *   container ports and HBONE 15008 (peers on HBONE-enabled proxies connect there);
- * - ambient: kubelet probes from 169.254.7.127/32, HBONE 15008 everywhere mesh traffic flows;
- * - egress to called namespaces, external ranges, istiod 15012 and the collector where needed.
+ * - ambient: kubelet probes from 169.254.7.127/32 (and the IPv6 source in IPv6 clusters), HBONE
+ *   15008 everywhere mesh traffic flows;
+ * - egress to called namespaces, external ranges, istiod 15012 and the collector (its port and
+ *   15008) where needed;
+ * - Prometheus to 15020 and 15090, when configured and the namespace runs an Envoy.
  *
  * NetworkPolicies cannot see identities: the AuthorizationPolicies stay the primary control.
  *
@@ -99,7 +126,8 @@ export class NamespaceNetworkPolicies extends Construct {
       egress: [{ to: [{ podSelector: all }] }],
     });
     if (props.ambient) {
-      define('allow-kubelet-probes', { podSelector: all, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: AMBIENT_PROBE_SOURCE } }] }] });
+      const sources = props.ipFamily === IpFamily.IPV6 ? [AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_IPV6] : [AMBIENT_PROBE_SOURCE];
+      define('allow-kubelet-probes', { podSelector: all, policyTypes: ['Ingress'], ingress: [{ from: sources.map(cidr => ({ ipBlock: { cidr } })) }] });
     }
 
     if (props.ambient && props.waypoint) {
@@ -151,7 +179,14 @@ export class NamespaceNetworkPolicies extends Construct {
       define('allow-egress-telemetry', {
         podSelector: all,
         policyTypes: ['Egress'],
-        egress: [{ to: [namespacePeer(props.telemetry.namespace)], ports: tcp([props.telemetry.port]) }],
+        egress: [{ to: [namespacePeer(props.telemetry.namespace)], ports: tcp([props.telemetry.port, HBONE_PORT]) }],
+      });
+    }
+    if (props.monitoring && (props.istiod || props.telemetry)) {
+      define('allow-metrics-scrape', {
+        podSelector: all,
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [namespacePeer(props.monitoring.namespace, props.monitoring.podLabels)], ports: tcp(PROXY_METRICS_PORTS) }],
       });
     }
     this.policies = policies;

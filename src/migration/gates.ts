@@ -82,5 +82,26 @@ export function checkTransitions(previous: ReadonlyMap<string, NamespaceState>, 
       });
     }
   }
+  problems.push(...checkRetirements(previous, current));
   return problems;
+}
+
+/**
+ * Namespaces the committed folder holds that are no longer enabled: each needs a reason in
+ * `retiredNamespaces`, since Flux then prunes its policies (the Namespace stays, prune disabled).
+ *
+ * @param previous the namespace states of the committed folder of this environment
+ */
+export function checkRetirements(previous: ReadonlyMap<string, NamespaceState>, current: EnvironmentState): LocatedProblem[] {
+  const env = current.env.name;
+  return [...previous.keys()].filter(ns => !current.namespaces.has(ns) && !current.env.retiredNamespaces[ns]).sort().map(ns => ({
+    environment: env,
+    path: source(env),
+    field: `namespaces['${ns}']`,
+    value: describeState(previous.get(ns)!),
+    message: `is in dist/${env}/ but no longer enabled in ${env}: Flux would prune its NetworkPolicies, AuthorizationPolicies and PeerAuthentication while its workloads may still run. `
+      + 'The Namespace itself is not deleted (kustomize.toolkit.fluxcd.io/prune: disabled)',
+    fix: `drain the workloads, then give retiredNamespaces: { '${ns}': '<ticket: why, and that it is drained>' } in ${source(env)} (or enable it again); `
+      + `after Flux has applied, delete the Namespace by hand (kubectl delete namespace ${ns})`,
+  }));
 }

@@ -42,16 +42,18 @@ export function strictBlockers(states: readonly EnvironmentState[], index: numbe
  */
 export function renderPlan(states: readonly EnvironmentState[]): string {
   const envs = states.map(s => s.env.name);
-  const namespaces = [...new Set(states.flatMap(s => [...s.namespaces.keys()]))].sort();
+  const namespaces = [...new Set(states.flatMap(s => [...s.namespaces.keys(), ...Object.keys(s.env.retiredNamespaces)]))].sort();
   const out: string[] = ['# Mesh migration plan', ''];
   out.push(`Environments in promotion order: ${envs.map(e => `\`${e}\``).join(' -> ')}. Each cell: dataplane / mTLS, then the next safe step (or what it waits for). A step may not put an environment ahead of the one before it.`, '');
   out.push(`| namespace (target) | ${envs.join(' | ')} |`, `|---|${envs.map(() => '---').join('|')}|`);
   for (const ns of namespaces) {
-    const target = states.map(s => s.namespaces.get(ns)?.target).find(Boolean);
+    const target = states.map(s => s.namespaces.get(ns)?.target).find(Boolean) ?? 'retired';
     const cells = states.map((s, i) => {
       const cur = s.namespaces.get(ns);
       const prevEnv = i > 0 ? states[i - 1].env.name : undefined;
       const prev = i > 0 ? states[i - 1].namespaces.get(ns) : undefined;
+      const retired = s.env.retiredNamespaces[ns];
+      if (!cur && retired) return `retired: ${retired.replace(/\|/g, '\\|')}`;
       if (!cur) return prev ? `not enabled: **next enable as ${prev.dataplane} / ${prev.mtlsMode}** (as ${prevEnv})` : 'not enabled';
       const here = `${cur.dataplane} / ${cur.mtlsMode}`;
       const next = nextState(cur);
@@ -68,6 +70,6 @@ export function renderPlan(states: readonly EnvironmentState[]): string {
     const blockers = strictBlockers(states, i);
     out.push(`| \`${s.env.name}\` | ${s.env.istio.mtlsMode} | ${s.env.istio.mtlsMode === MtlsMode.STRICT ? 'already STRICT' : blockers.length ? blockers.join('; ') : 'nothing: ready for STRICT'} |`);
   });
-  out.push('', 'Rollback: level 1, set `namespaces.<ns>.mtlsMode: MtlsMode.PERMISSIVE` (or `istio.mtlsMode`) in the environment; level 2, set `namespaces.<ns>.dataplane: DataplaneMode.OUT_OF_MESH`. See README, "Migration and rollback".', '');
+  out.push('', 'Rollback: level 1, set `namespaces.<ns>.mtlsMode: MtlsMode.PERMISSIVE` (or `istio.mtlsMode`) in the environment; level 2, set `namespaces.<ns>.dataplane: DataplaneMode.OUT_OF_MESH`. Removing a namespace: drain it, then `retiredNamespaces.<ns>: \'<reason>\'`; Flux keeps the Namespace, delete it by hand. See README, "Migration and rollback".', '');
   return out.join('\n');
 }

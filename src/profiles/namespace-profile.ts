@@ -12,6 +12,7 @@ import {
 import { InjectionStyle, MtlsMode } from '../config/environment-config';
 import { ResolvedEnvironment } from '../config/resolve-environment';
 import { AppRoute } from '../constructs/app-route';
+import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED } from '../constructs/flux-prune';
 import { MeshTelemetry, TelemetryOverrides } from '../constructs/mesh-telemetry';
 import { NamespaceNetworkPolicies, PodPorts } from '../constructs/namespace-network-policies';
 import { Waypoint } from '../constructs/waypoint';
@@ -374,7 +375,8 @@ export abstract class NamespaceProfile extends MeshChart {
     }
     // The chart's default namespace (this namespace) must not land on the cluster-scoped Namespace.
     const serviceAccounts = sortedUnique(d.services.map(s => s.serviceAccount).filter((sa): sa is string => !!sa));
-    const annotations = serviceAccounts.length ? { [Annotations.SERVICE_ACCOUNTS]: serviceAccounts.join(',') } : undefined;
+    // Flux never deletes the Namespace (and the team's workloads in it): see README, "Migration and rollback".
+    const annotations = { ...(serviceAccounts.length ? { [Annotations.SERVICE_ACCOUNTS]: serviceAccounts.join(',') } : {}), [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED };
     new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: this.namespace, labels, annotations } }).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 
     new PeerAuthentication(this, 'PeerAuthentication', {
@@ -579,6 +581,8 @@ export abstract class NamespaceProfile extends MeshChart {
       external: d.externalHosts.map(h => (h.cidrs?.length ? { cidrs: [...h.cidrs].sort(byString), port: h.port } : { ...PUBLIC_INTERNET, port: h.port })),
       istiod: envoyInNamespace ? { namespace: env.istio.rootNamespace } : undefined,
       telemetry: envoyInNamespace ? { namespace: env.telemetry.collectorNamespace, port: env.telemetry.collectorPort } : undefined,
+      ipFamily: env.cluster.ipFamily,
+      monitoring: envoyInNamespace ? env.monitoring : undefined,
     });
 
     const extra = new Construct(this, 'Extra');

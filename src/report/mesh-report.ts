@@ -257,5 +257,50 @@ export function renderMeshReport(env: ResolvedEnvironment, objects: readonly Obj
     }
     out.push('');
   }
+  out.push(...egressAndPrerequisites(env, index));
   return out.join('\n');
+}
+
+/**
+ * What the manifests cannot enforce on their own: where pods may go outside the cluster, the
+ * cluster settings they rely on, and the upstream bugs that touch this environment's setup.
+ */
+function egressAndPrerequisites(env: ResolvedEnvironment, index: ObjectIndex): string[] {
+  const out: string[] = ['## Egress, prerequisites and known upstream issues', ''];
+  const external = index.ofKind('NetworkPolicy').filter(np => np.metadata.name === 'allow-egress-external')
+    .sort((a, b) => (a.metadata.namespace! < b.metadata.namespace! ? -1 : a.metadata.namespace! > b.metadata.namespace! ? 1 : 0));
+  if (external.length === 0) {
+    out.push('No namespace may leave the cluster (no external egress).', '');
+  } else {
+    out.push('Egress outside the cluster, as the NetworkPolicies admit it. REGISTRY_ONLY (the Sidecar) is not a security boundary: a pod without a proxy (`sidecar.istio.io/inject: "false"`) is held back by these NetworkPolicies alone, so `0.0.0.0/0` means any public host on that port (istio/api PR#3270).', '');
+    out.push('| namespace | to | ports |', '|---|---|---|');
+    for (const np of external) {
+      for (const rule of (np.spec?.egress ?? []) as any[]) {
+        const to = ((rule.to ?? []) as any[]).map(p => {
+          const cidr = p.ipBlock?.cidr ?? '?';
+          return cidr.endsWith('/0') ? `**any public address** (${code(cidr)}${p.ipBlock?.except?.length ? ` except private ranges` : ''})` : code(cidr);
+        }).join(', ');
+        const ports = ((rule.ports ?? []) as any[]).map(p => `${p.protocol ?? 'TCP'} ${p.port}`).join(', ') || 'every port';
+        out.push(`| ${code(np.metadata.namespace!)} | ${cell(to)} | ${ports} |`);
+      }
+    }
+    out.push('');
+  }
+  out.push('Not checked by the synth (README, "Prerequisites"):', '');
+  out.push('- the VPC CNI add-on enforces NetworkPolicies (`enableNetworkPolicy: "true"`): without it every NetworkPolicy here is ignored;');
+  out.push(`- pod IP family ${code(env.cluster.ipFamily)} (\`cluster.ipFamily\`): ambient kubelet probes are admitted from ${env.cluster.ipFamily === 'IPv6' ? '`169.254.7.127/32` and `fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128`' : '`169.254.7.127/32`'};`);
+  out.push(env.monitoring
+    ? `- Prometheus in ${code(env.monitoring.namespace)} is admitted to 15020 and 15090 of the Envoy proxies (sidecars, waypoints);`
+    : '- no Prometheus is admitted to the proxies\' metrics ports (`monitoring` is not set);');
+  out.push(`- the OTLP collector ${code(`${env.telemetry.collectorHost}:${env.telemetry.collectorPort}`)} is reached on its port and on HBONE 15008 (a collector in an ambient namespace).`, '');
+  const namespaces = index.ofKind('Namespace');
+  const issues: string[] = [];
+  if (namespaces.some(n => n.metadata.labels?.[Labels.INGRESS_USE_WAYPOINT] === 'true')) {
+    issues.push('- istio/istio#60780: with `istio.io/ingress-use-waypoint`, the gateway and waypoint spans of those requests do not reach the collector (the application spans do);');
+  }
+  if (namespaces.some(n => n.metadata.labels?.[Labels.USE_WAYPOINT])) {
+    issues.push('- istio/istio#61154 (reported on 1.30.2): a waypoint may emit no OpenTelemetry spans although its Telemetry resource is correct; its metrics still count the requests;');
+  }
+  if (issues.length > 0) out.push('Known upstream issues that affect this environment (open when written; README, "Known upstream issues"):', '', ...issues, '');
+  return out;
 }

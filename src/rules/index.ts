@@ -15,6 +15,7 @@ import { gatewayPrincipalAllowed } from './gateway-principal-allowed';
 import { injectionLabelValue } from './injection-label-value';
 import { injectionLabelsExclusive } from './injection-labels-exclusive';
 import { nameLength } from './name-length';
+import { networkPolicyEgressAny } from './network-policy-egress-any';
 import { noDenyAllNotPrincipals } from './no-deny-not-principals-wildcard';
 import { noSecretData } from './no-secret-data';
 import { noSidecarInAmbient } from './no-sidecar-in-ambient';
@@ -44,7 +45,7 @@ export const ALL_RULES: readonly MeshRule[] = [
   ambientL7NeedsWaypoint, useWaypointExists, noSidecarInAmbient, ambientNetworkPolicyHbone,
   injectionLabelsExclusive, injectionLabelValue, gatewayNamespaceInjection, revisionInstalled,
   principalResolves, noDenyAllNotPrincipals, gatewayPrincipalAllowed,
-  sidecarEgressNotEmpty, sidecarDefaultUnique, sidecarRegistryOnly, sidecarEgressWithoutRegistryOnly,
+  sidecarEgressNotEmpty, sidecarDefaultUnique, sidecarRegistryOnly, sidecarEgressWithoutRegistryOnly, networkPolicyEgressAny,
   telemetryProviderDefined, ambientTelemetryNeedsWaypoint,
   noSecretData, nameLength, uniqueIdentity,
 ];

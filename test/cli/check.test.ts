@@ -36,9 +36,12 @@ describe('npm run check', () => {
   beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-check-')); });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it.each(ENVIRONMENTS.map(e => e.name))('reports nothing on the committed dist/%s', name => {
+  it.each(ENVIRONMENTS.map(e => e.name))('reports nothing on the committed dist/%s but the open egress of orders', name => {
     const { code, out } = run([path.join(ROOT, 'dist', name)]);
-    expect(out).toMatch(/^0 errors, 0 warnings, 0 silenced; \d+ objects checked$/m);
+    // orders reaches api.stripe.com without declared ranges: the warning is kept on purpose.
+    const withOrders = fs.existsSync(path.join(ROOT, 'dist', name, '40-orders.yaml'));
+    expect(out).toMatch(withOrders ? /^0 errors, 1 warning, 0 silenced; \d+ objects checked$/m : /^0 errors, 0 warnings, 0 silenced; \d+ objects checked$/m);
+    if (withOrders) expect(out).toContain('warning network-policy-egress-any  NetworkPolicy orders/allow-egress-external');
     expect(code).toBe(0);
   });
 

@@ -142,3 +142,67 @@ describe('npm run plan', () => {
     expect(renderPlan(states)).toContain('| `preprod` | PERMISSIVE | catalog is out of the mesh |');
   });
 });
+
+describe('Flux prune safety', () => {
+  const PRUNE = 'kustomize.toolkit.fluxcd.io/prune';
+  const lab = ENVIRONMENTS.find(e => e.name === 'lab')!;
+  const objectsOf = (config: EnvironmentConfig) => synthesize([config], buildPlatform)[0].charts.flatMap(c => c.objects) as any[];
+
+  it('marks team Namespaces, the Istio HelmRepository and every Istio HelmRelease but a non-current istiod prune: disabled', () => {
+    const objects = objectsOf({ ...lab, istio: { ...lab.istio, revision: 'default', revisions: ['default', 'canary'] } });
+    const pruneOf = (kind: string, name: string) => objects.find(o => o.kind === kind && o.metadata.name === name)?.metadata.annotations?.[PRUNE];
+    for (const ns of Object.keys(lab.namespaces ?? {})) expect(pruneOf('Namespace', ns)).toBe('disabled');
+    expect(pruneOf('HelmRepository', 'istio')).toBe('disabled');
+    for (const r of ['istio-base', 'istiod', 'istio-cni', 'ztunnel', 'istio-ingressgateway']) expect([r, pruneOf('HelmRelease', r)]).toEqual([r, 'disabled']);
+    // The canary is not the revision in use: dropping it from istio.revisions uninstalls it.
+    expect(pruneOf('HelmRelease', 'istiod-canary')).toBeUndefined();
+  });
+
+  it('moves the protection with istio.revision, so the old revision is prunable once namespaces have moved', () => {
+    const objects = objectsOf({ ...lab, istio: { ...lab.istio, revision: 'canary', revisions: ['default', 'canary'] } });
+    const pruneOf = (name: string) => objects.find(o => o.kind === 'HelmRelease' && o.metadata.name === name)?.metadata.annotations?.[PRUNE];
+    expect(pruneOf('istiod-canary')).toBe('disabled');
+    expect(pruneOf('istiod')).toBeUndefined();
+  });
+});
+
+describe('gate: retiring a namespace', () => {
+  let dir: string;
+  const errors: string[] = [];
+  const quiet = { log: () => undefined, error: (l: string) => errors.push(l) };
+  const lab = ENVIRONMENTS.find(e => e.name === 'lab')!;
+  const withoutOrders = (retiredNamespaces?: Record<string, string>) => {
+    const { orders: _dropped, ...rest } = lab.namespaces ?? {};
+    return [{ ...lab, namespaces: rest, ...(retiredNamespaces ? { retiredNamespaces } : {}) }];
+  };
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-retire-')); errors.length = 0; });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a namespace that dist/<env>/ holds and the config no longer enables, and says what Flux does and does not delete', () => {
+    expect(runSynth({ environments: [lab], build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+    expect(runSynth({ environments: withoutOrders(), build: buildPlatform, outdir: dir, ...quiet })).toBe(1);
+    const text = errors.join('\n');
+    expect(text).toContain("[lab] charts/environments/lab.ts: 'namespaces['orders']' is in dist/lab/ but no longer enabled in lab: Flux would prune its NetworkPolicies, AuthorizationPolicies and PeerAuthentication while its workloads may still run. The Namespace itself is not deleted (kustomize.toolkit.fluxcd.io/prune: disabled)");
+    expect(text).toContain("fix: drain the workloads, then give retiredNamespaces: { 'orders': '<ticket: why, and that it is drained>' } in charts/environments/lab.ts (or enable it again); after Flux has applied, delete the Namespace by hand (kubectl delete namespace orders)");
+    expect(fs.existsSync(path.join(dir, 'lab', '40-orders.yaml'))).toBe(true);
+  });
+
+  it('accepts the removal with a reason, and then writes the folder without the namespace', () => {
+    expect(runSynth({ environments: [lab], build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+    expect(runSynth({ environments: withoutOrders({ orders: 'INC-42: moved to cluster B; workloads drained' }), build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'lab', '40-orders.yaml'))).toBe(false);
+  });
+
+  it('checks the reason, and refuses to retire a namespace that is still enabled', () => {
+    const short = resolveEnvironment(baseConfig({ retiredNamespaces: { orders: 'gone' } })).problems;
+    expect(short.map(p => [p.field, p.message])).toEqual([["retiredNamespaces['orders']", 'must give a reason of at least 10 characters']]);
+    const both = resolveEnvironment(baseConfig({ namespaces: { orders: {} }, retiredNamespaces: { orders: 'INC-42: moved to cluster B' } })).problems;
+    expect(both.map(p => [p.field, p.message, p.fix])).toEqual([["retiredNamespaces['orders']", 'names a namespace that namespaces still enables', "remove namespaces['orders'] to retire it, or remove retiredNamespaces['orders'] to keep it"]]);
+  });
+
+  it('shows a retired namespace with its reason in the plan', () => {
+    const states = synthesize(withoutOrders({ orders: 'INC-42: moved to cluster B | drained' }), buildPlatform, { rules: [], meshReport: false }).map(r => r.states);
+    const row = renderPlan(states).split('\n').find(l => l.startsWith('| `orders`'))!;
+    expect(row).toBe('| `orders` (retired) | retired: INC-42: moved to cluster B \\| drained |');
+  });
+});

@@ -97,7 +97,7 @@ describe('every profile', () => {
 describe('identities', () => {
   it.each([FixtureAmbient, FixtureSidecar])('%o: declares its ServiceAccounts on the Namespace and its outside principals on the policies', Profile => {
     const objects = synthProfile(Profile, { ...fullHooks(), ...(Profile === FixtureSidecar ? { waypoint: undefined } : {}) });
-    expect(named(objects, 'Namespace', 'fixture')!.metadata.annotations).toEqual({ 'mesh.eks-istio-mesh.io/service-accounts': 'api,worker' });
+    expect(named(objects, 'Namespace', 'fixture')!.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'mesh.eks-istio-mesh.io/service-accounts': 'api,worker' });
     const annotated = policies(objects).filter(p => p.metadata.annotations?.['mesh.eks-istio-mesh.io/external-principals']);
     expect([...new Set(annotated.map(p => p.metadata.annotations!['mesh.eks-istio-mesh.io/external-principals']))].sort()).toEqual(['cluster.local/ns/admin/sa/console', 'cluster.local/ns/billing/sa/billing-job']);
   });
@@ -297,7 +297,7 @@ describe('SidecarNamespaceProfile', () => {
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'admin' } } }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'billing' } } }], ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 9000 }, { protocol: 'TCP', port: 15008 }] },
     ]);
     expect(named(objects, 'NetworkPolicy', 'allow-egress-istiod')!.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 15012 }]);
-    expect(named(objects, 'NetworkPolicy', 'allow-egress-telemetry')!.spec.egress[0]).toEqual({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }], ports: [{ protocol: 'TCP', port: 4317 }] });
+    expect(named(objects, 'NetworkPolicy', 'allow-egress-telemetry')!.spec.egress[0]).toEqual({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }], ports: [{ protocol: 'TCP', port: 4317 }, { protocol: 'TCP', port: 15008 }] });
     expect(named(objects, 'NetworkPolicy', 'allow-kubelet-probes')).toBeUndefined();
   });
 

@@ -334,6 +334,21 @@ spec: ${JSON.stringify(spec)}
     expect(findings(rule('sidecar-egress-without-registry-only'), sidecar('default', { egress: [{ hosts: ['./*'] }] }))).toEqual(['Sidecar shop/default lists egress hosts without REGISTRY_ONLY']);
     expect(findings(rule('sidecar-egress-without-registry-only'), sidecar('default', { egress: [{ hosts: ['./*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } }))).toEqual([]);
   });
+
+  it('network-policy-egress-any: warns on egress to 0.0.0.0/0 (or ::/0), not on declared ranges', () => {
+    const egress = (cidr: string, annotations: Record<string, string> = {}) => `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: allow-egress-external, namespace: shop, annotations: ${JSON.stringify(annotations)} }
+spec: ${JSON.stringify({ podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr, except: ['10.0.0.0/8'] } }], ports: [{ protocol: 'TCP', port: 443 }] }] })}
+`;
+    const r = rule('network-policy-egress-any');
+    expect(r.severity).toBe(Severity.WARNING);
+    expect(findings(r, egress('0.0.0.0/0'))).toEqual(['NetworkPolicy shop/allow-egress-external egress[0] admits 0.0.0.0/0 on TCP 443: pods without a proxy reach any host there']);
+    expect(findings(r, egress('::/0'))).toEqual(['NetworkPolicy shop/allow-egress-external egress[0] admits ::/0 on TCP 443: pods without a proxy reach any host there']);
+    expect(findings(r, egress('198.51.100.0/24'))).toEqual([]);
+    expect(findings(r, egress('0.0.0.0/0', { 'silence.mesh.eks-istio-mesh.io/network-policy-egress-any': 'provider publishes no ranges (TICKET-7)' }))).toEqual([]);
+  });
 });
 
 describe('telemetry rules', () => {
