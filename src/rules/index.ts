@@ -6,6 +6,7 @@ import { albTargetType } from './alb-target-type';
 import { ambientL7NeedsWaypoint } from './ambient-l7-needs-waypoint';
 import { ambientNetworkPolicyHbone } from './ambient-network-policy-hbone';
 import { ambientTelemetryNeedsWaypoint } from './ambient-telemetry-needs-waypoint';
+import { callerNamespaceInMesh } from './caller-namespace-in-mesh';
 import { destinationRuleTls } from './destination-rule-tls';
 import { destinationRuleWildcardTls } from './destination-rule-wildcard-tls';
 import { gatewayAlbServerHosts } from './gateway-alb-server-hosts';
@@ -44,7 +45,7 @@ export const ALL_RULES: readonly MeshRule[] = [
   destinationRuleTls, destinationRuleWildcardTls, peerAuthenticationDisableInAmbient, peerAuthenticationPortLevel,
   ambientL7NeedsWaypoint, useWaypointExists, noSidecarInAmbient, ambientNetworkPolicyHbone,
   injectionLabelsExclusive, injectionLabelValue, gatewayNamespaceInjection, revisionInstalled,
-  principalResolves, noDenyAllNotPrincipals, gatewayPrincipalAllowed,
+  principalResolves, callerNamespaceInMesh, noDenyAllNotPrincipals, gatewayPrincipalAllowed,
   sidecarEgressNotEmpty, sidecarDefaultUnique, sidecarRegistryOnly, sidecarEgressWithoutRegistryOnly, networkPolicyEgressAny,
   telemetryProviderDefined, ambientTelemetryNeedsWaypoint,
   noSecretData, nameLength, uniqueIdentity,

@@ -276,6 +276,20 @@ describe('label rules', () => {
 
 describe('authorization rules', () => {
   const allow = (principals: string[], annotations: Record<string, string> = {}) => policy('shop', { rules: [{ from: [{ source: { principals } }] }] }, 'p', annotations);
+  it('caller-namespace-in-mesh: warns when a policy in the mesh admits a namespace out of the mesh, not one in it', () => {
+    const r = rule('caller-namespace-in-mesh');
+    expect(r.severity).toBe(Severity.WARNING);
+    const allow = policy('payments', { rules: [{ from: [{ source: { principals: ['cluster.local/ns/orders/sa/orders-api', 'cluster.local/ns/istio-system/sa/istio-ingressgateway'] } }] }] });
+    const payments = namespace('payments', { 'istio.io/dataplane-mode': 'ambient' });
+    expect(findings(r, payments + '---' + namespace('orders', {}) + '---' + allow, env)).toEqual([
+      'AuthorizationPolicy payments/p admits principals of namespace orders, which is out of the mesh: its pods call without an identity, so this grant admits none of them',
+    ]);
+    expect(findings(r, payments + '---' + namespace('orders', { 'istio.io/rev': 'default' }) + '---' + allow, env)).toEqual([]);
+    // A destination out of the mesh enforces nothing, and an unknown caller namespace is no evidence.
+    expect(findings(r, namespace('payments', {}) + '---' + namespace('orders', {}) + '---' + allow, env)).toEqual([]);
+    expect(findings(r, payments + '---' + allow, env)).toEqual([]);
+  });
+
   it('principal-resolves: fires on unknown, wildcard, foreign and ztunnel principals', () => {
     const r = rule('principal-resolves');
     const ns = namespace('shop', {}, { 'mesh.eks-istio-mesh.io/service-accounts': 'api,web' });
