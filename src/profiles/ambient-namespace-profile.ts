@@ -31,8 +31,15 @@ export abstract class AmbientNamespaceProfile extends NamespaceProfile {
    * workloads that run as it.
    */
   public get waypointServiceAccount(): string | undefined {
-    const options = this.waypoint();
-    return options ? options.name ?? 'waypoint' : undefined;
+    let options: WaypointOptions | undefined;
+    try {
+      options = this.waypoint();
+    } catch {
+      // The profile's own validation reports the throwing hook (class and hook named) and fails the synth.
+      return undefined;
+    }
+    const name = options?.name ?? 'waypoint';
+    return options && typeof name === 'string' ? name : undefined;
   }
 
   /** @internal */

@@ -128,3 +128,22 @@ describe('L7 rules that the waypoint cannot enforce for a caller', () => {
     expect(policy(objects, 'no-deletes')!.spec.action).toBe('DENY');
   });
 });
+
+describe('the waypoint ServiceAccount the admission guard protects', () => {
+  it('is the waypoint name, and a throwing waypoint() hook is reported by the profile instead of crashing the platform', () => {
+    class Throws extends FixtureAmbient {
+      protected override waypoint(): never { throw new Error('boom'); }
+    }
+    FixtureAmbient.hooks = { waypoint: { name: 'edge' } };
+    const [result] = synthesize([baseConfig({ namespaces: { fixture: {} } })], (app, env) => {
+      const p = new FixtureAmbient(app, 'fixture', { env });
+      expect(p.waypointServiceAccount).toBe('edge');
+    }, { schemas: crdSchemas() });
+    expect(result).toBeDefined();
+    const problems = synthProblems(() => synthesize([baseConfig({ namespaces: { fixture: {} } })], (app, env) => {
+      const p = new Throws(app, 'fixture', { env });
+      expect(p.waypointServiceAccount).toBeUndefined();
+    }));
+    expect(problems).toEqual(["[test] fixture: 'Throws.waypoint()' threw: boom; got nothing. fix: fix Throws.waypoint()"]);
+  });
+});
