@@ -18,7 +18,7 @@ const opts = new Command('synth')
   .description('synthesize every environment into <outdir>/<env>/')
   .option('--env <names...>', 'synthesize only these environments')
   .option('--outdir <dir>', 'output folder', 'dist')
-  .option('--crds <dir>', 'folder of CRD files for the schema check (default: EKS_MESH_CRDS, .crds/, ../shared/crds)')
+  .option('--crds <dir>', 'folder of CRD files (or extracted schemas) for the schema check (default: EKS_MESH_CRDS, else crd-schemas/)')
   .option('--no-schema-check', 'skip validating custom resources against their CRDs')
   .parse()
   .opts<{ env?: string[]; outdir: string; crds?: string; schemaCheck: boolean }>();

@@ -21,13 +21,17 @@ export interface CrdSource {
   readonly sha256: string;
   /** sha256 of each upstream file, by URL. */
   readonly fileSha256: Readonly<Record<string, string>>;
+  /** The upstream release (or releases) the URLs point at. */
+  readonly version: string;
+  /** SPDX identifier of the upstream licence. */
+  readonly license: string;
 }
 
 /** Read the sources from `cdk8s.yaml` and their digests from `crds.lock.yaml`. */
 export function readCrdSources(root: string = PROJECT_ROOT): CrdSource[] {
   const config = parse(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8')) as { imports?: string[] };
   const lock = parse(fs.readFileSync(path.join(root, 'crds.lock.yaml'), 'utf8')) as {
-    sources: Record<string, { mirror: string; sha256: string; files?: Record<string, string> }>;
+    sources: Record<string, { mirror: string; sha256: string; files?: Record<string, string>; version?: string; license?: string }>;
   };
   const byName = new Map<string, string[]>();
   for (const entry of config.imports ?? []) {
@@ -44,7 +48,8 @@ export function readCrdSources(root: string = PROJECT_ROOT): CrdSource[] {
     for (const url of urls) {
       if (!fileSha256[url]) throw new Error(`crds.lock.yaml: source '${name}' has no sha256 for ${url}`);
     }
-    sources.push({ name, urls, mirrorFile: locked.mirror, sha256: locked.sha256, fileSha256 });
+    if (!locked.version || !locked.license) throw new Error(`crds.lock.yaml: source '${name}' needs a version and a license`);
+    sources.push({ name, urls, mirrorFile: locked.mirror, sha256: locked.sha256, fileSha256, version: String(locked.version), license: locked.license });
   }
   return sources;
 }

@@ -1,16 +1,20 @@
 /**
- * `npm run import [-- --mirror <folder>]`: regenerate `imports/` from the CRDs pinned in cdk8s.yaml.
+ * `npm run import [-- --mirror <folder>]`: regenerate `imports/` and `crd-schemas/` from the CRDs
+ * pinned in cdk8s.yaml.
  *
  * Without `--mirror` every URL is downloaded; with it, each source is read from the mirror folder.
- * Every file is checked against crds.lock.yaml before anything is generated. The verified CRDs are
- * also cached in `.crds/` (ignored by git) for the schema check. `imports/` is replaced only when
- * every source imported cleanly.
+ * Every file is checked against crds.lock.yaml before anything is generated. `imports/` holds the
+ * classes `cdk8s import` generates; `crd-schemas/` what the schema check needs, one JSON file per
+ * source (see `extractKinds` in src/lib/schema.ts). Both are committed. The verified CRD files are
+ * also kept in `.crds/` (ignored by git) for `npm run verify`, whose API server needs them whole.
+ * Both folders are replaced only when every source imported cleanly.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { CRD_SCHEMAS_FOLDER, CRD_SCHEMAS_FORMAT, ExtractedSchemasFile, extractKinds } from '../src/lib/schema';
 import { CrdSource, PROJECT_ROOT, readCrdSources, readFromMirror, sha256 } from './crd-sources';
 
 async function download(url: string): Promise<string> {
@@ -32,6 +36,31 @@ async function readFromUpstream(source: CrdSource): Promise<string> {
   return parts.join('\n');
 }
 
+/**
+ * The schema file of one source: its kinds, and where they come from. Only pinned values go into
+ * `about` (no date, no mirror path), so a download and a mirror give the same bytes.
+ */
+export function schemasFile(source: CrdSource, text: string): string {
+  const file: ExtractedSchemasFile = {
+    about: {
+      generatedBy: 'npm run import (scripts/import.ts); do not edit',
+      license: source.license,
+      name: source.name,
+      notice: `Extracted from the CustomResourceDefinitions at the URLs below (${source.version}), licensed under the Apache License, Version 2.0 `
+        + '(https://www.apache.org/licenses/LICENSE-2.0; see the LICENSE file of each upstream repository). Changed: per CRD version only group, '
+        + 'version, kind, plural, scope, served and the openAPIV3Schema are kept, the schema without descriptions, formats, examples and '
+        + 'x-kubernetes- keys other than x-kubernetes-int-or-string and x-kubernetes-preserve-unknown-fields.',
+      sha256: source.sha256,
+      urls: source.urls.map(url => ({ sha256: source.fileSha256[url], url })),
+      version: source.version,
+    },
+    format: CRD_SCHEMAS_FORMAT,
+    kinds: extractKinds(text),
+  };
+  if (Object.keys(file.kinds).length === 0) throw new Error(`CRD source '${source.name}' holds no CustomResourceDefinition`);
+  return `${JSON.stringify(file, null, 1)}\n`;
+}
+
 async function main(): Promise<void> {
   const program = new Command('import')
     .description('regenerate imports/ from the CRDs pinned in cdk8s.yaml')
@@ -51,7 +80,7 @@ async function main(): Promise<void> {
     }
   }
   if (errors.length > 0) {
-    throw new Error(`import failed; imports/ is unchanged:\n  ${errors.join('\n  ')}`);
+    throw new Error(`import failed; imports/ and ${CRD_SCHEMAS_FOLDER}/ are unchanged:\n  ${errors.join('\n  ')}`);
   }
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-istio-mesh-import-'));
@@ -66,7 +95,11 @@ async function main(): Promise<void> {
         stdio: ['ignore', 'ignore', 'inherit'],
       });
     }
+    const schemasDir = path.join(work, CRD_SCHEMAS_FOLDER);
+    fs.mkdirSync(schemasDir);
+    for (const [source, text] of texts) fs.writeFileSync(path.join(schemasDir, `${source.name}.json`), schemasFile(source, text));
     replaceDir(outdir, path.join(PROJECT_ROOT, 'imports'));
+    replaceDir(schemasDir, path.join(PROJECT_ROOT, CRD_SCHEMAS_FOLDER));
 
     const cache = path.join(PROJECT_ROOT, '.crds');
     fs.mkdirSync(cache, { recursive: true });
@@ -75,7 +108,7 @@ async function main(): Promise<void> {
     fs.rmSync(work, { recursive: true, force: true });
   }
   const files = fs.readdirSync(path.join(PROJECT_ROOT, 'imports')).sort();
-  console.log(`imports/: ${files.length} files from ${sources.length} sources${mirror ? ` (mirror ${mirror})` : ''}`);
+  console.log(`imports/: ${files.length} files, ${CRD_SCHEMAS_FOLDER}/: ${sources.length} files, from ${sources.length} sources${mirror ? ` (mirror ${mirror})` : ''}`);
 }
 
 /** Swap a freshly generated folder into place so a failure never leaves a half-written one. */
@@ -90,7 +123,9 @@ function replaceDir(fresh: string, target: string): void {
   fs.rmSync(old, { recursive: true, force: true });
 }
 
-main().catch((e: Error) => {
-  console.error(e.message);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e: Error) => {
+    console.error(e.message);
+    process.exit(1);
+  });
+}

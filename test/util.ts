@@ -29,11 +29,11 @@ export function resolved(overrides: Partial<EnvironmentConfig> = {}): ResolvedEn
 }
 
 let schemas: CrdSchemas | undefined;
-/** The pinned CRD schemas; tests fail loudly when no CRD folder is found. */
+/** The pinned CRD schemas: the committed crd-schemas/ (or EKS_MESH_CRDS); tests fail loudly without them. */
 export function crdSchemas(): CrdSchemas {
   if (!schemas) {
     const dir = findCrdDir(ROOT);
-    if (!dir) throw new Error('no CRD folder: run `npm run import -- --mirror ../shared/crds` or set EKS_MESH_CRDS');
+    if (!dir) throw new Error('no CRD schemas: crd-schemas/ is missing; restore it from git or run `npm run import`');
     schemas = CrdSchemas.fromDirectory(dir);
   }
   return schemas;

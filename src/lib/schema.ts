@@ -13,15 +13,133 @@ import { parseAllDocuments } from 'yaml';
 
 type JsonSchema = Record<string, unknown>;
 
+/** Folder (under the project root) of the schemas `npm run import` extracts from the pinned CRDs; committed. */
+export const CRD_SCHEMAS_FOLDER = 'crd-schemas';
+
+/** Marks a file of {@link CRD_SCHEMAS_FOLDER}; a file with another `format` is not read. */
+export const CRD_SCHEMAS_FORMAT = 'eks-istio-mesh/crd-schemas/v1';
+
+/** A folder holding at least one file the schema check reads (`.yaml` CRDs or extracted `.json`). */
+function holdsSchemaFiles(dir: string, exts: readonly string[]): boolean {
+  return fs.existsSync(dir) && fs.statSync(dir).isDirectory() && fs.readdirSync(dir).some(f => exts.some(ext => f.endsWith(ext)));
+}
+
 /**
- * Where CRD files can be read for the schema check, first found of: `EKS_MESH_CRDS`, the cache
- * that `npm run import` fills (`<root>/.crds`), and a `shared/crds` mirror beside the project.
+ * Where the schema check reads the pinned CRDs, first found of: `EKS_MESH_CRDS` (a folder of CRD
+ * files, or of extracted schemas) and the committed {@link CRD_SCHEMAS_FOLDER} of the project.
+ * Nothing outside the project is looked for.
  *
- * @returns the folder, or undefined when none holds CRD files
+ * @returns the folder, or undefined when neither holds anything to read
  */
 export function findCrdDir(root: string): string | undefined {
-  const candidates = [process.env.EKS_MESH_CRDS, path.join(root, '.crds'), path.join(root, '..', 'shared', 'crds')];
-  return candidates.find((dir): dir is string => !!dir && fs.existsSync(dir) && fs.readdirSync(dir).some(f => f.endsWith('.yaml')));
+  const candidates = [process.env.EKS_MESH_CRDS, path.join(root, CRD_SCHEMAS_FOLDER)];
+  return candidates.find((dir): dir is string => !!dir && holdsSchemaFiles(dir, ['.yaml', '.json']));
+}
+
+/**
+ * Where complete CRD files (CEL rules and all, as a real API server needs them) can be read, first
+ * found of: `EKS_MESH_CRDS` and the copy `npm run import` keeps in `<root>/.crds` (not committed).
+ *
+ * @returns the folder, or undefined when neither holds CRD files
+ */
+export function findCrdFileDir(root: string): string | undefined {
+  const candidates = [process.env.EKS_MESH_CRDS, path.join(root, '.crds')];
+  return candidates.find((dir): dir is string => !!dir && holdsSchemaFiles(dir, ['.yaml']));
+}
+
+/**
+ * Keys of a CRD schema that the schema check never reads; {@link extractSchema} drops them. The
+ * check reads `x-kubernetes-int-or-string` and `x-kubernetes-preserve-unknown-fields`, so only
+ * those two of the `x-kubernetes-` keys are kept.
+ */
+function isUnreadKey(key: string): boolean {
+  if (key === 'x-kubernetes-int-or-string' || key === 'x-kubernetes-preserve-unknown-fields') return false;
+  return key.startsWith('x-kubernetes-') || key === 'description' || key === 'format' || key === 'example';
+}
+
+/** Keys whose value maps names (not keywords) to schemas. */
+const NAMED_SCHEMAS = new Set(['properties', 'patternProperties', 'definitions']);
+/** Keys whose value is data, not a schema: kept as it is (keys sorted). */
+const LITERALS = new Set(['default', 'enum', 'const']);
+
+/** A JSON value with the keys of every object sorted. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.keys(value).sort().map(k => [k, sortKeys((value as JsonSchema)[k])]));
+}
+
+/**
+ * An openAPIV3Schema without what the schema check never reads (descriptions, CEL rules,
+ * formats, examples), object keys sorted: the check gives the same answers on the result.
+ */
+export function extractSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(extractSchema);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: JsonSchema = {};
+  for (const key of Object.keys(node).sort()) {
+    const value = (node as JsonSchema)[key];
+    if (isUnreadKey(key)) continue;
+    if (LITERALS.has(key)) {
+      out[key] = sortKeys(value);
+    } else if (NAMED_SCHEMAS.has(key) && typeof value === 'object' && value !== null) {
+      out[key] = Object.fromEntries(Object.keys(value).sort().map(name => [name, extractSchema((value as JsonSchema)[name])]));
+    } else {
+      out[key] = extractSchema(value);
+    }
+  }
+  return out;
+}
+
+/** One served-or-not version of a CRD kind, as extracted into {@link CRD_SCHEMAS_FOLDER}. */
+export interface ExtractedKind {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly plural: string;
+  readonly scope: string;
+  readonly served: boolean;
+  /** The version's schema, see {@link extractSchema}; absent when the CRD has none. */
+  readonly openAPIV3Schema?: unknown;
+}
+
+/** One file of {@link CRD_SCHEMAS_FOLDER}: the kinds of one pinned source and where they come from. */
+export interface ExtractedSchemasFile {
+  /** The source: name, upstream URLs with their sha256, version, licence notice. */
+  readonly about: Record<string, unknown>;
+  readonly format: typeof CRD_SCHEMAS_FORMAT;
+  /** By `<group>/<version>/<kind>`. */
+  readonly kinds: Record<string, ExtractedKind>;
+}
+
+interface CrdDocument {
+  kind?: string;
+  spec?: {
+    group: string;
+    scope: string;
+    names: { kind: string; plural: string };
+    versions: Array<{ name: string; served?: boolean; schema?: { openAPIV3Schema?: JsonSchema } }>;
+  };
+}
+
+/** Every version of every CRD in YAML text, schemas extracted, by `<group>/<version>/<kind>` in code-point order. */
+export function extractKinds(yamlText: string): Record<string, ExtractedKind> {
+  const kinds = new Map<string, ExtractedKind>();
+  for (const doc of parseAllDocuments(yamlText)) {
+    const crd = doc.toJS() as CrdDocument | null;
+    if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+    const { group, scope, names } = crd.spec;
+    for (const v of crd.spec.versions) {
+      const schema = v.schema?.openAPIV3Schema;
+      // Keys in code-point order, as everywhere in the extracted files.
+      kinds.set(`${group}/${v.name}/${names.kind}`, {
+        group, kind: names.kind, ...(schema ? { openAPIV3Schema: extractSchema(schema) } : {}),
+        plural: names.plural, scope, served: v.served === true, version: v.name,
+      });
+    }
+  }
+  const keys = [...kinds.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(keys.map(k => [k, kinds.get(k)!]));
 }
 
 /** Turn a structural OpenAPI v3 schema into a JSON schema ajv can run strictly. */
@@ -79,12 +197,12 @@ interface CrdVersion {
 /** Options of {@link CrdSchemas.fromDirectory}. */
 export interface CrdSchemasOptions {
   /**
-   * Folder for compiled validators, kept per content of the CRD folder. A later run with the
-   * same CRD files (and the same version of this library and of ajv) reads them back instead of
-   * parsing the CRD files and compiling their schemas again. A cache that cannot be read or
+   * Folder for compiled validators, kept per content of the folder read. A later run with the
+   * same files (and the same version of this library and of ajv) reads them back instead of
+   * parsing the files and compiling their schemas again. A cache that cannot be read or
    * written is ignored.
    *
-   * @default - no cache: every run parses the CRD files and compiles the schemas it needs
+   * @default - no cache: every run parses the files and compiles the schemas it needs
    */
   readonly cacheDir?: string;
 }
@@ -107,29 +225,42 @@ function writeAtomically(file: string, content: string): void {
 }
 
 /**
- * The cache folder of a CRD folder: named by a hash of every CRD file, of the code that turns
+ * The cache folder of a CRD folder: named by a hash of every file read from it (the extracted
+ * schemas of {@link CRD_SCHEMAS_FOLDER}, or CRD files given by `EKS_MESH_CRDS`), of the code that turns
  * their schemas into validators and of the ajv version and options.
  */
 function cacheFolder(cacheDir: string, dir: string, files: readonly string[]): string {
   const hash = createHash('sha256');
-  hash.update(`${toStrictSchema.toString()}\n${rootSchema.toString()}\n${JSON.stringify(AJV_OPTIONS)}\n${(require('ajv/package.json') as { version: string }).version}\n`);
+  hash.update(`${extractSchema.toString()}\n${isUnreadKey.toString()}\n${toStrictSchema.toString()}\n${rootSchema.toString()}\n${JSON.stringify(AJV_OPTIONS)}\n${(require('ajv/package.json') as { version: string }).version}\n`);
   for (const file of files) hash.update(`${file}\0`).update(fs.readFileSync(path.join(dir, file))).update('\0');
   return path.join(cacheDir, `crd-schemas-${hash.digest('hex').slice(0, 32)}`);
 }
 
-/** The API groups and the strict schema of every served version (`<group>/<version>/<kind>`) of a folder's CRDs. */
+/** The files of a folder the schema check reads: CRD files (`.yaml`) and extracted schemas (`.json`), sorted. */
+function schemaFiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter(f => f.endsWith('.yaml') || f.endsWith('.json')).sort();
+}
+
+/**
+ * The API groups and the strict schema of every version (`<group>/<version>/<kind>`) of a
+ * folder's CRD files and extracted schema files.
+ */
 function parseCrdFolder(dir: string, files: readonly string[]): { groups: Set<string>; versions: Map<string, JsonSchema> } {
   const groups = new Set<string>();
   const versions = new Map<string, JsonSchema>();
   for (const file of files) {
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
-      const crd = doc.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: Array<{ name: string; schema?: { openAPIV3Schema?: JsonSchema } }> } };
-      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-      for (const v of crd.spec.versions) {
-        const schema = v.schema?.openAPIV3Schema;
-        if (schema) versions.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, rootSchema(schema));
-      }
-      groups.add(crd.spec.group);
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    let kinds: Record<string, ExtractedKind>;
+    if (file.endsWith('.json')) {
+      const extracted = JSON.parse(text) as Partial<ExtractedSchemasFile>;
+      if (extracted.format !== CRD_SCHEMAS_FORMAT || !extracted.kinds) continue;
+      kinds = extracted.kinds;
+    } else {
+      kinds = extractKinds(text);
+    }
+    for (const [key, kind] of Object.entries(kinds)) {
+      groups.add(kind.group);
+      if (kind.openAPIV3Schema) versions.set(key, rootSchema(kind.openAPIV3Schema as JsonSchema));
     }
   }
   return { groups, versions };
@@ -137,9 +268,12 @@ function parseCrdFolder(dir: string, files: readonly string[]): { groups: Set<st
 
 /** The CRD schemas of a folder of CRD files, compiled lazily per kind. */
 export class CrdSchemas {
-  /** Load every CRD of the `.yaml` files in a folder. */
+  /**
+   * Load every CRD of a folder: CRD files (`.yaml`) and the schemas `npm run import` extracts
+   * from them (`.json`, the format of {@link CRD_SCHEMAS_FOLDER}).
+   */
   public static fromDirectory(dir: string, options: CrdSchemasOptions = {}): CrdSchemas {
-    const files = fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort();
+    const files = schemaFiles(dir);
     const schemas = new CrdSchemas();
     schemas.source = { dir, files };
     schemas.cache = options.cacheDir ? cacheFolder(options.cacheDir, dir, files) : undefined;

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findCrdDir } from '../../src';
+import { findCrdFileDir } from '../../src';
 import { Finding } from '../../verify/lib/manifests';
 import { formatFinding, runVerify, VerifyReport } from '../../verify/lib/run';
 import { findTools } from '../../verify/tools';
@@ -22,10 +22,10 @@ const ENVS = fs.readdirSync(DIST).filter(d => fs.statSync(path.join(DIST, d)).is
   .flatMap(d => (fs.existsSync(path.join(DIST, d, 'kustomization.yaml')) ? [d] : fs.readdirSync(path.join(DIST, d)).sort().map(e => `${d}/${e}`)));
 
 const { missing } = findTools();
-const crdDir = findCrdDir(ROOT);
+const crdDir = findCrdFileDir(ROOT);
 const skipReason = missing.length > 0
   ? `tools not built: ${missing.map(t => `${t.name} ${t.version}`).join(', ')}; run \`npm run verify:test\` (builds them, about 15 minutes on 2 cores the first time)`
-  : !crdDir ? 'no CRD folder (EKS_MESH_CRDS, .crds/ or ../shared/crds)' : undefined;
+  : !crdDir ? 'no CRD folder (EKS_MESH_CRDS or .crds/, filled by `npm run import`)' : undefined;
 const required = process.env.EKS_MESH_VERIFY_REQUIRED === '1';
 if (skipReason && !required) console.warn(`verify stages skipped: ${skipReason}`);
 

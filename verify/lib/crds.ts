@@ -1,10 +1,12 @@
 /**
- * The pinned CRDs, read from the folder the schema check uses (`findCrdDir`: `EKS_MESH_CRDS`,
- * `.crds/`, `../shared/crds`), each file checked against its sha256 in `crds.lock.yaml`.
+ * The pinned CRDs, complete (CEL rules, defaults, subresources: the API server needs them all), read
+ * from `EKS_MESH_CRDS` or from the `.crds/` copy that `npm run import` keeps (`findCrdFileDir`),
+ * each file checked against its sha256 in `crds.lock.yaml`. The committed `crd-schemas/` is not
+ * enough here: it keeps only what the in-process schema check reads.
  */
 import { parseAllDocuments } from 'yaml';
 import { readCrdSources, readFromMirror } from '../../scripts/crd-sources';
-import { findCrdDir } from '../../src/lib/schema';
+import { findCrdFileDir } from '../../src/lib/schema';
 
 /** One CustomResourceDefinition as read from YAML. */
 export interface Crd {
@@ -33,9 +35,9 @@ export interface PinnedCrds {
  * Throws naming what is missing or altered and how to fix it.
  */
 export function readPinnedCrds(root: string): PinnedCrds {
-  const dir = findCrdDir(root);
+  const dir = findCrdFileDir(root);
   if (!dir) {
-    throw new Error('no CRD folder: set EKS_MESH_CRDS, or run `npm run import -- --mirror ../shared/crds` (fills .crds/), or place the pinned CRDs in ../shared/crds');
+    throw new Error('no CRD folder: run `npm run import` (or `npm run import -- --mirror <folder of the pinned files>`; it fills .crds/), or set EKS_MESH_CRDS to a folder of the pinned CRD files');
   }
   const crds: Crd[] = [];
   const digests: string[] = [];
