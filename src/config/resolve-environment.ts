@@ -9,6 +9,7 @@ import { Problem } from '../lib/validation';
 import { AlbScheme, DataplaneMode, EnvironmentConfig, InjectionStyle, IpFamily, MtlsMode, NamespaceSettings } from './environment-config';
 import { DEFAULT_ISTIO_CHART_REPOSITORY, DEFAULT_ISTIO_HUB, ISTIO_VERSION } from './istio-version';
 import { DEFAULT_SSL_POLICY, LEGACY_SSL_POLICIES, TLS13_SSL_POLICIES } from './ssl-policies';
+import { byCodePoint } from '../lib/sort';
 
 /** An environment with every default applied and the derived values computed. */
 export interface ResolvedEnvironment {
@@ -176,7 +177,7 @@ function isEnumValue<T extends Record<string, string>>(e: T, value: unknown): va
 }
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => byCodePoint(a, b)));
 }
 
 /**
@@ -474,7 +475,7 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
 
   // App-team namespaces and their migration state.
   const namespaces: Record<string, ResolvedNamespaceSettings> = {};
-  for (const [ns, settings] of Object.entries(config.namespaces ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [ns, settings] of Object.entries(config.namespaces ?? {}).sort(([a], [b]) => byCodePoint(a, b))) {
     if (!isDnsLabel(ns)) bad(`namespaces['${ns}']`, ns, 'is not a valid namespace name', 'use a DNS label');
     if ([rootNamespace, gwNamespace, 'kube-system', 'kube-public', 'kube-node-lease', 'default'].includes(ns)) {
       bad(`namespaces['${ns}']`, ns, 'is a system namespace, not an app-team namespace', 'give the team its own namespace');
@@ -563,7 +564,7 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
         mtlsMode,
         trustDomain,
         rootNamespace,
-        installedRevisions: [...revisions].sort((a, b) => a.localeCompare(b)),
+        installedRevisions: [...revisions].sort(byCodePoint),
         version: ISTIO_VERSION,
         hub,
         tag,

@@ -20,6 +20,7 @@ import { Annotations, Labels } from '../lib/labels';
 import { ChartLayer, MeshChart } from '../lib/mesh-chart';
 import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, isUnderDomain, principalOf } from '../lib/names';
 import { coversRoutePrefix } from '../lib/http-paths';
+import { byCodePoint } from '../lib/sort';
 import { addCheck, addPrepare, Problem } from '../lib/validation';
 import {
   CallerDeclaration, DataplaneMode, DependencyDeclaration, ExternalHostDeclaration, ExternalProtocol, JwtRuleDeclaration,
@@ -54,10 +55,7 @@ const RESERVED_LABEL_PREFIXES = ['istio.io/', 'istio-injection', 'pod-security.k
 const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const HTTP_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
 
-const byString = (a: string, b: string) => a.localeCompare(b);
-/** Code-point order: the same in every locale. */
-const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const sortedUnique = (items: Iterable<string>) => [...new Set(items)].sort(byString);
+const sortedUnique = (items: Iterable<string>) => [...new Set(items)].sort(byCodePoint);
 const isPort = (p: unknown): p is number => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
 
 /** Everything the hooks returned, validated. */
@@ -415,7 +413,7 @@ export abstract class NamespaceProfile extends MeshChart {
       // Waypoints ignore selector policies: deny by default there too.
       policy('waypoint-default-deny', { targetRefs: [waypointRef!] });
     }
-    for (const svc of [...services.keys()].sort(byString)) {
+    for (const svc of [...services.keys()].sort(byCodePoint)) {
       const callerPrincipals = callersOf(svc).map(c => principalOf(env.istio.trustDomain, c.namespace, c.serviceAccount));
       const gatewayPorts = gatewayGovernedByL7.has(svc) ? undefined : exposed.get(svc);
       if (waypoint) {
@@ -526,7 +524,7 @@ export abstract class NamespaceProfile extends MeshChart {
     const hosts = new Map<string, ExternalHostDeclaration[]>();
     for (const h of d.externalHosts) hosts.set(h.host, [...(hosts.get(h.host) ?? []), h]);
     const external = new Construct(this, 'External');
-    for (const host of [...hosts.keys()].sort(byString)) {
+    for (const host of [...hosts.keys()].sort(byCodePoint)) {
       new ServiceEntry(external, host, {
         metadata: { name: host, namespace: this.namespace },
         spec: {
@@ -578,7 +576,7 @@ export abstract class NamespaceProfile extends MeshChart {
       ingressGateway: { namespace: env.ingressGateway.namespace, podLabels: env.ingressGateway.selectorLabels },
       targets,
       dependencies: d.dependencies,
-      external: d.externalHosts.map(h => (h.cidrs?.length ? { cidrs: [...h.cidrs].sort(byString), port: h.port } : { ...PUBLIC_INTERNET, port: h.port })),
+      external: d.externalHosts.map(h => (h.cidrs?.length ? { cidrs: [...h.cidrs].sort(byCodePoint), port: h.port } : { ...PUBLIC_INTERNET, port: h.port })),
       istiod: envoyInNamespace ? { namespace: env.istio.rootNamespace } : undefined,
       telemetry: envoyInNamespace ? { namespace: env.telemetry.collectorNamespace, port: env.telemetry.collectorPort } : undefined,
       ipFamily: env.cluster.ipFamily,
