@@ -246,6 +246,8 @@ export function synthesize(configs: readonly EnvironmentConfig[], build: Environ
   const problems: LocatedProblem[] = [];
   const results: SynthesizedEnvironment[] = [];
   const names = configs.map(c => c.name);
+  // Two environments applied from one folder: one cluster would run the other's manifests.
+  const byFluxPath = new Map<string, string>();
   for (const config of configs) {
     const source = options.configSource?.(config.name) ?? 'EnvironmentConfig';
     if (names.indexOf(config.name) !== names.lastIndexOf(config.name) && names.indexOf(config.name) === configs.indexOf(config)) {
@@ -256,6 +258,13 @@ export function synthesize(configs: readonly EnvironmentConfig[], build: Environ
     if (options.onPhase) options.onPhase('config', performance.now() - t0, String(config.name));
     problems.push(...configProblems.map(p => ({ ...p, environment: String(config.name), path: source })));
     if (!env) continue;
+    const folder = env.flux.path.replace(/\/+$/, '');
+    const owner = byFluxPath.get(folder);
+    if (owner !== undefined && owner !== env.name) {
+      problems.push({ environment: env.name, path: source, field: 'flux.path', value: env.flux.path, message: `is also the folder Flux applies for environment ${owner}: both clusters would apply the same manifests`, fix: `give each environment its own folder (the default is ./dist/${env.name})` });
+    } else {
+      byFluxPath.set(folder, env.name);
+    }
     const result = synthesizeOne(env, build, options, problems);
     if (result) results.push(result);
   }

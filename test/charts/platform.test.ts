@@ -72,7 +72,8 @@ describe('platform synth', () => {
 
   it('fails with a clear message when an environment enables a namespace no team registers', () => {
     const problems = synthProblems(() => synthesize([baseConfig({ namespaces: { billing: {} } })], buildPlatform));
-    expect(problems[0]).toContain("enables namespace 'billing', but charts/teams/index.ts registers no profile for it");
+    expect(problems[0]).toContain("'namespaces['billing']' is enabled in environment");
+    expect(problems[0]).toContain("but charts/teams/index.ts registers no profile class for it");
   });
 
   it.each(ENVIRONMENTS.map(e => e.name))('%s: matches the file snapshot', async name => {
