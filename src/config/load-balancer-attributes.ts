@@ -74,7 +74,9 @@ export function albAttributeProblems(attributes: Readonly<Record<string, unknown
       if (NON_ALB_ATTRIBUTES.includes(key)) {
         problems.push({ key, value: key, message: 'is an attribute of Network Load Balancers, which an Application Load Balancer refuses', fix: 'remove it' });
       } else {
-        const near = closestName(key, known, 6);
+        // A typo, or the right family with the wrong name (idle_timeout.seconds).
+        const family = known.filter(k => k.split('.')[0] === key.split('.')[0]);
+        const near = closestName(key, known, 6) ?? (family.length === 1 ? family[0] : undefined);
         problems.push({
           key, value: key, message: `is not an Application Load Balancer attribute${near ? ` (did you mean '${near}'?)` : ''}`,
           fix: near ? `rename it to '${near}'` : `use one of ${known.join(', ')}`,

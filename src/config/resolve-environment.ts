@@ -355,12 +355,14 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
   if (alb.loadBalancerAttributes !== undefined && !isPlainObject(alb.loadBalancerAttributes)) {
     bad('alb.loadBalancerAttributes', alb.loadBalancerAttributes, 'must be an object of attribute keys to string values', "e.g. { 'idle_timeout.timeout_seconds': '120' }");
   }
+  // The ALB's own rules first (ELBv2 attribute names and value kinds); then what the annotation
+  // can carry: its pairs are joined with , and =.
+  const attributeProblems = albAttributeProblems(lbAttributes);
   for (const [k, v] of Object.entries(lbAttributes)) {
+    const known = attributeProblems.filter(p => p.key === k);
     if (!LB_ATTRIBUTE_KEY.test(k)) bad(`alb.loadBalancerAttributes['${k}']`, k, 'is not a load balancer attribute key', 'use the attribute key as AWS documents it, e.g. idle_timeout.timeout_seconds');
+    else if (known.length > 0) known.forEach(p => bad(`alb.loadBalancerAttributes['${k}']`, p.value, p.message, p.fix));
     else if (typeof v === 'string' && !LB_ATTRIBUTE_VALUE.test(v)) bad(`alb.loadBalancerAttributes['${k}']`, v, 'must be a plain value without commas or =', "give the value as a string, e.g. 'true' or '60'");
-  }
-  for (const p of albAttributeProblems(lbAttributes)) {
-    if (LB_ATTRIBUTE_KEY.test(p.key)) bad(`alb.loadBalancerAttributes['${p.key}']`, p.value, p.message, p.fix);
   }
   const ingressName = alb.ingressName ?? 'istio-ingress';
   if (!isDnsSubdomain(ingressName)) {
