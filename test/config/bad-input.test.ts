@@ -104,6 +104,14 @@ describe('environment configs: refused', () => {
     ]);
   });
 
+  it('reports a builder that throws as a problem, with the other environments', () => {
+    const problems = problemsOf([cfg({}), cfg({ name: 'other', flux: { intervall: '1m' } })], () => { throw new TypeError("Cannot read properties of undefined (reading 'x')"); });
+    expect(problems).toEqual([
+      expect.stringContaining("[test] app: '(build)' building the environment threw: Cannot read properties of undefined (reading 'x')"),
+      expect.stringContaining("[other] EnvironmentConfig: 'flux.intervall'"),
+    ]);
+  });
+
   it('refuses two environments applied from one folder', () => {
     const problems = problemsOf([cfg({ flux: { path: './clusters/shared' } }), cfg({ name: 'other', flux: { path: './clusters/shared/' } })]);
     expect(problems).toEqual([expect.stringContaining("[other] EnvironmentConfig: 'flux.path' is also the folder Flux applies for environment test")]);
