@@ -18,6 +18,7 @@ import {
   NamespaceProfile, NamespaceProfileProps, PodSecurityLevel, PolicyAction, ResolvedEnvironment, RouteRuleDeclaration,
   ServiceDeclaration, SidecarNamespaceProfile, TrafficPolicyDeclaration, WaypointOptions,
 } from '../src';
+import { byCodePoint } from '../src/lib/sort';
 
 /** How a generated namespace joins the mesh. */
 export type GeneratedMode = 'ambient' | 'ambient-waypoint' | 'sidecar';
@@ -190,7 +191,7 @@ function planNamespaces(count: number, seed: number): NamespacePlan[] {
       services: shape.services,
       routes,
       callers: callers[i],
-      dependencies: [...dependencies[i]].sort(([a], [b]) => a.localeCompare(b)).map(([namespace, ports]) => ({ namespace, ports: [...ports].sort((a, b) => a - b) })),
+      dependencies: [...dependencies[i]].sort(([a], [b]) => byCodePoint(a, b)).map(([namespace, ports]) => ({ namespace, ports: [...ports].sort((a, b) => a - b) })),
       externalHosts,
       l7Policies,
       jwtRules,

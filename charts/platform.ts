@@ -1,10 +1,12 @@
 import { App } from 'cdk8s';
+import { Construct } from 'constructs';
 import { AmbientNamespaceProfile, istiodReleaseName, NamespaceProfile, ProtectedServiceAccount, ResolvedEnvironment, ServiceAccountGuard } from '../src';
+import { addCheck, Problem } from '../src/lib/validation';
 import { ControlPlaneChart } from './control-plane-chart';
 import { FluxChart } from './flux-chart';
 import { IngressChart } from './ingress-chart';
 import { MeshBaselineChart } from './mesh-baseline-chart';
-import { TEAMS } from './teams';
+import { TeamProfile, TEAMS } from './teams';
 
 /** The charts of one environment of this platform. */
 export interface PlatformCharts {
@@ -26,17 +28,52 @@ export function buildPlatform(app: App, env: ResolvedEnvironment): PlatformChart
   meshBaseline.addDependency(controlPlane);
   const ingress = new IngressChart(app, 'ingress', { env });
   ingress.addDependency(controlPlane);
-  const namespaces = Object.keys(env.namespaces).map(ns => {
-    const Profile = TEAMS[ns];
-    if (!Profile) {
-      throw new Error(`environment ${env.name} enables namespace '${ns}', but charts/teams/index.ts registers no profile for it; fix: add its profile class to TEAMS, or remove it from the environment's namespaces`);
+  const registry = new Construct(app, 'teams');
+  const problems = teamRegistryProblems(TEAMS);
+  const namespaces = Object.keys(env.namespaces).flatMap(ns => {
+    const Profile = Object.prototype.hasOwnProperty.call(TEAMS, ns) ? TEAMS[ns] : undefined;
+    if (typeof Profile !== 'function') {
+      problems.push({
+        field: `namespaces['${ns}']`, value: ns,
+        message: `is enabled in environment ${env.name}, but charts/teams/index.ts registers no profile class for it`,
+        fix: "add the team's profile class to TEAMS under this namespace, or remove it from the environment's namespaces",
+      });
+      return [];
     }
     const profile = new Profile(app, ns, { env });
     profile.addDependency(ingress);
-    return profile;
+    return [profile];
   });
+  addCheck(registry, () => problems);
   guardServiceAccounts(ingress, env, namespaces);
   return { controlPlane, meshBaseline, ingress, namespaces };
+}
+
+/**
+ * Mistakes in the registry of team profiles: a class registered under two namespaces would emit
+ * one team's Services, routes and policies twice, and its routes' hosts would be claimed by two
+ * namespaces.
+ */
+export function teamRegistryProblems(teams: Readonly<Record<string, TeamProfile>>): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<TeamProfile, string>();
+  for (const [ns, Profile] of Object.entries(teams)) {
+    if (typeof Profile !== 'function') {
+      problems.push({ field: `TEAMS['${ns}']`, value: typeof Profile, message: 'is not a profile class', fix: 'register the class itself (extends AmbientNamespaceProfile or SidecarNamespaceProfile)' });
+      continue;
+    }
+    const first = seen.get(Profile);
+    if (first !== undefined) {
+      problems.push({
+        field: `TEAMS['${ns}']`, value: Profile.name,
+        message: `registers class ${Profile.name}, which TEAMS['${first}'] registers already: one team's profile would be emitted into two namespaces`,
+        fix: `register ${Profile.name} under one namespace; give the other namespace its own profile class`,
+      });
+    } else {
+      seen.set(Profile, ns);
+    }
+  }
+  return problems;
 }
 
 /**

@@ -23,7 +23,7 @@ import { PROJECT_ROOT } from './tools';
  */
 function appliedFolders(dist: string): Array<{ env: string; folder: string }> {
   if (!fs.existsSync(dist)) return [];
-  return fs.readdirSync(dist, { withFileTypes: true }).filter(e => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name)).flatMap(e => {
+  return fs.readdirSync(dist, { withFileTypes: true }).filter(e => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).flatMap(e => {
     const folder = path.join(dist, e.name);
     return fs.existsSync(path.join(folder, 'kustomization.yaml')) ? [{ env: e.name, folder }] : appliedFolders(folder);
   });

@@ -44,7 +44,7 @@ interface Group {
 function yamlFiles(p: string): string[] {
   const stat = fs.statSync(p);
   if (stat.isFile()) return [p];
-  return fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)).flatMap(e => {
+  return fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).flatMap(e => {
     const child = path.join(p, e.name);
     if (e.isDirectory()) return e.name === 'node_modules' || e.name.startsWith('.') ? [] : yamlFiles(child);
     return /\.ya?ml$/.test(e.name) ? [child] : [];

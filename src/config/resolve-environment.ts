@@ -6,9 +6,16 @@
 import { ReplicaPolicy } from '../lib/availability';
 import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, principalOf } from '../lib/names';
 import { Problem } from '../lib/validation';
-import { AlbScheme, DataplaneMode, EnvironmentConfig, InjectionStyle, IpFamily, MtlsMode, NamespaceSettings } from './environment-config';
+import { closestName } from '../lib/closest';
+import {
+  ALB_CONFIG_FIELDS, AlbScheme, AVAILABILITY_CONFIG_FIELDS, CLUSTER_CONFIG_FIELDS, DataplaneMode, ENCRYPTED_STORAGE_CONFIG_FIELDS,
+  ENVIRONMENT_CONFIG_FIELDS, EnvironmentConfig, FLUX_CONFIG_FIELDS, INGRESS_GATEWAY_CONFIG_FIELDS, InjectionStyle, IpFamily,
+  ISTIO_CONFIG_FIELDS, MONITORING_CONFIG_FIELDS, MtlsMode, NAMESPACE_SETTINGS_FIELDS, NamespaceSettings, TELEMETRY_CONFIG_FIELDS,
+} from './environment-config';
+import { albAttributeProblems } from './load-balancer-attributes';
 import { DEFAULT_ISTIO_CHART_REPOSITORY, DEFAULT_ISTIO_HUB, ISTIO_VERSION } from './istio-version';
 import { DEFAULT_SSL_POLICY, LEGACY_SSL_POLICIES, TLS13_SSL_POLICIES } from './ssl-policies';
+import { byCodePoint } from '../lib/sort';
 
 /** An environment with every default applied and the derived values computed. */
 export interface ResolvedEnvironment {
@@ -175,8 +182,73 @@ function isEnumValue<T extends Record<string, string>>(e: T, value: unknown): va
   return Object.values(e).includes(value as string);
 }
 
+/** Fields the config once had, each reported with its own message instead of "unknown". */
+const RETIRED_FIELDS: Readonly<Record<string, readonly string[]>> = { ingressGateway: ['hosts'] };
+
+/** The object levels of an environment config and their known fields. */
+const CONFIG_LEVELS: ReadonlyArray<readonly [string, Readonly<Record<string, true>>]> = [
+  ['alb', ALB_CONFIG_FIELDS],
+  ['istio', ISTIO_CONFIG_FIELDS],
+  ['ingressGateway', INGRESS_GATEWAY_CONFIG_FIELDS],
+  ['telemetry', TELEMETRY_CONFIG_FIELDS],
+  ['flux', FLUX_CONFIG_FIELDS],
+  ['encryptedStorage', ENCRYPTED_STORAGE_CONFIG_FIELDS],
+  ['availability', AVAILABILITY_CONFIG_FIELDS],
+  ['cluster', CLUSTER_CONFIG_FIELDS],
+  ['monitoring', MONITORING_CONFIG_FIELDS],
+];
+
+/** Fields whose value is a map with free keys (names, labels, tags), not an object with known fields. */
+const MAP_FIELDS = ['namespaces', 'retiredNamespaces', 'tags'];
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Unknown fields at every object level: the configs run through tsx without type checking, so a
+ * typo would otherwise be dropped silently.
+ */
+function unknownFieldProblems(config: EnvironmentConfig): { problems: Problem[]; malformed: boolean } {
+  const problems: Problem[] = [];
+  let malformed = false;
+  const check = (path: string, what: string, value: unknown, known: Readonly<Record<string, true>>) => {
+    if (value === undefined) return;
+    if (!isPlainObject(value)) {
+      malformed = true;
+      problems.push({ field: path || '(config)', value, message: `must be an object (${what})`, fix: `give ${path} as { ${Object.keys(known).slice(0, 3).join(', ')}, ... }, or remove it` });
+      return;
+    }
+    const retired = RETIRED_FIELDS[path] ?? [];
+    for (const key of Object.keys(value).sort(byCodePoint)) {
+      if (key in known || retired.includes(key)) continue;
+      const near = closestName(key, Object.keys(known));
+      const field = path === '' ? key : `${path}.${key}`;
+      problems.push({
+        field, value: value[key],
+        message: `is not a field of ${what}: '${key}' is unknown${near ? ` (did you mean '${near}'?)` : ''}`,
+        fix: near ? `rename '${key}' to '${near}'` : `remove it; ${what} has ${Object.keys(known).join(', ')}`,
+      });
+    }
+  };
+  check('', 'EnvironmentConfig', config, ENVIRONMENT_CONFIG_FIELDS);
+  if (!isPlainObject(config)) return { problems, malformed };
+  for (const [path, known] of CONFIG_LEVELS) check(path, path, config[path as keyof EnvironmentConfig], known);
+  for (const field of MAP_FIELDS) {
+    const value = config[field as keyof EnvironmentConfig];
+    if (value !== undefined && !isPlainObject(value)) {
+      malformed = true;
+      problems.push({ field, value, message: 'must be an object keyed by name', fix: `give ${field} as { <name>: ... }, or remove it` });
+    }
+  }
+  if (isPlainObject(config.namespaces)) {
+    for (const [ns, settings] of Object.entries(config.namespaces).sort(([a], [b]) => byCodePoint(a, b))) {
+      check(`namespaces['${ns}']`, `the settings of namespace ${ns}`, settings, NAMESPACE_SETTINGS_FIELDS);
+    }
+  }
+  return { problems, malformed };
+}
+
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => byCodePoint(a, b)));
 }
 
 /**
@@ -187,6 +259,10 @@ function sortedRecord(record: Readonly<Record<string, string>>): Record<string, 
 export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedEnvironment; problems: Problem[] } {
   const problems: Problem[] = [];
   const bad = (field: string, value: unknown, message: string, fix: string) => problems.push({ field, value, message, fix });
+  // A level that is not an object stops here: nothing below it can be read.
+  const shape = unknownFieldProblems(config);
+  problems.push(...shape.problems);
+  if (shape.malformed) return { problems };
 
   if (!isDnsLabel(config.name)) {
     bad('name', config.name, 'must be a DNS label (lowercase letters, digits and -, at most 63 characters)', "use a short name such as 'prod'");
@@ -275,10 +351,18 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
       bad('alb.wafAclArn', alb.wafAclArn, `is in region ${m[2]} but the ALB is in ${config.awsRegion}`, `use a regional web ACL in ${config.awsRegion}`);
     }
   }
-  const lbAttributes = { ...DEFAULT_LOAD_BALANCER_ATTRIBUTES, ...(alb.loadBalancerAttributes ?? {}) };
+  const lbAttributes = { ...DEFAULT_LOAD_BALANCER_ATTRIBUTES, ...(isPlainObject(alb.loadBalancerAttributes) ? alb.loadBalancerAttributes : {}) };
+  if (alb.loadBalancerAttributes !== undefined && !isPlainObject(alb.loadBalancerAttributes)) {
+    bad('alb.loadBalancerAttributes', alb.loadBalancerAttributes, 'must be an object of attribute keys to string values', "e.g. { 'idle_timeout.timeout_seconds': '120' }");
+  }
+  // The ALB's own rules first (ELBv2 attribute names and value kinds); then what the annotation
+  // can carry: its pairs are joined with , and =.
+  const attributeProblems = albAttributeProblems(lbAttributes);
   for (const [k, v] of Object.entries(lbAttributes)) {
+    const known = attributeProblems.filter(p => p.key === k);
     if (!LB_ATTRIBUTE_KEY.test(k)) bad(`alb.loadBalancerAttributes['${k}']`, k, 'is not a load balancer attribute key', 'use the attribute key as AWS documents it, e.g. idle_timeout.timeout_seconds');
-    if (typeof v !== 'string' || !LB_ATTRIBUTE_VALUE.test(v)) bad(`alb.loadBalancerAttributes['${k}']`, v, 'must be a plain value without commas or =', "give the value as a string, e.g. 'true' or '60'");
+    else if (known.length > 0) known.forEach(p => bad(`alb.loadBalancerAttributes['${k}']`, p.value, p.message, p.fix));
+    else if (typeof v === 'string' && !LB_ATTRIBUTE_VALUE.test(v)) bad(`alb.loadBalancerAttributes['${k}']`, v, 'must be a plain value without commas or =', "give the value as a string, e.g. 'true' or '60'");
   }
   const ingressName = alb.ingressName ?? 'istio-ingress';
   if (!isDnsSubdomain(ingressName)) {
@@ -433,6 +517,14 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
   }
   if (typeof fluxPath !== 'string' || !REPO_PATH.test(fluxPath) || fluxPath.split('/').includes('..')) {
     bad('flux.path', fluxPath, 'must be a path inside the repository starting with ./', `e.g. ./dist/${config.name}`);
+  } else {
+    // Synth writes this environment to dist/<name>/ only: any other folder of dist/ holds another
+    // environment's manifests (or the Flux Kustomizations), which this cluster would then apply.
+    const segments = fluxPath.split('/').filter(seg => seg !== '' && seg !== '.');
+    if (segments[0] === 'dist' && !(segments.length === 2 && segments[1] === config.name)) {
+      const other = segments[1] === undefined ? 'the whole dist/ folder' : segments[1] === 'flux' ? 'the Flux Kustomizations of every environment (dist/flux/)' : `the folder of environment '${segments[1]}'${segments.length > 2 ? ' (or a part of it)' : ''}`;
+      bad('flux.path', fluxPath, `points at ${other}, not at dist/${config.name}/ where this environment is written: the cluster would apply other manifests`, `remove flux.path (default ./dist/${config.name}), or set it to ./dist/${config.name}`);
+    }
   }
   if (!isDnsLabel(kustomizationPrefix, 40)) bad('flux.kustomizationPrefix', kustomizationPrefix, 'is not a DNS label of at most 40 characters', "use a short name such as 'mesh'");
   if (typeof fluxInterval !== 'string' || !GO_DURATION.test(fluxInterval)) bad('flux.interval', fluxInterval, 'is not a duration', "use a Go duration such as '10m' or '1h'");
@@ -474,7 +566,7 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
 
   // App-team namespaces and their migration state.
   const namespaces: Record<string, ResolvedNamespaceSettings> = {};
-  for (const [ns, settings] of Object.entries(config.namespaces ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [ns, settings] of Object.entries(config.namespaces ?? {}).sort(([a], [b]) => byCodePoint(a, b))) {
     if (!isDnsLabel(ns)) bad(`namespaces['${ns}']`, ns, 'is not a valid namespace name', 'use a DNS label');
     if ([rootNamespace, gwNamespace, 'kube-system', 'kube-public', 'kube-node-lease', 'default'].includes(ns)) {
       bad(`namespaces['${ns}']`, ns, 'is a system namespace, not an app-team namespace', 'give the team its own namespace');
@@ -563,7 +655,7 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
         mtlsMode,
         trustDomain,
         rootNamespace,
-        installedRevisions: [...revisions].sort((a, b) => a.localeCompare(b)),
+        installedRevisions: [...revisions].sort(byCodePoint),
         version: ISTIO_VERSION,
         hub,
         tag,

@@ -6,6 +6,7 @@ import { GATEWAY_TERMINATION } from '../lib/availability';
 import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
 import { AlbIngressClass } from './alb-ingress-class';
+import { byCodePoint } from '../lib/sort';
 
 /**
  * Properties of an {@link AlbIngress}: the environment's ALB settings, plus where the gateway is.
@@ -44,7 +45,7 @@ const ANNOTATION = 'alb.ingress.kubernetes.io';
 
 /** `k=v,k=v` in key order, as the controller's map annotations expect. */
 function joinMap(record: Readonly<Record<string, string>>): string {
-  return Object.entries(record).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',');
+  return Object.entries(record).sort(([a], [b]) => byCodePoint(a, b)).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
 /**

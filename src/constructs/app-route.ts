@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { VirtualService } from '../../imports/istio-networking.istio.io';
 import { isDnsLabel, isDomainName, isUnderDomain } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
+import { byCodePoint } from '../lib/sort';
 
 /** One HTTP route of an {@link AppRoute}: a path prefix sent to a Service port. */
 export interface AppRouteRule {
@@ -58,11 +59,11 @@ export class AppRoute extends Construct {
   constructor(scope: Construct, id: string, props: AppRouteProps) {
     super(scope, id);
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
-    this.hosts = [...new Set(props.hosts)].sort((a, b) => a.localeCompare(b));
+    this.hosts = [...new Set(props.hosts)].sort(byCodePoint);
     const rules = props.rules.map(r => ({ ...r, pathPrefix: r.pathPrefix ?? '/' }));
     // Envoy takes the first matching route: put the most specific prefix first.
-    const ordered = [...rules].sort((a, b) => b.pathPrefix.length - a.pathPrefix.length || a.pathPrefix.localeCompare(b.pathPrefix));
-    const backendKeys = [...new Set(rules.map(r => `${r.serviceName}:${r.port}`))].sort((a, b) => a.localeCompare(b));
+    const ordered = [...rules].sort((a, b) => b.pathPrefix.length - a.pathPrefix.length || byCodePoint(a.pathPrefix, b.pathPrefix));
+    const backendKeys = [...new Set(rules.map(r => `${r.serviceName}:${r.port}`))].sort(byCodePoint);
     this.backends = backendKeys.map(k => ({ serviceName: k.split(':')[0], port: Number(k.split(':')[1]) }));
 
     addCheck(this, () => {

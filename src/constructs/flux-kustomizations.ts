@@ -3,6 +3,7 @@ import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flu
 import { Labels } from '../lib/labels';
 import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
+import { byCodePoint } from '../lib/sort';
 
 /**
  * Label that puts an object of `dist/<env>/` into the control-plane stage (value
@@ -125,7 +126,7 @@ export class FluxKustomizations extends Construct {
         patches: drop,
       },
     });
-    this.controlPlane = stage(names.controlPlane, [...dependsOn].sort((a, b) => a.localeCompare(b)), [dropWhere(`${FLUX_STAGE_LABEL}!=${CONTROL_PLANE_STAGE}`)]);
+    this.controlPlane = stage(names.controlPlane, [...dependsOn].sort(byCodePoint), [dropWhere(`${FLUX_STAGE_LABEL}!=${CONTROL_PLANE_STAGE}`)]);
     this.config = stage(names.config, [names.controlPlane], [dropWhere(`${FLUX_STAGE_LABEL}=${CONTROL_PLANE_STAGE}`), dropWhere(Labels.TEAM)]);
     this.namespaces = stage(names.namespaces, [names.config], [dropWhere(`!${Labels.TEAM}`)]);
     this.node.defaultChild = this.controlPlane;

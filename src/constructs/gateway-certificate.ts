@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, Issuer } from '../../imports/certmanager-cert-manager.io';
 import { isDnsLabel, isDnsSubdomain, isDomainName } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
+import { byCodePoint } from '../lib/sort';
 
 /** Properties of a {@link GatewayCertificate}. */
 export interface GatewayCertificateProps {
@@ -54,7 +55,7 @@ export class GatewayCertificate extends Construct {
     this.secretName = props.secretName;
     this.namespace = props.namespace;
     const name = props.name ?? props.secretName;
-    const dnsNames = [...new Set(props.dnsNames)].sort((a, b) => a.localeCompare(b));
+    const dnsNames = [...new Set(props.dnsNames)].sort(byCodePoint);
 
     addCheck(this, () => {
       const problems: Problem[] = [];

@@ -10,6 +10,7 @@ import { checkReplicaPolicy, isHighlyAvailable, ReplicaPolicy } from '../lib/ava
 import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED } from './flux-prune';
 import { addCheck, Problem } from '../lib/validation';
+import { byCodePoint } from '../lib/sort';
 
 /** The OpenTelemetry collector istiod's tracing provider sends spans to. */
 export interface TracingProviderOptions {
@@ -175,9 +176,9 @@ export class IstioInstall extends Construct {
     super(scope, id);
     this.namespace = props.namespace;
     this.revision = props.revision;
-    this.revisions = [...new Set(props.revisions ?? [props.revision])].sort((a, b) => a.localeCompare(b));
+    this.revisions = [...new Set(props.revisions ?? [props.revision])].sort(byCodePoint);
     this.interval = props.interval ?? '10m';
-    this.telemetryProviders = [...new Set([props.tracing.name, ...BUILT_IN_TELEMETRY_PROVIDERS])].sort((a, b) => a.localeCompare(b));
+    this.telemetryProviders = [...new Set([props.tracing.name, ...BUILT_IN_TELEMETRY_PROVIDERS])].sort(byCodePoint);
     const hub = props.hub ?? 'docker.io/istio';
     const tag = props.tag ?? ISTIO_VERSION;
     const url = props.chartRepository ?? 'https://istio-release.storage.googleapis.com/charts';

@@ -3,6 +3,7 @@ import { Telemetry, TelemetrySpec } from '../../imports/istio-telemetry.istio.io
 import { ACCESS_LOG_PROVIDER } from '../config/istio-version';
 import { isDnsLabel } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
+import { byCodePoint } from '../lib/sort';
 
 /**
  * What a namespace may change in the environment's telemetry (the `telemetry()` hook of a
@@ -81,7 +82,7 @@ export class MeshTelemetry extends Construct {
   constructor(scope: Construct, id: string, props: MeshTelemetryProps) {
     super(scope, id);
     const name = props.name ?? 'default';
-    const tags = Object.entries(props.customTags ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    const tags = Object.entries(props.customTags ?? {}).sort(([a], [b]) => byCodePoint(a, b));
     addCheck(this, () => {
       const problems: Problem[] = [];
       if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: 'is not a valid namespace name', fix: 'use a DNS label' });

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
 import { IpFamily } from '../config/environment-config';
 import { HBONE_PORT } from './waypoint';
+import { byCodePoint } from '../lib/sort';
 
 /** Pods of one Service and the container ports they serve. */
 export interface PodPorts {
@@ -131,15 +132,15 @@ export class NamespaceNetworkPolicies extends Construct {
     }
 
     if (props.ambient && props.waypoint) {
-      const namespaces = [...new Set(props.targets.flatMap(t => t.fromNamespaces))].sort((a, b) => a.localeCompare(b));
+      const namespaces = [...new Set(props.targets.flatMap(t => t.fromNamespaces))].sort(byCodePoint);
       const from = [
         ...(props.targets.some(t => t.gatewayPorts.length > 0) ? [gatewayPeer] : []),
         ...namespaces.map(ns => namespacePeer(ns)),
       ];
       if (from.length > 0) define('allow-hbone', { podSelector: all, policyTypes: ['Ingress'], ingress: [{ from, ports: tcp([HBONE_PORT]) }] });
     } else {
-      for (const t of [...props.targets].sort((a, b) => a.name.localeCompare(b.name))) {
-        const namespaces = [...new Set(t.fromNamespaces)].sort((a, b) => a.localeCompare(b));
+      for (const t of [...props.targets].sort((a, b) => byCodePoint(a.name, b.name))) {
+        const namespaces = [...new Set(t.fromNamespaces)].sort(byCodePoint);
         const ingress: k8s.NetworkPolicyIngressRule[] = [];
         if (t.gatewayPorts.length > 0) ingress.push({ from: [gatewayPeer], ports: tcp([...t.gatewayPorts, HBONE_PORT]) });
         if (namespaces.length > 0) ingress.push({ from: namespaces.map(ns => namespacePeer(ns)), ports: tcp([...t.ports, HBONE_PORT]) });
@@ -152,7 +153,7 @@ export class NamespaceNetworkPolicies extends Construct {
       define('allow-egress-mesh', {
         podSelector: all,
         policyTypes: ['Egress'],
-        egress: [...props.dependencies].sort((a, b) => a.namespace.localeCompare(b.namespace)).map(d => ({
+        egress: [...props.dependencies].sort((a, b) => byCodePoint(a.namespace, b.namespace)).map(d => ({
           to: [namespacePeer(d.namespace)],
           ...(d.ports ? { ports: tcp([...d.ports, HBONE_PORT]) } : {}),
         })),

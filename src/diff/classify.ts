@@ -2,6 +2,7 @@
  * Which changes weaken security, by class. Conservative: a change that may widen access counts.
  */
 import { EnvironmentDiff, label, Obj } from './semantic-diff';
+import { byCodePoint } from '../lib/sort';
 
 /** Classes of security-relevant change; `--fail-on` takes these names. */
 export enum RiskClass {
@@ -241,5 +242,5 @@ export function classify(diff: EnvironmentDiff): Risk[] {
     ...diff.changed.map(c => classifyPair(diff.environment, c.before, c.after)),
   ].flat();
   const order = Object.values(RiskClass);
-  return risks.sort((a, b) => order.indexOf(a.riskClass) - order.indexOf(b.riskClass) || a.object.localeCompare(b.object) || a.message.localeCompare(b.message));
+  return risks.sort((a, b) => order.indexOf(a.riskClass) - order.indexOf(b.riskClass) || byCodePoint(a.object, b.object) || byCodePoint(a.message, b.message));
 }

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Manifest } from '../lib/synth';
+import { byCodePoint } from '../lib/sort';
 
 export type Obj = Manifest & Record<string, any>;
 
@@ -115,7 +116,7 @@ export function diffEnvironment(environment: string, before: readonly Obj[], aft
       added = added.filter(o => o !== twin);
     }
   }
-  const byId = (x: Obj, y: Obj) => identity(x).localeCompare(identity(y));
+  const byId = (x: Obj, y: Obj) => byCodePoint(identity(x), identity(y));
   return {
     environment,
     added: added.sort(byId),

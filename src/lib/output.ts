@@ -56,7 +56,7 @@ export function writeEnvironments(outdir: string, envs: readonly SynthesizedEnvi
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-  return written.sort((a, b) => a.localeCompare(b));
+  return written.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** True for a folder this library wrote (its kustomization.yaml carries the generated header). */

@@ -15,6 +15,7 @@ import { EnvironmentState, NamespaceState, statesOf } from '../migration/state';
 import { renderMeshReport } from '../report/mesh-report';
 import { CrdSchemas } from './schema';
 import { collectProblems, LocatedProblem, runPrepare, SynthError } from './validation';
+import { byCodePoint } from './sort';
 
 /** A Kubernetes object as plain JSON. */
 export interface Manifest {
@@ -119,9 +120,9 @@ function kindRank(kind: string): number {
 
 function compareManifests(a: Manifest, b: Manifest): number {
   return kindRank(a.kind) - kindRank(b.kind)
-    || a.kind.localeCompare(b.kind)
-    || (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '')
-    || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+    || byCodePoint(a.kind, b.kind)
+    || byCodePoint(a.metadata.namespace ?? '', b.metadata.namespace ?? '')
+    || byCodePoint(a.metadata.name ?? '', b.metadata.name ?? '');
 }
 
 /**
@@ -176,7 +177,7 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
     byFile.set(chart.fileName, chart);
     for (const dep of chart.node.dependencies) {
       const target = Chart.of(dep);
-      if (MeshChart.isMeshChart(target) && target !== chart && target.fileName.localeCompare(chart.fileName) >= 0) {
+      if (MeshChart.isMeshChart(target) && target !== chart && byCodePoint(target.fileName, chart.fileName) >= 0) {
         at(chart.node.path, 'dependencies', target.fileName, `depends on a chart that is applied after it (${chart.fileName})`, 'move the dependency to an earlier ChartLayer');
       }
     }
@@ -186,7 +187,7 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
   let schemaMs = 0;
   const synthesized: SynthesizedChart[] = [];
   const located: LocatedManifest[] = [];
-  for (const chart of [...charts].sort((a, b) => a.fileName.localeCompare(b.fileName))) {
+  for (const chart of [...charts].sort((a, b) => byCodePoint(a.fileName, b.fileName))) {
     const objects: Manifest[] = [];
     for (const c of chart.node.findAll()) {
       if (!(c instanceof ApiObject) || Chart.of(c) !== chart) continue;
@@ -230,7 +231,7 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
   files.push({ name: 'kustomization.yaml', content: kustomization(files.map(f => f.name)) });
   // Not listed in kustomization.yaml: Flux applies only the files it lists.
   if (options.meshReport ?? true) files.push({ name: MESH_REPORT_FILE, content: renderMeshReport(env, synthesized.flatMap(c => c.objects)) });
-  files.sort((a, b) => a.name.localeCompare(b.name));
+  files.sort((a, b) => byCodePoint(a.name, b.name));
   if (onPhase) phaseDone('yaml');
   return { env, charts: synthesized, files, warnings: report.results.filter(r => r.rule.severity !== Severity.ERROR), silenced: report.silenced, states };
 }
@@ -245,6 +246,8 @@ export function synthesize(configs: readonly EnvironmentConfig[], build: Environ
   const problems: LocatedProblem[] = [];
   const results: SynthesizedEnvironment[] = [];
   const names = configs.map(c => c.name);
+  // Two environments applied from one folder: one cluster would run the other's manifests.
+  const byFluxPath = new Map<string, string>();
   for (const config of configs) {
     const source = options.configSource?.(config.name) ?? 'EnvironmentConfig';
     if (names.indexOf(config.name) !== names.lastIndexOf(config.name) && names.indexOf(config.name) === configs.indexOf(config)) {
@@ -255,6 +258,13 @@ export function synthesize(configs: readonly EnvironmentConfig[], build: Environ
     if (options.onPhase) options.onPhase('config', performance.now() - t0, String(config.name));
     problems.push(...configProblems.map(p => ({ ...p, environment: String(config.name), path: source })));
     if (!env) continue;
+    const folder = env.flux.path.replace(/\/+$/, '');
+    const owner = byFluxPath.get(folder);
+    if (owner !== undefined && owner !== env.name) {
+      problems.push({ environment: env.name, path: source, field: 'flux.path', value: env.flux.path, message: `is also the folder Flux applies for environment ${owner}: both clusters would apply the same manifests`, fix: `give each environment its own folder (the default is ./dist/${env.name})` });
+    } else {
+      byFluxPath.set(folder, env.name);
+    }
     const result = synthesizeOne(env, build, options, problems);
     if (result) results.push(result);
   }

@@ -20,6 +20,8 @@ import { Annotations, Labels } from '../lib/labels';
 import { ChartLayer, MeshChart } from '../lib/mesh-chart';
 import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, isUnderDomain, principalOf } from '../lib/names';
 import { coversRoutePrefix } from '../lib/http-paths';
+import { closestName } from '../lib/closest';
+import { byCodePoint } from '../lib/sort';
 import { addCheck, addPrepare, Problem } from '../lib/validation';
 import {
   CallerDeclaration, DataplaneMode, DependencyDeclaration, ExternalHostDeclaration, ExternalProtocol, JwtRuleDeclaration,
@@ -54,10 +56,7 @@ const RESERVED_LABEL_PREFIXES = ['istio.io/', 'istio-injection', 'pod-security.k
 const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const HTTP_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'];
 
-const byString = (a: string, b: string) => a.localeCompare(b);
-/** Code-point order: the same in every locale. */
-const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const sortedUnique = (items: Iterable<string>) => [...new Set(items)].sort(byString);
+const sortedUnique = (items: Iterable<string>) => [...new Set(items)].sort(byCodePoint);
 const isPort = (p: unknown): p is number => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
 
 /** Everything the hooks returned, validated. */
@@ -77,6 +76,48 @@ interface Declarations {
 }
 
 const TAG_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/;
+
+/** The hooks a profile subclass may override (`waypoint` only in ambient profiles). */
+export const PROFILE_HOOKS: readonly string[] = [
+  'callers', 'dependencies', 'externalHosts', 'extraResources', 'jwtRules', 'l7Policies', 'namespaceLabels', 'podSecurityLevel',
+  'routes', 'services', 'telemetry', 'trafficPolicies', 'waypoint',
+];
+
+/**
+ * Kinds that are not namespaced, which `extraResources()` may not define: the cluster-scoped kinds
+ * of the Kubernetes API (core groups, as `kubectl api-resources --namespaced=false` lists them),
+ * and the kinds of the pinned CRDs with `scope: Cluster` (`.crds/`: cert-manager ClusterIssuer,
+ * Gateway API GatewayClass, AWS Load Balancer Controller IngressClassParams; a test keeps this
+ * list in step with the CRD files). A kind not listed here is taken to be namespaced.
+ */
+export const CLUSTER_SCOPED_KINDS: readonly string[] = [
+  // Core Kubernetes API groups.
+  'APIService', 'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding', 'ClusterTrustBundle', 'ComponentStatus',
+  'CSIDriver', 'CSINode', 'CustomResourceDefinition', 'DeviceClass', 'DeviceTaintRule', 'FlowSchema', 'IngressClass', 'IPAddress',
+  'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'MutatingWebhookConfiguration', 'Namespace', 'Node',
+  'PersistentVolume', 'PriorityClass', 'PriorityLevelConfiguration', 'ResourceSlice', 'RuntimeClass', 'SelfSubjectAccessReview',
+  'SelfSubjectReview', 'SelfSubjectRulesReview', 'ServiceCIDR', 'StorageClass', 'StorageVersion', 'StorageVersionMigration',
+  'SubjectAccessReview', 'TokenReview', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+  'ValidatingWebhookConfiguration', 'VolumeAttachment', 'VolumeAttributesClass',
+  // Pinned CRDs with scope: Cluster.
+  'ClusterIssuer', 'GatewayClass', 'IngressClassParams',
+];
+
+/**
+ * An L7 path Istio can match: a path template (`{*}`, `{**}`), or `*` alone, first or last.
+ *
+ * Istio turns each `paths` entry into an Envoy string matcher: `*` alone matches any path, a leading
+ * `*` a suffix, a trailing `*` a prefix, and anything else is matched exactly
+ * (`pilot/pkg/security/authz/matcher/string.go`, `StringMatcherWithPrefix`, via `PathMatcher` in
+ * `header.go`), so a `*` elsewhere is a literal character that no request path contains. Path
+ * templates are matched as templates (`pilot/pkg/security/authz/model/generator.go`,
+ * `pathGenerator`).
+ */
+export function misplacedPathWildcard(path: string): boolean {
+  if (path === '*' || path.includes('{*}') || path.includes('{**}')) return false;
+  const inner = path.endsWith('*') ? path.slice(0, -1) : path;
+  return (inner.startsWith('*') ? inner.slice(1) : inner).includes('*');
+}
 
 /**
  * Where a caller's requests meet this namespace's authorization when the namespace has a waypoint.
@@ -124,7 +165,7 @@ export abstract class NamespaceProfile extends MeshChart {
   }
 
   /** Namespace name; also the chart's default namespace for objects that set none. */
-  public readonly namespace: string;
+  public override readonly namespace: string;
   /** Team name. */
   public readonly team: string;
   /** mTLS mode of the namespace (its setting in the environment, else the mesh-wide mode). */
@@ -141,6 +182,8 @@ export abstract class NamespaceProfile extends MeshChart {
   }
 
   private readonly hookProblems: Problem[] = [];
+  /** Route hosts the profile declared, once its hooks have run (for the app-wide host check). */
+  private routeHosts: ReadonlyArray<readonly [string, string]> = [];
 
   constructor(scope: Construct, id: string, props: NamespaceProfileProps) {
     const namespace = props.namespace ?? id;
@@ -159,6 +202,7 @@ export abstract class NamespaceProfile extends MeshChart {
       ...(isDnsLabel(namespace) ? [] : [{ field: 'namespace', value: namespace, message: 'is not a valid namespace name', fix: 'use a DNS label' }]),
       ...(isLabelValue(team) && team !== '' ? [] : [{ field: 'team', value: team, message: 'is not a valid label value', fix: 'use at most 63 letters, digits, - _ and .' }]),
       ...this.hookProblems,
+      ...this.appWideProblems(),
     ]);
     addPrepare(this, () => this.render());
   }
@@ -330,10 +374,22 @@ export abstract class NamespaceProfile extends MeshChart {
     this.hookProblems.push({ field: `${this.className}.${hook}()${path}`, value, message, fix });
   }
 
-  /** Call a hook; a throw becomes a problem naming the class and hook. */
-  private call<T>(hook: string, fn: () => T, fallback: T): T {
+  /**
+   * Call a hook; a throw becomes a problem naming the class and hook, and so does returning nothing
+   * from a hook that must return a value (the base implementations always return one, so only an
+   * override without `return` does).
+   */
+  private call<T>(hook: string, fn: () => T, fallback: T, undefinedOk = false): T {
     try {
-      return fn.call(this) ?? fallback;
+      const value = fn.call(this);
+      if (value === undefined || value === null) {
+        if (!undefinedOk) {
+          const empty = Array.isArray(fallback) ? '[]' : JSON.stringify(fallback);
+          this.problem(hook, '', value, 'returned nothing: a missing return statement drops everything the hook declares', `return a value from ${this.className}.${hook}() (${empty} for none)`);
+        }
+        return fallback;
+      }
+      return value;
     } catch (e) {
       this.problem(hook, '', undefined, `threw: ${(e as Error).message}`, `fix ${this.className}.${hook}()`);
       return fallback;
@@ -415,7 +471,7 @@ export abstract class NamespaceProfile extends MeshChart {
       // Waypoints ignore selector policies: deny by default there too.
       policy('waypoint-default-deny', { targetRefs: [waypointRef!] });
     }
-    for (const svc of [...services.keys()].sort(byString)) {
+    for (const svc of [...services.keys()].sort(byCodePoint)) {
       const callerPrincipals = callersOf(svc).map(c => principalOf(env.istio.trustDomain, c.namespace, c.serviceAccount));
       const gatewayPorts = gatewayGovernedByL7.has(svc) ? undefined : exposed.get(svc);
       if (waypoint) {
@@ -526,7 +582,7 @@ export abstract class NamespaceProfile extends MeshChart {
     const hosts = new Map<string, ExternalHostDeclaration[]>();
     for (const h of d.externalHosts) hosts.set(h.host, [...(hosts.get(h.host) ?? []), h]);
     const external = new Construct(this, 'External');
-    for (const host of [...hosts.keys()].sort(byString)) {
+    for (const host of [...hosts.keys()].sort(byCodePoint)) {
       new ServiceEntry(external, host, {
         metadata: { name: host, namespace: this.namespace },
         spec: {
@@ -578,7 +634,7 @@ export abstract class NamespaceProfile extends MeshChart {
       ingressGateway: { namespace: env.ingressGateway.namespace, podLabels: env.ingressGateway.selectorLabels },
       targets,
       dependencies: d.dependencies,
-      external: d.externalHosts.map(h => (h.cidrs?.length ? { cidrs: [...h.cidrs].sort(byString), port: h.port } : { ...PUBLIC_INTERNET, port: h.port })),
+      external: d.externalHosts.map(h => (h.cidrs?.length ? { cidrs: [...h.cidrs].sort(byCodePoint), port: h.port } : { ...PUBLIC_INTERNET, port: h.port })),
       istiod: envoyInNamespace ? { namespace: env.istio.rootNamespace } : undefined,
       telemetry: envoyInNamespace ? { namespace: env.telemetry.collectorNamespace, port: env.telemetry.collectorPort } : undefined,
       ipFamily: env.cluster.ipFamily,
@@ -586,7 +642,7 @@ export abstract class NamespaceProfile extends MeshChart {
     });
 
     const extra = new Construct(this, 'Extra');
-    this.call('extraResources', () => this.extraResources(extra), undefined);
+    this.call('extraResources', () => this.extraResources(extra), undefined, true);
     addCheck(extra, () => this.checkExtraResources(extra));
   }
 
@@ -626,16 +682,78 @@ export abstract class NamespaceProfile extends MeshChart {
     }
   }
 
+  /**
+   * Methods of the team's class that look like hooks but are not: a misspelled hook (`calers()`)
+   * is never called, so what it declares is silently missing (`noImplicitOverride` in tsconfig.json
+   * catches it at compile time, but `npm run synth` does not type check). Only names within two
+   * edits of a hook are refused, so helper methods with other names stay free. A `waypoint()` on a
+   * sidecar profile is never called either: only ambient namespaces have waypoints.
+   */
+  private checkHookNames(bad: (hook: string, path: string, value: unknown, message: string, fix: string) => void): void {
+    const base = new Set<string>();
+    for (let proto = NamespaceProfile.prototype; proto; proto = Object.getPrototypeOf(proto)) Object.getOwnPropertyNames(proto).forEach(n => base.add(n));
+    const own = new Set<string>();
+    for (let proto = Object.getPrototypeOf(this); proto && proto !== NamespaceProfile.prototype; proto = Object.getPrototypeOf(proto)) {
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        const d = Object.getOwnPropertyDescriptor(proto, name);
+        if (typeof d?.value === 'function' && name !== 'constructor') own.add(name);
+      }
+    }
+    for (const name of [...own].sort(byCodePoint)) {
+      if (PROFILE_HOOKS.includes(name) || base.has(name)) continue;
+      const hook = closestName(name, PROFILE_HOOKS, 2);
+      if (hook) {
+        bad(name, '', name, `is not a hook (did you mean ${hook}()?): the profile never calls it, so what it returns is ignored`, `rename it to ${hook}() and mark it override, or give the helper a name further from the hooks'`);
+      }
+    }
+    if (this.targetDataplaneMode === DataplaneMode.SIDECAR && typeof (this as unknown as { waypoint?: unknown }).waypoint === 'function') {
+      bad('waypoint', '', this.className, 'is defined on a sidecar profile: only ambient namespaces have waypoints, so it is never called', 'extend AmbientNamespaceProfile for a waypoint, or remove waypoint(): sidecars enforce L7 policies in each pod\'s proxy');
+    }
+  }
+
+  /**
+   * Checks across the profiles of one app (one environment): one profile per namespace, and each
+   * route host claimed once. Reported on the later profile, naming the earlier one.
+   */
+  private appWideProblems(): Problem[] {
+    const problems: Problem[] = [];
+    const siblings = this.node.root.node.children.filter(NamespaceProfile.isNamespaceProfile);
+    const earlier = siblings.slice(0, siblings.indexOf(this));
+    const sameNamespace = earlier.find(p => p.namespace === this.namespace);
+    if (sameNamespace) {
+      problems.push({
+        field: 'namespace', value: this.namespace,
+        message: `is also the namespace of profile '${sameNamespace.node.path}' (${sameNamespace.className}): one profile's policies would overwrite the other's`,
+        fix: 'give each namespace one profile class: register each class once in charts/teams/index.ts, under its own namespace',
+      });
+    }
+    for (const [host, route] of this.routeHosts) {
+      const other = earlier.find(p => p !== this && p.routeHosts.some(([h]) => h === host));
+      if (other) {
+        const otherRoute = other.routeHosts.find(([h]) => h === host)![1];
+        problems.push({
+          field: `${this.className}.routes()`, value: host,
+          message: `is a host of route '${route}', and also of route '${otherRoute}' in namespace ${other.namespace} (${other.className}): the gateway would send it to one of them only`,
+          fix: 'give each host to one team; split by path under one route if both serve parts of it',
+        });
+      }
+    }
+    return problems;
+  }
+
   /** Objects added by `extraResources()` must stay in the namespace and leave its invariants alone. */
   private checkExtraResources(extra: Construct): Problem[] {
     const problems: Problem[] = [];
     const owned = ['Namespace', 'PeerAuthentication'];
-    const clusterScoped = ['ClusterIssuer', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'GatewayClass', 'IngressClass',
-      'MutatingWebhookConfiguration', 'PersistentVolume', 'PriorityClass', 'StorageClass', 'ValidatingWebhookConfiguration'];
     for (const obj of extra.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
       const where = `${obj.kind} ${obj.name}`;
       const field = `${this.className}.extraResources()`;
-      if (clusterScoped.includes(obj.kind)) {
+      if (obj.kind === 'List' || obj.kind.endsWith('List')) {
+        // kustomize expands a List into its items, which would then skip every check here.
+        problems.push({ field, value: where, message: 'is a List: kustomize applies its items, which no check of the profile sees', fix: 'define each item as its own object in extraResources()' });
+        continue;
+      }
+      if (CLUSTER_SCOPED_KINDS.includes(obj.kind)) {
         problems.push({ field, value: where, message: 'is cluster-scoped: it would reach beyond the namespace', fix: 'define cluster-wide objects in the platform charts' });
       } else if (obj.metadata.namespace !== this.namespace) {
         problems.push({ field, value: where, message: `defines an object outside namespace ${this.namespace} (in ${obj.metadata.namespace})`, fix: `keep extra objects in ${this.namespace}; cluster-wide objects belong to the platform charts` });
@@ -666,6 +784,8 @@ export abstract class NamespaceProfile extends MeshChart {
     const duplicates = (hook: string, names: string[], what: string) => {
       for (const n of sortedUnique(names.filter((x, i) => names.indexOf(x) !== i))) bad(hook, '', n, `declares ${what} '${n}' twice`, 'keep one');
     };
+
+    this.checkHookNames(bad);
 
     if (![DataplaneMode.AMBIENT, DataplaneMode.SIDECAR].includes(this.targetDataplaneMode)) {
       bad('targetDataplaneMode', '', this.targetDataplaneMode, 'is not a dataplane a profile can target', 'extend AmbientNamespaceProfile or SidecarNamespaceProfile');
@@ -711,6 +831,8 @@ export abstract class NamespaceProfile extends MeshChart {
       });
     });
     duplicates('routes', routes.map(r => r?.name), 'route');
+    duplicates('routes', routes.flatMap(r => (Array.isArray(r?.hosts) ? r.hosts : [])), 'host');
+    this.routeHosts = routes.flatMap(r => (Array.isArray(r?.hosts) ? r.hosts.map(h => [h, r.name] as const) : []));
 
     // callers()
     const callers = list('callers', () => this.callers());
@@ -746,7 +868,7 @@ export abstract class NamespaceProfile extends MeshChart {
     duplicates('externalHosts', externalHosts.map(h => `${h?.host}:${h?.port}`), 'host and port');
 
     // waypoint (ambient only)
-    const wp = this.call('waypoint', () => this._waypointOptions(), undefined);
+    const wp = this.call('waypoint', () => this._waypointOptions(), undefined, true);
     const waypoint = wp ? { name: wp.name ?? 'waypoint', ingressThroughWaypoint: wp.ingressThroughWaypoint ?? true } : undefined;
     if (waypoint && (!isDnsLabel(waypoint.name) || waypoint.name === 'none')) bad('waypoint', '.name', waypoint.name, 'is not a valid waypoint name', "use a DNS label other than 'none'");
     if (waypoint && declared.has(waypoint.name)) bad('waypoint', '.name', waypoint.name, 'is also the name of a declared Service', 'name the waypoint differently');
@@ -762,7 +884,12 @@ export abstract class NamespaceProfile extends MeshChart {
         if (!isDnsLabel(w?.namespace) || !isDnsSubdomain(w?.serviceAccount)) bad('l7Policies', `[${i}].from.workloads[${j}]`, w, 'is not a namespace and ServiceAccount (wildcards are not allowed)', 'name the namespace and ServiceAccount of each caller');
       });
       (p?.to?.methods ?? []).forEach((m, j) => { if (!HTTP_METHODS.includes(m)) bad('l7Policies', `[${i}].to.methods[${j}]`, m, 'is not an HTTP method', `use one of ${HTTP_METHODS.join(', ')}`); });
-      (p?.to?.paths ?? []).forEach((path, j) => { if (typeof path !== 'string' || !path.startsWith('/')) bad('l7Policies', `[${i}].to.paths[${j}]`, path, "must start with '/'", 'give an absolute path, optionally ending in *'); });
+      (p?.to?.paths ?? []).forEach((path, j) => {
+        if (typeof path !== 'string' || !path.startsWith('/')) bad('l7Policies', `[${i}].to.paths[${j}]`, path, "must start with '/'", 'give an absolute path, optionally ending in *');
+        else if (misplacedPathWildcard(path)) {
+          bad('l7Policies', `[${i}].to.paths[${j}]`, path, "has a '*' that is neither the first nor the last character: Istio matches it literally, so the path matches no request", `end the path with '*' (a prefix), or use a path template such as '${path.replace(/\*+/g, '{*}')}' ({*} is one segment, {**} the rest)`);
+        }
+      });
       (p?.when ?? []).forEach((w, j) => { if (!w?.key || !Array.isArray(w.values) || w.values.length === 0) bad('l7Policies', `[${i}].when[${j}]`, w, 'needs a key and at least one value', 'e.g. { key: "request.auth.claims[groups]", values: ["admins"] }'); });
       const hasSource = !!(p?.from?.workloads?.length || p?.from?.ingressGateway || p?.from?.requestPrincipals?.length);
       if ((p?.action ?? PolicyAction.ALLOW) === PolicyAction.ALLOW && !hasSource) bad('l7Policies', `[${i}].from`, p?.from, 'allows any source', 'name workloads, the ingress gateway or request principals');
@@ -827,7 +954,7 @@ export abstract class NamespaceProfile extends MeshChart {
     }
 
     // telemetry()
-    const telemetry = this.call<TelemetryOverrides | undefined>('telemetry', () => this.telemetry(), undefined);
+    const telemetry = this.call<TelemetryOverrides | undefined>('telemetry', () => this.telemetry(), undefined, true);
     if (telemetry !== undefined) {
       if (typeof telemetry !== 'object' || telemetry === null || Array.isArray(telemetry)) {
         bad('telemetry', '', telemetry, 'must return an object or undefined', 'return { samplingPercentage, accessLogging, customTags } with the fields to change');

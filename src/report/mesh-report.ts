@@ -9,6 +9,7 @@
 import { ResolvedEnvironment } from '../config/resolve-environment';
 import { Annotations, Labels } from '../lib/labels';
 import { Manifest } from '../lib/synth';
+import { byCodePoint } from '../lib/sort';
 
 type Obj = Manifest & Record<string, any>;
 
@@ -135,7 +136,7 @@ function namespaceViews(env: ResolvedEnvironment, index: ObjectIndex): Namespace
       ...routes.map(r => r.service),
       ...callers.flatMap(c => c.targets).filter(t => !t.includes('=') && t !== 'all workloads'),
       ...index.ofKind('DestinationRule', name).map(d => serviceOfHost(d.spec.host, name).service),
-    ])].sort((a, b) => a.localeCompare(b));
+    ])].sort(byCodePoint);
     return {
       name,
       mode,
@@ -146,7 +147,7 @@ function namespaceViews(env: ResolvedEnvironment, index: ObjectIndex): Namespace
       routes,
       callers,
     } as NamespaceView;
-  }).sort((a, b) => a.name.localeCompare(b.name));
+  }).sort((a, b) => byCodePoint(a.name, b.name));
 }
 
 /** The Mermaid flowchart of the traffic path. */

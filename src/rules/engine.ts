@@ -9,6 +9,7 @@ import { Annotations } from '../lib/labels';
 import { buildContext } from './context';
 import { LocatedManifest, MeshRule, RuleResult, Severity } from './types';
 import { annotationsOf, describe } from './util';
+import { byCodePoint } from '../lib/sort';
 
 /** What a run of the rules found. */
 export interface RuleReport {
@@ -66,6 +67,6 @@ export function runRules(objects: readonly LocatedManifest[], rules: readonly Me
     }
   }
   const order = (a: RuleResult, b: RuleResult) => rank(a.rule.severity) - rank(b.rule.severity)
-    || a.object.file.localeCompare(b.object.file) || describe(a.object).localeCompare(describe(b.object)) || a.rule.id.localeCompare(b.rule.id);
+    || byCodePoint(a.object.file, b.object.file) || byCodePoint(describe(a.object), describe(b.object)) || byCodePoint(a.rule.id, b.rule.id);
   return { results: results.sort(order), silenced: silenced.sort(order) };
 }

@@ -9,6 +9,7 @@ import { buildFlux, buildPlatform } from '../../charts/platform';
 import { ENVIRONMENTS } from '../../charts/environments';
 import { AlbScheme, ISTIO_VERSION, MeshTelemetry, runSynth, SynthesizedEnvironment, synthesize } from '../../src';
 import { baseConfig, crdSchemas, ROOT, synthProblems } from '../util';
+import { byCodePoint } from '../../src/lib/sort';
 
 function synthAll(): SynthesizedEnvironment[] {
   return synthesize(ENVIRONMENTS, buildPlatform, { schemas: crdSchemas() });
@@ -18,7 +19,7 @@ function synthAll(): SynthesizedEnvironment[] {
 function readTree(dir: string, skip: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name))) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
       if (!rel && skip.includes(entry.name)) continue;
       if (entry.isDirectory()) walk(child);
@@ -40,7 +41,7 @@ describe('platform synth', () => {
     const result = results.find(r => r.env.name === name)!;
     const config = ENVIRONMENTS.find(e => e.name === name)!;
     const chartFiles = ['10-control-plane.yaml', '20-mesh-baseline.yaml', '30-ingress.yaml', ...Object.keys(config.namespaces ?? {}).sort().map(ns => `40-${ns}.yaml`)];
-    expect(result.files.map(f => f.name)).toEqual([...chartFiles, 'MESH.md', 'kustomization.yaml'].sort((a, b) => a.localeCompare(b)));
+    expect(result.files.map(f => f.name)).toEqual([...chartFiles, 'MESH.md', 'kustomization.yaml'].sort(byCodePoint));
     const kustomization = parseAllDocuments(result.files.find(f => f.name === 'kustomization.yaml')!.content)[0].toJS();
     expect(kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: chartFiles });
   });
@@ -71,7 +72,8 @@ describe('platform synth', () => {
 
   it('fails with a clear message when an environment enables a namespace no team registers', () => {
     const problems = synthProblems(() => synthesize([baseConfig({ namespaces: { billing: {} } })], buildPlatform));
-    expect(problems[0]).toContain("enables namespace 'billing', but charts/teams/index.ts registers no profile for it");
+    expect(problems[0]).toContain("'namespaces['billing']' is enabled in environment");
+    expect(problems[0]).toContain("but charts/teams/index.ts registers no profile class for it");
   });
 
   it.each(ENVIRONMENTS.map(e => e.name))('%s: matches the file snapshot', async name => {

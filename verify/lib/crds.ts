@@ -57,6 +57,6 @@ export function readPinnedCrds(root: string): PinnedCrds {
     }
   }
   if (problems.length > 0) throw new Error(`pinned CRDs cannot be read from ${dir}:\n    ${problems.join('\n    ')}`);
-  crds.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  crds.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
   return { dir, crds, digests: digests.sort() };
 }

@@ -55,7 +55,7 @@ export async function kubeconformStage(kubeconform: string, schemaDir: string, f
     });
   }
   // kubeconform checks files in parallel: sort for a stable report.
-  findings.sort((a, b) => `${a.file} ${a.object} ${a.message}`.localeCompare(`${b.file} ${b.object} ${b.message}`));
+  findings.sort((a, b) => { const x = `${a.file} ${a.object} ${a.message}`, y = `${b.file} ${b.object} ${b.message}`; return x < y ? -1 : x > y ? 1 : 0; });
   if (findings.length === 0 && r.code !== 0) {
     findings.push({ stage: 'kubeconform', folder, level: 'error', message: `kubeconform exited ${r.code} without naming a resource:\n    ${outputTail(r)}` });
   }
