@@ -71,6 +71,44 @@ describe.skipIf(!!skipReason && !required)('verify killed with SIGKILL', () => {
   }, 180_000);
 });
 
+/** pids whose parent is `ppid`. */
+function childrenOf(ppid: number): number[] {
+  return fs.readdirSync('/proc').filter(n => /^\d+$/.test(n)).flatMap(n => {
+    try {
+      const stat = fs.readFileSync(`/proc/${n}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid ? [Number(n)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe.skipIf(!fs.existsSync('/usr/bin/setpriv') && !fs.existsSync('/bin/setpriv'))('a stage tool of a killed verify run', () => {
+  it('is killed with it (run() starts tools with a parent-death signal)', async () => {
+    // GIVEN a process running a long tool through the stages' run()
+    const script = `require(${JSON.stringify(path.join(ROOT, 'verify', 'lib', 'exec.ts'))}).run('/bin/sleep', ['300']); setInterval(() => undefined, 1000);`;
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: ROOT, stdio: 'ignore' });
+    let tools: number[] = [];
+    for (let i = 0; i < 100 && tools.length === 0; i++) {
+      await sleep(100);
+      tools = childrenOf(child.pid!).filter(pid => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').startsWith('/bin/sleep 300');
+        } catch {
+          return false;
+        }
+      });
+    }
+    expect(tools).toHaveLength(1);
+    // WHEN the process is killed with SIGKILL
+    child.kill('SIGKILL');
+    await new Promise(resolve => child.once('close', resolve));
+    // THEN the tool is gone within a few seconds
+    for (let i = 0; i < 50 && alive(tools[0]); i++) await sleep(100);
+    expect(alive(tools[0])).toBe(false);
+  }, 30_000);
+});
+
 describe('cleanStaleRuns', () => {
   it('kills the recorded processes of a dead run and removes its folder, and leaves live runs alone', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-stale-'));
