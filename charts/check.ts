@@ -18,5 +18,11 @@ const opts = program.opts<{ env?: string; format: ReportFormat; listRules?: bool
 if (opts.listRules) {
   console.log(rulesTable());
 } else {
-  process.exitCode = runCheck({ paths: program.args, environments: ENVIRONMENTS, env: opts.env, format: opts.format });
+  try {
+    process.exitCode = runCheck({ paths: program.args, environments: ENVIRONMENTS, env: opts.env, format: opts.format });
+  } catch (e) {
+    // runCheck turns what it reads into findings; anything else is a message, not a stack trace.
+    console.error(`check could not run: ${(e as Error).message}`);
+    process.exitCode = 2;
+  }
 }

@@ -16,9 +16,15 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { CRD_SCHEMAS_FOLDER, CRD_SCHEMAS_FORMAT, ExtractedSchemasFile, extractKinds } from '../src/lib/schema';
 import { CrdSource, PROJECT_ROOT, readCrdSources, readFromMirror, sha256 } from './crd-sources';
+import { describeFetchError } from './fetch-error';
 
 async function download(url: string): Promise<string> {
-  const res = await fetch(url, { redirect: 'follow' });
+  let res: Response;
+  try {
+    res = await fetch(url, { redirect: 'follow' });
+  } catch (e) {
+    throw new Error(describeFetchError(url, e));
+  }
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
   return res.text();
 }

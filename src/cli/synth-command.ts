@@ -3,7 +3,7 @@
  */
 import * as path from 'node:path';
 import { EnvironmentConfig } from '../config/environment-config';
-import { writeEnvironments } from '../lib/output';
+import { OutputError, OutputTree, recoverOutput, writeOutput } from '../lib/output';
 import { CrdSchemas } from '../lib/schema';
 import { EnvironmentBuilder, synthesize } from '../lib/synth';
 import { readTree } from '../diff/semantic-diff';
@@ -65,7 +65,8 @@ export interface RunSynthOptions {
 /**
  * Synthesize, check and write; nothing is written when any check fails.
  *
- * @returns the process exit code: 0 written, 1 problems found (nothing written), 2 bad usage
+ * @returns the process exit code: 0 written, 1 problems found or the output could not be written
+ *   (nothing written), 2 bad usage
  */
 export function runSynth(options: RunSynthOptions): number {
   const log = options.log ?? console.log;
@@ -82,6 +83,8 @@ export function runSynth(options: RunSynthOptions): number {
   }
   const schemas = options.crdDir ? CrdSchemas.fromDirectory(options.crdDir, { cacheDir: options.crdCacheDir }) : undefined;
   try {
+    // A run killed while writing left a journal or staging folders: finish or undo that first.
+    for (const line of recoverOutput(options.outdir)) log(line);
     // What is committed now: steps from it that skip a safe intermediate state are refused.
     const committed = readTree(options.outdir);
     const previousStates = (env: string) => (committed.has(env) ? statesFromObjects(committed.get(env)!) : undefined);
@@ -91,16 +94,14 @@ export function runSynth(options: RunSynthOptions): number {
       for (const w of r.warnings) error(`warning [${r.env.name}] ${w.object.file}: rule ${w.rule.id}: ${w.message}. fix: ${w.fix}`);
       for (const s of r.silenced) error(`silenced [${r.env.name}] ${s.object.file}: rule ${s.rule.id}: ${s.message} (reason: ${s.silencedBecause})`);
     }
-    const write = (outdir: string) => [
-      ...writeEnvironments(outdir, results, { pruneOtherEnvironments: !options.only }),
-      ...(options.secondary ? writeEnvironments(path.join(outdir, options.secondary.folder), secondary, { pruneOtherEnvironments: !options.only }).map(f => `${options.secondary!.folder}/${f}`) : []),
-    ];
-    const written = write(options.outdir);
-    if (options.mirrorOutdir && path.resolve(options.mirrorOutdir) !== path.resolve(options.outdir)) write(options.mirrorOutdir);
+    // One switch for the whole output folder: environments and their Flux Kustomizations together.
+    const trees: OutputTree[] = [{ folder: '', envs: results }, ...(options.secondary ? [{ folder: options.secondary.folder, envs: secondary }] : [])];
+    const written = writeOutput(options.outdir, trees, { pruneOtherEnvironments: !options.only });
+    if (options.mirrorOutdir && path.resolve(options.mirrorOutdir) !== path.resolve(options.outdir)) writeOutput(options.mirrorOutdir, trees, { pruneOtherEnvironments: !options.only });
     log(`synthesized ${results.length} environment${results.length === 1 ? '' : 's'} (${written.length} files) into ${path.relative(process.cwd(), options.outdir) || '.'}`);
     return 0;
   } catch (e) {
-    if (e instanceof SynthError) {
+    if (e instanceof SynthError || e instanceof OutputError) {
       error(e.message);
       return 1;
     }

@@ -1,15 +1,17 @@
 /**
- * Write synthesized environments to disk, all or nothing per run.
+ * Write synthesized environments to disk: the whole output folder switches in one step.
  *
- * Files are first written to a staging folder beside the output folder; then each environment
- * folder is swapped in with a rename, so an environment folder is never half-written and stale
- * files disappear with the folder they were in.
+ * The complete new tree (what is kept of the old one plus every environment written now) is built
+ * in a staging folder beside the output folder. A journal file beside it then names the staging
+ * folder and where the old tree goes, and two renames swap the trees. A run interrupted at any point
+ * (even by SIGKILL) leaves either the old tree, or the new one, or a journal that the next run reads
+ * first to finish the swap; staging folders of runs that died before their journal are removed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GENERATED_HEADER, SynthesizedEnvironment } from './synth';
 
-/** Options of {@link writeEnvironments}. */
+/** Options of {@link writeEnvironments} and {@link writeOutput}. */
 export interface WriteOptions {
   /**
    * Remove generated environment folders of environments that no longer exist.
@@ -19,44 +21,269 @@ export interface WriteOptions {
   readonly pruneOtherEnvironments?: boolean;
 }
 
+/** Environments written to one folder of the output (`''` is the output folder itself). */
+export interface OutputTree {
+  /** Folder inside the output folder, e.g. `flux`; `''` for the output folder itself. */
+  readonly folder: string;
+  readonly envs: readonly SynthesizedEnvironment[];
+}
+
+/** The output could not be written; the output folder is as it was before the run. */
+export class OutputError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'OutputError';
+  }
+}
+
 /**
- * Write each environment to `<outdir>/<env>/`.
+ * Test-only fault injection, inert unless `EKS_MESH_WRITE_FAULT` is set: `kill@N` sends SIGKILL to
+ * this process before the N-th file operation of the writer, `ENOSPC@N` / `EACCES@N` make that
+ * operation fail with that error, and `count` prints the number of operations to stderr at exit.
+ * Operations are counted from the first one after the variable was set or changed.
+ */
+const FAULT_VARIABLE = 'EKS_MESH_WRITE_FAULT';
+let operations = 0;
+let lastFault: string | undefined;
+let countHookInstalled = false;
+
+function op<T>(syscall: string, target: string, fn: () => T): T {
+  const fault = process.env[FAULT_VARIABLE];
+  if (fault !== lastFault) {
+    // A new setting counts from one again.
+    lastFault = fault;
+    operations = 0;
+  }
+  if (fault) {
+    operations += 1;
+    if (fault === 'count' && !countHookInstalled) {
+      countHookInstalled = true;
+      process.on('exit', () => process.stderr.write(`write operations: ${operations}\n`));
+    }
+    const m = /^(kill|ENOSPC|EACCES)@(\d+)$/.exec(fault);
+    if (m && Number(m[2]) === operations) {
+      if (m[1] === 'kill') process.kill(process.pid, 'SIGKILL');
+      const text = m[1] === 'ENOSPC' ? 'no space left on device' : 'permission denied';
+      throw Object.assign(new Error(`${m[1]}: ${text}, ${syscall} '${target}'`), { code: m[1], syscall, path: target });
+    }
+  }
+  return fn();
+}
+
+/** Names of the files beside an output folder `<parent>/<base>`. */
+function sideFiles(root: string, pid: number = process.pid) {
+  const parent = path.dirname(root);
+  const base = path.basename(root);
+  return {
+    parent,
+    base,
+    journal: path.join(parent, `.${base}-journal`),
+    staging: path.join(parent, `.${base}-staging-${pid}`),
+    old: path.join(parent, `.${base}-old-${pid}`),
+  };
+}
+
+interface Journal {
+  /** Folder name (beside the output folder) holding the complete new tree. */
+  readonly staged: string;
+  /** Folder name (beside the output folder) the old tree is renamed to. */
+  readonly old: string;
+}
+
+function readJournal(file: string): Journal | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const j = JSON.parse(text) as Partial<Journal>;
+    // Only names beside the output folder are accepted: a journal never moves anything elsewhere.
+    if (typeof j.staged === 'string' && typeof j.old === 'string' && path.basename(j.staged) === j.staged && path.basename(j.old) === j.old) return { staged: j.staged, old: j.old };
+  } catch {
+    // a journal is written to a temporary name and renamed, so it is never half-written by us
+  }
+  return undefined;
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const display = (p: string) => path.relative(process.cwd(), p) || '.';
+
+/**
+ * Finish or undo a write of `outdir` that was interrupted, and remove what interrupted runs left
+ * beside it (staging folders and old trees of processes that are gone).
+ *
+ * @returns one line per thing done, for the log
+ */
+export function recoverOutput(outdir: string): string[] {
+  const root = path.resolve(outdir);
+  try {
+    return recover(root);
+  } catch (e) {
+    throw writeFailure(e, root, false);
+  }
+}
+
+function recover(root: string): string[] {
+  const { parent, base, journal } = sideFiles(root);
+  const done: string[] = [];
+  const journalEntry = readJournal(journal);
+  if (journalEntry) {
+    const staged = path.join(parent, journalEntry.staged);
+    const old = path.join(parent, journalEntry.old);
+    if (fs.existsSync(staged)) {
+      // The new tree was complete when the journal was written: finish the swap.
+      if (fs.existsSync(root)) op('rename', root, () => fs.renameSync(root, old));
+      op('rename', staged, () => fs.renameSync(staged, root));
+      done.push(`completed an interrupted write of ${display(root)}`);
+    } else if (!fs.existsSync(root) && fs.existsSync(old)) {
+      op('rename', old, () => fs.renameSync(old, root));
+      done.push(`restored ${display(root)} from an interrupted write`);
+    }
+    op('rm', old, () => fs.rmSync(old, { recursive: true, force: true }));
+  }
+  if (fs.existsSync(journal) || fs.existsSync(`${journal}.tmp`)) {
+    op('rm', journal, () => fs.rmSync(journal, { force: true }));
+    op('rm', `${journal}.tmp`, () => fs.rmSync(`${journal}.tmp`, { force: true }));
+  }
+  const leftover = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(staging|old)-(\\d+)$`);
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync(parent);
+  } catch {
+    return done;
+  }
+  for (const name of entries.sort()) {
+    const m = leftover.exec(name);
+    if (!m || pidAlive(Number(m[2]))) continue;
+    op('rm', path.join(parent, name), () => fs.rmSync(path.join(parent, name), { recursive: true, force: true }));
+    done.push(`removed ${display(path.join(parent, name))}, left by an interrupted write`);
+  }
+  return done;
+}
+
+/** An error of a file operation as a message naming the path, ending with what is unchanged. */
+function writeFailure(e: unknown, root: string, unchanged: boolean): OutputError {
+  const err = e as NodeJS.ErrnoException;
+  const where = err.path ? display(err.path) : display(root);
+  const reason = err.code === 'ENOSPC' ? 'no space left on device'
+    : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied'
+      : err.code === 'EROFS' ? 'read-only file system'
+        : err.message;
+  const fix = err.code === 'ENOSPC' ? `free space on the file system of ${display(path.dirname(root))}`
+    : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS' ? `make ${display(path.dirname(root))} and everything in ${display(root)} writable`
+      : 'fix the cause and synthesize again';
+  const state = unchanged ? `${display(root)}/ is unchanged` : `${display(root)}/ is left to the next run, which finishes or undoes the switch first`;
+  return new OutputError(`cannot write ${where}: ${reason}${err.code ? ` (${err.code})` : ''}; ${state}. fix: ${fix}`);
+}
+
+/**
+ * Write each tree's environments to `<outdir>/<folder>/<env>/`, switching the whole output folder
+ * at once: a reader (or a run killed at any point, once the next run has started) sees either the
+ * old output folder or the new one, never a mix.
+ *
+ * Throws {@link OutputError} naming the path when a file cannot be written; the output folder is
+ * then unchanged.
+ *
+ * @returns the paths written, relative to `outdir`, sorted
+ */
+export function writeOutput(outdir: string, trees: readonly OutputTree[], options: WriteOptions = {}): string[] {
+  const root = path.resolve(outdir);
+  const { parent, journal, staging, old } = sideFiles(root);
+  const written: string[] = [];
+  recoverOutput(root);
+  try {
+    op('mkdir', parent, () => fs.mkdirSync(parent, { recursive: true }));
+    op('rm', staging, () => fs.rmSync(staging, { recursive: true, force: true }));
+    // Everything not written now (other environments with --env, files of the user) is kept.
+    if (fs.existsSync(root)) op('cp', root, () => fs.cpSync(root, staging, { recursive: true, verbatimSymlinks: true }));
+    else op('mkdir', staging, () => fs.mkdirSync(staging));
+    for (const tree of trees) {
+      const treeDir = path.join(staging, tree.folder);
+      op('mkdir', treeDir, () => fs.mkdirSync(treeDir, { recursive: true }));
+      for (const { env, files } of tree.envs) {
+        const dir = path.join(treeDir, env.name);
+        op('rm', dir, () => fs.rmSync(dir, { recursive: true, force: true }));
+        op('mkdir', dir, () => fs.mkdirSync(dir));
+        for (const file of files) {
+          const target = path.join(dir, file.name);
+          op('open', target, () => fs.writeFileSync(target, file.content));
+          written.push(path.posix.join(...[tree.folder, env.name, file.name].filter(Boolean)));
+        }
+      }
+      if (options.pruneOtherEnvironments) {
+        const keep = new Set(tree.envs.map(e => e.env.name));
+        for (const entry of fs.readdirSync(treeDir, { withFileTypes: true })) {
+          const dir = path.join(treeDir, entry.name);
+          if (entry.isDirectory() && !keep.has(entry.name) && isGeneratedEnvironment(dir)) op('rm', dir, () => fs.rmSync(dir, { recursive: true, force: true }));
+        }
+      }
+    }
+    const entry: Journal = { staged: path.basename(staging), old: path.basename(old) };
+    op('open', `${journal}.tmp`, () => fs.writeFileSync(`${journal}.tmp`, `${JSON.stringify(entry)}\n`));
+    op('rename', journal, () => fs.renameSync(`${journal}.tmp`, journal));
+  } catch (e) {
+    cleanUp(staging, journal);
+    throw writeFailure(e, root, true);
+  }
+
+  // The switch: once the journal exists, an interrupted run is finished by the next one.
+  const hadRoot = fs.existsSync(root);
+  try {
+    if (hadRoot) op('rename', root, () => fs.renameSync(root, old));
+  } catch (e) {
+    cleanUp(staging, journal);
+    throw writeFailure(e, root, true);
+  }
+  try {
+    op('rename', staging, () => fs.renameSync(staging, root));
+  } catch (e) {
+    try {
+      if (hadRoot) op('rename', old, () => fs.renameSync(old, root));
+    } catch {
+      throw writeFailure(e, root, false);
+    }
+    cleanUp(staging, journal);
+    throw writeFailure(e, root, true);
+  }
+  // The new tree is in place; what is left here is removed by the next run if this one fails.
+  try {
+    op('rm', journal, () => fs.rmSync(journal, { force: true }));
+    op('rm', old, () => fs.rmSync(old, { recursive: true, force: true }));
+  } catch {
+    // harmless: recoverOutput removes both
+  }
+  return written.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Remove the staging folder and the journal, ignoring errors (the next run retries). */
+function cleanUp(staging: string, journal: string): void {
+  for (const p of [journal, `${journal}.tmp`, staging]) {
+    try {
+      fs.rmSync(p, { recursive: true, force: true });
+    } catch {
+      // left for recoverOutput
+    }
+  }
+}
+
+/**
+ * Write each environment to `<outdir>/<env>/` (see {@link writeOutput}).
  *
  * @returns the paths written, relative to `outdir`, sorted
  */
 export function writeEnvironments(outdir: string, envs: readonly SynthesizedEnvironment[], options: WriteOptions = {}): string[] {
-  const root = path.resolve(outdir);
-  const staging = path.join(path.dirname(root), `.dist-staging-${process.pid}`);
-  const written: string[] = [];
-  fs.rmSync(staging, { recursive: true, force: true });
-  try {
-    for (const { env, files } of envs) {
-      const dir = path.join(staging, env.name);
-      fs.mkdirSync(dir, { recursive: true });
-      for (const file of files) {
-        fs.writeFileSync(path.join(dir, file.name), file.content);
-        written.push(`${env.name}/${file.name}`);
-      }
-    }
-    fs.mkdirSync(root, { recursive: true });
-    for (const { env } of envs) {
-      const target = path.join(root, env.name);
-      const old = path.join(staging, `${env.name}.old`);
-      if (fs.existsSync(target)) fs.renameSync(target, old);
-      fs.renameSync(path.join(staging, env.name), target);
-    }
-    if (options.pruneOtherEnvironments) {
-      const keep = new Set(envs.map(e => e.env.name));
-      for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
-        if (entry.isDirectory() && !keep.has(entry.name) && isGeneratedEnvironment(path.join(root, entry.name))) {
-          fs.rmSync(path.join(root, entry.name), { recursive: true, force: true });
-        }
-      }
-    }
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
-  return written.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return writeOutput(outdir, [{ folder: '', envs }], options);
 }
 
 /** True for a folder this library wrote (its kustomization.yaml carries the generated header). */

@@ -10,6 +10,7 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cleanStaleRuns, dieWithParent, recordOwner } from './supervise';
 
 /** A response of the API server. */
 export interface ApiResponse {
@@ -48,7 +49,14 @@ function warningTexts(header: string | string[] | undefined): string[] {
   return values.flatMap(v => [...v.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map(m => m[1].replace(/\\(.)/g, '$1')));
 }
 
-/** Running processes and their data folders, stopped and removed on exit whatever happens. */
+/** Prefix of the data folders in the temporary folder. */
+export const WORK_PREFIX = 'eks-istio-mesh-apiserver-';
+
+/**
+ * Running processes and their data folders, stopped and removed on a normal exit, SIGINT or SIGTERM.
+ * On SIGKILL no hook runs: the processes get SIGKILL from the kernel (see supervise.ts) and the next
+ * start removes the folder.
+ */
 const running = new Set<ChildProcess>();
 const workDirs = new Set<string>();
 let exitHookInstalled = false;
@@ -81,10 +89,13 @@ export class ControlPlane {
    *
    * Throws with the log of the process that failed; everything started is stopped first.
    */
-  public static async start(bins: ControlPlaneBinaries, options: { readyTimeoutMs?: number } = {}): Promise<ControlPlane> {
+  public static async start(bins: ControlPlaneBinaries, options: { readyTimeoutMs?: number; log?: (line: string) => void } = {}): Promise<ControlPlane> {
     installExitHook();
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-istio-mesh-apiserver-'));
+    // What a killed run left: its processes (if still there) and its data folder.
+    for (const line of cleanStaleRuns(WORK_PREFIX)) options.log?.(line);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), WORK_PREFIX));
     workDirs.add(work);
+    recordOwner(work, []);
     const plane = new ControlPlane(work);
     try {
       await plane.startEtcd(bins.etcd);
@@ -96,27 +107,35 @@ export class ControlPlane {
     }
   }
 
-  private readonly processes: Array<{ name: string; child: ChildProcess; log: string }> = [];
+  private readonly processes: Array<{ name: string; child: ChildProcess; log: string; bin: string }> = [];
   private readonly token = randomBytes(24).toString('hex');
   private etcdUrl = '';
   private port = 0;
   private ca: Buffer | undefined;
 
-  private constructor(private readonly work: string) {}
+  /** @param work the data folder (logs, etcd data, certificates), removed by {@link stop} */
+  private constructor(public readonly work: string) {}
 
   /** `https://127.0.0.1:<port>` */
   public get url(): string {
     return `https://127.0.0.1:${this.port}`;
   }
 
+  /** pids of the processes this plane started, for tests. */
+  public get pids(): number[] {
+    return this.processes.flatMap(p => (p.child.pid === undefined ? [] : [p.child.pid]));
+  }
+
   private spawn(name: string, bin: string, args: string[]): ChildProcess {
     const log = path.join(this.work, `${name}.log`);
     const fd = fs.openSync(log, 'a');
-    const child = spawn(bin, args, { stdio: ['ignore', fd, fd], cwd: this.work });
+    const command = dieWithParent(bin, args);
+    const child = spawn(command.command, command.args, { stdio: ['ignore', fd, fd], cwd: this.work });
     fs.closeSync(fd);
     running.add(child);
     child.on('exit', () => running.delete(child));
-    this.processes.push({ name, child, log });
+    this.processes.push({ name, child, log, bin });
+    recordOwner(this.work, this.processes.flatMap(p => (p.child.pid === undefined ? [] : [{ pid: p.child.pid, bin: p.bin }])));
     return child;
   }
 

@@ -2,6 +2,7 @@
  * Run a tool and collect its output.
  */
 import { spawn } from 'node:child_process';
+import { dieWithParent } from './supervise';
 
 /** What a finished tool run gave. */
 export interface ExecResult {
@@ -13,13 +14,15 @@ export interface ExecResult {
 }
 
 /**
- * Run `bin args` without a shell, stdin closed; never throws.
+ * Run `bin args` without a shell, stdin closed; never throws. The tool gets SIGKILL when this
+ * process dies (see supervise.ts).
  *
  * @param timeoutMs killed after this long (the result says so)
  */
 export function run(bin: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
   return new Promise(resolve => {
-    const child = spawn(bin, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const command = dieWithParent(bin, args);
+    const child = spawn(command.command, command.args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));

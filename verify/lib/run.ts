@@ -89,7 +89,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       fail('apiserver', '-', 'not run: etcd or kube-apiserver is missing (see the tools problems above)');
     } else if (crds) {
       try {
-        plane = await timed('control plane', () => ControlPlane.start({ etcd: paths.etcd, kubeApiserver: paths['kube-apiserver'] }));
+        plane = await timed('control plane', () => ControlPlane.start({ etcd: paths.etcd, kubeApiserver: paths['kube-apiserver'] }, { log }));
         log(`control plane: kube-apiserver ${await plane.version()} and etcd on ${plane.url}`);
       } catch (e) {
         fail('apiserver', '-', `cannot start the loopback control plane: ${(e as Error).message}`);
