@@ -9,8 +9,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { findCrdDir } from '../src';
 import { runSynth } from '../src/cli/synth-command';
-import { ENVIRONMENTS } from './environments';
-import { buildFlux, buildPlatform } from './platform';
+import { loadEnvironments, loadPlatform } from './load';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -25,6 +24,9 @@ const opts = new Command('synth')
 
 /** Folder of `dist/` that holds the Flux Kustomizations, one subfolder per environment. */
 const FLUX_FOLDER = 'flux';
+
+const ENVIRONMENTS = loadEnvironments();
+const { buildFlux, buildPlatform } = loadPlatform();
 
 // The environments and the Flux Kustomizations that apply them are checked together: a mistake in
 // either leaves dist/ untouched.

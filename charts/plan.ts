@@ -3,8 +3,7 @@
  */
 import { Command } from 'commander';
 import { runPlan } from '../src';
-import { ENVIRONMENTS } from './environments';
-import { buildPlatform } from './platform';
+import { loadEnvironments, loadPlatform } from './load';
 
 const opts = new Command('plan')
   .description('print the migration plan (Markdown): namespaces x environments, next safe steps, what blocks STRICT')
@@ -12,4 +11,4 @@ const opts = new Command('plan')
   .parse()
   .opts<{ out?: string }>();
 
-process.exitCode = runPlan({ environments: ENVIRONMENTS, build: buildPlatform, outFile: opts.out });
+process.exitCode = runPlan({ environments: loadEnvironments(), build: loadPlatform().buildPlatform, outFile: opts.out });
