@@ -7,7 +7,7 @@
 import { ResolvedEnvironment } from '../config/resolve-environment';
 import { Annotations } from '../lib/labels';
 import { buildContext } from './context';
-import { LocatedManifest, MeshRule, RuleResult, Severity } from './types';
+import { Finding, LocatedManifest, MeshRule, RuleContext, RuleResult, Severity } from './types';
 import { annotationsOf, describe } from './util';
 import { byCodePoint } from '../lib/sort';
 
@@ -47,6 +47,66 @@ export function silenceRule(rules: readonly MeshRule[]): MeshRule {
 const rank = (s: Severity) => (s === Severity.ERROR ? 0 : 1);
 
 /**
+ * An object whose reads are recorded: after a rule throws on it, `path()` names the last field the
+ * rule read (the field whose value had a type the rule did not expect), e.g. `spec.servers[0].hosts`.
+ */
+function traced(o: LocatedManifest): { object: LocatedManifest; path: () => string | undefined } {
+  let last: string | undefined;
+  const wrap = (value: unknown, at: string): unknown => (typeof value !== 'object' || value === null ? value : new Proxy(value, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver);
+      if (typeof key !== 'string') return v;
+      const own = Object.prototype.hasOwnProperty.call(target, key) && key !== 'length';
+      const child = Array.isArray(target) && /^\d+$/.test(key) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+      if (typeof v !== 'function') last = own ? child : at || undefined;
+      else if (!Array.isArray(target) && typeof target === 'object' && !own) last = at || undefined;
+      return own ? wrap(v, child) : v;
+    },
+  }));
+  return { object: { ...o, manifest: wrap(o.manifest, '') as LocatedManifest['manifest'] }, path: () => last };
+}
+
+/**
+ * Run one rule. When it throws, find the objects it cannot read (each checked alone): each becomes
+ * an error finding naming the field with the unexpected value, and the rule runs again over the
+ * other objects. Throws only when no single object explains the failure.
+ */
+function checkIsolated(rule: MeshRule, ctx: RuleContext, env: ResolvedEnvironment | undefined): Finding[] {
+  try {
+    return rule.check(ctx);
+  } catch (first) {
+    const faults: Finding[] = [];
+    const bad = new Set<LocatedManifest>();
+    for (const o of ctx.objects) {
+      const t = traced(o);
+      try {
+        rule.check(buildContext([t.object], env));
+      } catch (e) {
+        bad.add(o);
+        const at = t.path();
+        faults.push({
+          object: o,
+          severity: Severity.ERROR,
+          message: `${describe(o)} has an unexpected value${at ? ` at ${at}` : ` (${(e as Error).message})`}; ${rule.id} checked the other objects`,
+          fix: `give ${at ?? 'the field'} the type its API defines (kubectl explain ${String(o.manifest.kind).toLowerCase()}${at ? `.${at.replace(/\[\d+\]/g, '')}` : ''})`,
+        });
+      }
+    }
+    if (bad.size === 0) throw first;
+    return [...faults, ...rule.check(buildContext(ctx.objects.filter(o => !bad.has(o)), env))];
+  }
+}
+
+/** The rule as reported with another severity (same id, title, why and fix). */
+function withSeverity(rule: MeshRule, severity: Severity, cache: Map<string, MeshRule>): MeshRule {
+  if (severity === rule.severity) return rule;
+  const key = `${rule.id}/${severity}`;
+  let derived = cache.get(key);
+  if (!derived) cache.set(key, derived = Object.assign(Object.create(rule) as MeshRule, { severity }));
+  return derived;
+}
+
+/**
  * Run every rule over the objects of one environment.
  *
  * @param objects every object of the environment (all charts or files together)
@@ -58,11 +118,13 @@ export function runRules(objects: readonly LocatedManifest[], rules: readonly Me
   const all = [...rules, silenceRule(rules)];
   const results: RuleResult[] = [];
   const silenced: RuleResult[] = [];
+  const derived = new Map<string, MeshRule>();
   for (const rule of all) {
-    for (const finding of rule.check(ctx)) {
-      const result: RuleResult = { rule, object: finding.object, message: finding.message, fix: finding.fix ?? rule.fix };
+    for (const finding of checkIsolated(rule, ctx, env)) {
+      const reported = withSeverity(rule, finding.severity ?? rule.severity, derived);
+      const result: RuleResult = { rule: reported, object: finding.object, message: finding.message, fix: finding.fix ?? rule.fix };
       const reason = rule.id === 'silence-annotation' ? undefined : annotationsOf(finding.object)[`${Annotations.SILENCE_PREFIX}${rule.id}`];
-      if (reason !== undefined && reason.trim().length >= MIN_REASON_LENGTH) silenced.push({ ...result, silencedBecause: reason.trim() });
+      if (reason !== undefined && typeof reason === 'string' && reason.trim().length >= MIN_REASON_LENGTH) silenced.push({ ...result, silencedBecause: reason.trim() });
       else results.push(result);
     }
   }

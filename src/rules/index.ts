@@ -13,6 +13,7 @@ import { gatewayAlbServerHosts } from './gateway-alb-server-hosts';
 import { gatewayCredentialCertificate } from './gateway-credential-certificate';
 import { gatewayNamespaceInjection } from './gateway-namespace-injection';
 import { gatewayPrincipalAllowed } from './gateway-principal-allowed';
+import { ingressApiRemoved } from './ingress-api-removed';
 import { injectionLabelValue } from './injection-label-value';
 import { injectionLabelsExclusive } from './injection-labels-exclusive';
 import { nameLength } from './name-length';
@@ -40,7 +41,7 @@ export { buildContext, BUILT_IN_PROVIDERS } from './context';
 
 /** Every rule, in report order of their families. */
 export const ALL_RULES: readonly MeshRule[] = [
-  albBackendGatewayOnly, albHttpsBackend, gatewayAlbServerHosts, sharedGatewayRouteNamespaces, albHealthCheck, albTargetType, albSslPolicy,
+  ingressApiRemoved, albBackendGatewayOnly, albHttpsBackend, gatewayAlbServerHosts, sharedGatewayRouteNamespaces, albHealthCheck, albTargetType, albSslPolicy,
   gatewayCredentialCertificate,
   destinationRuleTls, destinationRuleWildcardTls, peerAuthenticationDisableInAmbient, peerAuthenticationPortLevel,
   ambientL7NeedsWaypoint, useWaypointExists, noSidecarInAmbient, ambientNetworkPolicyHbone,
