@@ -8,6 +8,7 @@ import { EnvironmentConfig } from '../config/environment-config';
 import { resolveEnvironment, ResolvedEnvironment } from '../config/resolve-environment';
 import { CLUSTER_SCOPED_KINDS } from '../profiles/namespace-profile';
 import { ALL_RULES, LocatedManifest, MeshRule, RuleResult, runRules, Severity } from '../rules';
+import { describe as describeObject } from '../rules/util';
 
 /** Output formats of the report. */
 export enum ReportFormat {
@@ -486,7 +487,7 @@ export function runCheck(options: RunCheckOptions): number {
         units: [...groups.values()].map(g => ({ environment: g.name, checked: [...g.units] })),
         readErrors,
         skipped: notes.skipped,
-        results: results.map(r => ({ environment: r.group, file: r.object.file, object: `${r.object.manifest.kind} ${r.object.manifest.metadata.namespace ?? ''}/${r.object.manifest.metadata.name}`, rule: r.rule.id, severity: r.rule.severity, title: r.rule.title, message: r.message, fix: r.fix, why: r.rule.why })),
+        results: results.map(r => ({ environment: r.group, file: r.object.file, object: describeObject(r.object), rule: r.rule.id, severity: r.rule.severity, title: r.rule.title, message: r.message, fix: r.fix, why: r.rule.why })),
         silenced: silenced.map(r => ({ environment: r.group, file: r.object.file, rule: r.rule.id, message: r.message, reason: r.silencedBecause })),
       }, null, 2));
       break;
@@ -521,6 +522,6 @@ export function runCheck(options: RunCheckOptions): number {
 
 /** The rule catalog as a Markdown table. */
 export function rulesTable(rules: readonly MeshRule[] = ALL_RULES): string {
-  const rows = rules.map(r => `| \`${r.id}\` | ${r.severity} | ${r.title} | ${r.why} | ${r.fix} |`);
+  const rows = rules.map(r => `| \`${r.id}\` | ${r.severity}${r.warnsWhen ? ` (warning when ${r.warnsWhen})` : ''} | ${r.title} | ${r.why} | ${r.fix} |`);
   return ['| rule | severity | what | why | fix |', '|---|---|---|---|---|', ...rows].join('\n');
 }
