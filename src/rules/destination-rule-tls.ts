@@ -1,6 +1,5 @@
-import { Labels } from '../lib/labels';
 import { MeshRule, RuleContext, Severity } from './types';
-import { describe, labelsOf, namespaceOf, spec, tlsModes } from './util';
+import { describe, namespaceInMesh, namespaceOf, spec, tlsModes } from './util';
 
 /**
  * The namespace of a Kubernetes Service host: `name`, `name.ns`, `name.ns.svc`, `name.ns.svc.<domain>`.
@@ -15,14 +14,6 @@ function hostNamespace(ctx: RuleContext, host: string, drNamespace: string): str
   return undefined;
 }
 
-/** True when the files show the namespace enrolled in the mesh: sidecar injection or ambient. */
-function inMesh(ctx: RuleContext, namespace: string): boolean {
-  const ns = ctx.namespaceObject(namespace);
-  if (!ns) return false;
-  const l = labelsOf(ns);
-  return l[Labels.INJECTION] === 'enabled' || (!!l[Labels.REVISION] && l[Labels.INJECTION] !== 'disabled') || l[Labels.DATAPLANE_MODE] === 'ambient';
-}
-
 export const destinationRuleTls: MeshRule = {
   id: 'destination-rule-tls',
   severity: Severity.ERROR,
@@ -35,7 +26,7 @@ export const destinationRuleTls: MeshRule = {
       const host = String(spec(dr).host ?? '');
       if (external.has(host)) return [];
       const ns = hostNamespace(ctx, host, namespaceOf(dr));
-      if (ns === undefined || ns === ctx.rootNamespace || !inMesh(ctx, ns)) return [];
+      if (ns === undefined || ns === ctx.rootNamespace || !namespaceInMesh(ctx, ns)) return [];
       return tlsModes(spec(dr)).filter(t => t.mode !== 'ISTIO_MUTUAL').map(t => ({ object: dr, message: `${describe(dr)} sets ${t.where} mode ${t.mode} for host ${host} in meshed namespace ${ns}` }));
     });
   },

@@ -1,3 +1,9 @@
+import { albActionUnused } from './alb-action-unused';
+import { ambientRouteNeedsWaypoint } from './ambient-route-needs-waypoint';
+import { networkPolicyAlbTargets } from './network-policy-alb-targets';
+import { networkPolicyWaypointEgress } from './network-policy-waypoint-egress';
+import { serviceExposesMesh } from './service-exposes-mesh';
+import { virtualServiceUnreachableRoute } from './virtual-service-unreachable-route';
 import { albBackendGatewayOnly } from './alb-backend-gateway-only';
 import { albHealthCheck } from './alb-health-check';
 import { albHttpsBackend } from './alb-https-backend';
@@ -41,13 +47,13 @@ export { buildContext, BUILT_IN_PROVIDERS } from './context';
 
 /** Every rule, in report order of their families. */
 export const ALL_RULES: readonly MeshRule[] = [
-  ingressApiRemoved, albBackendGatewayOnly, albHttpsBackend, gatewayAlbServerHosts, sharedGatewayRouteNamespaces, albHealthCheck, albTargetType, albSslPolicy,
+  ingressApiRemoved, albBackendGatewayOnly, albHttpsBackend, gatewayAlbServerHosts, sharedGatewayRouteNamespaces, albHealthCheck, albTargetType, albSslPolicy, albActionUnused, serviceExposesMesh, networkPolicyAlbTargets,
   gatewayCredentialCertificate,
   destinationRuleTls, destinationRuleWildcardTls, peerAuthenticationDisableInAmbient, peerAuthenticationPortLevel,
-  ambientL7NeedsWaypoint, useWaypointExists, noSidecarInAmbient, ambientNetworkPolicyHbone,
+  ambientL7NeedsWaypoint, useWaypointExists, noSidecarInAmbient, ambientNetworkPolicyHbone, networkPolicyWaypointEgress, ambientRouteNeedsWaypoint,
   injectionLabelsExclusive, injectionLabelValue, gatewayNamespaceInjection, revisionInstalled,
   principalResolves, callerNamespaceInMesh, noDenyAllNotPrincipals, gatewayPrincipalAllowed,
   sidecarEgressNotEmpty, sidecarDefaultUnique, sidecarRegistryOnly, sidecarEgressWithoutRegistryOnly, networkPolicyEgressAny,
-  telemetryProviderDefined, ambientTelemetryNeedsWaypoint,
+  telemetryProviderDefined, ambientTelemetryNeedsWaypoint, virtualServiceUnreachableRoute,
   noSecretData, nameLength, uniqueIdentity,
 ];

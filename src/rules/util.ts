@@ -64,7 +64,7 @@ export function albIngresses(ctx: RuleContext): LocatedManifest[] {
 /**
  * The port name that makes an ALB Ingress backend an action of the annotation
  * `alb.ingress.kubernetes.io/actions.<service name>` instead of a Service
- * (aws-load-balancer-controller pkg/ingress/model_build_actions.go, `annotations.ActionUseAnnotation`).
+ * (aws-load-balancer-controller pkg/ingress/enhanced_backend_builder.go, `magicServicePortUseAnnotation`).
  */
 export const ALB_USE_ANNOTATION = 'use-annotation';
 
@@ -179,3 +179,57 @@ export function serversOnPort(ctx: RuleContext, ingress: LocatedManifest, port: 
     .filter(g => (gatewayWorkloadNamespace(ctx, g) ?? namespaceOf(g)) === ns)
     .flatMap(gateway => asList(spec(gateway).servers).filter((s: any) => s?.port?.number === port).map((server: any) => ({ gateway, server })));
 }
+
+/**
+ * Whether a NetworkPolicy's podSelector selects pods with these labels: true, false, or undefined
+ * when it uses matchExpressions (not evaluated here, so no finding may rest on it).
+ */
+export function networkPolicySelects(np: LocatedManifest, podLabels: Record<string, string>): boolean | undefined {
+  const sel = spec(np).podSelector;
+  if (!isMapping(sel)) return true;
+  if (asList(sel.matchExpressions).length > 0) return undefined;
+  const match = isMapping(sel.matchLabels) ? sel.matchLabels : {};
+  return Object.entries(match).every(([k, v]) => podLabels[k] === v);
+}
+
+/** The policy types of a NetworkPolicy (Kubernetes defaults: Ingress, plus Egress when egress rules are given). */
+export function networkPolicyTypes(np: LocatedManifest): string[] {
+  const types = spec(np).policyTypes;
+  if (Array.isArray(types)) return types.map(String);
+  return spec(np).egress !== undefined ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/** True when a NetworkPolicy port entry admits TCP `port` (no port means every port). */
+export function admitsTcpPort(entry: any, port: number): boolean {
+  if (!isMapping(entry)) return false;
+  if ((entry.protocol ?? 'TCP') !== 'TCP') return false;
+  if (entry.port === undefined) return true;
+  const p = Number(entry.port);
+  if (Number.isNaN(p)) return false;
+  return p === port || (typeof entry.endPort === 'number' && p <= port && port <= entry.endPort);
+}
+
+/**
+ * The NetworkPolicies of a namespace that restrict `direction` traffic of pods with these labels.
+ * Undefined when one of the namespace's policies cannot be evaluated (matchExpressions).
+ */
+export function restrictingPolicies(ctx: RuleContext, namespace: string, podLabels: Record<string, string>, direction: 'Ingress' | 'Egress'): LocatedManifest[] | undefined {
+  const found: LocatedManifest[] = [];
+  for (const np of ctx.byKind('NetworkPolicy', 'networking.k8s.io').filter(p => namespaceOf(p) === namespace && networkPolicyTypes(p).includes(direction))) {
+    const selects = networkPolicySelects(np, podLabels);
+    if (selects === undefined) return undefined;
+    if (selects) found.push(np);
+  }
+  return found;
+}
+
+/** True when the files show the namespace enrolled in the mesh: sidecar injection or ambient. */
+export function namespaceInMesh(ctx: RuleContext, namespace: string): boolean {
+  const ns = ctx.namespaceObject(namespace);
+  if (!ns) return false;
+  const l = labelsOf(ns);
+  return l[Labels.INJECTION] === 'enabled' || (!!l[Labels.REVISION] && l[Labels.INJECTION] !== 'disabled') || l[Labels.DATAPLANE_MODE] === 'ambient';
+}
+
+/** The label Istio's gateway controller puts on the pods of a Gateway API gateway (and waypoint). */
+export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
