@@ -358,23 +358,6 @@ function readObjects(file: string, display: string, skipped: string[] = []): { o
 }
 
 /**
- * The rules with each check guarded: a rule that throws on odd input becomes an error finding of
- * the run instead of ending it.
- */
-function guarded(rules: readonly MeshRule[], group: string, errors: string[]): MeshRule[] {
-  return rules.map(rule => Object.assign(Object.create(rule) as MeshRule, {
-    check: (ctx: Parameters<MeshRule['check']>[0]) => {
-      try {
-        return rule.check(ctx);
-      } catch (e) {
-        errors.push(`${group}: rule ${rule.id} could not run: ${(e as Error).message}`);
-        return [];
-      }
-    },
-  }));
-}
-
-/**
  * Read the paths and run the rules, one group per environment.
  *
  * @returns the exit code: 0 no error, 1 errors found, 2 bad usage or unreadable input
@@ -468,7 +451,7 @@ export function runCheck(options: RunCheckOptions): number {
   for (const group of groups.values()) {
     let report: ReturnType<typeof runRules>;
     try {
-      report = runRules(group.objects, guarded(options.rules ?? ALL_RULES, group.name, readErrors), group.env);
+      report = runRules(group.objects, options.rules ?? ALL_RULES, group.env, (rule, e) => readErrors.push(`${group.name}: rule ${rule.id} could not run: ${e.message}`));
     } catch (e) {
       readErrors.push(`${group.name}: the rules could not run over these files: ${(e as Error).message}`);
       continue;

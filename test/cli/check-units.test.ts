@@ -94,3 +94,28 @@ spec: { ingressClassName: alb, rules: [{ http: { paths: [{ path: /, pathType: Pr
     expect(json.results.map((r: any) => [r.rule, r.object])).toEqual([['unique-identity', 'ConfigMap default/c']]);
   });
 });
+
+describe('npm run check: wrong field types', () => {
+  it('reports a field of the wrong type as an error on that object, checks the rest, and prints no stack trace', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-types-'));
+    try {
+      write(path.join(dir, 'a.yaml'), `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: bad, namespace: shop }
+spec: { rules: [{ from: { source: { principals: [x] } } }] }
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: { name: w, namespace: shop }
+spec: { workloadSelector: { labels: { app: api } } }
+`);
+      const { code, out } = run([dir]);
+      expect(out).toContain('error   principal-resolves  AuthorizationPolicy shop/bad has an unexpected value at spec.rules[0].from; principal-resolves checked the other objects');
+      expect(out).toContain('sidecar-egress-not-empty  Sidecar shop/w selects workloads and lists no egress hosts');
+      expect(out).not.toMatch(/\n\s+at /);
+      expect(code).toBe(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
