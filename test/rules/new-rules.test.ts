@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findings, rule } from './util';
+import { runRules } from '../../src';
+import { resolved } from '../util';
+import { findings, objects, rule } from './util';
 
 const join = (...docs: string[]) => docs.join('\n---\n');
 const A = 'alb.ingress.kubernetes.io';
@@ -86,5 +88,21 @@ describe('virtual-service-unreachable-route', () => {
   });
   it('stays silent when the catch-all is last and matches differ', () => {
     expect(findings(rule('virtual-service-unreachable-route'), vs('[{ match: [{ uri: { prefix: /a } }], route: [{ destination: { host: api } }] }, { route: [{ destination: { host: b } }] }]'))).toEqual([]);
+  });
+});
+
+describe('waypoints made outside the files', () => {
+  it('network-policy-waypoint-egress: judges a waypoint that a use-waypoint label names', () => {
+    const nsUsing = 'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop, labels: { istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint } }';
+    const denyAll = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: deny, namespace: shop }\nspec: { podSelector: {}, policyTypes: [Ingress, Egress] }';
+    expect(findings(rule('network-policy-waypoint-egress'), join(nsUsing, denyAll))).toEqual(['NetworkPolicy shop/deny restricts egress of waypoint shop/waypoint, and no policy for it allows TCP 15012 or 15008']);
+    expect(findings(rule('network-policy-waypoint-egress'), denyAll)).toEqual([]);
+  });
+
+  it('use-waypoint-exists: warns on a waypoint not in the files, errs with the environment config', () => {
+    const nsUsing = 'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop, labels: { istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint } }';
+    const warned = runRules(objects(nsUsing), [rule('use-waypoint-exists')]).results.map(r => [r.rule.severity, r.message]);
+    expect(warned).toEqual([['warning', 'Namespace shop uses waypoint waypoint, which is not in these files (namespace shop)']]);
+    expect(runRules(objects(nsUsing), [rule('use-waypoint-exists')], resolved()).results.map(r => r.rule.severity)).toEqual(['error']);
   });
 });

@@ -218,7 +218,7 @@ describe('ambient rules', () => {
 
   it('use-waypoint-exists: fires on a dangling label', () => {
     const r = rule('use-waypoint-exists');
-    expect(findings(r, namespace('shop', { ...AMBIENT, 'istio.io/use-waypoint': 'wp' }))).toEqual(['Namespace shop uses waypoint wp, but shop has no istio-waypoint Gateway of that name']);
+    expect(findings(r, namespace('shop', { ...AMBIENT, 'istio.io/use-waypoint': 'wp' }), env)).toEqual(['Namespace shop uses waypoint wp, but shop has no istio-waypoint Gateway of that name']);
     expect(findings(r, join(namespace('shop', { ...AMBIENT, 'istio.io/use-waypoint': 'wp' }), waypoint('shop', 'wp')))).toEqual([]);
   });
 
