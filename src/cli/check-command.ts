@@ -3,10 +3,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { EnvironmentConfig } from '../config/environment-config';
 import { resolveEnvironment, ResolvedEnvironment } from '../config/resolve-environment';
+import { CLUSTER_SCOPED_KINDS } from '../profiles/namespace-profile';
 import { ALL_RULES, LocatedManifest, MeshRule, RuleResult, runRules, Severity } from '../rules';
+import { describe as describeObject } from '../rules/util';
 
 /** Output formats of the report. */
 export enum ReportFormat {
@@ -19,12 +21,19 @@ export enum ReportFormat {
 export interface RunCheckOptions {
   /** Files or folders to read (folders recursively, `.yaml` and `.yml`). */
   readonly paths: readonly string[];
-  /** Known environments; a folder named after one (e.g. `dist/prod`) is checked with its config. */
+  /** Known environments: `env`, or a folder of `distDir` named after one (`dist/prod`), is checked with its config. */
   readonly environments?: readonly EnvironmentConfig[];
+  /**
+   * The project's own output folder: only files under `<distDir>/<env>` (or `<distDir>/flux/<env>`)
+   * get an environment's config from their path. A folder elsewhere named like an environment does not.
+   *
+   * @default - none: environments only with `env`
+   */
+  readonly distDir?: string;
   /**
    * Check every path as this environment.
    *
-   * @default - inferred from folder names, else none
+   * @default - from the path under `distDir`, else none
    */
   readonly env?: string;
   /** @default ReportFormat.TEXT */
@@ -39,7 +48,14 @@ interface Group {
   readonly name: string;
   readonly env?: ResolvedEnvironment;
   readonly objects: LocatedManifest[];
+  /** What was checked together, for the report: kustomization builds and loose files. */
+  readonly units: Set<string>;
 }
+
+/** File names kustomize reads as a folder's kustomization. */
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+/** Kustomization fields `check` applies; others are named in a note. */
+const APPLIED_KUSTOMIZE_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'bases', 'namespace']);
 
 /** Largest file read, so one hostile file cannot take the memory of the run. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -78,7 +94,7 @@ const errnoText = (e: unknown) => {
  * left out). Symlinks are followed; a folder reached a second time (a loop, or two links to one
  * folder) is skipped with a note. A path given explicitly is read whatever its name.
  */
-function yamlFiles(p: string, notes: ReadNotes, visited: Set<string>, explicit: boolean): string[] {
+function yamlFiles(p: string, notes: ReadNotes, visited: Set<string>, explicit: boolean, roots: string[] = []): string[] {
   let stat: fs.Stats;
   let real: string;
   try {
@@ -94,6 +110,10 @@ function yamlFiles(p: string, notes: ReadNotes, visited: Set<string>, explicit: 
     return [];
   }
   visited.add(real);
+  if (kustomizationOf(p)) {
+    roots.push(p);
+    return [];
+  }
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(p, { withFileTypes: true });
@@ -103,10 +123,111 @@ function yamlFiles(p: string, notes: ReadNotes, visited: Set<string>, explicit: 
   }
   return entries.sort((a, b) => byCodePoint(a.name, b.name)).flatMap(e => {
     const child = path.join(p, e.name);
-    if (e.isDirectory()) return e.name === 'node_modules' || e.name.startsWith('.') ? [] : yamlFiles(child, notes, visited, false);
-    if (e.isSymbolicLink()) return e.name.startsWith('.') ? [] : yamlFiles(child, notes, visited, false);
+    if (e.isDirectory()) return e.name === 'node_modules' || e.name.startsWith('.') ? [] : yamlFiles(child, notes, visited, false, roots);
+    if (e.isSymbolicLink()) return e.name.startsWith('.') ? [] : yamlFiles(child, notes, visited, false, roots);
     return /\.ya?ml$/.test(e.name) ? [child] : [];
   });
+}
+
+/** The kustomization file of a folder, if it has one. */
+function kustomizationOf(dir: string): string | undefined {
+  for (const name of KUSTOMIZATION_FILES) {
+    const file = path.join(dir, name);
+    try {
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not this name
+    }
+  }
+  return undefined;
+}
+
+/** What a kustomization builds, as far as `check` follows it. */
+interface Build {
+  readonly objects: LocatedManifest[];
+  /** Folders of the kustomizations it includes (itself too). */
+  readonly folders: Set<string>;
+}
+
+/**
+ * The objects a kustomization builds: its `resources` (files, and folders with their own
+ * kustomization), with its `namespace` set on namespaced objects. Remote resources, generators,
+ * patches and other transformers are not applied; each such field is named in a note.
+ */
+function buildKustomization(dir: string, notes: ReadNotes, stack: readonly string[] = []): Build {
+  const folders = new Set<string>([path.resolve(dir)]);
+  const objects: LocatedManifest[] = [];
+  const file = kustomizationOf(dir)!;
+  const display = displayOf(file);
+  if (stack.includes(path.resolve(dir))) {
+    notes.errors.push(`${display}: not built: it includes itself (${[...stack, path.resolve(dir)].map(displayOf).join(' -> ')})`);
+    return { objects, folders };
+  }
+  const { text, error } = readText(file);
+  let k: unknown;
+  try {
+    k = text === undefined ? undefined : parse(text, { maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    notes.errors.push(`${display}: not built: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    return { objects, folders };
+  }
+  if (error !== undefined || !isMapping(k)) {
+    notes.errors.push(`${display}: not built: ${error ?? 'not a mapping'}`);
+    return { objects, folders };
+  }
+  const other = Object.keys(k).filter(key => !APPLIED_KUSTOMIZE_FIELDS.has(key)).sort(byCodePoint);
+  if (other.length > 0) notes.skipped.push(`${display}: checked without ${other.join(', ')} (check applies resources and namespace only; kustomize build output shows the rest)`);
+  const entries = [...(Array.isArray(k.resources) ? k.resources : []), ...(Array.isArray(k.bases) ? k.bases : [])];
+  for (const entry of entries) {
+    if (typeof entry !== 'string' || !entry) {
+      notes.errors.push(`${display}: resources entry ${JSON.stringify(entry)} is not a path`);
+      continue;
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || entry.startsWith('git@') || /^github\.com\//.test(entry) || entry.includes('?ref=')) {
+      notes.skipped.push(`${display}: remote resource ${entry} not checked (only local files are read)`);
+      continue;
+    }
+    const target = path.resolve(dir, entry);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(target);
+    } catch (e) {
+      notes.errors.push(`${display}: resource ${entry} not checked: ${errnoText(e)}`);
+      continue;
+    }
+    if (stat.isDirectory()) {
+      if (!kustomizationOf(target)) {
+        notes.errors.push(`${display}: resource ${entry} is a folder without a kustomization.yaml (kustomize refuses it)`);
+        continue;
+      }
+      const inner = buildKustomization(target, notes, [...stack, path.resolve(dir)]);
+      inner.folders.forEach(f => folders.add(f));
+      objects.push(...inner.objects);
+    } else {
+      const read = readObjects(target, displayOf(target), notes.skipped);
+      notes.errors.push(...read.errors);
+      objects.push(...read.objects);
+    }
+  }
+  const namespace = typeof k.namespace === 'string' && k.namespace ? k.namespace : undefined;
+  return {
+    folders,
+    objects: objects.map(o => ({
+      ...o,
+      build: display,
+      manifest: namespace && isNamespaced(o) ? { ...o.manifest, metadata: { ...o.manifest.metadata, namespace } } : o.manifest,
+    })),
+  };
+}
+
+/** True for kinds the API server keeps in a namespace (everything not known to be cluster-scoped). */
+const isNamespaced = (o: LocatedManifest) => !CLUSTER_SCOPED_KINDS.includes(String(o.manifest.kind));
+
+/** Objects without a namespace as the API server stores them: in `default`. */
+function withDefaultNamespace(o: LocatedManifest): LocatedManifest {
+  const ns = o.manifest.metadata?.namespace;
+  if (!isNamespaced(o) || (typeof ns === 'string' && ns)) return o;
+  return { ...o, manifest: { ...o.manifest, metadata: { ...o.manifest.metadata, namespace: 'default' } } };
 }
 
 /** The text of a file, at most {@link MAX_FILE_BYTES}, decoded from UTF-8 or (with a byte order mark) UTF-16. */
@@ -151,16 +272,43 @@ function readText(file: string): { text?: string; error?: string } {
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Go template actions, as Helm charts hold them before rendering. */
+const TEMPLATE = /\{\{-?\s*[^}]*\}\}/;
+
+/**
+ * The line (1-based) showing that a file is an unrendered Helm template: a line that is a template
+ * action (`{{- if ... }}`, `{{ include ... }}`), or any action in a file of a chart's `templates/`
+ * folder (a `Chart.yaml` beside that folder). Actions inside string values of a rendered file
+ * (alert texts, notification templates) do not count.
+ */
+function helmTemplateLine(file: string, text: string): number | undefined {
+  const lines = text.split('\n');
+  const control = lines.findIndex(l => /^\s*(- )?\{\{/.test(l) && TEMPLATE.test(l));
+  if (control >= 0) return control + 1;
+  const parts = path.resolve(file).split(path.sep);
+  const t = parts.lastIndexOf('templates');
+  if (t > 0 && fs.existsSync(path.join(parts.slice(0, t).join(path.sep) || path.sep, 'Chart.yaml'))) {
+    const any = lines.findIndex(l => TEMPLATE.test(l));
+    if (any >= 0) return any + 1;
+  }
+  return undefined;
+}
+
 /**
  * Read Kubernetes objects from a file. Documents that are not objects (kustomization.yaml) are
  * skipped; a top-level sequence is read as its items; `kind: List` (and any `*List` with `items`)
  * as its items. Never throws: what cannot be read is an error naming the file.
  */
-function readObjects(file: string, display: string): { objects: LocatedManifest[]; errors: string[] } {
+function readObjects(file: string, display: string, skipped: string[] = []): { objects: LocatedManifest[]; errors: string[] } {
   const objects: LocatedManifest[] = [];
   const errors: string[] = [];
   const { text, error } = readText(file);
   if (error !== undefined || text === undefined) return { objects, errors: [`${display}: ${error}`] };
+  const template = helmTemplateLine(file, text);
+  if (template !== undefined) {
+    skipped.push(`${display}: skipped: an unrendered Helm template ({{ ... }} on line ${template}); check the output of helm template instead`);
+    return { objects, errors };
+  }
   const add = (value: unknown, where: string, depth: number): void => {
     if (Array.isArray(value)) {
       value.forEach((item, i) => add(item, `${where}[${i}]`, depth));
@@ -179,12 +327,19 @@ function readObjects(file: string, display: string): { objects: LocatedManifest[
       errors.push(`${display}: ${where}: ${String(value.kind)} has a metadata that is not a mapping`);
       return;
     }
+    const identity = [value.apiVersion, value.kind, (value.metadata as any)?.name, (value.metadata as any)?.namespace];
+    if (identity.some(v => typeof v === 'string' && v.includes('{{'))) {
+      skipped.push(`${display}: ${where}: skipped: its identity holds an unrendered template ({{ ... }})`);
+      return;
+    }
     objects.push({ manifest: { ...value, metadata: value.metadata ?? {} } as unknown as LocatedManifest['manifest'], file: display });
   };
   try {
     parseAllDocuments(text).forEach((doc, i) => {
       if (doc.errors.length > 0) {
-        errors.push(`${display}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+        const line = TEMPLATE.test(text) ? text.split('\n').findIndex(l => TEMPLATE.test(l)) + 1 : 0;
+        if (line > 0) skipped.push(`${display}: document ${i + 1} skipped: not YAML until rendered, an unrendered template ({{ ... }} on line ${line})`);
+        else errors.push(`${display}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
         return;
       }
       let value: unknown;
@@ -200,23 +355,6 @@ function readObjects(file: string, display: string): { objects: LocatedManifest[
     errors.push(`${display}: not checked: ${(e as Error).message}`);
   }
   return { objects, errors };
-}
-
-/**
- * The rules with each check guarded: a rule that throws on odd input becomes an error finding of
- * the run instead of ending it.
- */
-function guarded(rules: readonly MeshRule[], group: string, errors: string[]): MeshRule[] {
-  return rules.map(rule => Object.assign(Object.create(rule) as MeshRule, {
-    check: (ctx: Parameters<MeshRule['check']>[0]) => {
-      try {
-        return rule.check(ctx);
-      } catch (e) {
-        errors.push(`${group}: rule ${rule.id} could not run: ${(e as Error).message}`);
-        return [];
-      }
-    },
-  }));
 }
 
 /**
@@ -249,13 +387,31 @@ export function runCheck(options: RunCheckOptions): number {
     return 2;
   }
 
-  // Group files: by --env, else by an environment-named folder on their path, else all together.
+  // Group files: by --env, else by their environment folder under distDir, else all together.
+  // A folder with a kustomization.yaml is checked as what it builds; other files as loose files.
   const groups = new Map<string, Group>();
   const notes: ReadNotes = { errors: [], skipped: [] };
   const readErrors = notes.errors;
   const visited = new Set<string>();
+  const distDir = options.distDir ? path.resolve(options.distDir) : undefined;
+  const envOf = (p: string): string | undefined => {
+    if (options.env) return options.env;
+    if (!distDir) return undefined;
+    const rel = path.relative(distDir, path.resolve(p));
+    if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+    const parts = rel.split(path.sep);
+    const candidate = parts[0] === 'flux' ? parts[1] : parts[0];
+    return candidate !== undefined && environments.has(candidate) ? candidate : undefined;
+  };
+  const groupFor = (envName: string | undefined, fallback: string): Group => {
+    const key = envName ?? fallback;
+    let group = groups.get(key);
+    if (!group) groups.set(key, group = { name: key, env: envName ? resolve(envName) : undefined, objects: [], units: new Set() });
+    return group;
+  };
+  const roots: string[] = [];
   for (const p of options.paths) {
-    for (const file of yamlFiles(p, notes, visited, true)) {
+    for (const file of yamlFiles(p, notes, visited, true, roots)) {
       const display = displayOf(file);
       let real = file;
       try {
@@ -268,13 +424,26 @@ export function runCheck(options: RunCheckOptions): number {
         continue;
       }
       visited.add(real);
-      const folderEnv = options.env ?? path.resolve(file).split(path.sep).reverse().find(part => environments.has(part));
-      const key = folderEnv ?? '(files)';
-      if (!groups.has(key)) groups.set(key, { name: key, env: folderEnv ? resolve(folderEnv) : undefined, objects: [] });
-      const { objects, errors } = readObjects(file, display);
-      groups.get(key)!.objects.push(...objects);
+      const group = groupFor(envOf(file), '(files)');
+      group.units.add(`${displayOf(p)} (YAML files without a kustomization.yaml, checked as if applied together)`);
+      const { objects, errors } = readObjects(file, display, notes.skipped);
+      group.objects.push(...objects.map(withDefaultNamespace));
       readErrors.push(...errors);
     }
+  }
+  // Each kustomization found is built; one that another one includes is checked in that build only.
+  const builds = roots.map(root => ({ root, build: buildKustomization(root, { errors: [], skipped: [] }) }));
+  const included = new Set(builds.flatMap(b => [...b.build.folders].filter(f => f !== path.resolve(b.root))));
+  for (const { root } of builds) {
+    if (included.has(path.resolve(root))) {
+      notes.skipped.push(`${displayOf(root)}: checked as part of the kustomization that includes it`);
+      continue;
+    }
+    const build = buildKustomization(root, notes);
+    const envName = envOf(root);
+    const group = groupFor(envName, envName ? envName : `build ${displayOf(root)}`);
+    group.units.add(`${displayOf(kustomizationOf(root)!)} (what it builds)`);
+    group.objects.push(...build.objects.map(withDefaultNamespace));
   }
 
   const results: Array<RuleResult & { group: string }> = [];
@@ -282,7 +451,7 @@ export function runCheck(options: RunCheckOptions): number {
   for (const group of groups.values()) {
     let report: ReturnType<typeof runRules>;
     try {
-      report = runRules(group.objects, guarded(options.rules ?? ALL_RULES, group.name, readErrors), group.env);
+      report = runRules(group.objects, options.rules ?? ALL_RULES, group.env, (rule, e) => readErrors.push(`${group.name}: rule ${rule.id} could not run: ${e.message}`));
     } catch (e) {
       readErrors.push(`${group.name}: the rules could not run over these files: ${(e as Error).message}`);
       continue;
@@ -298,9 +467,10 @@ export function runCheck(options: RunCheckOptions): number {
     case ReportFormat.JSON:
       out(JSON.stringify({
         summary: { objects, errors, warnings, silenced: silenced.length },
+        units: [...groups.values()].map(g => ({ environment: g.name, checked: [...g.units] })),
         readErrors,
         skipped: notes.skipped,
-        results: results.map(r => ({ environment: r.group, file: r.object.file, object: `${r.object.manifest.kind} ${r.object.manifest.metadata.namespace ?? ''}/${r.object.manifest.metadata.name}`, rule: r.rule.id, severity: r.rule.severity, title: r.rule.title, message: r.message, fix: r.fix, why: r.rule.why })),
+        results: results.map(r => ({ environment: r.group, file: r.object.file, object: describeObject(r.object), rule: r.rule.id, severity: r.rule.severity, title: r.rule.title, message: r.message, fix: r.fix, why: r.rule.why })),
         silenced: silenced.map(r => ({ environment: r.group, file: r.object.file, rule: r.rule.id, message: r.message, reason: r.silencedBecause })),
       }, null, 2));
       break;
@@ -311,6 +481,7 @@ export function runCheck(options: RunCheckOptions): number {
       for (const r of silenced) out(`::notice file=${r.object.file},title=${r.rule.id} (silenced)::${r.message}. reason: ${r.silencedBecause}`);
       break;
     default: {
+      for (const g of groups.values()) out(`checked together${g.env ? ` as environment ${g.name}` : ''}: ${[...g.units].join('; ')}`);
       for (const e of readErrors) out(`error  ${e}`);
       for (const n of notes.skipped) out(`skipped  ${n}`);
       let file = '';
@@ -334,6 +505,6 @@ export function runCheck(options: RunCheckOptions): number {
 
 /** The rule catalog as a Markdown table. */
 export function rulesTable(rules: readonly MeshRule[] = ALL_RULES): string {
-  const rows = rules.map(r => `| \`${r.id}\` | ${r.severity} | ${r.title} | ${r.why} | ${r.fix} |`);
+  const rows = rules.map(r => `| \`${r.id}\` | ${r.severity}${r.warnsWhen ? ` (warning when ${r.warnsWhen})` : ''} | ${r.title} | ${r.why} | ${r.fix} |`);
   return ['| rule | severity | what | why | fix |', '|---|---|---|---|---|', ...rows].join('\n');
 }

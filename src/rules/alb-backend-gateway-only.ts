@@ -1,5 +1,5 @@
 import { MeshRule, Severity } from './types';
-import { describe, ingressBackends, albIngresses } from './util';
+import { describe, gatewayWorkloadNamespace, ingressBackends, albIngresses, namespaceOf } from './util';
 
 export const albBackendGatewayOnly: MeshRule = {
   id: 'alb-backend-gateway-only',
@@ -8,7 +8,7 @@ export const albBackendGatewayOnly: MeshRule = {
   why: 'the ALB speaks no Istio mTLS: a workload behind STRICT mTLS answers 502, and traffic that skips the gateway skips its routing and L7 policies (istio#43056, aws-load-balancer-controller#1892)',
   fix: 'point every backend of the Ingress at the ingress gateway Service and route to apps with VirtualServices',
   check(ctx) {
-    const gatewayNamespaces = new Set(ctx.byKind('Gateway', 'networking.istio.io').map(g => g.manifest.metadata.namespace));
+    const gatewayNamespaces = new Set(ctx.byKind('Gateway', 'networking.istio.io').map(g => gatewayWorkloadNamespace(ctx, g) ?? namespaceOf(g)));
     return albIngresses(ctx).flatMap(ing => {
       const ns = ing.manifest.metadata.namespace ?? 'default';
       return ingressBackends(ing).flatMap(b => {

@@ -2,6 +2,7 @@
  * Build what rules know about an environment: from its config when given, else from the
  * manifests themselves (the Istio install's HelmReleases name the gateway and the providers).
  */
+import { parse } from 'yaml';
 import { ResolvedEnvironment } from '../config/resolve-environment';
 import { Labels } from '../lib/labels';
 import { principalOf } from '../lib/names';
@@ -15,10 +16,48 @@ function helmReleasesOfChart(objects: readonly LocatedManifest[], chart: string)
   return objects.filter(o => o.manifest.kind === 'HelmRelease' && (spec(o).chart?.spec?.chart === chart || spec(o).chartRef?.name === chart));
 }
 
+const isMapping = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** An istiod install in the files: its revision and meshConfig. */
+interface MeshInstall {
+  readonly revision: string;
+  readonly meshConfig: Record<string, any>;
+}
+
+/**
+ * Every istiod install the files show, with its meshConfig: a HelmRelease of the istiod chart
+ * (`values.meshConfig`, `values.revision`), an IstioOperator (`spec.meshConfig`, `spec.revision`),
+ * and the mesh ConfigMap istiod reads (`istio` or `istio-<revision>`, YAML in `data.mesh`;
+ * istio/istio manifests/charts/istio-control/istio-discovery/templates/configmap.yaml).
+ * Values of the wrong type are read as absent.
+ */
+function meshInstalls(objects: readonly LocatedManifest[]): MeshInstall[] {
+  const installs: MeshInstall[] = [];
+  const mc = (v: unknown) => (isMapping(v) ? v : {});
+  const rev = (v: unknown) => (typeof v === 'string' && v ? v : 'default');
+  for (const o of helmReleasesOfChart(objects, 'istiod')) installs.push({ revision: rev(spec(o).values?.revision), meshConfig: mc(spec(o).values?.meshConfig) });
+  for (const o of objects.filter(x => x.manifest.kind === 'IstioOperator' && groupOf(x) === 'install.istio.io')) {
+    installs.push({ revision: rev(spec(o).revision), meshConfig: mc(spec(o).meshConfig) });
+  }
+  for (const o of objects.filter(x => x.manifest.kind === 'ConfigMap' && groupOf(x) === '')) {
+    const name = String(o.manifest.metadata.name ?? '');
+    const mesh = (o.manifest as any).data?.mesh;
+    if (!/^istio(-.+)?$/.test(name) || typeof mesh !== 'string') continue;
+    let meshConfig: unknown;
+    try {
+      meshConfig = parse(mesh, { maxAliasCount: 100 });
+    } catch {
+      continue;
+    }
+    installs.push({ revision: name === 'istio' ? 'default' : name.slice('istio-'.length), meshConfig: mc(meshConfig) });
+  }
+  return installs;
+}
+
 /** Build the rule context of one environment's objects. */
 export function buildContext(objects: readonly LocatedManifest[], env?: ResolvedEnvironment): RuleContext {
-  const istiods = helmReleasesOfChart(objects, 'istiod');
-  const trustDomain = env?.istio.trustDomain ?? istiods.map(o => spec(o).values?.meshConfig?.trustDomain).find(Boolean) ?? 'cluster.local';
+  const installs = meshInstalls(objects);
+  const trustDomain = env?.istio.trustDomain ?? installs.map(i => i.meshConfig.trustDomain).find(t => typeof t === 'string' && t) ?? 'cluster.local';
   const rootNamespace = env?.istio.rootNamespace ?? 'istio-system';
 
   let ingressGateway: RuleContext['ingressGateway'];
@@ -28,25 +67,27 @@ export function buildContext(objects: readonly LocatedManifest[], env?: Resolved
     const release = helmReleasesOfChart(objects, 'gateway')[0];
     if (release) {
       const s = spec(release);
-      const namespace = s.targetNamespace ?? release.manifest.metadata.namespace;
-      const serviceName = s.values?.name ?? s.releaseName ?? release.manifest.metadata.name;
-      const serviceAccount = s.values?.serviceAccount?.name ?? serviceName;
+      const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+      const namespace = str(s.targetNamespace) ?? str(release.manifest.metadata.namespace) ?? 'default';
+      const serviceName = str(s.values?.name) ?? str(s.releaseName) ?? String(release.manifest.metadata.name);
+      const serviceAccount = str(s.values?.serviceAccount?.name) ?? serviceName;
       ingressGateway = { namespace, serviceName, principal: principalOf(trustDomain, namespace, serviceAccount) };
     }
   }
 
   let definedProviders: Set<string> | undefined;
-  const meshProviders = istiods.flatMap(o => (spec(o).values?.meshConfig?.extensionProviders ?? []).map((p: any) => p.name));
-  if (istiods.length > 0) definedProviders = new Set([...BUILT_IN_PROVIDERS, ...meshProviders]);
+  const providers = installs.flatMap(i => (Array.isArray(i.meshConfig.extensionProviders) ? i.meshConfig.extensionProviders : []).filter(isMapping));
+  const meshProviders = providers.map(p => p.name).filter((n): n is string => typeof n === 'string');
+  if (installs.length > 0) definedProviders = new Set([...BUILT_IN_PROVIDERS, ...meshProviders]);
   else if (env) definedProviders = new Set([...BUILT_IN_PROVIDERS, env.telemetry.tracingProvider]);
 
   let collectorNamespace = env?.telemetry.collectorNamespace;
   if (!collectorNamespace) {
-    const service: string | undefined = istiods.flatMap(o => spec(o).values?.meshConfig?.extensionProviders ?? []).map((p: any) => p.opentelemetry?.service).find(Boolean);
+    const service = providers.map(p => p.opentelemetry?.service).find((v): v is string => typeof v === 'string' && v.length > 0);
     if (service) collectorNamespace = service.includes('/') ? service.split('/')[0] : service.split('.')[1];
   }
 
-  const installedRevisions = istiods.length > 0 ? new Set(istiods.map(o => spec(o).values?.revision || 'default')) : undefined;
+  const installedRevisions = installs.length > 0 ? new Set(installs.map(i => i.revision)) : undefined;
 
   const namespaces = new Map(objects.filter(o => o.manifest.kind === 'Namespace' && groupOf(o) === '').map(o => [o.manifest.metadata.name!, o]));
   // Objects by kind, then by kind and group: rules ask for the same few kinds many times.

@@ -1,3 +1,9 @@
+import { albActionUnused } from './alb-action-unused';
+import { ambientRouteNeedsWaypoint } from './ambient-route-needs-waypoint';
+import { networkPolicyAlbTargets } from './network-policy-alb-targets';
+import { networkPolicyWaypointEgress } from './network-policy-waypoint-egress';
+import { serviceExposesMesh } from './service-exposes-mesh';
+import { virtualServiceUnreachableRoute } from './virtual-service-unreachable-route';
 import { albBackendGatewayOnly } from './alb-backend-gateway-only';
 import { albHealthCheck } from './alb-health-check';
 import { albHttpsBackend } from './alb-https-backend';
@@ -13,6 +19,7 @@ import { gatewayAlbServerHosts } from './gateway-alb-server-hosts';
 import { gatewayCredentialCertificate } from './gateway-credential-certificate';
 import { gatewayNamespaceInjection } from './gateway-namespace-injection';
 import { gatewayPrincipalAllowed } from './gateway-principal-allowed';
+import { ingressApiRemoved } from './ingress-api-removed';
 import { injectionLabelValue } from './injection-label-value';
 import { injectionLabelsExclusive } from './injection-labels-exclusive';
 import { nameLength } from './name-length';
@@ -40,13 +47,13 @@ export { buildContext, BUILT_IN_PROVIDERS } from './context';
 
 /** Every rule, in report order of their families. */
 export const ALL_RULES: readonly MeshRule[] = [
-  albBackendGatewayOnly, albHttpsBackend, gatewayAlbServerHosts, sharedGatewayRouteNamespaces, albHealthCheck, albTargetType, albSslPolicy,
+  ingressApiRemoved, albBackendGatewayOnly, albHttpsBackend, gatewayAlbServerHosts, sharedGatewayRouteNamespaces, albHealthCheck, albTargetType, albSslPolicy, albActionUnused, serviceExposesMesh, networkPolicyAlbTargets,
   gatewayCredentialCertificate,
   destinationRuleTls, destinationRuleWildcardTls, peerAuthenticationDisableInAmbient, peerAuthenticationPortLevel,
-  ambientL7NeedsWaypoint, useWaypointExists, noSidecarInAmbient, ambientNetworkPolicyHbone,
+  ambientL7NeedsWaypoint, useWaypointExists, noSidecarInAmbient, ambientNetworkPolicyHbone, networkPolicyWaypointEgress, ambientRouteNeedsWaypoint,
   injectionLabelsExclusive, injectionLabelValue, gatewayNamespaceInjection, revisionInstalled,
   principalResolves, callerNamespaceInMesh, noDenyAllNotPrincipals, gatewayPrincipalAllowed,
   sidecarEgressNotEmpty, sidecarDefaultUnique, sidecarRegistryOnly, sidecarEgressWithoutRegistryOnly, networkPolicyEgressAny,
-  telemetryProviderDefined, ambientTelemetryNeedsWaypoint,
+  telemetryProviderDefined, ambientTelemetryNeedsWaypoint, virtualServiceUnreachableRoute,
   noSecretData, nameLength, uniqueIdentity,
 ];

@@ -1,5 +1,5 @@
 import { LocatedManifest, MeshRule, RuleContext, Severity } from './types';
-import { albIngresses, annotationsOf, describe, spec } from './util';
+import { albIngresses, annotationsOf, describe, gatewayWorkloadNamespace, namespaceOf, spec } from './util';
 
 /** Namespace part of a Gateway server host: `ns/x` -> `ns`, `./x` -> the Gateway's namespace, `x` -> `*`. */
 function hostNamespace(host: string, gatewayNamespace: string): string {
@@ -18,8 +18,8 @@ function sharedGateways(ctx: RuleContext): Array<{ gateway: LocatedManifest; int
     byNamespace.set(ns, (byNamespace.get(ns) ?? false) || facing);
   }
   return ctx.byKind('Gateway', 'networking.istio.io')
-    .filter(g => byNamespace.has(g.manifest.metadata.namespace ?? 'default'))
-    .map(gateway => ({ gateway, internetFacing: byNamespace.get(gateway.manifest.metadata.namespace ?? 'default')! }));
+    .filter(g => byNamespace.has(gatewayWorkloadNamespace(ctx, g) ?? namespaceOf(g)))
+    .map(gateway => ({ gateway, internetFacing: byNamespace.get(gatewayWorkloadNamespace(ctx, gateway) ?? namespaceOf(gateway))! }));
 }
 
 /**
@@ -39,7 +39,7 @@ export const sharedGatewayRouteNamespaces: MeshRule = {
     const shared = sharedGateways(ctx);
     const declared = new Map<string, Set<string>>();
     for (const { gateway, internetFacing } of shared) {
-      const gwNs = gateway.manifest.metadata.namespace as string;
+      const gwNs = namespaceOf(gateway);
       const namespaces = new Set<string>();
       for (const server of spec(gateway).servers ?? []) {
         for (const host of (server.hosts ?? []) as string[]) {

@@ -17,6 +17,8 @@ export interface LocatedManifest {
   readonly file: string;
   /** Construct path at synth; undefined for objects read from files. */
   readonly constructPath?: string;
+  /** The kustomization.yaml whose build holds the object, when `check` read it through one. */
+  readonly build?: string;
 }
 
 /** Facts about the ingress gateway, from the environment config or the install manifests. */
@@ -56,6 +58,11 @@ export interface Finding {
   readonly message: string;
   /** What to change, when more specific than the rule's general fix. */
   readonly fix?: string;
+  /**
+   * How bad this finding is, when not the rule's severity: a rule that errs when the files prove a
+   * mistake warns when the files only lack the evidence ("not in these files").
+   */
+  readonly severity?: Severity;
 }
 
 /** A mesh rule: one known mistake, how to see it, why it matters, how to fix it. */
@@ -69,6 +76,8 @@ export interface MeshRule {
   readonly why: string;
   /** The general fix. */
   readonly fix: string;
+  /** When the rule reports a warning instead (evidence missing from the files, not contradicting them). */
+  readonly warnsWhen?: string;
   check(ctx: RuleContext): Finding[];
 }
 

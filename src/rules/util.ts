@@ -16,12 +16,21 @@ export function groupOf(o: LocatedManifest): string {
   return v.includes('/') ? v.split('/')[0] : '';
 }
 
+const isMapping = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export function labelsOf(o: LocatedManifest): Record<string, string> {
-  return o.manifest.metadata?.labels ?? {};
+  const labels = o.manifest.metadata?.labels;
+  return isMapping(labels) ? labels : {};
 }
 
 export function annotationsOf(o: LocatedManifest): Record<string, string> {
-  return o.manifest.metadata?.annotations ?? {};
+  const annotations = o.manifest.metadata?.annotations;
+  return isMapping(annotations) ? annotations : {};
+}
+
+/** A value as a list: itself when it is an array, else empty. */
+export function asList(v: unknown): any[] {
+  return Array.isArray(v) ? v : [];
 }
 
 export function spec(o: LocatedManifest): any {
@@ -40,17 +49,79 @@ export function isAlbIngress(o: LocatedManifest, albClasses: ReadonlySet<string>
   return o.manifest.kind === 'Ingress' && (cls === 'alb' || albClasses.has(cls) || annotationsOf(o)['kubernetes.io/ingress.class'] === 'alb');
 }
 
-/** Every Ingress handled by the AWS Load Balancer Controller, with the IngressClasses in the set. */
+/** Ingress API versions removed in Kubernetes 1.22: their backends have another shape (serviceName, servicePort). */
+export const REMOVED_INGRESS_APIS: readonly string[] = ['extensions/v1beta1', 'networking.k8s.io/v1beta1'];
+
+/**
+ * Every `networking.k8s.io/v1` Ingress handled by the AWS Load Balancer Controller, with the
+ * IngressClasses in the set. Ingresses of removed APIs are left to `ingress-api-removed`.
+ */
 export function albIngresses(ctx: RuleContext): LocatedManifest[] {
   const classes = new Set(ctx.byKind('IngressClass', 'networking.k8s.io').filter(c => spec(c).controller === ALB_INGRESS_CONTROLLER).map(c => c.manifest.metadata.name as string));
-  return ctx.byKind('Ingress').filter(i => isAlbIngress(i, classes));
+  return ctx.byKind('Ingress').filter(i => !REMOVED_INGRESS_APIS.includes(i.manifest.apiVersion) && isAlbIngress(i, classes));
 }
 
-/** Every backend Service of an Ingress: `{ name, port }`. */
-export function ingressBackends(o: LocatedManifest): Array<{ name: string; port?: number; portName?: string }> {
+/**
+ * The port name that makes an ALB Ingress backend an action of the annotation
+ * `alb.ingress.kubernetes.io/actions.<service name>` instead of a Service
+ * (aws-load-balancer-controller pkg/ingress/enhanced_backend_builder.go, `magicServicePortUseAnnotation`).
+ */
+export const ALB_USE_ANNOTATION = 'use-annotation';
+
+/** Every backend of an Ingress, Services and ALB annotation actions apart. */
+export function ingressBackendRefs(o: LocatedManifest): Array<{ name: string; port?: number; portName?: string; action: boolean }> {
   const s = spec(o);
-  const backends = [s.defaultBackend, ...(s.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => p.backend))].filter(Boolean);
-  return backends.map((b: any) => ({ name: b.service?.name, port: b.service?.port?.number, portName: b.service?.port?.name }));
+  const backends = [s.defaultBackend, ...asList(s.rules).flatMap((r: any) => asList(r?.http?.paths).map((p: any) => p?.backend))].filter(Boolean);
+  return backends.map((b: any) => ({ name: b.service?.name, port: b.service?.port?.number, portName: b.service?.port?.name, action: b.service?.port?.name === ALB_USE_ANNOTATION }));
+}
+
+/** Every backend Service of an Ingress: `{ name, port }` (ALB annotation actions left out). */
+export function ingressBackends(o: LocatedManifest): Array<{ name: string; port?: number; portName?: string }> {
+  return ingressBackendRefs(o).filter(b => !b.action).map(({ name, port, portName }) => ({ name, port, portName }));
+}
+
+/** The namespace of an object as the API server sees it: `default` when none is set. */
+export function namespaceOf(o: LocatedManifest): string {
+  const ns = o.manifest.metadata?.namespace;
+  return typeof ns === 'string' && ns ? ns : 'default';
+}
+
+/** True when every label of `selector` is in `labels` (an empty selector matches nothing here). */
+export function selectorMatches(selector: unknown, labels: unknown): boolean {
+  if (!isMapping(selector) || !isMapping(labels)) return false;
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+const WORKLOAD_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet'];
+
+/**
+ * The namespace of the pods an Istio Gateway selects, which is where its `credentialName` Secrets are
+ * read (istio/istio pkg/config/analysis/analyzers/gateway/secret.go getGatewayNamespace): from a
+ * workload or Pod whose labels match the selector, a Service whose selector includes it, a release
+ * of Istio's gateway chart (selector labels `app: <name>`, `istio: <name without istio->`,
+ * manifests/charts/gateway/templates/_helpers.tpl), or the environment's ingress gateway. Undefined
+ * when nothing in the files shows it, or when it matches pods in more than one namespace.
+ */
+export function gatewayWorkloadNamespace(ctx: RuleContext, gateway: LocatedManifest): string | undefined {
+  const selector = spec(gateway).selector;
+  if (!isMapping(selector) || Object.keys(selector).length === 0) return undefined;
+  const found = new Set<string>();
+  for (const kind of WORKLOAD_KINDS) {
+    for (const w of ctx.byKind(kind)) if (selectorMatches(selector, spec(w).template?.metadata?.labels)) found.add(namespaceOf(w));
+  }
+  for (const pod of ctx.byKind('Pod', '')) if (selectorMatches(selector, labelsOf(pod))) found.add(namespaceOf(pod));
+  for (const svc of ctx.byKind('Service', '')) if (selectorMatches(selector, spec(svc).selector)) found.add(namespaceOf(svc));
+  for (const release of ctx.byKind('HelmRelease')) {
+    const s = spec(release);
+    if (s.chart?.spec?.chart !== 'gateway' && s.chartRef?.name !== 'gateway') continue;
+    const name = String(s.values?.name ?? s.releaseName ?? release.manifest.metadata.name);
+    const labels = { app: s.values?.labels?.app ?? name, istio: s.values?.labels?.istio ?? name.replace(/^istio-/, ''), ...(isMapping(s.values?.labels) ? s.values.labels : {}) };
+    if (selectorMatches(selector, labels)) found.add(String(s.targetNamespace ?? namespaceOf(release)));
+  }
+  const gw = ctx.ingressGateway;
+  if (found.size === 0 && gw && selectorMatches(selector, { app: gw.serviceName, istio: gw.serviceName.replace(/^istio-/, '') })) found.add(gw.namespace);
+  return found.size === 1 ? [...found][0] : undefined;
 }
 
 const L7_OPERATION_KEYS = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'];
@@ -103,8 +174,62 @@ export function tlsModes(dr: any): Array<{ where: string; mode: string }> {
 
 /** Istio Gateway servers on a port, in the gateway namespace that an ALB Ingress targets. */
 export function serversOnPort(ctx: RuleContext, ingress: LocatedManifest, port: number): Array<{ gateway: LocatedManifest; server: any }> {
-  const ns = ctx.ingressGateway?.namespace ?? ingress.manifest.metadata.namespace;
+  const ns = ctx.ingressGateway?.namespace ?? namespaceOf(ingress);
   return ctx.byKind('Gateway', 'networking.istio.io')
-    .filter(g => g.manifest.metadata.namespace === ns)
-    .flatMap(gateway => (spec(gateway).servers ?? []).filter((s: any) => s.port?.number === port).map((server: any) => ({ gateway, server })));
+    .filter(g => (gatewayWorkloadNamespace(ctx, g) ?? namespaceOf(g)) === ns)
+    .flatMap(gateway => asList(spec(gateway).servers).filter((s: any) => s?.port?.number === port).map((server: any) => ({ gateway, server })));
 }
+
+/**
+ * Whether a NetworkPolicy's podSelector selects pods with these labels: true, false, or undefined
+ * when it uses matchExpressions (not evaluated here, so no finding may rest on it).
+ */
+export function networkPolicySelects(np: LocatedManifest, podLabels: Record<string, string>): boolean | undefined {
+  const sel = spec(np).podSelector;
+  if (!isMapping(sel)) return true;
+  if (asList(sel.matchExpressions).length > 0) return undefined;
+  const match = isMapping(sel.matchLabels) ? sel.matchLabels : {};
+  return Object.entries(match).every(([k, v]) => podLabels[k] === v);
+}
+
+/** The policy types of a NetworkPolicy (Kubernetes defaults: Ingress, plus Egress when egress rules are given). */
+export function networkPolicyTypes(np: LocatedManifest): string[] {
+  const types = spec(np).policyTypes;
+  if (Array.isArray(types)) return types.map(String);
+  return spec(np).egress !== undefined ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/** True when a NetworkPolicy port entry admits TCP `port` (no port means every port). */
+export function admitsTcpPort(entry: any, port: number): boolean {
+  if (!isMapping(entry)) return false;
+  if ((entry.protocol ?? 'TCP') !== 'TCP') return false;
+  if (entry.port === undefined) return true;
+  const p = Number(entry.port);
+  if (Number.isNaN(p)) return false;
+  return p === port || (typeof entry.endPort === 'number' && p <= port && port <= entry.endPort);
+}
+
+/**
+ * The NetworkPolicies of a namespace that restrict `direction` traffic of pods with these labels.
+ * Undefined when one of the namespace's policies cannot be evaluated (matchExpressions).
+ */
+export function restrictingPolicies(ctx: RuleContext, namespace: string, podLabels: Record<string, string>, direction: 'Ingress' | 'Egress'): LocatedManifest[] | undefined {
+  const found: LocatedManifest[] = [];
+  for (const np of ctx.byKind('NetworkPolicy', 'networking.k8s.io').filter(p => namespaceOf(p) === namespace && networkPolicyTypes(p).includes(direction))) {
+    const selects = networkPolicySelects(np, podLabels);
+    if (selects === undefined) return undefined;
+    if (selects) found.push(np);
+  }
+  return found;
+}
+
+/** True when the files show the namespace enrolled in the mesh: sidecar injection or ambient. */
+export function namespaceInMesh(ctx: RuleContext, namespace: string): boolean {
+  const ns = ctx.namespaceObject(namespace);
+  if (!ns) return false;
+  const l = labelsOf(ns);
+  return l[Labels.INJECTION] === 'enabled' || (!!l[Labels.REVISION] && l[Labels.INJECTION] !== 'disabled') || l[Labels.DATAPLANE_MODE] === 'ambient';
+}
+
+/** The label Istio's gateway controller puts on the pods of a Gateway API gateway (and waypoint). */
+export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';

@@ -10,7 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_RULES, MeshRule, ReportFormat, runCheck, Severity } from '../../src';
 
 /** A file every run holds too, so each case also proves that the rest of the run goes on. */
-const GOOD = `apiVersion: networking.istio.io/v1
+const GOOD = `apiVersion: v1
+kind: Namespace
+metadata: { name: shop, labels: { istio-injection: enabled } }
+---
+apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: { name: reviews, namespace: shop }
 spec: { host: reviews.shop.svc.cluster.local, trafficPolicy: { tls: { mode: DISABLE } } }
@@ -101,7 +105,7 @@ describe('npm run check on hostile files', () => {
     expect(out).toContain('DestinationRule shop/payments sets trafficPolicy.tls mode DISABLE');
     expect(out).toContain('DestinationRule shop/orders sets trafficPolicy.tls mode DISABLE');
     expect(out).toContain('DestinationRule shop/ledger sets trafficPolicy.tls mode DISABLE');
-    expect(out).toMatch(/4 errors, \d+ warnings?, 0 silenced; 4 objects checked/);
+    expect(out).toMatch(/4 errors, \d+ warnings?, 0 silenced; 5 objects checked/);
     expect(code).toBe(1);
   });
 
@@ -113,7 +117,7 @@ describe('npm run check on hostile files', () => {
     fs.symlinkSync(real, path.join(d, 'two'));
     const { out } = run([d]);
     expect(out).toContain(GOOD_FINDING);
-    expect(out).toMatch(/0 silenced; 1 objects checked/);
+    expect(out).toMatch(/0 silenced; 2 objects checked/);
     expect(out).toMatch(/skipped {2}\S*two: folder skipped: it is \S*real, which is checked already/);
   });
 

@@ -8,7 +8,7 @@ import { ROOT } from '../util';
 
 function run(paths: string[], format = ReportFormat.TEXT, env?: string): { code: number; out: string } {
   const lines: string[] = [];
-  const code = runCheck({ paths, environments: ENVIRONMENTS, env, format, out: l => lines.push(l) });
+  const code = runCheck({ paths, environments: ENVIRONMENTS, distDir: path.join(ROOT, 'dist'), env, format, out: l => lines.push(l) });
   return { code, out: lines.join('\n') };
 }
 

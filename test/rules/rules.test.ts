@@ -153,11 +153,12 @@ spec: { hosts: [web.example.com], gateways: ${JSON.stringify(gateways)}, http: [
     expect(findings(rule('alb-ssl-policy'), ingress(goodAnnotations))).toEqual([]);
   });
 
-  it("gateway-credential-certificate: fires when the Certificate is in another namespace or missing", () => {
+  it("gateway-credential-certificate: errs when the Certificate writes the Secret elsewhere, warns when nothing in the files makes it", () => {
     const r = rule('gateway-credential-certificate');
-    expect(findings(r, join(gateway(goodServer), certificate('payments')))).toEqual(['Gateway istio-system/shared-gateway reads Secret gw-tls from istio-system, but its Certificate Certificate payments/gw writes it in payments']);
-    expect(findings(r, gateway(goodServer))).toEqual(['Gateway istio-system/shared-gateway reads Secret gw-tls, which no Certificate in istio-system writes']);
-    expect(findings(r, join(gateway(goodServer), certificate('istio-system')))).toEqual([]);
+    expect(findings(r, join(gateway(goodServer), certificate('payments')), env)).toEqual(['Gateway istio-system/shared-gateway selects gateway pods in istio-system, which read Secret gw-tls there, but Certificate payments/gw writes it in payments']);
+    const report = runRules(objects(gateway(goodServer)), [r], env).results;
+    expect(report.map(x => [x.rule.severity, x.message])).toEqual([['warning', 'Gateway istio-system/shared-gateway selects gateway pods in istio-system, which read Secret gw-tls there; nothing in these files makes it']]);
+    expect(findings(r, join(gateway(goodServer), certificate('istio-system')), env)).toEqual([]);
   });
 });
 
@@ -170,8 +171,9 @@ spec: { host: "${host}", trafficPolicy: ${JSON.stringify(trafficPolicy)} }
 `;
   it('destination-rule-tls: fires on SIMPLE or DISABLE for an in-mesh host, not on ISTIO_MUTUAL or a MESH_EXTERNAL host', () => {
     const r = rule('destination-rule-tls');
-    expect(findings(r, dr('api.shop.svc.cluster.local', { tls: { mode: 'DISABLE' } }))).toEqual(['DestinationRule shop/d sets trafficPolicy.tls mode DISABLE for in-mesh host api.shop.svc.cluster.local']);
-    expect(findings(r, dr('api', { portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'SIMPLE' } }] }))[0]).toMatch(/portLevelSettings\[0\]\.tls mode SIMPLE/);
+    const shop = namespace('shop', { 'istio-injection': 'enabled' });
+    expect(findings(r, join(shop, dr('api.shop.svc.cluster.local', { tls: { mode: 'DISABLE' } })))).toEqual(['DestinationRule shop/d sets trafficPolicy.tls mode DISABLE for host api.shop.svc.cluster.local in meshed namespace shop']);
+    expect(findings(r, join(shop, dr('api', { portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'SIMPLE' } }] })))[0]).toMatch(/portLevelSettings\[0\]\.tls mode SIMPLE/);
     expect(findings(r, dr('api', { tls: { mode: 'ISTIO_MUTUAL' } }))).toEqual([]);
     const se = 'apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: { name: s, namespace: shop }\nspec: { hosts: [api.stripe.com], location: MESH_EXTERNAL, ports: [{ number: 443, name: tls, protocol: TLS }] }';
     expect(findings(r, join(dr('api.stripe.com', { tls: { mode: 'SIMPLE' } }), se))).toEqual([]);
@@ -216,7 +218,7 @@ describe('ambient rules', () => {
 
   it('use-waypoint-exists: fires on a dangling label', () => {
     const r = rule('use-waypoint-exists');
-    expect(findings(r, namespace('shop', { ...AMBIENT, 'istio.io/use-waypoint': 'wp' }))).toEqual(['Namespace shop uses waypoint wp, but shop has no istio-waypoint Gateway of that name']);
+    expect(findings(r, namespace('shop', { ...AMBIENT, 'istio.io/use-waypoint': 'wp' }), env)).toEqual(['Namespace shop uses waypoint wp, but shop has no istio-waypoint Gateway of that name']);
     expect(findings(r, join(namespace('shop', { ...AMBIENT, 'istio.io/use-waypoint': 'wp' }), waypoint('shop', 'wp')))).toEqual([]);
   });
 
