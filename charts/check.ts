@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { ReportFormat, rulesTable, runCheck } from '../src';
 import * as path from 'node:path';
-import { ENVIRONMENTS } from './environments';
+import { loadEnvironments } from './load';
 
 const program = new Command('check')
   .description('run the mesh rules over YAML files or folders; exits 1 on errors')
@@ -20,7 +20,7 @@ if (opts.listRules) {
   console.log(rulesTable());
 } else {
   try {
-    process.exitCode = runCheck({ paths: program.args, environments: ENVIRONMENTS, distDir: path.join(__dirname, '..', 'dist'), env: opts.env, format: opts.format });
+    process.exitCode = runCheck({ paths: program.args, environments: loadEnvironments(), distDir: path.join(__dirname, '..', 'dist'), env: opts.env, format: opts.format });
   } catch (e) {
     // runCheck turns what it reads into findings; anything else is a message, not a stack trace.
     console.error(`check could not run: ${(e as Error).message}`);
