@@ -215,8 +215,14 @@ export function writeOutput(outdir: string, trees: readonly OutputTree[], option
         const dir = path.join(treeDir, env.name);
         op('rm', dir, () => fs.rmSync(dir, { recursive: true, force: true }));
         op('mkdir', dir, () => fs.mkdirSync(dir));
+        const made = new Set<string>([dir]);
         for (const file of files) {
-          const target = path.join(dir, file.name);
+          const target = path.join(dir, ...file.name.split('/'));
+          const folder = path.dirname(target);
+          if (!made.has(folder)) {
+            op('mkdir', folder, () => fs.mkdirSync(folder, { recursive: true }));
+            made.add(folder);
+          }
           op('open', target, () => fs.writeFileSync(target, file.content));
           written.push(path.posix.join(...[tree.folder, env.name, file.name].filter(Boolean)));
         }
