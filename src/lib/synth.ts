@@ -5,7 +5,6 @@
  * problems of all environments are reported together in one {@link SynthError}.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
-import { stringify } from 'yaml';
 import { EnvironmentConfig } from '../config/environment-config';
 import { resolveEnvironment, ResolvedEnvironment } from '../config/resolve-environment';
 import { MeshChart } from './mesh-chart';
@@ -17,6 +16,7 @@ import { CrdSchemas } from './schema';
 import { collectProblems, LocatedProblem, runPrepare, SynthError } from './validation';
 import { byCodePoint } from './sort';
 import { environmentFolders, folderOfChart, NamespaceShards } from './layout';
+import { emitDocument } from './yaml-emitter';
 
 /** A Kubernetes object as plain JSON. */
 export interface Manifest {
@@ -143,9 +143,11 @@ function compareManifests(a: Manifest, b: Manifest): number {
  * Serialize objects as a multi-document YAML file: YAML 1.1 scalars (so `on`/`yes` stay quoted
  * strings), no line folding, and never anchors or aliases (an object reused in two places is
  * written twice), no directives: looking for reuse and for tags to declare walks every object twice.
+ * The bytes are those of `yaml`'s `stringify` with these options; `emitDocument` writes the common
+ * shapes itself and hands the rest to `yaml`.
  */
 export function toYaml(objects: readonly unknown[]): string {
-  return GENERATED_HEADER + objects.map(o => stringify(o, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false, directives: false })).join('---\n');
+  return GENERATED_HEADER + objects.map(emitDocument).join('---\n');
 }
 
 function kustomization(fileNames: readonly string[]): string {
