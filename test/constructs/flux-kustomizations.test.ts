@@ -115,4 +115,12 @@ describe('FluxKustomizations', () => {
       "[test] test/Flux: 'dependsOn' is one of the mesh Kustomizations itself; got \"mesh-config\". fix: name the cluster's infrastructure Kustomizations",
     ]);
   });
+
+  it('refuses a namespace folder that is no shard, and a shard name in dependsOn', () => {
+    const problems = synthProblems(() => kustomizations({ namespaceFolders: ['namespaces-01', '../teams'], dependsOn: ['mesh-namespaces-01'] }));
+    expect(problems).toEqual([
+      "[test] test/Flux: 'dependsOn' is one of the mesh Kustomizations itself; got \"mesh-namespaces-01\". fix: name the cluster's infrastructure Kustomizations",
+      "[test] test/Flux: 'namespaceFolders' is not a folder of namespace shards ('namespaces' or 'namespaces-<bits>'); got \"../teams\". fix: pass NamespaceShards.of(<the namespaces>).folders",
+    ]);
+  });
 });
