@@ -178,7 +178,11 @@ function planNamespaces(count: number, seed: number): NamespacePlan[] {
       // The second workload may only read the API, and only under /v1.
       l7Policies.push({ name: `${second.name}-reads-${api.name}`, services: [api.name], from: { workloads: [{ namespace: shape.name, serviceAccount: second.serviceAccount! }] }, to: { methods: ['GET', 'HEAD'], paths: ['/v1/*'] } });
     }
-    if (l7Capable && routes.length > 0 && chance(0.2)) {
+    // A DENY enforced only at a waypoint does not stop callers whose requests skip it (sidecars,
+    // callers from outside the platform): the synth refuses it then, so it is declared only where
+    // it holds.
+    const denyHolds = shape.mode === 'sidecar' || callers[i].every(c => !c.external && shapes.find(s => s.name === c.namespace)?.mode !== 'sidecar');
+    if (l7Capable && routes.length > 0 && chance(0.2) && denyHolds) {
       l7Policies.push({ name: 'deny-debug-from-internet', services: [api.name], action: PolicyAction.DENY, from: { ingressGateway: true }, to: { paths: ['/debug/*', '/internal/*'] } });
     }
     const trafficPolicies: TrafficPolicyDeclaration[] = shape.services.filter(() => chance(0.2)).map(s => ({

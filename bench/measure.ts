@@ -7,7 +7,7 @@
  *     save the synthesized objects for the floor.
  *   tsx bench/measure.ts floor --objects <file.json> --outdir <dir>
  *     the floor: read those objects (not timed), serialize them with the same YAML library and
- *     options, and write the same files with plain writeFileSync.
+ *     options, and write the same files (in the same folders) with plain writeFileSync.
  *
  * Prints one JSON line (a {@link SynthMeasurement} or {@link FloorMeasurement}).
  */
@@ -48,8 +48,11 @@ export interface FloorMeasurement {
   readonly bytes: number;
 }
 
-/** The objects of each file of each environment, in file order: the input of the floor. */
-type ObjectDump = Array<{ env: string; files: Array<{ name: string; objects: Manifest[] }> }>;
+/**
+ * The objects of each file of each environment, in file order, and the kustomization.yaml files of
+ * its folders as written: the input of the floor.
+ */
+type ObjectDump = Array<{ env: string; files: Array<{ name: string; objects: Manifest[] }>; kustomizations: Array<{ name: string; content: string }> }>;
 
 function arg(argv: readonly string[], name: string, fallback?: string): string {
   const i = argv.indexOf(`--${name}`);
@@ -82,7 +85,8 @@ function measureSynth(argv: readonly string[]): SynthMeasurement {
 
   const dump: ObjectDump = results.map(r => ({
     env: r.env.name,
-    files: r.charts.filter(c => c.objects.length > 0).map(c => ({ name: c.fileName, objects: [...c.objects] })),
+    files: r.charts.filter(c => c.objects.length > 0).map(c => ({ name: [c.folder, c.fileName].filter(Boolean).join('/'), objects: [...c.objects] })),
+    kustomizations: r.files.filter(f => f.name === 'kustomization.yaml' || f.name.endsWith('/kustomization.yaml')),
   }));
   fs.writeFileSync(arg(argv, 'objects'), JSON.stringify(dump));
 
@@ -107,15 +111,23 @@ function measureFloor(argv: readonly string[]): FloorMeasurement {
   let t = performance.now();
   const rendered = dump.map(e => {
     const files = e.files.map(f => ({ name: f.name, content: toYaml(f.objects) }));
-    files.push({ name: 'kustomization.yaml', content: toYaml([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: e.files.map(f => f.name) }]) });
+    // The kustomization.yaml files are lists of names: written as the synth wrote them.
+    files.push(...e.kustomizations);
     return { env: e.env, files };
   });
   const yamlMs = performance.now() - t;
 
   t = performance.now();
   for (const e of rendered) {
-    fs.mkdirSync(path.join(outdir, e.env), { recursive: true });
-    for (const f of e.files) fs.writeFileSync(path.join(outdir, e.env, f.name), f.content);
+    const made = new Set<string>();
+    for (const f of e.files) {
+      const target = path.join(outdir, e.env, ...f.name.split('/'));
+      if (!made.has(path.dirname(target))) {
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        made.add(path.dirname(target));
+      }
+      fs.writeFileSync(target, f.content);
+    }
   }
   const writeMs = performance.now() - t;
   const used = process.cpuUsage(cpu);

@@ -6,9 +6,12 @@
  *   npm run bench -- --write-readme                also replace the results table in README.md
  *
  * For each N, one first run of `tsx bench/synth-entry.ts` with an empty cache of compiled CRD
- * validators (reported on its own), then for each run three fresh child processes:
+ * validators (reported on its own), then for each run these fresh child processes:
  * 1. wall: `tsx bench/synth-entry.ts` (the synth as a user runs it: process start, module loading,
  *    CRD schemas from the now filled cache, synth, writes) into a temporary folder; its peak RSS;
+ *    then the same again over that output (re-synth: the migration gates read what is there), and
+ *    `kustomize build` of the folder of every Flux Kustomization it wrote (kustomize from
+ *    `npm run verify:tools`);
  * 2. in-process: `bench/measure.ts synth`, the time of each phase;
  * 3. floor: `bench/measure.ts floor`, the same objects serialized with the same YAML library and
  *    written with plain writeFileSync, nothing else. Its files must equal the synth's, byte for byte.
@@ -19,6 +22,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { findTools } from '../verify/tools';
 import { FloorMeasurement, PHASES, SynthMeasurement } from './measure';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -32,6 +37,8 @@ const TARGETS = {
   floorRatioAt1000: 4,
   growth100To1000: 12,
   rssAt1000MiB: 1024,
+  fluxGrowth100To1000: 11,
+  fluxSlowestMs: 1000,
 };
 
 /** The medians of one N. */
@@ -52,6 +59,18 @@ export interface SizeResult {
   readonly phases: Record<typeof PHASES[number], number>;
   readonly floorMs: number;
   readonly floorCpuMs: number;
+  /** The synth again over its own output (the migration gates read the committed states first). */
+  readonly resynthMs: number;
+  readonly resynthCpuMs: number;
+  /** Flux Kustomizations of the five environments. */
+  readonly kustomizations: number;
+  /** `kustomize build` of every Kustomization's folder, summed: wall and CPU. */
+  readonly fluxBuildMs: number;
+  readonly fluxBuildCpuMs: number;
+  /** The slowest single Kustomization build. */
+  readonly fluxSlowestMs: number;
+  /** Most objects one Kustomization applies. */
+  readonly fluxMostObjects: number;
 }
 
 export function median(values: readonly number[]): number {
@@ -71,13 +90,56 @@ function lastJson<T>(stdout: string): T {
   return JSON.parse(stdout.trim().split('\n').pop()!) as T;
 }
 
-/** The manifests of a synthesized tree (MESH.md is a report the synth adds; the floor writes none). */
+/**
+ * The manifests of a synthesized tree, in the environments' folders and their stage folders
+ * (MESH.md is a report the synth adds, and `flux/` the Kustomizations: the floor writes neither).
+ */
 function readTree(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
-  for (const env of fs.readdirSync(dir).sort()) {
-    for (const file of fs.readdirSync(path.join(dir, env)).filter(f => f.endsWith('.yaml')).sort()) out.set(`${env}/${file}`, fs.readFileSync(path.join(dir, env, file)));
-  }
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (rel !== '' || entry.name !== 'flux') walk(child);
+      } else if (rel !== '' && entry.name.endsWith('.yaml')) {
+        out.set(child, fs.readFileSync(path.join(dir, child)));
+      }
+    }
+  };
+  walk('');
   return out;
+}
+
+/** One `kustomize build` of the folder of one Flux Kustomization. */
+export interface FluxBuild {
+  readonly env: string;
+  readonly kustomization: string;
+  readonly objects: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/**
+ * Build the folder of every Flux Kustomization in `<outdir>/flux/<env>/` with the real kustomize,
+ * as kustomize-controller does on each reconcile (its `spec.path` below `./dist/` is a folder of
+ * `outdir`). Wall and CPU time of each build from GNU time.
+ */
+export function buildFluxKustomizations(kustomize: string, outdir: string): FluxBuild[] {
+  const builds: FluxBuild[] = [];
+  const fluxDir = path.join(outdir, 'flux');
+  for (const env of fs.readdirSync(fluxDir).sort()) {
+    const docs = parseAllDocuments(fs.readFileSync(path.join(fluxDir, env, '10-flux.yaml'), 'utf8')).map(d => d.toJS() as { kind: string; metadata: { name: string }; spec: { path: string } });
+    for (const k of docs.filter(d => d?.kind === 'Kustomization')) {
+      const folder = path.join(outdir, ...k.spec.path.replace(/^\.\/dist\//, '').split('/'));
+      const timing = path.join(os.tmpdir(), `eks-mesh-bench-time-${process.pid}`);
+      const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', timing, kustomize, 'build', folder], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+      if (r.status !== 0) throw new Error(`kustomize build ${folder} failed (exit ${r.status}):\n${r.stderr}`);
+      const [wall, user, sys] = fs.readFileSync(timing, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+      fs.rmSync(timing, { force: true });
+      builds.push({ env, kustomization: k.metadata.name, objects: (r.stdout.match(/^kind: /gm) ?? []).length, wallMs: wall * 1000, cpuMs: (user + sys) * 1000 });
+    }
+  }
+  return builds;
 }
 
 function sameTree(a: string, b: string): boolean {
@@ -110,6 +172,10 @@ function measureSize(namespaces: number, runs: number, log: (line: string) => vo
 }
 
 function measureRuns(namespaces: number, runs: number, crdCache: string, log: (line: string) => void): Omit<SizeResult, 'coldWallMs'> {
+  const kustomize = findTools().paths.kustomize;
+  if (!kustomize) throw new Error('kustomize is not built: run `npm run verify:tools` first');
+  const resynths: Array<{ wallMs: number; cpuMs: number }> = [];
+  const fluxRuns: FluxBuild[][] = [];
   const walls: number[] = [];
   const wallCpus: number[] = [];
   const rss: number[] = [];
@@ -119,6 +185,10 @@ function measureRuns(namespaces: number, runs: number, crdCache: string, log: (l
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `eks-mesh-bench-${namespaces}-`));
     try {
       const { wallMs, maxRssKiB, cpuMs } = wallRun(namespaces, path.join(tmp, 'wall'), crdCache, path.join(tmp, 'report.json'));
+      const again = wallRun(namespaces, path.join(tmp, 'wall'), crdCache, path.join(tmp, 'report-again.json'));
+      resynths.push({ wallMs: again.wallMs, cpuMs: again.cpuMs });
+      const builds = buildFluxKustomizations(kustomize, path.join(tmp, 'wall'));
+      fluxRuns.push(builds);
       walls.push(wallMs);
       wallCpus.push(cpuMs);
       rss.push(maxRssKiB / 1024);
@@ -132,7 +202,8 @@ function measureRuns(namespaces: number, runs: number, crdCache: string, log: (l
       }
       synths.push(synth);
       floors.push(floor);
-      log(`  N=${namespaces} run ${i + 1}/${runs}: wall ${(wallMs / 1000).toFixed(2)} s, RSS ${(maxRssKiB / 1024).toFixed(0)} MiB, in-process ${(synth.totalMs / 1000).toFixed(2)} s, floor ${(floor.totalMs / 1000).toFixed(2)} s`);
+      const fluxSum = builds.reduce((n, b) => n + b.wallMs, 0);
+      log(`  N=${namespaces} run ${i + 1}/${runs}: wall ${(wallMs / 1000).toFixed(2)} s, re-synth ${(again.wallMs / 1000).toFixed(2)} s, RSS ${(maxRssKiB / 1024).toFixed(0)} MiB, in-process ${(synth.totalMs / 1000).toFixed(2)} s, floor ${(floor.totalMs / 1000).toFixed(2)} s, kustomize build of ${builds.length} Kustomizations ${(fluxSum / 1000).toFixed(2)} s`);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -151,6 +222,13 @@ function measureRuns(namespaces: number, runs: number, crdCache: string, log: (l
     phases: Object.fromEntries(PHASES.map(p => [p, median(synths.map(s => s.phases[p]))])) as SizeResult['phases'],
     floorMs: median(floors.map(f => f.totalMs)),
     floorCpuMs: median(floors.map(f => f.cpuMs)),
+    resynthMs: median(resynths.map(r => r.wallMs)),
+    resynthCpuMs: median(resynths.map(r => r.cpuMs)),
+    kustomizations: fluxRuns[0].length,
+    fluxBuildMs: median(fluxRuns.map(b => b.reduce((n, x) => n + x.wallMs, 0))),
+    fluxBuildCpuMs: median(fluxRuns.map(b => b.reduce((n, x) => n + x.cpuMs, 0))),
+    fluxSlowestMs: median(fluxRuns.map(b => Math.max(...b.map(x => x.wallMs)))),
+    fluxMostObjects: Math.max(...fluxRuns[0].map(x => x.objects)),
   };
 }
 
@@ -184,11 +262,17 @@ export function formatResults(results: readonly SizeResult[], machine: Machine):
   const lines: string[] = [];
   lines.push(`Measured ${machine.date.toISOString().slice(0, 10)}; \`nproc\` ${machine.cpus}; CPU ${machine.cpuModel}; Node ${machine.node}; load average ${machine.loadAverage.toFixed(1)} when the bench started; median of ${results[0]?.runs ?? 0} runs per size.`);
   lines.push('');
-  lines.push('| namespaces (5 envs x N) | objects | files | output | full synth: wall (CPU) | first run, empty CRD cache | peak RSS | in-process synth: wall (CPU) | floor: wall (CPU) | ratio to floor |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| namespaces (5 envs x N) | objects | files | output | full synth: wall (CPU) | re-synth over its output: wall (CPU) | first run, empty CRD cache | peak RSS | in-process synth: wall (CPU) | floor: wall (CPU) | ratio to floor |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
-    lines.push(`| 5 x ${r.namespaces} | ${r.objects} | ${r.files} | ${(r.bytes / 1024 / 1024).toFixed(1)} MiB | ${seconds(r.wallMs)} s (${seconds(r.wallCpuMs)} s) | ${seconds(r.coldWallMs)} s | ${r.maxRssMiB.toFixed(0)} MiB | ${seconds(r.inProcessMs)} s (${seconds(r.inProcessCpuMs)} s) | ${seconds(r.floorMs)} s (${seconds(r.floorCpuMs)} s) | ${(r.inProcessMs / r.floorMs).toFixed(1)} |`);
+    lines.push(`| 5 x ${r.namespaces} | ${r.objects} | ${r.files} | ${(r.bytes / 1024 / 1024).toFixed(1)} MiB | ${seconds(r.wallMs)} s (${seconds(r.wallCpuMs)} s) | ${seconds(r.resynthMs)} s (${seconds(r.resynthCpuMs)} s) | ${seconds(r.coldWallMs)} s | ${r.maxRssMiB.toFixed(0)} MiB | ${seconds(r.inProcessMs)} s (${seconds(r.inProcessCpuMs)} s) | ${seconds(r.floorMs)} s (${seconds(r.floorCpuMs)} s) | ${(r.inProcessMs / r.floorMs).toFixed(1)} |`);
   }
+  lines.push('');
+  lines.push('Flux: `kustomize build` of the folder of every Flux Kustomization of the five environments (what kustomize-controller runs on each reconcile), with the kustomize `npm run verify:tools` builds:');
+  lines.push('');
+  lines.push('| N | Kustomizations | summed: wall (CPU) | slowest Kustomization | most objects in one |');
+  lines.push('|---|---|---|---|---|');
+  for (const r of results) lines.push(`| ${r.namespaces} | ${r.kustomizations} | ${seconds(r.fluxBuildMs)} s (${seconds(r.fluxBuildCpuMs)} s) | ${seconds(r.fluxSlowestMs)} s | ${r.fluxMostObjects} |`);
   lines.push('');
   lines.push('In-process phases, seconds, summed over the five environments (`crds`: loading the CRD schemas; `build`: constructs and hooks; `checks`: construct checks; `render`: toJson; `schema`: CRD schema check; `rules`: mesh rules; `yaml`: serialization):');
   lines.push('');
@@ -200,7 +284,7 @@ export function formatResults(results: readonly SizeResult[], machine: Machine):
   const r1000 = at(1000);
   lines.push('');
   if (r100 && r1000) {
-    lines.push(`Growth from 5 x 100 to 5 x 1000 (10 times the namespaces): in-process synth x${(r1000.inProcessMs / r100.inProcessMs).toFixed(1)}, floor x${(r1000.floorMs / r100.floorMs).toFixed(1)}, full synth x${(r1000.wallMs / r100.wallMs).toFixed(1)}.`);
+    lines.push(`Growth from 5 x 100 to 5 x 1000 (10 times the namespaces): in-process synth x${(r1000.inProcessMs / r100.inProcessMs).toFixed(1)}, floor x${(r1000.floorMs / r100.floorMs).toFixed(1)}, full synth x${(r1000.wallMs / r100.wallMs).toFixed(1)}, re-synth x${(r1000.resynthMs / r100.resynthMs).toFixed(1)}, Flux builds x${(r1000.fluxBuildMs / r100.fluxBuildMs).toFixed(1)}.`);
     lines.push('');
   }
   const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
@@ -208,6 +292,8 @@ export function formatResults(results: readonly SizeResult[], machine: Machine):
   if (r1000) lines.push(`- in-process synth of 5 x 1000 within ${TARGETS.floorRatioAt1000}x of the floor: ${(r1000.inProcessMs / r1000.floorMs).toFixed(1)}x, ${verdict(r1000.inProcessMs / r1000.floorMs <= TARGETS.floorRatioAt1000)}`);
   if (r100 && r1000) lines.push(`- time(1000) / time(100) under ${TARGETS.growth100To1000}: ${(r1000.inProcessMs / r100.inProcessMs).toFixed(1)}, ${verdict(r1000.inProcessMs / r100.inProcessMs < TARGETS.growth100To1000)}`);
   if (r1000) lines.push(`- peak RSS of 5 x 1000 under 1 GiB: ${r1000.maxRssMiB.toFixed(0)} MiB, ${verdict(r1000.maxRssMiB < TARGETS.rssAt1000MiB)}`);
+  if (r100 && r1000) lines.push(`- Flux builds of 5 x 1000 within ${TARGETS.fluxGrowth100To1000}x those of 5 x 100: x${(r1000.fluxBuildMs / r100.fluxBuildMs).toFixed(1)}, ${verdict(r1000.fluxBuildMs / r100.fluxBuildMs <= TARGETS.fluxGrowth100To1000)}`);
+  if (r1000) lines.push(`- no Flux Kustomization of 5 x 1000 over ${TARGETS.fluxSlowestMs / 1000} s to build: slowest ${seconds(r1000.fluxSlowestMs)} s, ${verdict(r1000.fluxSlowestMs <= TARGETS.fluxSlowestMs)}`);
   return lines.join('\n');
 }
 

@@ -3,13 +3,15 @@
  * (`tsx bench/synth-entry.ts --namespaces 100 --outdir <dir>`), so process start, module loading,
  * the CRD schemas, the synth and the writes are all timed as a user pays them.
  *
- * Like charts/main.ts, with the platform from bench/generate.ts. With `--report <file>`, writes
+ * Like charts/main.ts (with the Flux Kustomizations in `<outdir>/flux/<env>/`), with the platform
+ * from bench/generate.ts. With `--report <file>`, writes
  * `{ exitCode, maxRssKiB, cpuMs }` there at exit: peak resident set size and CPU time (user and
  * system) of this process.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { buildFlux } from '../charts/platform';
 import { findCrdDir, runSynth } from '../src';
 import { generatePlatform } from './generate';
 
@@ -29,6 +31,7 @@ const platform = generatePlatform({ namespaces: opts.namespaces, seed: opts.seed
 process.exitCode = runSynth({
   environments: platform.environments,
   build: platform.build,
+  secondary: { build: buildFlux, folder: 'flux' },
   outdir: path.resolve(opts.outdir),
   crdDir: findCrdDir(ROOT),
   crdCacheDir: opts.crdCache,

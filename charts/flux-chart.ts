@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
 import { ResolvedEnvironment } from '../src/config/resolve-environment';
 import { FluxKustomizations } from '../src/constructs/flux-kustomizations';
+import { NamespaceShards } from '../src/lib/layout';
 import { ChartLayer, MeshChart } from '../src/lib/mesh-chart';
 
 /**
  * The Flux Kustomizations that apply an environment's `dist/<env>/`, written to
- * `dist/flux/<env>/` for the cluster's bootstrap folder to include.
+ * `dist/flux/<env>/` for the cluster's bootstrap folder to include: one per folder of
+ * `dist/<env>/` (control plane, config, each shard of app-team namespaces).
  */
 export class FluxChart extends MeshChart {
   public readonly kustomizations: FluxKustomizations;
@@ -15,6 +17,8 @@ export class FluxChart extends MeshChart {
     const { flux } = props.env;
     this.kustomizations = new FluxKustomizations(this, 'Kustomizations', {
       path: flux.path,
+      // The same shards the synth writes the namespaces' files into.
+      namespaceFolders: NamespaceShards.of(Object.keys(props.env.namespaces)).folders,
       namespace: flux.namespace,
       sourceName: flux.sourceName,
       dependsOn: flux.dependsOn,

@@ -12,6 +12,7 @@ export * from './constructs/shared-gateway';
 export * from './lib/labels';
 export * from './lib/mesh-chart';
 export * from './lib/names';
+export * from './lib/layout';
 export * from './lib/output';
 export * from './lib/schema';
 export * from './lib/synth';

@@ -18,8 +18,10 @@ import { formatFinding, runVerify, toolVersions } from './lib/run';
 import { PROJECT_ROOT } from './tools';
 
 /**
- * Folders Flux applies under `dist`: every folder holding a kustomization.yaml, at any depth
- * (`dist/<env>` and `dist/flux/<env>`), keyed by their environment (the folder name).
+ * Folders to verify under `dist`: every environment folder holding a kustomization.yaml
+ * (`dist/<env>` and `dist/flux/<env>`), keyed by their environment (the folder name). The stage
+ * folders inside `dist/<env>` (control-plane, config, namespaces*), one per Flux Kustomization, are
+ * verified with it: their objects together, and `kustomize build` of each on its own.
  */
 function appliedFolders(dist: string): Array<{ env: string; folder: string }> {
   if (!fs.existsSync(dist)) return [];

@@ -6,8 +6,7 @@ import { EnvironmentConfig } from '../config/environment-config';
 import { OutputError, OutputTree, recoverOutput, writeOutput } from '../lib/output';
 import { CrdSchemas } from '../lib/schema';
 import { EnvironmentBuilder, synthesize } from '../lib/synth';
-import { readTree } from '../diff/semantic-diff';
-import { statesFromObjects } from '../migration/state';
+import { readCommittedStates } from '../migration/state';
 import { SynthError } from '../lib/validation';
 
 /** Options of {@link runSynth}. */
@@ -86,10 +85,10 @@ export function runSynth(options: RunSynthOptions): number {
     // A run killed while writing left a journal or staging folders: finish or undo that first.
     for (const line of recoverOutput(options.outdir)) log(line);
     // What is committed now: steps from it that skip a safe intermediate state are refused.
-    const committed = readTree(options.outdir);
-    const previousStates = (env: string) => (committed.has(env) ? statesFromObjects(committed.get(env)!) : undefined);
+    // Only the environments synthesized now, and of them only Namespaces and PeerAuthentications.
+    const previousStates = (env: string) => readCommittedStates(path.join(options.outdir, env));
     const results = synthesize(configs, options.build, { schemas, configSource: options.configSource, previousStates });
-    const secondary = options.secondary ? synthesize(configs, options.secondary.build, { schemas, configSource: options.configSource, meshReport: false }) : [];
+    const secondary = options.secondary ? synthesize(configs, options.secondary.build, { schemas, configSource: options.configSource, meshReport: false, stageFolders: false }) : [];
     for (const r of [...results, ...secondary]) {
       for (const w of r.warnings) error(`warning [${r.env.name}] ${w.object.file}: rule ${w.rule.id}: ${w.message}. fix: ${w.fix}`);
       for (const s of r.silenced) error(`silenced [${r.env.name}] ${s.object.file}: rule ${s.rule.id}: ${s.message} (reason: ${s.silencedBecause})`);

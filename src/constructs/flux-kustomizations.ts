@@ -1,13 +1,14 @@
 import { Construct } from 'constructs';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize.toolkit.fluxcd.io';
-import { Labels } from '../lib/labels';
+import { CONFIG_FOLDER, CONTROL_PLANE_FOLDER, NAMESPACES_FOLDER } from '../lib/layout';
 import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
 import { byCodePoint } from '../lib/sort';
 
 /**
- * Label that puts an object of `dist/<env>/` into the control-plane stage (value
- * {@link CONTROL_PLANE_STAGE}). Objects of app-team namespaces carry the team label instead.
+ * Label on the objects of the control-plane stage (value {@link CONTROL_PLANE_STAGE}). The stage of
+ * an object is the folder its file is written to (`src/lib/layout.ts`); the label stays so that
+ * tools and selectors can tell the Istio install apart in a cluster.
  */
 export const FLUX_STAGE_LABEL = 'mesh.eks-istio-mesh.io/flux-stage';
 /** Value of {@link FLUX_STAGE_LABEL} on the Istio install. */
@@ -37,7 +38,14 @@ export interface FluxKustomizationsProps {
    */
   readonly dependsOn?: readonly string[];
   /**
-   * Prefix of the three names.
+   * The folders of the app-team namespaces inside `path` (`NamespaceShards.folders`), one
+   * Kustomization each.
+   *
+   * @default ['namespaces']
+   */
+  readonly namespaceFolders?: readonly string[];
+  /**
+   * Prefix of the names.
    *
    * @default 'mesh'
    */
@@ -50,30 +58,26 @@ export interface FluxKustomizationsProps {
   readonly interval?: string;
 }
 
-/** A kustomize patch that drops every object matching a label selector. */
-function dropWhere(labelSelector: string) {
-  return {
-    target: { labelSelector },
-    patch: '$patch: delete\napiVersion: v1\nkind: Dropped\nmetadata:\n  name: dropped\n',
-  };
-}
-
 /**
- * The Flux Kustomizations that apply one environment's folder in three stages, each waiting for the
- * one before it to be ready:
+ * The Flux Kustomizations that apply one environment's folder, one per subfolder, each waiting for
+ * the stage before it to be ready:
  *
- * 1. `<prefix>-control-plane`: the Istio Helm releases and their namespaces, after the cluster's
- *    infrastructure Kustomizations. `wait` holds it until every release is Ready, so the Istio CRDs
- *    exist and istiod answers its webhooks before anything uses them.
- * 2. `<prefix>-config`: mesh-wide policy, telemetry and the ingress path.
- * 3. `<prefix>-namespaces`: the app teams' namespaces (objects with the team label). Deploy the
- *    teams' workloads with Kustomizations that depend on this one, so sidecar injection and the
- *    namespace policies are in place before the first pod starts.
+ * 1. `<prefix>-control-plane` (`<path>/control-plane`): the Istio Helm releases and their
+ *    namespaces, after the cluster's infrastructure Kustomizations. `wait` holds it until every
+ *    release is Ready, so the Istio CRDs exist and istiod answers its webhooks before anything uses
+ *    them.
+ * 2. `<prefix>-config` (`<path>/config`): mesh-wide policy, telemetry and the ingress path.
+ * 3. `<prefix>-namespaces` (`<path>/namespaces`), or one `<prefix>-namespaces-<bits>` per shard
+ *    once an environment has more app-team namespaces than fit one shard (`NamespaceShards`): the
+ *    app teams' namespaces. Deploy a team's workloads with a Kustomization that depends on the one
+ *    holding its namespace (`<prefix>-<folder>`, the folder its file is in), so sidecar injection and the namespace policies are
+ *    in place before the first pod starts.
  *
- * All three read the same folder: each removes, with a kustomize delete patch on a label selector,
- * the objects of the other stages. A single Kustomization cannot install Istio and its resources
- * together: Flux validates every object with a server-side dry run before applying any, and the
- * Istio resources fail that run until the base chart has installed the CRDs.
+ * Each builds only its own folder, so the cost of `kustomize build` (which grows faster than the
+ * folder, kubernetes-sigs/kustomize#5084) stays bounded per Kustomization. A single Kustomization
+ * cannot install Istio and its resources together: Flux validates every object with a server-side
+ * dry run before applying any, and the Istio resources fail that run until the base chart has
+ * installed the CRDs.
  *
  * The objects live in the Flux namespace and belong in the cluster's bootstrap folder, never in the
  * folder they apply (a Kustomization that applies itself could prune itself).
@@ -85,8 +89,8 @@ export class FluxKustomizations extends Construct {
   public readonly controlPlane: Kustomization;
   /** The mesh-config Kustomization. */
   public readonly config: Kustomization;
-  /** The app-team namespaces Kustomization. */
-  public readonly namespaces: Kustomization;
+  /** The app-team namespaces Kustomizations, one per folder, sorted by folder. */
+  public readonly namespaces: readonly Kustomization[];
 
   constructor(scope: Construct, id: string, props: FluxKustomizationsProps) {
     super(scope, id);
@@ -95,7 +99,9 @@ export class FluxKustomizations extends Construct {
     const dependsOn = props.dependsOn ?? ['infrastructure'];
     const prefix = props.prefix ?? 'mesh';
     const interval = props.interval ?? '10m';
-    const names = { controlPlane: `${prefix}-control-plane`, config: `${prefix}-config`, namespaces: `${prefix}-namespaces` };
+    const namespaceFolders = [...new Set(props.namespaceFolders ?? [NAMESPACES_FOLDER])].sort(byCodePoint);
+    const names = { controlPlane: `${prefix}-${CONTROL_PLANE_FOLDER}`, config: `${prefix}-${CONFIG_FOLDER}` };
+    const namespaceNames = namespaceFolders.map(f => `${prefix}-${f}`);
 
     addCheck(this, () => {
       const problems: Problem[] = [];
@@ -107,28 +113,32 @@ export class FluxKustomizations extends Construct {
       }
       for (const d of dependsOn) {
         if (!isDnsSubdomain(d)) problems.push({ field: 'dependsOn', value: d, message: 'is not a valid Kustomization name', fix: 'name a Flux Kustomization of the same namespace' });
-        else if (Object.values(names).includes(d)) problems.push({ field: 'dependsOn', value: d, message: 'is one of the mesh Kustomizations itself', fix: "name the cluster's infrastructure Kustomizations" });
+        else if ([...Object.values(names), ...namespaceNames].includes(d)) problems.push({ field: 'dependsOn', value: d, message: 'is one of the mesh Kustomizations itself', fix: "name the cluster's infrastructure Kustomizations" });
+      }
+      for (const f of namespaceFolders) {
+        if (!/^namespaces(-[01]+)?$/.test(f)) problems.push({ field: 'namespaceFolders', value: f, message: "is not a folder of namespace shards ('namespaces' or 'namespaces-<bits>')", fix: 'pass NamespaceShards.of(<the namespaces>).folders' });
+        else if (!isDnsLabel(`${prefix}-${f}`)) problems.push({ field: 'namespaceFolders', value: f, message: `gives the Kustomization name ${prefix}-${f}, which is not a DNS label of at most 63 characters (Flux writes it into a label value)`, fix: 'use a shorter prefix' });
       }
       return problems;
     });
 
-    const stage = (name: string, after: readonly string[], drop: ReturnType<typeof dropWhere>[]) => new Kustomization(this, name, {
+    const base = props.path.replace(/\/+$/, '');
+    const stage = (name: string, folder: string, after: readonly string[]) => new Kustomization(this, name, {
       metadata: { name, namespace },
       spec: {
         interval,
         retryInterval: '2m',
         timeout: '15m',
         sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: sourceName },
-        path: props.path,
+        path: `${base}/${folder}`,
         prune: true,
         wait: true,
         ...(after.length > 0 ? { dependsOn: after.map(d => ({ name: d })) } : {}),
-        patches: drop,
       },
     });
-    this.controlPlane = stage(names.controlPlane, [...dependsOn].sort(byCodePoint), [dropWhere(`${FLUX_STAGE_LABEL}!=${CONTROL_PLANE_STAGE}`)]);
-    this.config = stage(names.config, [names.controlPlane], [dropWhere(`${FLUX_STAGE_LABEL}=${CONTROL_PLANE_STAGE}`), dropWhere(Labels.TEAM)]);
-    this.namespaces = stage(names.namespaces, [names.config], [dropWhere(`!${Labels.TEAM}`)]);
+    this.controlPlane = stage(names.controlPlane, CONTROL_PLANE_FOLDER, [...dependsOn].sort(byCodePoint));
+    this.config = stage(names.config, CONFIG_FOLDER, [names.controlPlane]);
+    this.namespaces = namespaceFolders.map((f, i) => stage(namespaceNames[i], f, [names.config]));
     this.node.defaultChild = this.controlPlane;
   }
 }

@@ -44,14 +44,29 @@ export function label(o: Obj): string {
   return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 }
 
-/** Read `<dir>/<env>/*.yaml` into objects per environment (kustomization.yaml excluded). */
+/** The `.yaml` files of an environment folder and of its stage folders (`src/lib/layout.ts`), sorted by path. */
+function yamlFilesIn(dir: string, depth = 0): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).map(e => e.name).sort().flatMap(name => {
+    const p = path.join(dir, name);
+    if (fs.statSync(p).isDirectory()) return depth === 0 && STAGE_FOLDER.test(name) ? yamlFilesIn(p, depth + 1) : [];
+    return name.endsWith('.yaml') ? [p] : [];
+  });
+}
+
+/** Folders of an environment written by the synth, one per Flux Kustomization. */
+const STAGE_FOLDER = /^(control-plane|config|namespaces(-[01]+)?)$/;
+
+/**
+ * Read `<dir>/<env>/*.yaml` and `<dir>/<env>/<stage folder>/*.yaml` into objects per environment
+ * (kustomization.yaml excluded): the layout with stage folders and the flat one before it.
+ */
 export function readTree(dir: string): Map<string, Obj[]> {
   const envs = new Map<string, Obj[]>();
   if (!fs.existsSync(dir)) return envs;
   for (const env of fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name).sort()) {
     const objects: Obj[] = [];
-    for (const file of fs.readdirSync(path.join(dir, env)).filter(f => f.endsWith('.yaml')).sort()) {
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, env, file), 'utf8'))) {
+    for (const file of yamlFilesIn(path.join(dir, env))) {
+      for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
         const o = doc.toJS();
         if (o?.apiVersion && o.kind && !String(o.apiVersion).startsWith('kustomize.config.k8s.io')) objects.push(o);
       }

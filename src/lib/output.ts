@@ -205,8 +205,10 @@ export function writeOutput(outdir: string, trees: readonly OutputTree[], option
   try {
     op('mkdir', parent, () => fs.mkdirSync(parent, { recursive: true }));
     op('rm', staging, () => fs.rmSync(staging, { recursive: true, force: true }));
-    // Everything not written now (other environments with --env, files of the user) is kept.
-    if (fs.existsSync(root)) op('cp', root, () => fs.cpSync(root, staging, { recursive: true, verbatimSymlinks: true }));
+    // Everything not written now (other environments with --env, files of the user) is kept; the
+    // folders of the environments written now are not copied only to be removed.
+    const rewritten = new Set(trees.flatMap(t => t.envs.map(e => path.join(root, t.folder, e.env.name))));
+    if (fs.existsSync(root)) op('cp', root, () => fs.cpSync(root, staging, { recursive: true, verbatimSymlinks: true, filter: src => !rewritten.has(src) }));
     else op('mkdir', staging, () => fs.mkdirSync(staging));
     for (const tree of trees) {
       const treeDir = path.join(staging, tree.folder);
@@ -215,8 +217,14 @@ export function writeOutput(outdir: string, trees: readonly OutputTree[], option
         const dir = path.join(treeDir, env.name);
         op('rm', dir, () => fs.rmSync(dir, { recursive: true, force: true }));
         op('mkdir', dir, () => fs.mkdirSync(dir));
+        const made = new Set<string>([dir]);
         for (const file of files) {
-          const target = path.join(dir, file.name);
+          const target = path.join(dir, ...file.name.split('/'));
+          const folder = path.dirname(target);
+          if (!made.has(folder)) {
+            op('mkdir', folder, () => fs.mkdirSync(folder, { recursive: true }));
+            made.add(folder);
+          }
           op('open', target, () => fs.writeFileSync(target, file.content));
           written.push(path.posix.join(...[tree.folder, env.name, file.name].filter(Boolean)));
         }

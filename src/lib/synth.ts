@@ -5,7 +5,6 @@
  * problems of all environments are reported together in one {@link SynthError}.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
-import { stringify } from 'yaml';
 import { EnvironmentConfig } from '../config/environment-config';
 import { resolveEnvironment, ResolvedEnvironment } from '../config/resolve-environment';
 import { MeshChart } from './mesh-chart';
@@ -16,6 +15,8 @@ import { renderMeshReport } from '../report/mesh-report';
 import { CrdSchemas } from './schema';
 import { collectProblems, LocatedProblem, runPrepare, SynthError } from './validation';
 import { byCodePoint } from './sort';
+import { environmentFolders, folderOfChart, NamespaceShards } from './layout';
+import { emitDocument } from './yaml-emitter';
 
 /** A Kubernetes object as plain JSON. */
 export interface Manifest {
@@ -27,7 +28,7 @@ export interface Manifest {
 
 /** One output file. */
 export interface SynthesizedFile {
-  /** File name inside `dist/<env>/`. */
+  /** Path inside `dist/<env>/`, with `/` between folders (e.g. `config/20-mesh-baseline.yaml`). */
   readonly name: string;
   readonly content: string;
 }
@@ -35,6 +36,8 @@ export interface SynthesizedFile {
 /** One chart's objects, in file order. */
 export interface SynthesizedChart {
   readonly fileName: string;
+  /** Folder of `dist/<env>/` the file goes to (see `environmentFolders`). */
+  readonly folder: string;
   readonly path: string;
   readonly objects: readonly Manifest[];
 }
@@ -43,7 +46,10 @@ export interface SynthesizedChart {
 export interface SynthesizedEnvironment {
   readonly env: ResolvedEnvironment;
   readonly charts: readonly SynthesizedChart[];
-  /** The chart files and `kustomization.yaml`, sorted by name. */
+  /**
+   * The chart files in their folders, each folder's `kustomization.yaml`, the top-level
+   * `kustomization.yaml` listing the folders, and `MESH.md`; sorted by path.
+   */
   readonly files: readonly SynthesizedFile[];
   /** Rule findings that do not fail the synth. */
   readonly warnings: readonly RuleResult[];
@@ -83,6 +89,14 @@ export interface SynthOptions {
    * @default - no comparison
    */
   readonly previousStates?: (environment: string) => ReadonlyMap<string, NamespaceState> | undefined;
+  /**
+   * Write each stage to its own folder (`control-plane/`, `config/`, the `namespaces` shards, see
+   * `environmentFolders`); `false` writes every chart's file into the environment's folder itself
+   * (the layout of `dist/flux/<env>/`).
+   *
+   * @default true
+   */
+  readonly stageFolders?: boolean;
   /**
    * The mesh rules to run over each environment's objects.
    *
@@ -129,9 +143,11 @@ function compareManifests(a: Manifest, b: Manifest): number {
  * Serialize objects as a multi-document YAML file: YAML 1.1 scalars (so `on`/`yes` stay quoted
  * strings), no line folding, and never anchors or aliases (an object reused in two places is
  * written twice), no directives: looking for reuse and for tags to declare walks every object twice.
+ * The bytes are those of `yaml`'s `stringify` with these options; `emitDocument` writes the common
+ * shapes itself and hands the rest to `yaml`.
  */
 export function toYaml(objects: readonly unknown[]): string {
-  return GENERATED_HEADER + objects.map(o => stringify(o, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false, directives: false })).join('---\n');
+  return GENERATED_HEADER + objects.map(emitDocument).join('---\n');
 }
 
 function kustomization(fileNames: readonly string[]): string {
@@ -185,9 +201,12 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
 
   if (onPhase) phaseDone('checks');
   let schemaMs = 0;
+  const staged = options.stageFolders ?? true;
+  const shards = NamespaceShards.of(Object.keys(env.namespaces));
   const synthesized: SynthesizedChart[] = [];
   const located: LocatedManifest[] = [];
   for (const chart of [...charts].sort((a, b) => byCodePoint(a.fileName, b.fileName))) {
+    const folder = !staged ? '' : folderOfChart(chart.layer, chart.fileName.replace(/^\d+-/, '').replace(/\.yaml$/, ''), shards);
     const objects: Manifest[] = [];
     for (const c of chart.node.findAll()) {
       if (!(c instanceof ApiObject) || Chart.of(c) !== chart) continue;
@@ -198,7 +217,7 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
         at(c.node.path, '(render)', undefined, `could not be rendered: ${(e as Error).message}`, 'fix the value named in the message');
         continue;
       }
-      located.push({ manifest: manifest as LocatedManifest['manifest'], file: `${env.name}/${chart.fileName}`, constructPath: c.node.path });
+      located.push({ manifest: manifest as LocatedManifest['manifest'], file: [env.name, folder, chart.fileName].filter(Boolean).join('/'), constructPath: c.node.path });
       const started = onPhase ? performance.now() : 0;
       for (const message of options.schemas?.validate(manifest) ?? []) {
         at(c.node.path, 'schema', `${manifest.kind} ${manifest.metadata.name}`, `does not match its pinned CRD schema: ${message}`, 'set only the fields the CRD defines, with the types it gives');
@@ -207,7 +226,7 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
       objects.push(manifest);
     }
     objects.sort(compareManifests);
-    synthesized.push({ fileName: chart.fileName, path: chart.node.path, objects });
+    synthesized.push({ fileName: chart.fileName, folder, path: chart.node.path, objects });
   }
   if (onPhase) {
     // What the render loop spent outside toJson() and validate() counts as rendering.
@@ -225,10 +244,19 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
   if (onPhase) phaseDone('rules');
   if (problems.length > before) return undefined;
 
-  const files: SynthesizedFile[] = synthesized
-    .filter(c => c.objects.length > 0)
-    .map(c => ({ name: c.fileName, content: toYaml(c.objects) }));
-  files.push({ name: 'kustomization.yaml', content: kustomization(files.map(f => f.name)) });
+  // One folder per Flux Kustomization, each with its kustomization.yaml (empty ones too: Flux
+  // applies every folder); the top-level kustomization.yaml lists the folders, for `kustomize build
+  // dist/<env>` by hand.
+  const folders = staged ? environmentFolders(shards) : [];
+  const files: SynthesizedFile[] = [];
+  for (const folder of folders) {
+    const inFolder = synthesized.filter(c => c.folder === folder && c.objects.length > 0);
+    for (const c of inFolder) files.push({ name: `${folder}/${c.fileName}`, content: toYaml(c.objects) });
+    files.push({ name: `${folder}/kustomization.yaml`, content: kustomization(inFolder.map(c => c.fileName)) });
+  }
+  const flat = staged ? [] : synthesized.filter(c => c.objects.length > 0).map(c => ({ name: c.fileName, content: toYaml(c.objects) }));
+  files.push(...flat);
+  files.push({ name: 'kustomization.yaml', content: kustomization(staged ? folders : flat.map(f => f.name)) });
   // Not listed in kustomization.yaml: Flux applies only the files it lists.
   if (options.meshReport ?? true) files.push({ name: MESH_REPORT_FILE, content: renderMeshReport(env, synthesized.flatMap(c => c.objects)) });
   files.sort((a, b) => byCodePoint(a.name, b.name));

@@ -56,7 +56,10 @@ describe('bench platform generator', () => {
     const waypoints = plans.filter(p => p.mode === 'ambient-waypoint').length;
     for (const r of results) {
       const objects = objectsOf(r);
-      expect(r.files.map(f => f.name)).toEqual(['20-mesh-baseline.yaml', '30-ingress.yaml', ...plans.map(p => `40-${p.name}.yaml`).sort(), 'MESH.md', 'kustomization.yaml']);
+      expect(r.files.map(f => f.name)).toEqual([
+        'MESH.md', 'config/20-mesh-baseline.yaml', 'config/30-ingress.yaml', 'config/kustomization.yaml', 'control-plane/kustomization.yaml', 'kustomization.yaml',
+        ...plans.map(p => `namespaces/40-${p.name}.yaml`).sort(), 'namespaces/kustomization.yaml',
+      ]);
       expect(count(objects, 'Namespace')).toBe(N);
       expect(count(objects, 'PeerAuthentication')).toBe(N + 1);
       expect(count(objects, 'VirtualService')).toBe(plans.reduce((n, p) => n + p.routes.length, 0));

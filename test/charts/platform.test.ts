@@ -37,13 +37,22 @@ describe('platform synth', () => {
     expect(results.map(r => r.env.name)).toEqual(['lab', 'dev', 'staging', 'preprod', 'prod']);
   });
 
-  it.each(ENVIRONMENTS.map(e => e.name))('%s: one file per chart with an order prefix, listed in apply order by kustomization.yaml', name => {
+  it.each(ENVIRONMENTS.map(e => e.name))('%s: one file per chart with an order prefix, in the folder of its stage; kustomization.yaml lists the folders in apply order', name => {
     const result = results.find(r => r.env.name === name)!;
     const config = ENVIRONMENTS.find(e => e.name === name)!;
-    const chartFiles = ['10-control-plane.yaml', '20-mesh-baseline.yaml', '30-ingress.yaml', ...Object.keys(config.namespaces ?? {}).sort().map(ns => `40-${ns}.yaml`)];
-    expect(result.files.map(f => f.name)).toEqual([...chartFiles, 'MESH.md', 'kustomization.yaml'].sort(byCodePoint));
-    const kustomization = parseAllDocuments(result.files.find(f => f.name === 'kustomization.yaml')!.content)[0].toJS();
-    expect(kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: chartFiles });
+    const teamFiles = Object.keys(config.namespaces ?? {}).sort().map(ns => `40-${ns}.yaml`);
+    const folders: Record<string, string[]> = {
+      'control-plane': ['10-control-plane.yaml'],
+      config: ['20-mesh-baseline.yaml', '30-ingress.yaml'],
+      namespaces: teamFiles,
+    };
+    const expected = ['MESH.md', 'kustomization.yaml', ...Object.entries(folders).flatMap(([f, files]) => [...files, 'kustomization.yaml'].map(n => `${f}/${n}`))];
+    expect(result.files.map(f => f.name)).toEqual(expected.sort(byCodePoint));
+    const read = (file: string) => parseAllDocuments(result.files.find(f => f.name === file)!.content)[0].toJS();
+    expect(read('kustomization.yaml')).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['control-plane', 'config', 'namespaces'] });
+    for (const [folder, files] of Object.entries(folders)) {
+      expect(read(`${folder}/kustomization.yaml`)).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files });
+    }
   });
 
   it('emits a team namespace only in the environments that enable it', () => {
@@ -133,7 +142,7 @@ describe('platform synth', () => {
   });
 
   it.each(ENVIRONMENTS.map(e => e.name))('%s: the Flux Kustomizations match the file snapshot', async name => {
-    const [flux] = synthesize(ENVIRONMENTS.filter(e => e.name === name), buildFlux, { schemas: crdSchemas() });
+    const [flux] = synthesize(ENVIRONMENTS.filter(e => e.name === name), buildFlux, { schemas: crdSchemas(), stageFolders: false });
     for (const file of flux.files) {
       await expect(file.content).toMatchFileSnapshot(`./__snapshots__/flux/${name}/${file.name}`);
     }
@@ -192,7 +201,7 @@ describe('platform synth', () => {
   it('matches the committed dist/, including the Flux Kustomizations in dist/flux/', () => {
     const expected: Record<string, string> = {};
     for (const r of results) for (const f of r.files) expected[`${r.env.name}/${f.name}`] = f.content;
-    for (const r of synthesize(ENVIRONMENTS, buildFlux, { schemas: crdSchemas(), meshReport: false })) for (const f of r.files) expected[`flux/${r.env.name}/${f.name}`] = f.content;
+    for (const r of synthesize(ENVIRONMENTS, buildFlux, { schemas: crdSchemas(), meshReport: false, stageFolders: false })) for (const f of r.files) expected[`flux/${r.env.name}/${f.name}`] = f.content;
     expect(readTree(path.join(ROOT, 'dist'))).toEqual(expected);
   });
 
@@ -257,7 +266,7 @@ describe('runSynth', () => {
     });
     expect(code).toBe(1);
     expect(readTree(dir)).toEqual(before);
-    expect(errors.join('\n')).toContain('[lab] lab/20-mesh-baseline.yaml (mesh-baseline/WildcardRule): rule destination-rule-wildcard-tls: DestinationRule istio-system/all sets TLS for host *.local. fix: delete the wildcard DestinationRule');
+    expect(errors.join('\n')).toContain('[lab] lab/config/20-mesh-baseline.yaml (mesh-baseline/WildcardRule): rule destination-rule-wildcard-tls: DestinationRule istio-system/all sets TLS for host *.local. fix: delete the wildcard DestinationRule');
   });
 
   it('prints rule warnings and still writes', () => {
@@ -271,8 +280,8 @@ describe('runSynth', () => {
       outdir: dir, log: () => undefined, error: l => errors.push(l),
     });
     expect(code).toBe(0);
-    expect(errors).toContain('warning [lab] lab/30-ingress.yaml: rule alb-target-type: Ingress istio-system/istio-ingress has target-type instance. fix: set alb.ingress.kubernetes.io/target-type: ip and keep the gateway Service ClusterIP');
-    expect(fs.existsSync(path.join(dir, 'lab', '30-ingress.yaml'))).toBe(true);
+    expect(errors).toContain('warning [lab] lab/config/30-ingress.yaml: rule alb-target-type: Ingress istio-system/istio-ingress has target-type instance. fix: set alb.ingress.kubernetes.io/target-type: ip and keep the gateway Service ClusterIP');
+    expect(fs.existsSync(path.join(dir, 'lab', 'config', '30-ingress.yaml'))).toBe(true);
   });
 
   it('refuses an unknown environment name', () => {
@@ -319,7 +328,7 @@ describe('synthesize', () => {
       const charts = buildPlatform(app, env);
       new ApiObject(charts.ingress, 'Twin', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'istio-ingress', namespace: 'istio-system' } });
     }));
-    expect(problems).toContain('[test] test/30-ingress.yaml (ingress/Twin): rule unique-identity: Ingress istio-system/istio-ingress is also defined at ingress/Alb/Resource. fix: rename one of them, or remove the duplicate');
+    expect(problems).toContain('[test] test/config/30-ingress.yaml (ingress/Twin): rule unique-identity: Ingress istio-system/istio-ingress is also defined at ingress/Alb/Resource. fix: rename one of them, or remove the duplicate');
   });
 
   it('rejects two environments with the same name', () => {

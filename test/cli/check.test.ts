@@ -39,7 +39,7 @@ describe('npm run check', () => {
   it.each(ENVIRONMENTS.map(e => e.name))('reports nothing on the committed dist/%s but the open egress of orders', name => {
     const { code, out } = run([path.join(ROOT, 'dist', name)]);
     // orders reaches api.stripe.com without declared ranges: the warning is kept on purpose.
-    const withOrders = fs.existsSync(path.join(ROOT, 'dist', name, '40-orders.yaml'));
+    const withOrders = fs.existsSync(path.join(ROOT, 'dist', name, 'namespaces', '40-orders.yaml'));
     expect(out).toMatch(withOrders ? /^0 errors, 1 warning, 0 silenced; \d+ objects checked$/m : /^0 errors, 0 warnings, 0 silenced; \d+ objects checked$/m);
     if (withOrders) expect(out).toContain('warning network-policy-egress-any  NetworkPolicy orders/allow-egress-external');
     expect(code).toBe(0);
@@ -89,7 +89,7 @@ describe('npm run check', () => {
   });
 
   it('uses the environment config when asked (the ingress gateway facts)', () => {
-    fs.writeFileSync(path.join(dir, 'ingress.yaml'), fs.readFileSync(path.join(ROOT, 'dist', 'prod', '30-ingress.yaml'), 'utf8').replace(/name: istio-ingressgateway\n/, 'name: payments-api\n'));
+    fs.writeFileSync(path.join(dir, 'ingress.yaml'), fs.readFileSync(path.join(ROOT, 'dist', 'prod', 'config', '30-ingress.yaml'), 'utf8').replace(/name: istio-ingressgateway\n/, 'name: payments-api\n'));
     const { code, out } = run([dir], ReportFormat.TEXT, 'prod');
     expect(code).toBe(1);
     expect(out).toContain('alb-backend-gateway-only  Ingress istio-system/istio-ingress routes to Service istio-system/payments-api, not to the ingress gateway istio-system/istio-ingressgateway');

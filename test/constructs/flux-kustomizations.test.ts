@@ -1,33 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlatform } from '../../charts/platform';
+import { buildFlux, buildPlatform } from '../../charts/platform';
 import { ENVIRONMENTS } from '../../charts/environments';
-import { FluxKustomizations, FluxKustomizationsProps, Manifest, synthesize } from '../../src';
+import { parse, parseAllDocuments } from 'yaml';
+import { FluxKustomizations, FluxKustomizationsProps, Manifest, NamespaceShards, synthesize } from '../../src';
 import { crdSchemas, findByKind, synthConstructs, synthProblems } from '../util';
 
 function kustomizations(props: Partial<FluxKustomizationsProps> = {}): Array<Manifest & Record<string, any>> {
   return findByKind(synthConstructs(scope => new FluxKustomizations(scope, 'Flux', { path: './dist/prod', ...props })), 'Kustomization') as any;
 }
 
-/** Evaluates the equality and existence label selectors the Kustomizations use, as kustomize does. */
-function matches(selector: string, labels: Record<string, string>): boolean {
-  return selector.split(',').every(term => {
-    const t = term.trim();
-    if (t.startsWith('!')) return !(t.slice(1) in labels);
-    const ne = t.indexOf('!=');
-    if (ne > 0) return labels[t.slice(0, ne)] !== t.slice(ne + 2);
-    const eq = t.indexOf('=');
-    if (eq > 0) return labels[t.slice(0, eq)] === t.slice(eq + 1);
-    return t in labels;
-  });
-}
-
-/** The objects a Kustomization keeps: those no delete patch selects. */
-function kept(k: any, objects: readonly Manifest[]): Manifest[] {
-  return objects.filter(o => !k.spec.patches.some((p: any) => p.patch.startsWith('$patch: delete') && matches(p.target.labelSelector, o.metadata.labels ?? {})));
+/** The objects of the files a folder's kustomization.yaml lists (the files are written by the synth). */
+function folderObjects(files: ReadonlyMap<string, string>, folder: string): Manifest[] {
+  const k = parse(files.get(`${folder}/kustomization.yaml`)!);
+  return (k.resources as string[]).flatMap(f => parseAllDocuments(files.get(`${folder}/${f}`)!).map(d => d.toJS() as Manifest).filter(Boolean));
 }
 
 describe('FluxKustomizations', () => {
-  it('applies the folder in three stages: control plane after the infrastructure, then config, then namespaces', () => {
+  it('applies the environment in three stages: control plane after the infrastructure, then config, then namespaces', () => {
     // WHEN
     const ks = kustomizations({ dependsOn: ['infra-controllers', 'infra-configs'] });
     // THEN
@@ -39,7 +28,8 @@ describe('FluxKustomizations', () => {
     });
     for (const k of ks) {
       expect(k.metadata.namespace).toBe('flux-system');
-      expect(k.spec).toMatchObject({ path: './dist/prod', prune: true, wait: true, interval: '10m', sourceRef: { kind: 'GitRepository', name: 'flux-system' } });
+      expect(k.spec.path.startsWith('./dist/prod/')).toBe(true);
+      expect(k.spec).toMatchObject({ prune: true, wait: true, interval: '10m', sourceRef: { kind: 'GitRepository', name: 'flux-system' } });
     }
   });
 
@@ -52,15 +42,35 @@ describe('FluxKustomizations', () => {
     expect(cp.metadata.namespace).toBe('gitops');
   });
 
+  it('applies one folder each, and one Kustomization per shard of namespaces after the config', () => {
+    const ks = kustomizations({ namespaceFolders: ['namespaces-1', 'namespaces-0'] });
+    const byName = Object.fromEntries(ks.map(k => [k.metadata.name, { path: k.spec.path, after: (k.spec.dependsOn ?? []).map((d: any) => d.name) }]));
+    expect(byName).toEqual({
+      'mesh-control-plane': { path: './dist/prod/control-plane', after: ['infrastructure'] },
+      'mesh-config': { path: './dist/prod/config', after: ['mesh-control-plane'] },
+      'mesh-namespaces-0': { path: './dist/prod/namespaces-0', after: ['mesh-config'] },
+      'mesh-namespaces-1': { path: './dist/prod/namespaces-1', after: ['mesh-config'] },
+    });
+    // No Kustomization builds the whole environment and deletes what it does not own.
+    expect(ks.every(k => k.spec.patches === undefined)).toBe(true);
+  });
+
   it.each(ENVIRONMENTS.map(e => e.name))('%s: every object of dist/<env>/ is applied by exactly one stage, Istio resources only after the Helm releases', name => {
-    // GIVEN the environment's objects and its Kustomizations
-    const [env] = synthesize(ENVIRONMENTS.filter(e => e.name === name), buildPlatform, { schemas: crdSchemas() });
+    // GIVEN the environment's files and its Kustomizations, as npm run synth writes them
+    const configs = ENVIRONMENTS.filter(e => e.name === name);
+    const [env] = synthesize(configs, buildPlatform, { schemas: crdSchemas() });
+    const [flux] = synthesize(configs, buildFlux, { schemas: crdSchemas(), stageFolders: false });
+    const files = new Map(env.files.map(f => [f.name, f.content]));
     const objects = env.charts.flatMap(c => c.objects);
-    const ks = kustomizations();
-    const stage = (suffix: string) => kept(ks.find(k => k.metadata.name === `mesh-${suffix}`)!, objects);
-    // THEN
-    const counts = objects.map(o => ks.filter(k => kept(k, objects).includes(o)).length);
-    expect(counts.every(c => c === 1)).toBe(true);
+    const ks = flux.charts.flatMap(c => c.objects).filter(o => o.kind === 'Kustomization') as any[];
+    const folderOf = (k: any) => (k.spec.path as string).slice(`./dist/${name}/`.length);
+    const stage = (suffix: string) => folderObjects(files, folderOf(ks.find(k => k.metadata.name === `mesh-${suffix}`)));
+    // THEN each object is in the folder of exactly one Kustomization
+    const applied = ks.flatMap(k => folderObjects(files, folderOf(k)).map(o => JSON.stringify(o)));
+    expect(applied.sort()).toEqual(objects.map(o => JSON.stringify(o)).sort());
+    // and kustomize build dist/<env> by hand reads the same folders
+    const shardFolders = ks.map(folderOf).filter((f: string) => f.startsWith('namespaces')).sort();
+    expect(parse(files.get('kustomization.yaml')!).resources).toEqual(['control-plane', 'config', ...shardFolders]);
     const controlPlane = stage('control-plane');
     expect(new Set(controlPlane.map(o => o.kind))).toEqual(new Set(['Namespace', 'HelmRepository', 'HelmRelease', ...(env.env.encryptedStorage ? ['StorageClass'] : [])]));
     expect(controlPlane.filter(o => o.apiVersion.includes('istio.io'))).toEqual([]);
@@ -69,11 +79,48 @@ describe('FluxKustomizations', () => {
     expect(stage('namespaces').filter(o => o.kind === 'Namespace').map(o => o.metadata.name).sort()).toEqual(Object.keys(env.env.namespaces).sort());
   });
 
+  it('shards namespaces into folders of at most 50; adding one moves none unless its shard splits, and then only that shard', () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `team-${String(i).padStart(4, '0')}`);
+    expect(NamespaceShards.of(names(50)).folders).toEqual(['namespaces']);
+    for (const n of [51, 200, 1000]) {
+      const shards = NamespaceShards.of(names(n));
+      const sizes = new Map<string, number>();
+      for (const ns of names(n)) sizes.set(shards.folderOf(ns), (sizes.get(shards.folderOf(ns)) ?? 0) + 1);
+      expect([...sizes.keys()].every(f => shards.folders.includes(f))).toBe(true);
+      expect(Math.max(...sizes.values())).toBeLessThanOrEqual(50);
+      expect(shards.folders.length).toBeLessThanOrEqual(Math.ceil(n / 50) * 4);
+    }
+    // Growing one namespace at a time from 1 to 400: a namespace only ever moves when its own shard splits.
+    let before = NamespaceShards.of([]);
+    for (let n = 1; n <= 400; n++) {
+      const after = NamespaceShards.of(names(n));
+      for (const ns of names(n - 1)) {
+        const from = before.folderOf(ns);
+        const to = after.folderOf(ns);
+        if (from !== to) {
+          expect(after.folders).not.toContain(from);
+          expect(to.startsWith(from)).toBe(true);
+        }
+      }
+      before = after;
+    }
+    // The same set gives the same folders, whatever the order.
+    expect(NamespaceShards.of([...names(300)].reverse()).folders).toEqual(NamespaceShards.of(names(300)).folders);
+  });
+
   it('fails when it would depend on itself, and on a path outside the repository', () => {
     const problems = synthProblems(() => kustomizations({ dependsOn: ['mesh-config'], path: '../dist/prod' }));
     expect(problems).toEqual([
       "[test] test/Flux: 'path' must be a path inside the repository starting with ./; got \"../dist/prod\". fix: e.g. ./dist/prod",
       "[test] test/Flux: 'dependsOn' is one of the mesh Kustomizations itself; got \"mesh-config\". fix: name the cluster's infrastructure Kustomizations",
+    ]);
+  });
+
+  it('refuses a namespace folder that is no shard, and a shard name in dependsOn', () => {
+    const problems = synthProblems(() => kustomizations({ namespaceFolders: ['namespaces-01', '../teams'], dependsOn: ['mesh-namespaces-01'] }));
+    expect(problems).toEqual([
+      "[test] test/Flux: 'dependsOn' is one of the mesh Kustomizations itself; got \"mesh-namespaces-01\". fix: name the cluster's infrastructure Kustomizations",
+      "[test] test/Flux: 'namespaceFolders' is not a folder of namespace shards ('namespaces' or 'namespaces-<bits>'); got \"../teams\". fix: pass NamespaceShards.of(<the namespaces>).folders",
     ]);
   });
 });

@@ -36,7 +36,7 @@ describe('determinism across locales and time zones', () => {
 
     expect(c.helpers).toEqual(['Zeta', 'a-b', 'a_b', 'alpha', 'chat', 'feed', 'hotel']);
     expect(c.comparator).toEqual(['chat', 'cherry', 'feed', 'hotel', 'hub']);
-    const policies = (out: any) => (out.files.find((f: any) => f.name === '40-chat.yaml').content as string).match(/name: allow-[a-z]+$/gm);
+    const policies = (out: any) => (out.files.find((f: any) => f.name === 'namespaces/40-chat.yaml').content as string).match(/name: allow-[a-z]+$/gm);
     expect(policies(c)).toEqual(['name: allow-chat', 'name: allow-cherry', 'name: allow-feed', 'name: allow-hotel', 'name: allow-hub', 'name: allow-dns']);
     for (const other of [cs, tr, kiritimati]) {
       expect(other.helpers).toEqual(c.helpers);

@@ -37,7 +37,7 @@ function snapshot(dir: string): Map<string, string> {
 function makeOldTree(dist: string): void {
   fs.cpSync(path.join(ROOT, 'dist'), dist, { recursive: true });
   for (const dir of [path.join(dist, 'lab'), path.join(dist, 'flux', 'lab')]) {
-    for (const f of fs.readdirSync(dir)) fs.appendFileSync(path.join(dir, f), '\n# old\n');
+    for (const f of fs.readdirSync(dir).filter(n => fs.statSync(path.join(dir, n)).isFile())) fs.appendFileSync(path.join(dir, f), '\n# old\n');
   }
   fs.writeFileSync(path.join(dist, 'lab', '99-stale.yaml'), 'stale: true\n');
   fs.writeFileSync(path.join(dist, 'NOTES.txt'), 'kept by every run\n');

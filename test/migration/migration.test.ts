@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildPlatform } from '../../charts/platform';
 import { ENVIRONMENTS } from '../../charts/environments';
 import { DataplaneMode, EnvironmentConfig, MtlsMode, NamespaceSettings, renderPlan, resolveEnvironment, runSynth, synthesize, unsafeStep } from '../../src';
+import { readCommittedStates } from '../../src/migration/state';
 import { baseConfig, synthProblems } from '../util';
 import { FixtureAmbient, FixtureSidecar } from '../profiles/fixtures';
 
@@ -73,10 +74,38 @@ describe('gate: no unsafe jump from the committed state', () => {
 
     it('refuses sidecar/STRICT -> ambient/STRICT and leaves the output as it was', () => {
       expect(runSynth({ environments: labWith({ dataplane: DataplaneMode.SIDECAR }), build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
-      const before = fs.readFileSync(path.join(dir, 'lab', '40-catalog.yaml'), 'utf8');
+      const before = fs.readFileSync(path.join(dir, 'lab', 'namespaces', '40-catalog.yaml'), 'utf8');
       expect(runSynth({ environments: labWith({}), build: buildPlatform, outdir: dir, ...quiet })).toBe(1);
       expect(errors.join('\n')).toContain("[lab] charts/environments/lab.ts: 'namespaces['catalog']' switches from sidecar to ambient under STRICT: while pods restart, some run without a proxy and their calls are refused; got \"sidecar/STRICT -> ambient/STRICT\". fix: set PERMISSIVE first (still sidecar), then switch to ambient, then set STRICT again");
-      expect(fs.readFileSync(path.join(dir, 'lab', '40-catalog.yaml'), 'utf8')).toBe(before);
+      expect(fs.readFileSync(path.join(dir, 'lab', 'namespaces', '40-catalog.yaml'), 'utf8')).toBe(before);
+    });
+
+    it('reads the committed state from the flat layout of before the stage folders, so the first synth after the change still refuses the jump', () => {
+      // GIVEN lab as the layout before the stage folders wrote it: every file in dist/lab/ itself
+      expect(runSynth({ environments: labWith({ dataplane: DataplaneMode.SIDECAR }), build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+      const envDir = path.join(dir, 'lab');
+      for (const folder of fs.readdirSync(envDir).filter(f => fs.statSync(path.join(envDir, f)).isDirectory())) {
+        for (const f of fs.readdirSync(path.join(envDir, folder)).filter(n => n !== 'kustomization.yaml')) fs.renameSync(path.join(envDir, folder, f), path.join(envDir, f));
+        fs.rmSync(path.join(envDir, folder), { recursive: true });
+      }
+      expect(readCommittedStates(envDir)?.get('catalog')).toEqual({ dataplane: DataplaneMode.SIDECAR, mtlsMode: MtlsMode.STRICT });
+      // WHEN the config jumps to ambient under STRICT
+      expect(runSynth({ environments: labWith({}), build: buildPlatform, outdir: dir, ...quiet })).toBe(1);
+      // THEN the gate fires, and the old layout is left as it was
+      expect(errors.join('\n')).toContain("'namespaces['catalog']' switches from sidecar to ambient under STRICT");
+      expect(fs.existsSync(path.join(envDir, '40-catalog.yaml'))).toBe(true);
+    });
+
+    it('reads only Namespaces and PeerAuthentications of the committed files, at any depth', () => {
+      fs.mkdirSync(path.join(dir, 'x', 'namespaces-01'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'x', 'namespaces-01', '40-a.yaml'), [
+        'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    mesh.eks-istio-mesh.io/team: a\n    istio.io/dataplane-mode: ambient\n',
+        'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: a\nspec:\n  mtls:\n    mode: STRICT\n',
+        // Not parsed: its kind is neither (it would not even parse).
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n',
+      ].join('---\n'));
+      expect(readCommittedStates(path.join(dir, 'x'))).toEqual(new Map([['a', { dataplane: DataplaneMode.AMBIENT, mtlsMode: MtlsMode.STRICT }]]));
+      expect(readCommittedStates(path.join(dir, 'missing'))).toBeUndefined();
     });
 
     it('accepts the same move through the safe steps, or with a reason', () => {
@@ -184,13 +213,13 @@ describe('gate: retiring a namespace', () => {
     const text = errors.join('\n');
     expect(text).toContain("[lab] charts/environments/lab.ts: 'namespaces['orders']' is in dist/lab/ but no longer enabled in lab: Flux would prune its NetworkPolicies, AuthorizationPolicies and PeerAuthentication while its workloads may still run. The Namespace itself is not deleted (kustomize.toolkit.fluxcd.io/prune: disabled)");
     expect(text).toContain("fix: drain the workloads, then give retiredNamespaces: { 'orders': '<ticket: why, and that it is drained>' } in charts/environments/lab.ts (or enable it again); after Flux has applied, delete the Namespace by hand (kubectl delete namespace orders)");
-    expect(fs.existsSync(path.join(dir, 'lab', '40-orders.yaml'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'lab', 'namespaces', '40-orders.yaml'))).toBe(true);
   });
 
   it('accepts the removal with a reason, and then writes the folder without the namespace', () => {
     expect(runSynth({ environments: [lab], build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
     expect(runSynth({ environments: withoutOrders({ orders: 'INC-42: moved to cluster B; workloads drained' }), build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
-    expect(fs.existsSync(path.join(dir, 'lab', '40-orders.yaml'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'lab', 'namespaces', '40-orders.yaml'))).toBe(false);
   });
 
   it('checks the reason, and refuses to retire a namespace that is still enabled', () => {

@@ -104,7 +104,7 @@ describe('identities', () => {
 
   it('fails the synth when a caller names a ServiceAccount nobody declares (rule principal-resolves)', () => {
     const problems = profileProblems(FixtureSidecar, { ...fullHooks(), callers: [{ namespace: 'fixture', serviceAccount: 'ap1', services: ['api'] }] });
-    expect(problems).toEqual(["[test] test/40-fixture.yaml (fixture/Authorization/allow-api): rule principal-resolves: AuthorizationPolicy fixture/allow-api allows cluster.local/ns/fixture/sa/ap1, which is no ServiceAccount known in this environment. fix: fix the principal, declare the ServiceAccount (Namespace annotation mesh.eks-istio-mesh.io/service-accounts), or list it in the policy annotation mesh.eks-istio-mesh.io/external-principals when it lives outside this environment"]);
+    expect(problems).toEqual(["[test] test/namespaces/40-fixture.yaml (fixture/Authorization/allow-api): rule principal-resolves: AuthorizationPolicy fixture/allow-api allows cluster.local/ns/fixture/sa/ap1, which is no ServiceAccount known in this environment. fix: fix the principal, declare the ServiceAccount (Namespace annotation mesh.eks-istio-mesh.io/service-accounts), or list it in the policy annotation mesh.eks-istio-mesh.io/external-principals when it lives outside this environment"]);
   });
 });
 

@@ -12,7 +12,7 @@ import { namespacesNeeded } from '../../verify/lib/apiserver-stage';
 import { parseValidateOutput } from '../../verify/lib/istioctl-stage';
 import { leafErrors } from '../../verify/lib/kubeconform-stage';
 import { compareObjectSets } from '../../verify/lib/kustomize-stage';
-import { FileObject, Finding, KubeObject, readFolder } from '../../verify/lib/manifests';
+import { FileObject, Finding, KubeObject, readFolder, resourceFiles, stageFolders } from '../../verify/lib/manifests';
 import { toStrictJsonSchema } from '../../verify/lib/schemas';
 import { ISTIOCTL_MODULE_VERSION, TOOLS } from '../../verify/tools';
 
@@ -151,6 +151,22 @@ describe('reading a folder', () => {
     const { objects, problems } = readFolder(dir);
     expect(objects.map(o => o.object.metadata.name)).toEqual(['a']);
     expect(problems).toEqual([{ file: 'a.yaml', message: 'document 2 has no apiVersion or kind' }]);
+  });
+});
+
+describe('reading an environment folder with stage folders', () => {
+  it('reads the files of each subfolder with its own kustomization.yaml, and no other subfolder', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-stages-'));
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources: [config, namespaces-0]\n');
+    for (const [sub, name] of [['config', 'c'], ['namespaces-0', 'n'], ['notes', 'x']]) {
+      fs.mkdirSync(path.join(dir, sub));
+      if (sub !== 'notes') fs.writeFileSync(path.join(dir, sub, 'kustomization.yaml'), `resources: [${name}.yaml]\n`);
+      fs.writeFileSync(path.join(dir, sub, `${name}.yaml`), `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`);
+    }
+    expect(stageFolders(dir)).toEqual(['config', 'namespaces-0']);
+    expect(resourceFiles(dir)).toEqual(['config/c.yaml', 'namespaces-0/n.yaml']);
+    expect(readFolder(dir).objects.map(o => `${o.file} ${o.object.metadata.name}`)).toEqual(['config/c.yaml c', 'namespaces-0/n.yaml n']);
+    fs.rmSync(dir, { recursive: true });
   });
 });
 

@@ -1,12 +1,13 @@
 /**
- * Stage 4: `kustomize build` of the folder (what Flux's kustomize-controller applies) gives
- * exactly the objects of the folder's files: none left out of `kustomization.yaml`, none added or
+ * Stage 4: `kustomize build` of the folder, and of each of its stage folders (what Flux's
+ * kustomize-controller applies), gives exactly the objects of the folder's files: none left out of `kustomization.yaml`, none added or
  * renamed by it, none changed by it, none twice.
  */
+import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { outputTail, run } from './exec';
-import { describe, FileObject, Finding, identity, KubeObject } from './manifests';
+import { describe, FileObject, Finding, identity, KubeObject, stageFolders } from './manifests';
 
 /** Count of each identity in a list of objects. */
 function countIdentities(objects: readonly KubeObject[]): Map<string, number> {
@@ -52,8 +53,20 @@ export function compareObjectSets(folder: string, files: readonly FileObject[], 
   return findings;
 }
 
-/** Run `kustomize build <folder>` and compare its objects with the files'. */
+/**
+ * Run `kustomize build <folder>` and compare its objects with the files'; then the same for each
+ * stage folder (what one Flux Kustomization builds) with the files inside it.
+ */
 export async function kustomizeStage(kustomize: string, folderPath: string, folder: string, files: readonly FileObject[]): Promise<Finding[]> {
+  const findings = await buildAndCompare(kustomize, folderPath, folder, files);
+  for (const sub of stageFolders(folderPath)) {
+    const inSub = files.filter(f => f.file.startsWith(`${sub}/`));
+    findings.push(...(await buildAndCompare(kustomize, path.join(folderPath, sub), `${folder}/${sub}`, inSub)));
+  }
+  return findings;
+}
+
+async function buildAndCompare(kustomize: string, folderPath: string, folder: string, files: readonly FileObject[]): Promise<Finding[]> {
   const r = await run(kustomize, ['build', folderPath], { timeoutMs: 120_000 });
   if (r.code !== 0 || r.error) {
     return [{ stage: 'kustomize', folder, level: 'error', message: `\`kustomize build\` failed (${r.error ?? `exit ${r.code}`}):\n    ${outputTail(r)}` }];

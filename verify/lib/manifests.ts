@@ -43,12 +43,28 @@ export interface Finding {
 /** File names kustomize reads as the folder's kustomization, never as resources. */
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
-/** The YAML files of a folder that hold resources (every `.yaml`/`.yml` but the kustomization), sorted. */
+/**
+ * The YAML files of a folder that hold resources (every `.yaml`/`.yml` but the kustomization),
+ * sorted, with those of its stage folders ({@link stageFolders}) as `<subfolder>/<file>`.
+ */
 export function resourceFiles(folder: string): string[] {
-  return fs
+  const own = fs
     .readdirSync(folder)
     .filter(f => /\.ya?ml$/.test(f) && !KUSTOMIZATION_FILES.includes(f))
-    .filter(f => fs.statSync(path.join(folder, f)).isFile())
+    .filter(f => fs.statSync(path.join(folder, f)).isFile());
+  const nested = stageFolders(folder).flatMap(sub => resourceFiles(path.join(folder, sub)).map(f => `${sub}/${f}`));
+  return [...own, ...nested].sort();
+}
+
+/**
+ * The subfolders of a folder that hold their own kustomization.yaml (`dist/<env>/control-plane`,
+ * `config`, `namespaces*`: one Flux Kustomization each), sorted.
+ */
+export function stageFolders(folder: string): string[] {
+  return fs
+    .readdirSync(folder, { withFileTypes: true })
+    .filter(e => e.isDirectory() && !e.name.startsWith('.') && KUSTOMIZATION_FILES.some(k => fs.existsSync(path.join(folder, e.name, k))))
+    .map(e => e.name)
     .sort();
 }
 
