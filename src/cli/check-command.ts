@@ -9,6 +9,7 @@ import { resolveEnvironment, ResolvedEnvironment } from '../config/resolve-envir
 import { CLUSTER_SCOPED_KINDS } from '../profiles/namespace-profile';
 import { ALL_RULES, LocatedManifest, MeshRule, RuleResult, runRules, Severity } from '../rules';
 import { describe as describeObject } from '../rules/util';
+import { byCodePoint } from '../lib/sort';
 
 /** Output formats of the report. */
 export enum ReportFormat {
@@ -64,7 +65,6 @@ const MAX_ALIAS_COUNT = 1000;
 /** How deep `kind: List` items (of `*List` kinds) are expanded. */
 const MAX_LIST_DEPTH = 4;
 
-const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** A path as printed: relative to the working folder when inside it, else absolute. */
 const displayOf = (file: string) => {
   const rel = path.relative(process.cwd(), file);
