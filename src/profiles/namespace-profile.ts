@@ -137,8 +137,14 @@ enum CallerPath {
   EITHER = 'either',
 }
 
-/** Namespace profiles of one app, by namespace, built once the app's constructs exist. */
-const PROFILES_BY_APP = new WeakMap<object, ReadonlyMap<string, NamespaceProfile>>();
+/** The namespace profiles of one app, in construction order and by namespace. */
+interface AppProfiles {
+  readonly list: readonly NamespaceProfile[];
+  readonly byNamespace: ReadonlyMap<string, NamespaceProfile>;
+}
+
+/** Built once per app, at the first lookup (when the profiles render, after every one exists). */
+const PROFILES_BY_APP = new WeakMap<object, AppProfiles>();
 
 /**
  * A zero-trust namespace. App teams extend {@link AmbientNamespaceProfile} or
@@ -349,13 +355,19 @@ export abstract class NamespaceProfile extends MeshChart {
    */
   private peerDataplane(namespace: string, declared?: DataplaneMode): DataplaneMode | undefined {
     if (namespace === this.namespace) return this.dataplaneMode;
+    return this.appProfiles().byNamespace.get(namespace)?.dataplaneMode ?? this.env.namespaces[namespace]?.dataplane ?? declared;
+  }
+
+  /** Every namespace profile of this profile's app (one environment). */
+  private appProfiles(): AppProfiles {
     const root = this.node.root;
     let profiles = PROFILES_BY_APP.get(root);
     if (!profiles) {
-      profiles = new Map(root.node.children.filter(NamespaceProfile.isNamespaceProfile).map(p => [p.namespace, p]));
+      const list = root.node.children.filter(NamespaceProfile.isNamespaceProfile);
+      profiles = { list, byNamespace: new Map(list.map(p => [p.namespace, p])) };
       PROFILES_BY_APP.set(root, profiles);
     }
-    return profiles.get(namespace)?.dataplaneMode ?? this.env.namespaces[namespace]?.dataplane ?? declared;
+    return profiles;
   }
 
   private callerPath(namespace: string, declared?: DataplaneMode): CallerPath {
@@ -717,7 +729,7 @@ export abstract class NamespaceProfile extends MeshChart {
    */
   private appWideProblems(): Problem[] {
     const problems: Problem[] = [];
-    const siblings = this.node.root.node.children.filter(NamespaceProfile.isNamespaceProfile);
+    const siblings = this.appProfiles().list;
     const earlier = siblings.slice(0, siblings.indexOf(this));
     const sameNamespace = earlier.find(p => p.namespace === this.namespace);
     if (sameNamespace) {
