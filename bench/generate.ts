@@ -18,7 +18,7 @@ import {
   NamespaceProfile, NamespaceProfileProps, PodSecurityLevel, PolicyAction, ResolvedEnvironment, RouteRuleDeclaration,
   ServiceDeclaration, SidecarNamespaceProfile, TrafficPolicyDeclaration, WaypointOptions,
 } from '../src';
-import { byCodePoint } from '../src/lib/sort';
+import { byCodePoint } from '../src/core/sort';
 
 /** How a generated namespace joins the mesh. */
 export type GeneratedMode = 'ambient' | 'ambient-waypoint' | 'sidecar';

@@ -4,7 +4,7 @@ import { EncryptedStorageClass } from '../src/constructs/encrypted-storage-class
 import { CONTROL_PLANE_STAGE, FLUX_STAGE_LABEL } from '../src/constructs/flux-kustomizations';
 import { IngressGatewayRelease } from '../src/constructs/ingress-gateway-release';
 import { IstioInstall } from '../src/constructs/istio-install';
-import { ChartLayer, MeshChart } from '../src/lib/mesh-chart';
+import { ChartLayer, MeshChart } from '../src/constructs/mesh-chart';
 
 /**
  * The Istio ambient install and the ingress gateway, first in apply order: Flux Helm releases from

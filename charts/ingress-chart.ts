@@ -4,7 +4,7 @@ import { AlbIngress } from '../src/constructs/alb-ingress';
 import { GatewayCertificate } from '../src/constructs/gateway-certificate';
 import { GatewayNetworkPolicy } from '../src/constructs/gateway-network-policy';
 import { SharedGateway } from '../src/constructs/shared-gateway';
-import { ChartLayer, MeshChart } from '../src/lib/mesh-chart';
+import { ChartLayer, MeshChart } from '../src/constructs/mesh-chart';
 
 /**
  * The shared ingress path: ALB -> (HTTPS, self-signed) -> Istio ingress gateway. The gateway binds

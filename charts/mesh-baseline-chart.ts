@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ResolvedEnvironment } from '../src/config/resolve-environment';
 import { MeshPolicy } from '../src/constructs/mesh-policy';
 import { MeshTelemetry } from '../src/constructs/mesh-telemetry';
-import { ChartLayer, MeshChart } from '../src/lib/mesh-chart';
+import { ChartLayer, MeshChart } from '../src/constructs/mesh-chart';
 
 /**
  * Mesh-wide policy and telemetry in the Istio root namespace: the environment's mTLS mode, and

@@ -5,7 +5,7 @@
  * Without `--mirror` every URL is downloaded; with it, each source is read from the mirror folder.
  * Every file is checked against crds.lock.yaml before anything is generated. `imports/` holds the
  * classes `cdk8s import` generates; `crd-schemas/` what the schema check needs, one JSON file per
- * source (see `extractKinds` in src/lib/schema.ts). Both are committed. The verified CRD files are
+ * source (see `extractKinds` in src/checks/schema.ts). Both are committed. The verified CRD files are
  * also kept in `.crds/` (ignored by git) for `npm run verify`, whose API server needs them whole.
  * Both folders are replaced only when every source imported cleanly.
  */
@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { CRD_SCHEMAS_FOLDER, CRD_SCHEMAS_FORMAT, ExtractedSchemasFile, extractKinds } from '../src/lib/schema';
+import { CRD_SCHEMAS_FOLDER, CRD_SCHEMAS_FORMAT, ExtractedSchemasFile, extractKinds } from '../src/checks/schema';
 import { CrdSource, PROJECT_ROOT, readCrdSources, readFromMirror, sha256 } from './crd-sources';
 import { describeFetchError } from './fetch-error';
 

@@ -7,9 +7,9 @@ import { parse, parseAllDocuments } from 'yaml';
 import { EnvironmentConfig } from '../config/environment-config';
 import { resolveEnvironment, ResolvedEnvironment } from '../config/resolve-environment';
 import { CLUSTER_SCOPED_KINDS } from '../profiles/namespace-profile';
-import { ALL_RULES, LocatedManifest, MeshRule, RuleResult, runRules, Severity } from '../rules';
-import { describe as describeObject } from '../rules/util';
-import { byCodePoint } from '../lib/sort';
+import { ALL_RULES, LocatedManifest, MeshRule, RuleResult, runRules, Severity } from '../checks/rules';
+import { describe as describeObject } from '../checks/rules/util';
+import { byCodePoint } from '../core/sort';
 
 /** Output formats of the report. */
 export enum ReportFormat {

@@ -3,9 +3,9 @@
  */
 import * as fs from 'node:fs';
 import { EnvironmentConfig } from '../config/environment-config';
-import { renderPlan } from '../migration/plan';
-import { EnvironmentBuilder, synthesize } from '../lib/synth';
-import { SynthError } from '../lib/validation';
+import { renderPlan } from '../checks/migration/plan';
+import { EnvironmentBuilder, synthesize } from '../synth/synthesize';
+import { SynthError } from '../core/problem';
 
 /** Options of {@link runPlan}. */
 export interface RunPlanOptions {

@@ -3,11 +3,11 @@
  */
 import * as path from 'node:path';
 import { EnvironmentConfig } from '../config/environment-config';
-import { OutputError, OutputTree, recoverOutput, writeOutput } from '../lib/output';
-import { CrdSchemas } from '../lib/schema';
-import { EnvironmentBuilder, synthesize } from '../lib/synth';
-import { readCommittedStates } from '../migration/state';
-import { SynthError } from '../lib/validation';
+import { OutputError, OutputTree, recoverOutput, writeOutput } from '../synth/output';
+import { CrdSchemas } from '../checks/schema';
+import { EnvironmentBuilder, synthesize } from '../synth/synthesize';
+import { readCommittedStates } from '../checks/migration/state';
+import { SynthError } from '../core/problem';
 
 /** Options of {@link runSynth}. */
 export interface RunSynthOptions {

@@ -8,8 +8,8 @@
  * annotation's pairs to `ModifyLoadBalancerAttributes` unchanged, so a key or value AWS refuses
  * fails the controller's reconcile of the Ingress, in the cluster, long after the merge.
  */
-import { closestName } from '../lib/closest';
-import { byCodePoint } from '../lib/sort';
+import { closestName } from '../core/closest';
+import { byCodePoint } from '../core/sort';
 
 /** What an attribute's value may be. */
 export type AttributeValueKind =

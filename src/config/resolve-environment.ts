@@ -3,10 +3,10 @@
  *
  * Every problem is collected; nothing is resolved from an invalid config.
  */
-import { ReplicaPolicy } from '../lib/availability';
-import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, principalOf } from '../lib/names';
-import { Problem } from '../lib/validation';
-import { closestName } from '../lib/closest';
+import { ReplicaPolicy } from './availability';
+import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, principalOf } from '../core/names';
+import { Problem } from '../core/problem';
+import { closestName } from '../core/closest';
 import {
   ALB_CONFIG_FIELDS, AlbScheme, AVAILABILITY_CONFIG_FIELDS, CLUSTER_CONFIG_FIELDS, DataplaneMode, ENCRYPTED_STORAGE_CONFIG_FIELDS,
   ENVIRONMENT_CONFIG_FIELDS, EnvironmentConfig, FLUX_CONFIG_FIELDS, INGRESS_GATEWAY_CONFIG_FIELDS, InjectionStyle, IpFamily,
@@ -15,7 +15,7 @@ import {
 import { albAttributeProblems } from './load-balancer-attributes';
 import { DEFAULT_ISTIO_CHART_REPOSITORY, DEFAULT_ISTIO_HUB, ISTIO_VERSION } from './istio-version';
 import { DEFAULT_SSL_POLICY, LEGACY_SSL_POLICIES, TLS13_SSL_POLICIES } from './ssl-policies';
-import { byCodePoint } from '../lib/sort';
+import { byCodePoint } from '../core/sort';
 
 /** An environment with every default applied and the derived values computed. */
 export interface ResolvedEnvironment {

@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
 import { IngressClassParams, IngressClassParamsSpecScheme } from '../../imports/awslbc-elbv2.k8s.aws';
 import { AlbScheme } from '../config/environment-config';
-import { isDnsLabel, isDnsSubdomain } from '../lib/names';
-import { addCheck, Problem } from '../lib/validation';
+import { isDnsLabel, isDnsSubdomain } from '../core/names';
+import { addCheck, Problem } from '../core/problem';
 
 /** Properties of an {@link AlbIngressClass}. */
 export interface AlbIngressClassProps {

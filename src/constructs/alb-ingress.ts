@@ -2,11 +2,11 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
 import { AlbConfig, AlbScheme } from '../config/environment-config';
 import { DEFAULT_SSL_POLICY, TLS13_SSL_POLICIES } from '../config/ssl-policies';
-import { GATEWAY_TERMINATION } from '../lib/availability';
-import { isDnsLabel, isDnsSubdomain } from '../lib/names';
-import { addCheck, Problem } from '../lib/validation';
+import { GATEWAY_TERMINATION } from '../config/availability';
+import { isDnsLabel, isDnsSubdomain } from '../core/names';
+import { addCheck, Problem } from '../core/problem';
 import { AlbIngressClass } from './alb-ingress-class';
-import { byCodePoint } from '../lib/sort';
+import { byCodePoint } from '../core/sort';
 
 /**
  * Properties of an {@link AlbIngress}: the environment's ALB settings, plus where the gateway is.

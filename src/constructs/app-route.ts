@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { VirtualService } from '../../imports/istio-networking.istio.io';
-import { isDnsLabel, isDomainName, isUnderDomain } from '../lib/names';
-import { addCheck, Problem } from '../lib/validation';
-import { byCodePoint } from '../lib/sort';
+import { isDnsLabel, isDomainName, isUnderDomain } from '../core/names';
+import { addCheck, Problem } from '../core/problem';
+import { byCodePoint } from '../core/sort';
 
 /** One HTTP route of an {@link AppRoute}: a path prefix sent to a Service port. */
 export interface AppRouteRule {

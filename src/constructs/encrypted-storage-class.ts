@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
-import { isDnsSubdomain } from '../lib/names';
-import { addCheck, Problem } from '../lib/validation';
+import { isDnsSubdomain } from '../core/names';
+import { addCheck, Problem } from '../core/problem';
 
 /** Properties of an {@link EncryptedStorageClass}. */
 export interface EncryptedStorageClassProps {

@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize.toolkit.fluxcd.io';
-import { CONFIG_FOLDER, CONTROL_PLANE_FOLDER, NAMESPACES_FOLDER } from '../lib/layout';
-import { isDnsLabel, isDnsSubdomain } from '../lib/names';
-import { addCheck, Problem } from '../lib/validation';
-import { byCodePoint } from '../lib/sort';
+import { CONFIG_FOLDER, CONTROL_PLANE_FOLDER, NAMESPACES_FOLDER } from './layout';
+import { isDnsLabel, isDnsSubdomain } from '../core/names';
+import { addCheck, Problem } from '../core/problem';
+import { byCodePoint } from '../core/sort';
 
 /**
  * Label on the objects of the control-plane stage (value {@link CONTROL_PLANE_STAGE}). The stage of
- * an object is the folder its file is written to (`src/lib/layout.ts`); the label stays so that
+ * an object is the folder its file is written to (`src/constructs/layout.ts`); the label stays so that
  * tools and selectors can tell the Istio install apart in a cluster.
  */
 export const FLUX_STAGE_LABEL = 'mesh.eks-istio-mesh.io/flux-stage';

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, Issuer } from '../../imports/certmanager-cert-manager.io';
-import { isDnsLabel, isDnsSubdomain, isDomainName } from '../lib/names';
-import { addCheck, Problem } from '../lib/validation';
-import { byCodePoint } from '../lib/sort';
+import { isDnsLabel, isDnsSubdomain, isDomainName } from '../core/names';
+import { addCheck, Problem } from '../core/problem';
+import { byCodePoint } from '../core/sort';
 
 /** Properties of a {@link GatewayCertificate}. */
 export interface GatewayCertificateProps {

@@ -2,10 +2,10 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import { HelmRelease } from '../../imports/flux-helm.toolkit.fluxcd.io';
-import { checkReplicaPolicy, GATEWAY_TERMINATION, isHighlyAvailable, ReplicaPolicy, spreadConstraints } from '../lib/availability';
-import { Labels } from '../lib/labels';
-import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from '../lib/names';
-import { addCheck, Problem } from '../lib/validation';
+import { checkReplicaPolicy, GATEWAY_TERMINATION, isHighlyAvailable, ReplicaPolicy, spreadConstraints } from '../config/availability';
+import { Labels } from '../core/labels';
+import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from '../core/names';
+import { addCheck, Problem } from '../core/problem';
 import { IstioInstall } from './istio-install';
 
 /** Pod annotation with ProxyConfig overrides, read by the injector (istio/api `annotation`). */

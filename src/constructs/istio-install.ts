@@ -6,11 +6,11 @@ import {
 } from '../../imports/flux-helm.toolkit.fluxcd.io';
 import { HelmRepository, HelmRepositorySpecType } from '../../imports/flux-source.toolkit.fluxcd.io';
 import { ACCESS_LOG_PROVIDER, BUILT_IN_TELEMETRY_PROVIDERS, ISTIO_VERSION } from '../config/istio-version';
-import { checkReplicaPolicy, isHighlyAvailable, ReplicaPolicy } from '../lib/availability';
-import { isDnsLabel, isDnsSubdomain } from '../lib/names';
+import { checkReplicaPolicy, isHighlyAvailable, ReplicaPolicy } from '../config/availability';
+import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED } from './flux-prune';
-import { addCheck, Problem } from '../lib/validation';
-import { byCodePoint } from '../lib/sort';
+import { addCheck, Problem } from '../core/problem';
+import { byCodePoint } from '../core/sort';
 
 /** The OpenTelemetry collector istiod's tracing provider sends spans to. */
 export interface TracingProviderOptions {

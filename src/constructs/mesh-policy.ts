@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
 import { MtlsMode } from '../config/environment-config';
-import { isDnsLabel } from '../lib/names';
-import { addCheck } from '../lib/validation';
+import { isDnsLabel } from '../core/names';
+import { addCheck } from '../core/problem';
 
 /** Properties of a {@link MeshPolicy}. */
 export interface MeshPolicyProps {

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { Telemetry, TelemetrySpec } from '../../imports/istio-telemetry.istio.io';
 import { ACCESS_LOG_PROVIDER } from '../config/istio-version';
-import { isDnsLabel } from '../lib/names';
-import { addCheck, Problem } from '../lib/validation';
-import { byCodePoint } from '../lib/sort';
+import { isDnsLabel } from '../core/names';
+import { addCheck, Problem } from '../core/problem';
+import { byCodePoint } from '../core/sort';
 
 /**
  * What a namespace may change in the environment's telemetry (the `telemetry()` hook of a

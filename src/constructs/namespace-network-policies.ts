@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
 import { IpFamily } from '../config/environment-config';
 import { HBONE_PORT } from './waypoint';
-import { byCodePoint } from '../lib/sort';
+import { byCodePoint } from '../core/sort';
 
 /** Pods of one Service and the container ports they serve. */
 export interface PodPorts {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
-import { isDnsLabel, isDnsSubdomain } from '../lib/names';
-import { addCheck, Problem } from '../lib/validation';
+import { isDnsLabel, isDnsSubdomain } from '../core/names';
+import { addCheck, Problem } from '../core/problem';
 
 /** A ServiceAccount only its controller may run pods as, and who creates its workloads. */
 export interface ProtectedServiceAccount {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Gateway as IstioGateway, GatewaySpecServersTlsMinProtocolVersion, GatewaySpecServersTlsMode } from '../../imports/istio-networking.istio.io';
-import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from '../lib/names';
-import { addCheck, Problem } from '../lib/validation';
+import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from '../core/names';
+import { addCheck, Problem } from '../core/problem';
 
 /** Properties of a {@link SharedGateway}. */
 export interface SharedGatewayProps {

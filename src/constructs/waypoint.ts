@@ -2,10 +2,10 @@ import { k8s } from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Gateway as GatewayApiGateway } from '../../imports/gatewayapi-gateway.networking.k8s.io';
-import { checkReplicaPolicy, isHighlyAvailable, ReplicaPolicy, spreadConstraints } from '../lib/availability';
-import { Labels } from '../lib/labels';
-import { isDnsLabel } from '../lib/names';
-import { addCheck } from '../lib/validation';
+import { checkReplicaPolicy, isHighlyAvailable, ReplicaPolicy, spreadConstraints } from '../config/availability';
+import { Labels } from '../core/labels';
+import { isDnsLabel } from '../core/names';
+import { addCheck } from '../core/problem';
 
 /** Properties of a {@link Waypoint}. */
 export interface WaypointProps {

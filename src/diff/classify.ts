@@ -2,7 +2,7 @@
  * Which changes weaken security, by class. Conservative: a change that may widen access counts.
  */
 import { EnvironmentDiff, label, Obj } from './semantic-diff';
-import { byCodePoint } from '../lib/sort';
+import { byCodePoint } from '../core/sort';
 
 /** Classes of security-relevant change; `--fail-on` takes these names. */
 export enum RiskClass {

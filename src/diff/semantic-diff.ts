@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { Manifest } from '../lib/synth';
-import { byCodePoint } from '../lib/sort';
+import { Manifest } from '../synth/synthesize';
+import { byCodePoint } from '../core/sort';
 
 export type Obj = Manifest & Record<string, any>;
 
@@ -44,7 +44,7 @@ export function label(o: Obj): string {
   return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 }
 
-/** The `.yaml` files of an environment folder and of its stage folders (`src/lib/layout.ts`), sorted by path. */
+/** The `.yaml` files of an environment folder and of its stage folders (`src/constructs/layout.ts`), sorted by path. */
 function yamlFilesIn(dir: string, depth = 0): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).map(e => e.name).sort().flatMap(name => {
     const p = path.join(dir, name);

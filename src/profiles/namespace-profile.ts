@@ -16,13 +16,13 @@ import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED } from '../constructs/flux-p
 import { MeshTelemetry, TelemetryOverrides } from '../constructs/mesh-telemetry';
 import { NamespaceNetworkPolicies, PodPorts } from '../constructs/namespace-network-policies';
 import { Waypoint } from '../constructs/waypoint';
-import { Annotations, Labels } from '../lib/labels';
-import { ChartLayer, MeshChart } from '../lib/mesh-chart';
-import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, isUnderDomain, principalOf } from '../lib/names';
-import { coversRoutePrefix } from '../lib/http-paths';
-import { closestName } from '../lib/closest';
-import { byCodePoint } from '../lib/sort';
-import { addCheck, addPrepare, Problem } from '../lib/validation';
+import { Annotations, Labels } from '../core/labels';
+import { ChartLayer, MeshChart } from '../constructs/mesh-chart';
+import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, isUnderDomain, principalOf } from '../core/names';
+import { coversRoutePrefix } from '../core/http-paths';
+import { closestName } from '../core/closest';
+import { byCodePoint } from '../core/sort';
+import { addCheck, addPrepare, Problem } from '../core/problem';
 import {
   CallerDeclaration, DataplaneMode, DependencyDeclaration, ExternalHostDeclaration, ExternalProtocol, JwtRuleDeclaration,
   L7PolicyDeclaration, PodSecurityLevel, PolicyAction, RouteDeclaration, ServiceDeclaration, TrafficPolicyDeclaration,

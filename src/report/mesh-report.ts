@@ -7,9 +7,9 @@
  * not list it); GitHub renders it in pull requests.
  */
 import { ResolvedEnvironment } from '../config/resolve-environment';
-import { Annotations, Labels } from '../lib/labels';
-import { Manifest } from '../lib/synth';
-import { byCodePoint } from '../lib/sort';
+import { Annotations, Labels } from '../core/labels';
+import { Manifest } from '../synth/synthesize';
+import { byCodePoint } from '../core/sort';
 
 type Obj = Manifest & Record<string, any>;
 

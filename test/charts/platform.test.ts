@@ -9,7 +9,7 @@ import { buildFlux, buildPlatform } from '../../charts/platform';
 import { ENVIRONMENTS } from '../../charts/environments';
 import { AlbScheme, ISTIO_VERSION, MeshTelemetry, runSynth, SynthesizedEnvironment, synthesize } from '../../src';
 import { baseConfig, crdSchemas, ROOT, synthProblems } from '../util';
-import { byCodePoint } from '../../src/lib/sort';
+import { byCodePoint } from '../../src/core/sort';
 
 function synthAll(): SynthesizedEnvironment[] {
   return synthesize(ENVIRONMENTS, buildPlatform, { schemas: crdSchemas() });

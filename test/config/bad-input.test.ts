@@ -14,7 +14,7 @@ import {
 } from '../../src';
 import { albAttributeProblems, ALB_ATTRIBUTES } from '../../src/config/load-balancer-attributes';
 import { CLUSTER_SCOPED_KINDS, misplacedPathWildcard } from '../../src/profiles/namespace-profile';
-import { closestName } from '../../src/lib/closest';
+import { closestName } from '../../src/core/closest';
 import { buildPlatform, teamRegistryProblems } from '../../charts/platform';
 import { TEAMS } from '../../charts/teams';
 import { Orders } from '../../charts/teams/orders';

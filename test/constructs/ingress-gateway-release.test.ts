@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IngressGatewayRelease, IngressGatewayReleaseProps, IstioInstall, Manifest } from '../../src';
-import { GATEWAY_TERMINATION, spreadConstraints } from '../../src/lib/availability';
+import { GATEWAY_TERMINATION, spreadConstraints } from '../../src/config/availability';
 import { findByKind, synthConstructs, synthProblems } from '../util';
 
 const TRACING = { name: 'otel-tracing', collectorHost: 'opentelemetry-collector.observability.svc.cluster.local', collectorPort: 4317 };

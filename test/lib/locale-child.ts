@@ -3,7 +3,7 @@
  * the project sorts and synthesizes, as JSON, for the parent to compare across locales.
  */
 import { synthesize } from '../../src';
-import { byCodePoint, sortedByCodePoint } from '../../src/lib/sort';
+import { byCodePoint, sortedByCodePoint } from '../../src/core/sort';
 import { SidecarNamespaceProfile, ServiceDeclaration, CallerDeclaration } from '../../src';
 import { baseConfig } from '../util';
 

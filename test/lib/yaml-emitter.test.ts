@@ -4,7 +4,7 @@ import { buildFlux, buildPlatform } from '../../charts/platform';
 import { ENVIRONMENTS } from '../../charts/environments';
 import { generatePlatform } from '../../bench/generate';
 import { synthesize } from '../../src';
-import { emitDocument, YAML_OPTIONS } from '../../src/lib/yaml-emitter';
+import { emitDocument, YAML_OPTIONS } from '../../src/core/yaml-emitter';
 import { crdSchemas } from '../util';
 
 const reference = (value: unknown) => stringify(value, YAML_OPTIONS);

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildPlatform } from '../../charts/platform';
 import { ENVIRONMENTS } from '../../charts/environments';
 import { DataplaneMode, EnvironmentConfig, MtlsMode, NamespaceSettings, renderPlan, resolveEnvironment, runSynth, synthesize, unsafeStep } from '../../src';
-import { readCommittedStates } from '../../src/migration/state';
+import { readCommittedStates } from '../../src/checks/migration/state';
 import { baseConfig, synthProblems } from '../util';
 import { FixtureAmbient, FixtureSidecar } from '../profiles/fixtures';
 

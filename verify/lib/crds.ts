@@ -6,7 +6,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { readCrdSources, readFromMirror } from '../../scripts/crd-sources';
-import { findCrdFileDir } from '../../src/lib/schema';
+import { findCrdFileDir } from '../../src/checks/schema';
 
 /** One CustomResourceDefinition as read from YAML. */
 export interface Crd {

@@ -3,9 +3,9 @@
  * manifests themselves (the Istio install's HelmReleases name the gateway and the providers).
  */
 import { parse } from 'yaml';
-import { ResolvedEnvironment } from '../config/resolve-environment';
-import { Labels } from '../lib/labels';
-import { principalOf } from '../lib/names';
+import { ResolvedEnvironment } from '../../config/resolve-environment';
+import { Labels } from '../../core/labels';
+import { principalOf } from '../../core/names';
 import { LocatedManifest, RuleContext } from './types';
 import { groupOf, labelsOf, spec } from './util';
 

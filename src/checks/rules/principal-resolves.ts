@@ -1,4 +1,4 @@
-import { Annotations } from '../lib/labels';
+import { Annotations } from '../../core/labels';
 import { LocatedManifest, MeshRule, RuleContext, Severity } from './types';
 import { annotationsOf, describe, namespaceOf, parsePrincipal, principalsOf, spec } from './util';
 

@@ -1,5 +1,5 @@
 import { MeshRule, Severity } from './types';
-import { Labels } from '../lib/labels';
+import { Labels } from '../../core/labels';
 import { admitsTcpPort, asList, describe, GATEWAY_NAME_LABEL, labelsOf, namespaceOf, restrictingPolicies, spec } from './util';
 
 const ISTIOD_XDS = 15012;

@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ResolvedEnvironment } from '../config/resolve-environment';
-import { Labels, MANAGED_BY_VALUE } from './labels';
-import { isDnsLabel } from './names';
-import { addCheck } from './validation';
+import { Labels, MANAGED_BY_VALUE } from '../core/labels';
+import { isDnsLabel } from '../core/names';
+import { addCheck } from '../core/problem';
 
 /**
  * Where a chart's file sits in an environment's apply order. The number is the file-name prefix,

@@ -4,8 +4,8 @@
  * (The third gate, mesh-wide STRICT only once every namespace is in the mesh, is part of the
  * environment config's validation.)
  */
-import { DataplaneMode, MtlsMode } from '../config/environment-config';
-import { LocatedProblem } from '../lib/validation';
+import { DataplaneMode, MtlsMode } from '../../config/environment-config';
+import { LocatedProblem } from '../../core/problem';
 import { DATAPLANE_PROGRESS, describeState, EnvironmentState, MTLS_PROGRESS, NamespaceState } from './state';
 
 const source = (env: string) => `charts/environments/${env}.ts`;

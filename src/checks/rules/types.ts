@@ -1,8 +1,8 @@
 /**
  * The rule engine's vocabulary: rules, the objects they read, what they find.
  */
-import { ResolvedEnvironment } from '../config/resolve-environment';
-import { Manifest } from '../lib/synth';
+import { ResolvedEnvironment } from '../../config/resolve-environment';
+import { Manifest } from '../../synth/synthesize';
 
 /** How bad a finding is: errors fail synth and `check`; warnings are printed. */
 export enum Severity {

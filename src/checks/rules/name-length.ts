@@ -1,4 +1,4 @@
-import { isLabelKey, isLabelValue } from '../lib/names';
+import { isLabelKey, isLabelValue } from '../../core/names';
 import { MeshRule, Severity } from './types';
 import { describe, groupOf } from './util';
 

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GENERATED_HEADER, SynthesizedEnvironment } from './synth';
+import { GENERATED_HEADER, SynthesizedEnvironment } from './synthesize';
 
 /** Options of {@link writeEnvironments} and {@link writeOutput}. */
 export interface WriteOptions {

@@ -2,7 +2,7 @@
  * How many pods a mesh component runs, and the numbers that let the ingress gateway roll behind the
  * ALB without dropping requests.
  */
-import { Problem } from './validation';
+import { Problem } from '../core/problem';
 
 /** Replica policy of one Deployment (istiod, the ingress gateway, a waypoint). */
 export interface ReplicaPolicy {

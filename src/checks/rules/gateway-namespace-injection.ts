@@ -1,4 +1,4 @@
-import { Labels } from '../lib/labels';
+import { Labels } from '../../core/labels';
 import { MeshRule, Severity } from './types';
 import { describe, labelsOf, spec } from './util';
 

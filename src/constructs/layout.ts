@@ -15,7 +15,7 @@
  * merge, and then only the namespaces of that shard.
  */
 import { ChartLayer } from './mesh-chart';
-import { byCodePoint } from './sort';
+import { byCodePoint } from '../core/sort';
 
 /** Most app-team namespaces in one folder (and one Flux Kustomization). */
 export const NAMESPACE_SHARD_SIZE = 50;

@@ -4,12 +4,12 @@
  * A team silences one rule on one object with the annotation
  * `silence.mesh.eks-istio-mesh.io/<rule id>: <reason>`. The reason is required and reported.
  */
-import { ResolvedEnvironment } from '../config/resolve-environment';
-import { Annotations } from '../lib/labels';
+import { ResolvedEnvironment } from '../../config/resolve-environment';
+import { Annotations } from '../../core/labels';
 import { buildContext } from './context';
 import { Finding, LocatedManifest, MeshRule, RuleContext, RuleResult, Severity } from './types';
 import { annotationsOf, describe } from './util';
-import { byCodePoint } from '../lib/sort';
+import { byCodePoint } from '../../core/sort';
 
 /** What a run of the rules found. */
 export interface RuleReport {

@@ -1,7 +1,7 @@
 /**
  * Small readers shared by rules.
  */
-import { Labels } from '../lib/labels';
+import { Labels } from '../../core/labels';
 import { LocatedManifest, RuleContext } from './types';
 
 /** `Kind namespace/name`, as reports name an object. */

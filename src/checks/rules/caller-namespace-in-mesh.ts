@@ -1,4 +1,4 @@
-import { Labels } from '../lib/labels';
+import { Labels } from '../../core/labels';
 import { LocatedManifest, MeshRule, RuleContext, Severity } from './types';
 import { describe, labelsOf, parsePrincipal, principalsOf, spec } from './util';
 

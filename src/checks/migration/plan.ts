@@ -2,7 +2,7 @@
  * The migration plan: every namespace in every environment, its state, its next safe step, and
  * what blocks mesh-wide STRICT.
  */
-import { DataplaneMode, MtlsMode } from '../config/environment-config';
+import { DataplaneMode, MtlsMode } from '../../config/environment-config';
 import { unsafeStep } from './gates';
 import { DATAPLANE_PROGRESS, EnvironmentState, MTLS_PROGRESS, NamespaceMigration, NamespaceState } from './state';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_SSL_POLICY, TLS13_SSL_POLICIES } from '../config/ssl-policies';
+import { DEFAULT_SSL_POLICY, TLS13_SSL_POLICIES } from '../../config/ssl-policies';
 import { MeshRule, Severity } from './types';
 import { annotationsOf, describe, albIngresses } from './util';
 

@@ -6,11 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { DataplaneMode, MtlsMode } from '../config/environment-config';
-import { ResolvedEnvironment } from '../config/resolve-environment';
-import { Obj } from '../diff/semantic-diff';
-import { Labels } from '../lib/labels';
-import { NamespaceProfile } from '../profiles/namespace-profile';
+import { DataplaneMode, MtlsMode } from '../../config/environment-config';
+import { ResolvedEnvironment } from '../../config/resolve-environment';
+import { Obj } from '../../diff/semantic-diff';
+import { Labels } from '../../core/labels';
+import { NamespaceProfile } from '../../profiles/namespace-profile';
 
 /** Where one namespace stands. */
 export interface NamespaceState {

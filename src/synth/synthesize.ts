@@ -7,16 +7,16 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { EnvironmentConfig } from '../config/environment-config';
 import { resolveEnvironment, ResolvedEnvironment } from '../config/resolve-environment';
-import { MeshChart } from './mesh-chart';
-import { ALL_RULES, LocatedManifest, MeshRule, RuleResult, runRules, Severity } from '../rules';
-import { checkPromotion, checkTransitions } from '../migration/gates';
-import { EnvironmentState, NamespaceState, statesOf } from '../migration/state';
+import { MeshChart } from '../constructs/mesh-chart';
+import { ALL_RULES, LocatedManifest, MeshRule, RuleResult, runRules, Severity } from '../checks/rules';
+import { checkPromotion, checkTransitions } from '../checks/migration/gates';
+import { EnvironmentState, NamespaceState, statesOf } from '../checks/migration/state';
 import { renderMeshReport } from '../report/mesh-report';
-import { CrdSchemas } from './schema';
-import { collectProblems, LocatedProblem, runPrepare, SynthError } from './validation';
-import { byCodePoint } from './sort';
-import { environmentFolders, folderOfChart, NamespaceShards } from './layout';
-import { emitDocument } from './yaml-emitter';
+import { CrdSchemas } from '../checks/schema';
+import { collectProblems, LocatedProblem, runPrepare, SynthError } from '../core/problem';
+import { byCodePoint } from '../core/sort';
+import { environmentFolders, folderOfChart, NamespaceShards } from '../constructs/layout';
+import { emitDocument } from '../core/yaml-emitter';
 
 /** A Kubernetes object as plain JSON. */
 export interface Manifest {
