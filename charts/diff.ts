@@ -17,4 +17,4 @@ const opts = new Command('diff')
   .opts<{ base?: string; baseDir?: string; headDir?: string; format: DiffFormat; failOn?: string[] }>();
 
 const failOn = opts.failOn?.includes('all') ? Object.values(RiskClass) : (opts.failOn as RiskClass[] | undefined);
-process.exitCode = runDiff({ root: path.resolve(__dirname, '..'), base: opts.base, baseDir: opts.baseDir, headDir: opts.headDir, format: opts.format, failOn });
+process.exitCode = runDiff({ root: path.resolve(__dirname, '..'), entryPoint: 'charts/main.ts', base: opts.base, baseDir: opts.baseDir, headDir: opts.headDir, format: opts.format, failOn });

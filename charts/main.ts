@@ -17,10 +17,11 @@ const opts = new Command('synth')
   .description('synthesize every environment into <outdir>/<env>/')
   .option('--env <names...>', 'synthesize only these environments')
   .option('--outdir <dir>', 'output folder', 'dist')
+  .option('--committed-dir <dir>', 'the committed synthesis that the migration gate compares with', 'dist')
   .option('--crds <dir>', 'folder of CRD files (or extracted schemas) for the schema check (default: EKS_MESH_CRDS, else crd-schemas/)')
   .option('--no-schema-check', 'skip validating custom resources against their CRDs')
   .parse()
-  .opts<{ env?: string[]; outdir: string; crds?: string; schemaCheck: boolean }>();
+  .opts<{ env?: string[]; outdir: string; committedDir: string; crds?: string; schemaCheck: boolean }>();
 
 /** Folder of `dist/` that holds the Flux Kustomizations, one subfolder per environment. */
 const FLUX_FOLDER = 'flux';
@@ -35,6 +36,7 @@ process.exitCode = runSynth({
   build: buildPlatform,
   secondary: { build: buildFlux, folder: FLUX_FOLDER },
   outdir: path.resolve(ROOT, opts.outdir),
+  committedDir: path.resolve(ROOT, opts.committedDir),
   only: opts.env,
   crdDir: opts.schemaCheck ? (opts.crds ?? findCrdDir(ROOT)) : undefined,
   crdCacheDir: path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh'),

@@ -11,4 +11,4 @@ const opts = new Command('plan')
   .parse()
   .opts<{ out?: string }>();
 
-process.exitCode = runPlan({ environments: loadEnvironments(), build: loadPlatform().buildPlatform, outFile: opts.out });
+process.exitCode = runPlan({ environments: loadEnvironments(), build: loadPlatform().buildPlatform, outFile: opts.out, configSource: name => `charts/environments/${name}.ts` });

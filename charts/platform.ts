@@ -1,7 +1,8 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AmbientNamespaceProfile, istiodReleaseName, NamespaceProfile, ProtectedServiceAccount, ResolvedEnvironment, ServiceAccountGuard } from '../src';
-import { addCheck, Problem } from '../src/core/problem';
+import { Problem } from '../src/core/problem';
+import { addCheck } from '../src/constructs/checks';
 import { ControlPlaneChart } from './control-plane-chart';
 import { FluxChart } from './flux-chart';
 import { IngressChart } from './ingress-chart';

@@ -7,12 +7,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { classify, RiskClass } from '../diff/classify';
 import { DiffFormat, renderDiff } from '../diff/render';
+import { classifyMigrationSteps } from '../diff/migration-steps';
 import { diffTrees, readTree } from '../diff/semantic-diff';
 
 /** Options of {@link runDiff}. */
 export interface RunDiffOptions {
-  /** The repository root (where charts/main.ts is). */
+  /** The repository root. */
   readonly root: string;
+  /**
+   * The synth entry point, relative to `root` (and to the base's worktree): run with tsx as
+   * `<entryPoint> --outdir <dir> --no-schema-check`. Needed unless both `baseDir` and `headDir` are given.
+   *
+   * @default - none
+   */
+  readonly entryPoint?: string;
   /** Git ref to compare against: synthesized in a temporary worktree. */
   readonly base?: string;
   /** Or: an already synthesized folder (`<dir>/<env>/*.yaml`) to compare against. */
@@ -35,19 +43,20 @@ export interface RunDiffOptions {
   readonly out?: (text: string) => void;
 }
 
-function synthesizeInto(cwd: string, outdir: string): void {
+function synthesizeInto(cwd: string, entryPoint: string | undefined, outdir: string): void {
+  if (!entryPoint) throw new Error('give the synth entry point (entryPoint) to synthesize a side');
   const env = { ...process.env };
   delete env.CDK8S_OUTDIR;
-  execFileSync(path.join(cwd, 'node_modules', '.bin', 'tsx'), ['charts/main.ts', '--outdir', outdir, '--no-schema-check'], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(path.join(cwd, 'node_modules', '.bin', 'tsx'), [entryPoint, '--outdir', outdir, '--no-schema-check'], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** Synthesize a git ref in a temporary worktree (sharing this checkout's node_modules). */
-function synthesizeRef(root: string, ref: string, outdir: string): void {
+function synthesizeRef(root: string, entryPoint: string | undefined, ref: string, outdir: string): void {
   const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-diff-base-'));
   execFileSync('git', ['worktree', 'add', '--detach', '--force', tree, ref], { cwd: root, stdio: 'pipe' });
   try {
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(tree, 'node_modules'), 'dir');
-    synthesizeInto(tree, outdir);
+    synthesizeInto(tree, entryPoint, outdir);
   } finally {
     execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'pipe' });
   }
@@ -68,19 +77,22 @@ export function runDiff(options: RunDiffOptions): number {
       if (!baseDir) {
         if (!options.base) throw new Error('give --base <git ref> or --base-dir <folder>');
         baseDir = path.join(work, 'base');
-        synthesizeRef(options.root, options.base, baseDir);
+        synthesizeRef(options.root, options.entryPoint, options.base, baseDir);
       }
       if (!headDir) {
         headDir = path.join(work, 'head');
-        synthesizeInto(options.root, headDir);
+        synthesizeInto(options.root, options.entryPoint, headDir);
       }
     } catch (e) {
       const err = e as Error & { stderr?: Buffer };
       out(`diff: could not synthesize: ${err.stderr?.toString().trim() || err.message}`);
       return 2;
     }
-    const diffs = diffTrees(readTree(baseDir), readTree(headDir));
-    const risks = diffs.flatMap(classify);
+    const before = readTree(baseDir);
+    const after = readTree(headDir);
+    const diffs = diffTrees(before, after);
+    // The migration gate between the two sides: the base's namespace states are the committed ones.
+    const risks = [...diffs.flatMap(classify), ...classifyMigrationSteps(before, after)];
     const title = `${options.base ?? options.baseDir} -> ${options.headDir ?? 'working tree'}`;
     out(renderDiff(diffs, risks, title, options.format ?? DiffFormat.MARKDOWN));
     const failing = risks.filter(r => options.failOn?.includes(r.riskClass));

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import { EnvironmentConfig } from '../config/environment-config';
 import { renderPlan } from '../checks/migration/plan';
-import { EnvironmentBuilder, synthesize } from '../synth/synthesize';
+import { synthesize } from '../synth/synthesize';
+import { EnvironmentBuilder } from '../synth/types';
 import { SynthError } from '../core/problem';
 
 /** Options of {@link runPlan}. */
@@ -18,6 +19,12 @@ export interface RunPlanOptions {
    * @default - print it
    */
   readonly outFile?: string;
+  /**
+   * Where each environment's config lives, for messages.
+   *
+   * @default - 'EnvironmentConfig'
+   */
+  readonly configSource?: (name: string) => string;
   /** @default console.log */
   readonly out?: (text: string) => void;
 }
@@ -26,7 +33,7 @@ export interface RunPlanOptions {
 export function runPlan(options: RunPlanOptions): number {
   const out = options.out ?? console.log;
   try {
-    const results = synthesize(options.environments, options.build, { rules: [], meshReport: false });
+    const results = synthesize(options.environments, options.build, { rules: [], meshReport: false, configSource: options.configSource });
     const markdown = renderPlan(results.map(r => r.states));
     if (options.outFile) fs.writeFileSync(options.outFile, markdown);
     else out(markdown);

@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import { EnvironmentConfig } from '../config/environment-config';
 import { OutputError, OutputTree, recoverOutput, writeOutput } from '../synth/output';
 import { CrdSchemas } from '../checks/schema';
-import { EnvironmentBuilder, synthesize } from '../synth/synthesize';
-import { readCommittedStates } from '../checks/migration/state';
+import { synthesize } from '../synth/synthesize';
+import { committedStatesIn } from '../synth/committed-states';
+import { EnvironmentBuilder } from '../synth/types';
 import { SynthError } from '../core/problem';
 
 /** Options of {@link runSynth}. */
@@ -17,6 +18,14 @@ export interface RunSynthOptions {
   readonly build: EnvironmentBuilder;
   /** Output folder; each environment goes to `<outdir>/<env>/`. */
   readonly outdir: string;
+  /**
+   * The folder of the committed synthesis (`<committedDir>/<env>/`): the migration gate refuses
+   * steps from its namespace states that skip a safe intermediate state. Give it when writing
+   * elsewhere than the committed folder, so that such a synth is gated too.
+   *
+   * @default - `outdir`
+   */
+  readonly committedDir?: string;
   /**
    * Synthesize only these environments.
    *
@@ -86,7 +95,7 @@ export function runSynth(options: RunSynthOptions): number {
     for (const line of recoverOutput(options.outdir)) log(line);
     // What is committed now: steps from it that skip a safe intermediate state are refused.
     // Only the environments synthesized now, and of them only Namespaces and PeerAuthentications.
-    const previousStates = (env: string) => readCommittedStates(path.join(options.outdir, env));
+    const previousStates = committedStatesIn(options.committedDir ?? options.outdir);
     const results = synthesize(configs, options.build, { schemas, configSource: options.configSource, previousStates });
     const secondary = options.secondary ? synthesize(configs, options.secondary.build, { schemas, configSource: options.configSource, meshReport: false, stageFolders: false }) : [];
     for (const r of [...results, ...secondary]) {

@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-33';
 import { IngressClassParams, IngressClassParamsSpecScheme } from '../../imports/awslbc-elbv2.k8s.aws';
 import { AlbScheme } from '../config/environment-config';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
-import { addCheck, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck } from './checks';
 
 /** Properties of an {@link AlbIngressClass}. */
 export interface AlbIngressClassProps {

@@ -4,7 +4,8 @@ import { AlbConfig, AlbScheme } from '../config/environment-config';
 import { DEFAULT_SSL_POLICY, TLS13_SSL_POLICIES } from '../config/ssl-policies';
 import { GATEWAY_TERMINATION } from '../config/availability';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
-import { addCheck, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck } from './checks';
 import { AlbIngressClass } from './alb-ingress-class';
 import { byCodePoint } from '../core/sort';
 

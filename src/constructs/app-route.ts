@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { VirtualService } from '../../imports/istio-networking.istio.io';
 import { isDnsLabel, isDomainName, isUnderDomain } from '../core/names';
-import { addCheck, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck } from './checks';
 import { byCodePoint } from '../core/sort';
 
 /** One HTTP route of an {@link AppRoute}: a path prefix sent to a Service port. */

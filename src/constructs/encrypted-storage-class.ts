@@ -1,7 +1,8 @@
 import { k8s } from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import { isDnsSubdomain } from '../core/names';
-import { addCheck, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck } from './checks';
 
 /** Properties of an {@link EncryptedStorageClass}. */
 export interface EncryptedStorageClassProps {

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize.toolkit.fluxcd.io';
 import { CONFIG_FOLDER, CONTROL_PLANE_FOLDER, NAMESPACES_FOLDER } from './layout';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
-import { addCheck, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck } from './checks';
 import { byCodePoint } from '../core/sort';
 
 /**

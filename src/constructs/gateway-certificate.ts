@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, Issuer } from '../../imports/certmanager-cert-manager.io';
 import { isDnsLabel, isDnsSubdomain, isDomainName } from '../core/names';
-import { addCheck, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck } from './checks';
 import { byCodePoint } from '../core/sort';
 
 /** Properties of a {@link GatewayCertificate}. */

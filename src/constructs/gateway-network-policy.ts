@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
 import { ipv4CidrProblem } from '../config/resolve-environment';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from '../core/names';
-import { addCheck, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck } from './checks';
 import { GATEWAY_STATUS_PORT } from './alb-ingress';
 import { GATEWAY_HTTPS_PORT } from './shared-gateway';
 

@@ -5,7 +5,8 @@ import { HelmRelease } from '../../imports/flux-helm.toolkit.fluxcd.io';
 import { checkReplicaPolicy, GATEWAY_TERMINATION, isHighlyAvailable, ReplicaPolicy, spreadConstraints } from '../config/availability';
 import { Labels } from '../core/labels';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from '../core/names';
-import { addCheck, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck } from './checks';
 import { IstioInstall } from './istio-install';
 
 /** Pod annotation with ProxyConfig overrides, read by the injector (istio/api `annotation`). */

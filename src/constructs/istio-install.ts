@@ -9,7 +9,8 @@ import { ACCESS_LOG_PROVIDER, BUILT_IN_TELEMETRY_PROVIDERS, ISTIO_VERSION } from
 import { checkReplicaPolicy, isHighlyAvailable, ReplicaPolicy } from '../config/availability';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED } from './flux-prune';
-import { addCheck, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck } from './checks';
 import { byCodePoint } from '../core/sort';
 
 /** The OpenTelemetry collector istiod's tracing provider sends spans to. */

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ResolvedEnvironment } from '../config/resolve-environment';
 import { Labels, MANAGED_BY_VALUE } from '../core/labels';
 import { isDnsLabel } from '../core/names';
-import { addCheck } from '../core/problem';
+import { addCheck } from './checks';
 
 /**
  * Where a chart's file sits in an environment's apply order. The number is the file-name prefix,

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
 import { MtlsMode } from '../config/environment-config';
 import { isDnsLabel } from '../core/names';
-import { addCheck } from '../core/problem';
+import { addCheck } from './checks';
 
 /** Properties of a {@link MeshPolicy}. */
 export interface MeshPolicyProps {

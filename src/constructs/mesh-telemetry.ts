@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { Telemetry, TelemetrySpec } from '../../imports/istio-telemetry.istio.io';
 import { ACCESS_LOG_PROVIDER } from '../config/istio-version';
 import { isDnsLabel } from '../core/names';
-import { addCheck, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck } from './checks';
 import { byCodePoint } from '../core/sort';
 
 /**

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
-import { addCheck, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck } from './checks';
 
 /** A ServiceAccount only its controller may run pods as, and who creates its workloads. */
 export interface ProtectedServiceAccount {

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { Gateway as IstioGateway, GatewaySpecServersTlsMinProtocolVersion, GatewaySpecServersTlsMode } from '../../imports/istio-networking.istio.io';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from '../core/names';
-import { addCheck, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck } from './checks';
 
 /** Properties of a {@link SharedGateway}. */
 export interface SharedGatewayProps {

@@ -5,7 +5,7 @@ import { Gateway as GatewayApiGateway } from '../../imports/gatewayapi-gateway.n
 import { checkReplicaPolicy, isHighlyAvailable, ReplicaPolicy, spreadConstraints } from '../config/availability';
 import { Labels } from '../core/labels';
 import { isDnsLabel } from '../core/names';
-import { addCheck } from '../core/problem';
+import { addCheck } from './checks';
 
 /** Properties of a {@link Waypoint}. */
 export interface WaypointProps {

@@ -2,9 +2,9 @@
  * Problems, the one shape every check reports in, and the error that carries them.
  *
  * A problem names the field, the value it got, what is wrong and how to fix it. Checks collect all
- * their problems; the synth reports every problem of every environment in one run.
+ * their problems; the synth reports every problem of every environment in one run. The hooks that
+ * attach checks to constructs are in `constructs/checks.ts`.
  */
-import { Construct } from 'constructs';
 
 /** One thing wrong with the input. */
 export interface Problem {
@@ -58,62 +58,4 @@ export class SynthError extends Error {
     this.name = 'SynthError';
     this.problems = problems;
   }
-}
-
-const PROBLEMS = Symbol.for('eks-istio-mesh.problems');
-
-type Check = () => readonly Problem[];
-
-/**
- * Register a check on a construct; it runs at synth, after every hook and `add*` call.
- *
- * The check returns problems (empty when all is well); {@link collectProblems} reports them with
- * the construct's path. Plain `node.addValidation` validations are collected too, as messages.
- */
-export function addCheck(scope: Construct, check: Check): void {
-  const holder = scope as unknown as { [PROBLEMS]?: Check[] };
-  (holder[PROBLEMS] ??= []).push(check);
-}
-
-const PREPARERS = Symbol.for('eks-istio-mesh.preparers');
-
-/**
- * Register work that must run after construction and before checks: for example calling a
- * profile's hooks, which may read fields a subclass initializes after the base constructor.
- */
-export function addPrepare(scope: Construct, prepare: () => void): void {
-  const holder = scope as unknown as { [PREPARERS]?: Array<() => void> };
-  (holder[PREPARERS] ??= []).push(prepare);
-}
-
-/** Run every registered prepare step once, including steps registered by other prepare steps. */
-export function runPrepare(root: Construct): void {
-  const done = new Set<() => void>();
-  for (;;) {
-    const pending = root.node.findAll().flatMap(c => (c as unknown as { [PREPARERS]?: Array<() => void> })[PREPARERS] ?? []).filter(p => !done.has(p));
-    if (pending.length === 0) return;
-    for (const p of pending) {
-      done.add(p);
-      p();
-    }
-  }
-}
-
-/**
- * Run every check of a tree: those registered with {@link addCheck} and plain cdk8s validations.
- *
- * @returns the problems, each with its construct path
- */
-export function collectProblems(root: Construct, environment: string): LocatedProblem[] {
-  const found: LocatedProblem[] = [];
-  for (const c of root.node.findAll()) {
-    const path = c.node.path;
-    for (const check of (c as unknown as { [PROBLEMS]?: Check[] })[PROBLEMS] ?? []) {
-      for (const p of check()) found.push({ ...p, environment, path });
-    }
-    for (const message of c.node.validate()) {
-      found.push({ field: '(validation)', value: undefined, message, fix: 'see the message', environment, path });
-    }
-  }
-  return found;
 }

@@ -1,7 +1,8 @@
 /**
  * Which changes weaken security, by class. Conservative: a change that may widen access counts.
  */
-import { EnvironmentDiff, label, Obj } from './semantic-diff';
+import { apiGroupOf, describeObject, KubeObject } from '../core/manifest';
+import { EnvironmentDiff } from './semantic-diff';
 import { byCodePoint } from '../core/sort';
 
 /** Classes of security-relevant change; `--fail-on` takes these names. */
@@ -13,6 +14,8 @@ export enum RiskClass {
   ALB_CHANGED = 'alb-changed',
   CERTIFICATE_CHANGED = 'certificate-changed',
   GATEWAY_TLS_CHANGED = 'gateway-tls-changed',
+  /** A namespace's migration skips a safe intermediate state (see `diff/migration-steps.ts`). */
+  MIGRATION_STEP_SKIPPED = 'migration-step-skipped',
 }
 
 /** One security-relevant change. */
@@ -33,7 +36,7 @@ const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
 const MTLS_RANK: Record<string, number> = { STRICT: 3, PERMISSIVE: 2, UNSET: 1, DISABLE: 0 };
 const rank = (mode: string | undefined) => MTLS_RANK[mode ?? 'UNSET'] ?? 1;
 
-function peerAuthentication(before?: Obj, after?: Obj): Finding[] {
+function peerAuthentication(before?: KubeObject, after?: KubeObject): Finding[] {
   const found: Finding[] = [];
   const b = before?.spec?.mtls?.mode;
   const a = after?.spec?.mtls?.mode;
@@ -48,18 +51,18 @@ function peerAuthentication(before?: Obj, after?: Obj): Finding[] {
   return found;
 }
 
-const enrolled = (ns?: Obj) => {
+const enrolled = (ns?: KubeObject) => {
   const l = ns?.metadata.labels ?? {};
   return l['istio.io/dataplane-mode'] === 'ambient' || l['istio.io/rev'] !== undefined || l['istio-injection'] === 'enabled';
 };
 
-function namespace(before?: Obj, after?: Obj): Finding[] {
+function namespace(before?: KubeObject, after?: KubeObject): Finding[] {
   return before && after && enrolled(before) && !enrolled(after) ? [{ riskClass: RiskClass.MTLS_WEAKENED, message: 'namespace leaves the mesh (no ambient or injection label)' }] : [];
 }
 
-const drModes = (o?: Obj): string[] => [o?.spec?.trafficPolicy?.tls?.mode, ...(o?.spec?.trafficPolicy?.portLevelSettings ?? []).map((p: any) => p.tls?.mode)].filter(Boolean);
+const drModes = (o?: KubeObject): string[] => [o?.spec?.trafficPolicy?.tls?.mode, ...(o?.spec?.trafficPolicy?.portLevelSettings ?? []).map((p: any) => p.tls?.mode)].filter(Boolean);
 
-function destinationRule(before?: Obj, after?: Obj): Finding[] {
+function destinationRule(before?: KubeObject, after?: KubeObject): Finding[] {
   const added = drModes(after).filter(m => m !== 'ISTIO_MUTUAL' && !drModes(before).includes(m));
   return added.map(m => ({ riskClass: RiskClass.MTLS_WEAKENED, message: `DestinationRule now sets TLS mode ${m} for ${after!.spec.host}` }));
 }
@@ -91,13 +94,13 @@ function describeRule(r: any): string {
   return `${who.length ? who.join('; ') : 'any source'} -> ${what.length ? what.join('; ') : 'any operation'}`;
 }
 
-function authorizationPolicy(before?: Obj, after?: Obj): Finding[] {
+function authorizationPolicy(before?: KubeObject, after?: KubeObject): Finding[] {
   const widened = (message: string) => ({ riskClass: RiskClass.AUTHZ_WIDENED, message });
-  const action = (o?: Obj) => o?.spec?.action ?? 'ALLOW';
-  const rules = (o?: Obj): any[] => o?.spec?.rules ?? [];
-  const scope = (o?: Obj) => JSON.stringify({ selector: o?.spec?.selector, targetRefs: o?.spec?.targetRefs, targetRef: o?.spec?.targetRef });
+  const action = (o?: KubeObject) => o?.spec?.action ?? 'ALLOW';
+  const rules = (o?: KubeObject): any[] => o?.spec?.rules ?? [];
+  const scope = (o?: KubeObject) => JSON.stringify({ selector: o?.spec?.selector, targetRefs: o?.spec?.targetRefs, targetRef: o?.spec?.targetRef });
   const found: Finding[] = [];
-  const wildcards = (o?: Obj) => rules(o).flatMap(r => (r.from ?? []).flatMap((f: any) => [...values(f.source?.principals), ...values(f.source?.namespaces)])).filter(v => v.includes('*'));
+  const wildcards = (o?: KubeObject) => rules(o).flatMap(r => (r.from ?? []).flatMap((f: any) => [...values(f.source?.principals), ...values(f.source?.namespaces)])).filter(v => v.includes('*'));
   for (const w of wildcards(after).filter(w => !wildcards(before).includes(w))) found.push(widened(`allows the wildcard ${w}`));
 
   if (!before && after) {
@@ -135,7 +138,7 @@ function npRuleWithin(r: any, R: any, peers: 'from' | 'to'): boolean {
   return ports && who;
 }
 
-function networkPolicy(before?: Obj, after?: Obj): Finding[] {
+function networkPolicy(before?: KubeObject, after?: KubeObject): Finding[] {
   const opened = (message: string) => ({ riskClass: RiskClass.NETWORK_OPENED, message });
   if (before && !after) return [opened('NetworkPolicy removed')];
   const found: Finding[] = [];
@@ -147,7 +150,7 @@ function networkPolicy(before?: Obj, after?: Obj): Finding[] {
     }
   }
   if (before && after) {
-    const types = (o: Obj) => o.spec?.policyTypes ?? ['Ingress'];
+    const types = (o: KubeObject) => o.spec?.policyTypes ?? ['Ingress'];
     for (const t of types(before).filter((t: string) => !types(after).includes(t))) found.push(opened(`no longer restricts ${t}`));
     if (JSON.stringify(before.spec?.podSelector) !== JSON.stringify(after.spec?.podSelector)) found.push(opened(`podSelector changed: ${show(before.spec?.podSelector)} -> ${show(after.spec?.podSelector)}`));
   }
@@ -156,10 +159,10 @@ function networkPolicy(before?: Obj, after?: Obj): Finding[] {
 
 // ---- Sidecar, ServiceEntry: egress
 
-function sidecar(before?: Obj, after?: Obj): Finding[] {
+function sidecar(before?: KubeObject, after?: KubeObject): Finding[] {
   const egressOpened = (message: string) => ({ riskClass: RiskClass.EGRESS_OPENED, message });
-  const mode = (o?: Obj) => o?.spec?.outboundTrafficPolicy?.mode ?? 'ALLOW_ANY';
-  const hosts = (o?: Obj): string[] => (o?.spec?.egress ?? []).flatMap((e: any) => e.hosts ?? []);
+  const mode = (o?: KubeObject) => o?.spec?.outboundTrafficPolicy?.mode ?? 'ALLOW_ANY';
+  const hosts = (o?: KubeObject): string[] => (o?.spec?.egress ?? []).flatMap((e: any) => e.hosts ?? []);
   const found: Finding[] = [];
   if (before && mode(before) === 'REGISTRY_ONLY' && (!after || mode(after) !== 'REGISTRY_ONLY')) found.push(egressOpened(after ? 'REGISTRY_ONLY dropped: unknown hosts pass through' : 'REGISTRY_ONLY Sidecar removed'));
   if (before && after) {
@@ -169,9 +172,9 @@ function sidecar(before?: Obj, after?: Obj): Finding[] {
   return found;
 }
 
-function serviceEntry(before?: Obj, after?: Obj): Finding[] {
+function serviceEntry(before?: KubeObject, after?: KubeObject): Finding[] {
   if (!after || after.spec?.location === 'MESH_INTERNAL') return [];
-  const ports = (o?: Obj): string[] => (o?.spec?.ports ?? []).map((p: any) => `${p.number}/${p.protocol}`);
+  const ports = (o?: KubeObject): string[] => (o?.spec?.ports ?? []).map((p: any) => `${p.number}/${p.protocol}`);
   const newHosts = values(after.spec?.hosts).filter(h => !values(before?.spec?.hosts).includes(h));
   const newPorts = ports(after).filter(p => !ports(before).includes(p));
   return newHosts.length || (before && newPorts.length)
@@ -183,13 +186,13 @@ function serviceEntry(before?: Obj, after?: Obj): Finding[] {
 
 const ALB_KEYS = ['scheme', 'ssl-policy', 'certificate-arn', 'backend-protocol', 'wafv2-acl-arn', 'ssl-redirect', 'listen-ports', 'inbound-cidrs', 'group.name'];
 
-function ingress(before?: Obj, after?: Obj): Finding[] {
+function ingress(before?: KubeObject, after?: KubeObject): Finding[] {
   if (!before || !after) return before ? [{ riskClass: RiskClass.ALB_CHANGED, message: 'Ingress removed' }] : [];
-  const a = (o: Obj, k: string) => o.metadata.annotations?.[`alb.ingress.kubernetes.io/${k}`];
+  const a = (o: KubeObject, k: string) => o.metadata.annotations?.[`alb.ingress.kubernetes.io/${k}`];
   return ALB_KEYS.filter(k => a(before, k) !== a(after, k)).map(k => ({ riskClass: RiskClass.ALB_CHANGED, message: `${k}: ${show(a(before, k))} -> ${show(a(after, k))}` }));
 }
 
-function certificate(before?: Obj, after?: Obj): Finding[] {
+function certificate(before?: KubeObject, after?: KubeObject): Finding[] {
   if (before && !after) return [{ riskClass: RiskClass.CERTIFICATE_CHANGED, message: 'Certificate removed' }];
   if (!before || !after) return [];
   return ['privateKey', 'duration', 'renewBefore', 'issuerRef', 'secretName']
@@ -197,9 +200,9 @@ function certificate(before?: Obj, after?: Obj): Finding[] {
     .map(k => ({ riskClass: RiskClass.CERTIFICATE_CHANGED, message: `${k}: ${show(before.spec?.[k])} -> ${show(after.spec?.[k])}` }));
 }
 
-function istioGateway(before?: Obj, after?: Obj): Finding[] {
+function istioGateway(before?: KubeObject, after?: KubeObject): Finding[] {
   if (!before || !after) return before ? [{ riskClass: RiskClass.GATEWAY_TLS_CHANGED, message: 'Gateway removed' }] : [];
-  const servers = (o: Obj) => new Map((o.spec?.servers ?? []).map((s: any) => [String(s.port?.number), s]));
+  const servers = (o: KubeObject) => new Map((o.spec?.servers ?? []).map((s: any) => [String(s.port?.number), s]));
   const b = servers(before);
   const a = servers(after);
   const found: Finding[] = [];
@@ -214,7 +217,7 @@ function istioGateway(before?: Obj, after?: Obj): Finding[] {
   return found;
 }
 
-const BY_KIND: Record<string, (before?: Obj, after?: Obj) => Finding[]> = {
+const BY_KIND: Record<string, (before?: KubeObject, after?: KubeObject) => Finding[]> = {
   'security.istio.io/PeerAuthentication': peerAuthentication,
   '/Namespace': namespace,
   'networking.istio.io/DestinationRule': destinationRule,
@@ -227,11 +230,10 @@ const BY_KIND: Record<string, (before?: Obj, after?: Obj) => Finding[]> = {
   'networking.istio.io/Gateway': istioGateway,
 };
 
-function classifyPair(environment: string, before?: Obj, after?: Obj): Risk[] {
+function classifyPair(environment: string, before?: KubeObject, after?: KubeObject): Risk[] {
   const o = (after ?? before)!;
-  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-  const fn = BY_KIND[`${group}/${o.kind}`];
-  return fn ? fn(before, after).map(f => ({ ...f, environment, object: label(o) })) : [];
+  const fn = BY_KIND[`${apiGroupOf(o)}/${o.kind}`];
+  return fn ? fn(before, after).map(f => ({ ...f, environment, object: describeObject(o) })) : [];
 }
 
 /** The security-relevant changes of one environment, most severe classes first. */

@@ -2,7 +2,8 @@
  * Render a semantic diff: security-relevant changes first, then every change per environment.
  */
 import { Risk } from './classify';
-import { EnvironmentDiff, FieldChange, label } from './semantic-diff';
+import { describeObject } from '../core/manifest';
+import { EnvironmentDiff, FieldChange } from './semantic-diff';
 
 /** Output formats of the diff. */
 export enum DiffFormat {
@@ -51,16 +52,16 @@ export function renderDiff(diffs: readonly EnvironmentDiff[], risks: readonly Ri
     const count = d.added.length + d.removed.length + d.changed.length + d.renamed.length;
     h(3, `${d.environment}: ${count === 0 ? 'no change' : `${d.added.length} added, ${d.removed.length} removed, ${d.renamed.length} renamed, ${d.changed.length} changed`}`);
     const item = (s: string) => out.push(md ? `- ${s}` : `  ${s}`);
-    if (d.added.length) { out.push('', md ? '**Added**' : 'Added:'); d.added.forEach(o => item(c(label(o)))); }
-    if (d.removed.length) { out.push('', md ? '**Removed**' : 'Removed:'); d.removed.forEach(o => item(c(label(o)))); }
+    if (d.added.length) { out.push('', md ? '**Added**' : 'Added:'); d.added.forEach(o => item(c(describeObject(o)))); }
+    if (d.removed.length) { out.push('', md ? '**Removed**' : 'Removed:'); d.removed.forEach(o => item(c(describeObject(o)))); }
     if (d.renamed.length) {
       out.push('', md ? '**Renamed** (same content, new name: deleted and created in the cluster)' : 'Renamed (same content, new name: deleted and created in the cluster):');
-      d.renamed.forEach(r => item(`${c(label(r.before))} -> ${c(label(r.after))}`));
+      d.renamed.forEach(r => item(`${c(describeObject(r.before))} -> ${c(describeObject(r.after))}`));
     }
     if (d.changed.length) {
       out.push('', md ? '**Changed**' : 'Changed:');
       for (const ch of d.changed) {
-        item(c(label(ch.after)));
+        item(c(describeObject(ch.after)));
         for (const f of ch.fields) out.push(md ? `  - ${field(f, true)}` : `      ${field(f, false)}`);
       }
     }

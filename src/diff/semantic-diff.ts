@@ -4,10 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { Manifest } from '../synth/synthesize';
+import { KubeObject, objectKey } from '../core/manifest';
 import { byCodePoint } from '../core/sort';
-
-export type Obj = Manifest & Record<string, any>;
 
 /** One field that differs; `before`/`after` undefined when the field was added/removed. */
 export interface FieldChange {
@@ -18,30 +16,19 @@ export interface FieldChange {
 
 /** One object in both syntheses (same identity, or renamed) whose content differs. */
 export interface ObjectChange {
-  readonly before: Obj;
-  readonly after: Obj;
+  readonly before: KubeObject;
+  readonly after: KubeObject;
   readonly fields: readonly FieldChange[];
 }
 
 /** What changed in one environment. */
 export interface EnvironmentDiff {
   readonly environment: string;
-  readonly added: readonly Obj[];
-  readonly removed: readonly Obj[];
+  readonly added: readonly KubeObject[];
+  readonly removed: readonly KubeObject[];
   readonly changed: readonly ObjectChange[];
   /** Same content under a new identity (the object is deleted and created in the cluster). */
   readonly renamed: readonly ObjectChange[];
-}
-
-/** `group/Kind/namespace/name`: what the API server keys an object by. */
-export function identity(o: Obj): string {
-  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-  return `${group}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
-}
-
-/** `Kind namespace/name`, for reports. */
-export function label(o: Obj): string {
-  return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 }
 
 /** The `.yaml` files of an environment folder and of its stage folders (`src/constructs/layout.ts`), sorted by path. */
@@ -60,11 +47,11 @@ const STAGE_FOLDER = /^(control-plane|config|namespaces(-[01]+)?)$/;
  * Read `<dir>/<env>/*.yaml` and `<dir>/<env>/<stage folder>/*.yaml` into objects per environment
  * (kustomization.yaml excluded): the layout with stage folders and the flat one before it.
  */
-export function readTree(dir: string): Map<string, Obj[]> {
-  const envs = new Map<string, Obj[]>();
+export function readTree(dir: string): Map<string, KubeObject[]> {
+  const envs = new Map<string, KubeObject[]>();
   if (!fs.existsSync(dir)) return envs;
   for (const env of fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name).sort()) {
-    const objects: Obj[] = [];
+    const objects: KubeObject[] = [];
     for (const file of yamlFilesIn(path.join(dir, env))) {
       for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
         const o = doc.toJS();
@@ -107,16 +94,16 @@ export function diffFields(before: unknown, after: unknown, at = ''): FieldChang
 }
 
 /** Content that identifies an object regardless of its name (for rename detection). */
-function content(o: Obj): string {
+function content(o: KubeObject): string {
   const { metadata, ...rest } = o;
   const { name: _name, ...meta } = metadata ?? {};
   return JSON.stringify({ ...rest, metadata: meta });
 }
 
 /** Compare one environment's objects before and after. */
-export function diffEnvironment(environment: string, before: readonly Obj[], after: readonly Obj[]): EnvironmentDiff {
-  const b = new Map(before.map(o => [identity(o), o]));
-  const a = new Map(after.map(o => [identity(o), o]));
+export function diffEnvironment(environment: string, before: readonly KubeObject[], after: readonly KubeObject[]): EnvironmentDiff {
+  const b = new Map(before.map(o => [objectKey(o), o]));
+  const a = new Map(after.map(o => [objectKey(o), o]));
   let removed = [...b.keys()].filter(k => !a.has(k)).map(k => b.get(k)!);
   let added = [...a.keys()].filter(k => !b.has(k)).map(k => a.get(k)!);
   const changed = [...b.keys()].filter(k => a.has(k) && !same(b.get(k), a.get(k)))
@@ -131,7 +118,7 @@ export function diffEnvironment(environment: string, before: readonly Obj[], aft
       added = added.filter(o => o !== twin);
     }
   }
-  const byId = (x: Obj, y: Obj) => byCodePoint(identity(x), identity(y));
+  const byId = (x: KubeObject, y: KubeObject) => byCodePoint(objectKey(x), objectKey(y));
   return {
     environment,
     added: added.sort(byId),
@@ -142,7 +129,7 @@ export function diffEnvironment(environment: string, before: readonly Obj[], aft
 }
 
 /** Compare every environment of two trees (an environment only on one side is all added/removed). */
-export function diffTrees(before: Map<string, Obj[]>, after: Map<string, Obj[]>): EnvironmentDiff[] {
+export function diffTrees(before: Map<string, KubeObject[]>, after: Map<string, KubeObject[]>): EnvironmentDiff[] {
   const envs = [...new Set([...before.keys(), ...after.keys()])].sort();
   return envs.map(env => diffEnvironment(env, before.get(env) ?? [], after.get(env) ?? []));
 }

@@ -22,7 +22,8 @@ import { isDnsLabel, isDnsSubdomain, isDomainName, isLabelKey, isLabelValue, isU
 import { coversRoutePrefix } from '../core/http-paths';
 import { closestName } from '../core/closest';
 import { byCodePoint } from '../core/sort';
-import { addCheck, addPrepare, Problem } from '../core/problem';
+import { Problem } from '../core/problem';
+import { addCheck, addPrepare } from '../constructs/checks';
 import {
   CallerDeclaration, DataplaneMode, DependencyDeclaration, ExternalHostDeclaration, ExternalProtocol, JwtRuleDeclaration,
   L7PolicyDeclaration, PodSecurityLevel, PolicyAction, RouteDeclaration, ServiceDeclaration, TrafficPolicyDeclaration,

@@ -8,10 +8,9 @@
  */
 import { ResolvedEnvironment } from '../config/resolve-environment';
 import { Annotations, Labels } from '../core/labels';
-import { Manifest } from '../synth/synthesize';
+import { KubeObject } from '../core/manifest';
 import { byCodePoint } from '../core/sort';
 
-type Obj = Manifest & Record<string, any>;
 
 /** One namespace as the report sees it. */
 interface NamespaceView {
@@ -68,9 +67,9 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 /** Objects by kind and namespace, built once per report (a report reads each namespace's objects). */
 class ObjectIndex {
-  private readonly byKey = new Map<string, Obj[]>();
+  private readonly byKey = new Map<string, KubeObject[]>();
 
-  constructor(objects: readonly Obj[]) {
+  constructor(objects: readonly KubeObject[]) {
     for (const o of objects) {
       for (const key of [`${o.kind}*`, `${o.kind}/${o.metadata.namespace ?? ''}`]) {
         const list = this.byKey.get(key);
@@ -81,7 +80,7 @@ class ObjectIndex {
   }
 
   /** Objects of a kind, in one namespace when given. */
-  public ofKind(kind: string, ns?: string): Obj[] {
+  public ofKind(kind: string, ns?: string): KubeObject[] {
     return this.byKey.get(ns === undefined ? `${kind}*` : `${kind}/${ns}`) ?? [];
   }
 }
@@ -151,7 +150,7 @@ function namespaceViews(env: ResolvedEnvironment, index: ObjectIndex): Namespace
 }
 
 /** The Mermaid flowchart of the traffic path. */
-export function meshDiagram(env: ResolvedEnvironment, objects: readonly Obj[]): string {
+export function meshDiagram(env: ResolvedEnvironment, objects: readonly KubeObject[]): string {
   const index = new ObjectIndex(objects);
   return diagram(env, index, namespaceViews(env, index));
 }
@@ -221,7 +220,7 @@ function callersCell(env: ResolvedEnvironment, v: NamespaceView, modes: Readonly
 }
 
 /** The whole `MESH.md`. */
-export function renderMeshReport(env: ResolvedEnvironment, objects: readonly Obj[]): string {
+export function renderMeshReport(env: ResolvedEnvironment, objects: readonly KubeObject[]): string {
   const index = new ObjectIndex(objects);
   const views = namespaceViews(env, index);
   const ingress = index.ofKind('Ingress', env.ingressGateway.namespace)[0];

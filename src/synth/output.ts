@@ -9,7 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GENERATED_HEADER, SynthesizedEnvironment } from './synthesize';
+import { GENERATED_HEADER } from './render';
+import { SynthesizedEnvironment } from './types';
 
 /** Options of {@link writeEnvironments} and {@link writeOutput}. */
 export interface WriteOptions {

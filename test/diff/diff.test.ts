@@ -3,10 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { classify, diffEnvironment, diffFields, DiffFormat, Obj, renderDiff, RiskClass, runDiff } from '../../src';
+import { classify, diffEnvironment, diffFields, DiffFormat, KubeObject, renderDiff, RiskClass, runDiff } from '../../src';
 import { ROOT } from '../util';
 
-const parse = (yaml: string): Obj[] => parseAllDocuments(yaml).map(d => d.toJS()).filter(Boolean);
+const parse = (yaml: string): KubeObject[] => parseAllDocuments(yaml).map(d => d.toJS()).filter(Boolean);
 const risks = (before: string, after: string) => classify(diffEnvironment('prod', parse(before), parse(after))).map(r => [r.riskClass, r.object, r.message]);
 
 const pa = (mode: string) => `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: default, namespace: shop }\nspec: { mtls: { mode: ${mode} } }`;
@@ -124,9 +124,28 @@ describe('npm run diff', () => {
     fs.rmSync(head, { recursive: true });
   });
 
+  it('runs the migration gate between the two sides: a step that skips the safe intermediate state is reported', () => {
+    const ns = (labels: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: catalog\n  labels:\n    mesh.eks-istio-mesh.io/team: catalog\n${labels}`;
+    const mtls = (mode: string) => `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: catalog\nspec:\n  mtls:\n    mode: ${mode}\n`;
+    const sidecarPermissive = tree({ 'lab/namespaces/40-catalog.yaml': `${ns('    istio-injection: enabled\n')}---\n${mtls('PERMISSIVE')}` });
+    const ambientStrict = tree({ 'lab/namespaces/40-catalog.yaml': `${ns('    istio.io/dataplane-mode: ambient\n')}---\n${mtls('STRICT')}` });
+    const ambientPermissive = tree({ 'lab/namespaces/40-catalog.yaml': `${ns('    istio.io/dataplane-mode: ambient\n')}---\n${mtls('PERMISSIVE')}` });
+    try {
+      const out: string[] = [];
+      expect(runDiff({ root: ROOT, baseDir: sidecarPermissive, headDir: ambientStrict, format: DiffFormat.TEXT, failOn: [RiskClass.MIGRATION_STEP_SKIPPED], out: l => out.push(l) })).toBe(1);
+      expect(out.join('\n')).toContain('[lab] migration-step-skipped  Namespace catalog: sidecar/PERMISSIVE -> ambient/STRICT switches from sidecar to ambient under STRICT');
+      // The safe step (still PERMISSIVE) is not reported.
+      const safe: string[] = [];
+      expect(runDiff({ root: ROOT, baseDir: sidecarPermissive, headDir: ambientPermissive, format: DiffFormat.TEXT, failOn: [RiskClass.MIGRATION_STEP_SKIPPED], out: l => safe.push(l) })).toBe(0);
+      expect(safe.join('\n')).not.toContain('migration-step-skipped');
+    } finally {
+      for (const d of [sidecarPermissive, ambientStrict, ambientPermissive]) fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('synthesizes a git ref in a temporary worktree and compares it with the working tree', () => {
     const out: string[] = [];
-    const code = runDiff({ root: ROOT, base: 'HEAD', headDir: path.join(ROOT, 'dist'), format: DiffFormat.TEXT, out: l => out.push(l) });
+    const code = runDiff({ root: ROOT, entryPoint: 'charts/main.ts', base: 'HEAD', headDir: path.join(ROOT, 'dist'), format: DiffFormat.TEXT, out: l => out.push(l) });
     expect(code).toBe(0);
     expect(out.join('\n')).toContain('Mesh changes: HEAD -> ');
     expect(out.join('\n')).toMatch(/^prod: /m);

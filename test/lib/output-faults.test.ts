@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../charts/environments';
 import { buildFlux, buildPlatform } from '../../charts/platform';
 import { runSynth, writeOutput } from '../../src';
-import { SynthesizedEnvironment } from '../../src/synth/synthesize';
+import { SynthesizedEnvironment } from '../../src/synth/types';
 import { ROOT } from '../util';
 
 const FAULT = 'EKS_MESH_WRITE_FAULT';

@@ -5,13 +5,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildPlatform } from '../../charts/platform';
 import { ENVIRONMENTS } from '../../charts/environments';
 import { DataplaneMode, EnvironmentConfig, MtlsMode, NamespaceSettings, renderPlan, resolveEnvironment, runSynth, synthesize, unsafeStep } from '../../src';
-import { readCommittedStates } from '../../src/checks/migration/state';
+import { readCommittedStates } from '../../src/synth/committed-states';
 import { baseConfig, synthProblems } from '../util';
 import { FixtureAmbient, FixtureSidecar } from '../profiles/fixtures';
 
 const withNs = (settings: NamespaceSettings, overrides: Partial<EnvironmentConfig> = {}) => baseConfig({ namespaces: { fixture: settings }, ...overrides });
 const build = (Profile: typeof FixtureAmbient | typeof FixtureSidecar) => (app: any, env: any) => { if (env.namespaces.fixture) new Profile(app, 'fixture', { env }); };
 const env = (name: string, settings: NamespaceSettings, overrides: Partial<EnvironmentConfig> = {}) => withNs(settings, { name, ...overrides });
+/** Where this platform's environment configs are, as charts/main.ts names them. */
+const configSource = (name: string) => `charts/environments/${name}.ts`;
 
 describe('gate: mesh-wide STRICT only when every namespace is in the mesh', () => {
   it('fails when a namespace is out of the mesh under mesh-wide STRICT, and says how to proceed', () => {
@@ -35,7 +37,7 @@ describe('gate: mesh-wide STRICT only when every namespace is in the mesh', () =
 
 describe('gate: promotion order', () => {
   it('fails when a namespace is ahead of the previous environment, naming both states', () => {
-    const problems = synthProblems(() => synthesize([env('lab', { dataplane: DataplaneMode.SIDECAR, mtlsMode: MtlsMode.PERMISSIVE }), env('dev', {})], build(FixtureAmbient)));
+    const problems = synthProblems(() => synthesize([env('lab', { dataplane: DataplaneMode.SIDECAR, mtlsMode: MtlsMode.PERMISSIVE }), env('dev', {})], build(FixtureAmbient), { configSource }));
     expect(problems).toEqual(["[dev] charts/environments/dev.ts: 'namespaces['fixture']' is ahead of lab, where it is still sidecar/PERMISSIVE; got \"ambient/STRICT\". fix: promote ambient/STRICT to lab first, or give namespaces['fixture'].aheadOfPreviousBecause"]);
   });
 
@@ -66,7 +68,7 @@ describe('gate: no unsafe jump from the committed state', () => {
   describe('against the committed dist/ (runSynth)', () => {
     let dir: string;
     const errors: string[] = [];
-    const quiet = { log: () => undefined, error: (l: string) => errors.push(l) };
+    const quiet = { log: () => undefined, error: (l: string) => errors.push(l), configSource };
     const lab = ENVIRONMENTS.find(e => e.name === 'lab')!;
     const labWith = (catalog: NamespaceSettings) => [{ ...lab, namespaces: { ...lab.namespaces, catalog } }];
     beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-migrate-')); errors.length = 0; });
@@ -94,6 +96,25 @@ describe('gate: no unsafe jump from the committed state', () => {
       // THEN the gate fires, and the old layout is left as it was
       expect(errors.join('\n')).toContain("'namespaces['catalog']' switches from sidecar to ambient under STRICT");
       expect(fs.existsSync(path.join(envDir, '40-catalog.yaml'))).toBe(true);
+    });
+
+    it('gates a synth into another outdir against the committed folder given as committedDir', () => {
+      // GIVEN a committed lab where catalog is sidecar/PERMISSIVE
+      expect(runSynth({ environments: labWith({ dataplane: DataplaneMode.SIDECAR, mtlsMode: MtlsMode.PERMISSIVE }), build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+      const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-migrate-out-'));
+      try {
+        // WHEN the config jumps to ambient/STRICT in one step, synthesized into an empty folder
+        expect(runSynth({ environments: labWith({}), build: buildPlatform, outdir: elsewhere, committedDir: dir, ...quiet })).toBe(1);
+        // THEN the gate compares with the committed folder, not with the empty outdir, and writes nothing
+        expect(errors.join('\n')).toContain("[lab] charts/environments/lab.ts: 'namespaces['catalog']' switches from sidecar to ambient under STRICT");
+        expect(errors.join('\n')).toContain('got "sidecar/PERMISSIVE -> ambient/STRICT"');
+        expect(fs.existsSync(path.join(elsewhere, 'lab'))).toBe(false);
+        // and without committedDir the outdir is what is compared with: empty, so nothing is gated
+        errors.length = 0;
+        expect(runSynth({ environments: labWith({}), build: buildPlatform, outdir: elsewhere, ...quiet })).toBe(0);
+      } finally {
+        fs.rmSync(elsewhere, { recursive: true, force: true });
+      }
     });
 
     it('reads only Namespaces and PeerAuthentications of the committed files, at any depth', () => {
@@ -198,7 +219,7 @@ describe('Flux prune safety', () => {
 describe('gate: retiring a namespace', () => {
   let dir: string;
   const errors: string[] = [];
-  const quiet = { log: () => undefined, error: (l: string) => errors.push(l) };
+  const quiet = { log: () => undefined, error: (l: string) => errors.push(l), configSource };
   const lab = ENVIRONMENTS.find(e => e.name === 'lab')!;
   const withoutOrders = (retiredNamespaces?: Record<string, string>) => {
     const { orders: _dropped, ...rest } = lab.namespaces ?? {};

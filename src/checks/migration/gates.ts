@@ -8,15 +8,22 @@ import { DataplaneMode, MtlsMode } from '../../config/environment-config';
 import { LocatedProblem } from '../../core/problem';
 import { DATAPLANE_PROGRESS, describeState, EnvironmentState, MTLS_PROGRESS, NamespaceState } from './state';
 
-const source = (env: string) => `charts/environments/${env}.ts`;
+/**
+ * Where an environment's config is defined, for messages (`SynthOptions.configSource`).
+ */
+export type ConfigSource = (environment: string) => string;
+
+/** Without a config source, messages name the config type. */
+const DEFAULT_SOURCE: ConfigSource = () => 'EnvironmentConfig';
 
 /**
  * Promotion order: no environment may be ahead of the one before it (lab -> dev -> ... -> prod),
  * unless its config says why.
  *
  * @param states every environment, in promotion order
+ * @param source where each environment's config is defined, for messages
  */
-export function checkPromotion(states: readonly EnvironmentState[]): LocatedProblem[] {
+export function checkPromotion(states: readonly EnvironmentState[], source: ConfigSource = DEFAULT_SOURCE): LocatedProblem[] {
   const problems: LocatedProblem[] = [];
   for (let i = 1; i < states.length; i++) {
     const prev = states[i - 1];
@@ -65,8 +72,9 @@ export function unsafeStep(before: NamespaceState, after: NamespaceState): { mes
  * Steps between what is committed (the previous synthesis) and what is synthesized now.
  *
  * @param previous the namespace states of the committed folder of this environment
+ * @param source where each environment's config is defined, for messages
  */
-export function checkTransitions(previous: ReadonlyMap<string, NamespaceState>, current: EnvironmentState): LocatedProblem[] {
+export function checkTransitions(previous: ReadonlyMap<string, NamespaceState>, current: EnvironmentState, source: ConfigSource = DEFAULT_SOURCE): LocatedProblem[] {
   const problems: LocatedProblem[] = [];
   for (const [ns, after] of current.namespaces) {
     const before = previous.get(ns);
@@ -82,7 +90,7 @@ export function checkTransitions(previous: ReadonlyMap<string, NamespaceState>, 
       });
     }
   }
-  problems.push(...checkRetirements(previous, current));
+  problems.push(...checkRetirements(previous, current, source));
   return problems;
 }
 
@@ -91,8 +99,9 @@ export function checkTransitions(previous: ReadonlyMap<string, NamespaceState>, 
  * `retiredNamespaces`, since Flux then prunes its policies (the Namespace stays, prune disabled).
  *
  * @param previous the namespace states of the committed folder of this environment
+ * @param source where each environment's config is defined, for messages
  */
-export function checkRetirements(previous: ReadonlyMap<string, NamespaceState>, current: EnvironmentState): LocatedProblem[] {
+export function checkRetirements(previous: ReadonlyMap<string, NamespaceState>, current: EnvironmentState, source: ConfigSource = DEFAULT_SOURCE): LocatedProblem[] {
   const env = current.env.name;
   return [...previous.keys()].filter(ns => !current.namespaces.has(ns) && !current.env.retiredNamespaces[ns]).sort().map(ns => ({
     environment: env,

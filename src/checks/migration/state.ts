@@ -1,14 +1,11 @@
 /**
  * Migration states of namespaces: where each stands (out of the mesh, sidecar, ambient; PERMISSIVE
- * or STRICT), read from the built profiles or from a synthesized folder.
+ * or STRICT), read from the built profiles or from the objects of a synthesized folder.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { parse } from 'yaml';
 import { DataplaneMode, MtlsMode } from '../../config/environment-config';
 import { ResolvedEnvironment } from '../../config/resolve-environment';
-import { Obj } from '../../diff/semantic-diff';
+import { KubeObject } from '../../core/manifest';
 import { Labels } from '../../core/labels';
 import { NamespaceProfile } from '../../profiles/namespace-profile';
 
@@ -55,7 +52,7 @@ export function statesOf(root: Construct, env: ResolvedEnvironment): Environment
 }
 
 /** The states written in a synthesized environment folder (its team Namespaces and their PeerAuthentications). */
-export function statesFromObjects(objects: readonly Obj[]): Map<string, NamespaceState> {
+export function statesFromObjects(objects: readonly KubeObject[]): Map<string, NamespaceState> {
   const modes = new Map<string, string>();
   for (const o of objects) {
     if (o.kind === 'PeerAuthentication' && !o.spec?.selector && o.metadata.namespace) modes.set(o.metadata.namespace, o.spec?.mtls?.mode);
@@ -68,46 +65,4 @@ export function statesFromObjects(objects: readonly Obj[]): Map<string, Namespac
     states.set(ns.metadata.name!, { dataplane, mtlsMode: modes.get(ns.metadata.name!) === 'STRICT' ? MtlsMode.STRICT : MtlsMode.PERMISSIVE });
   }
   return states;
-}
-
-/** A document's top-level `kind:` line naming one of the kinds the states are read from. */
-const STATE_KIND = /^kind:[ \t]*(["']?)(Namespace|PeerAuthentication)\1[ \t]*$/m;
-
-/** The `.yaml`/`.yml` files under a folder, at any depth, sorted by path. */
-function yamlFilesUnder(dir: string): string[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).flatMap(e => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name.startsWith('.') ? [] : yamlFilesUnder(p);
-    return e.isFile() && /\.ya?ml$/.test(e.name) ? [p] : [];
-  });
-}
-
-/**
- * The states committed in a synthesized environment folder (`dist/<env>/`), read from the files at
- * any depth: the stage folders of the current layout and the flat files of the layout before it.
- * Only the documents whose top-level kind is Namespace or PeerAuthentication are parsed.
- *
- * @returns undefined when the folder does not exist
- */
-export function readCommittedStates(envDir: string): Map<string, NamespaceState> | undefined {
-  if (!fs.existsSync(envDir) || !fs.statSync(envDir).isDirectory()) return undefined;
-  const objects: Obj[] = [];
-  for (const file of yamlFilesUnder(envDir)) {
-    for (const doc of fs.readFileSync(file, 'utf8').split(/^---[ \t]*$/m)) {
-      if (!STATE_KIND.test(doc)) continue;
-      try {
-        const o = parse(doc) as Obj | null;
-        if (o && typeof o === 'object' && o.metadata) objects.push(o);
-      } catch {
-        // not an object the synth wrote; the states are read from the ones it did
-      }
-    }
-  }
-  return statesFromObjects(objects);
 }

@@ -2,7 +2,7 @@
  * The rule engine's vocabulary: rules, the objects they read, what they find.
  */
 import { ResolvedEnvironment } from '../../config/resolve-environment';
-import { Manifest } from '../../synth/synthesize';
+import { KubeObject } from '../../core/manifest';
 
 /** How bad a finding is: errors fail synth and `check`; warnings are printed. */
 export enum Severity {
@@ -12,7 +12,7 @@ export enum Severity {
 
 /** An object and where it comes from (a file, or a file and construct path at synth). */
 export interface LocatedManifest {
-  readonly manifest: Manifest & Record<string, any>;
+  readonly manifest: KubeObject;
   /** File the object is (or will be) in, relative to the working folder. */
   readonly file: string;
   /** Construct path at synth; undefined for objects read from files. */

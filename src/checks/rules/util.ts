@@ -2,31 +2,28 @@
  * Small readers shared by rules.
  */
 import { Labels } from '../../core/labels';
+import { annotationsOf as manifestAnnotations, apiGroupOf, describeObject, labelsOf as manifestLabels, namespaceOf as manifestNamespace } from '../../core/manifest';
 import { LocatedManifest, RuleContext } from './types';
 
 /** `Kind namespace/name`, as reports name an object. */
 export function describe(o: LocatedManifest): string {
-  const m = o.manifest.metadata;
-  return `${o.manifest.kind} ${m.namespace ? `${m.namespace}/` : ''}${m.name ?? '(no name)'}`;
+  return describeObject(o.manifest);
 }
 
 /** API group of a manifest (`''` for core). */
 export function groupOf(o: LocatedManifest): string {
-  const v = o.manifest.apiVersion ?? '';
-  return v.includes('/') ? v.split('/')[0] : '';
+  return apiGroupOf(o.manifest);
 }
 
-const isMapping = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 export function labelsOf(o: LocatedManifest): Record<string, string> {
-  const labels = o.manifest.metadata?.labels;
-  return isMapping(labels) ? labels : {};
+  return manifestLabels(o.manifest);
 }
 
 export function annotationsOf(o: LocatedManifest): Record<string, string> {
-  const annotations = o.manifest.metadata?.annotations;
-  return isMapping(annotations) ? annotations : {};
+  return manifestAnnotations(o.manifest);
 }
+
+const isMapping = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A value as a list: itself when it is an array, else empty. */
 export function asList(v: unknown): any[] {
@@ -82,8 +79,7 @@ export function ingressBackends(o: LocatedManifest): Array<{ name: string; port?
 
 /** The namespace of an object as the API server sees it: `default` when none is set. */
 export function namespaceOf(o: LocatedManifest): string {
-  const ns = o.manifest.metadata?.namespace;
-  return typeof ns === 'string' && ns ? ns : 'default';
+  return manifestNamespace(o.manifest);
 }
 
 /** True when every label of `selector` is in `labels` (an empty selector matches nothing here). */

@@ -1,0 +1,37 @@
+/**
+ * The files of one environment folder: one folder per Flux Kustomization with its charts' files.
+ */
+import { ResolvedEnvironment } from '../config/resolve-environment';
+import { byCodePoint } from '../core/sort';
+import { environmentFolders, NamespaceShards } from '../constructs/layout';
+import { renderMeshReport } from '../report/mesh-report';
+import { kustomization, toYaml } from './render';
+import { SynthesizedChart, SynthesizedFile } from './types';
+
+/** The environment's picture, beside its manifests. */
+export const MESH_REPORT_FILE = 'MESH.md';
+
+/**
+ * The files of an environment, sorted by path: with `shards`, each chart's file in its stage folder
+ * and a kustomization.yaml per folder; without, every file flat in the environment folder. Then the
+ * top-level kustomization.yaml and (with `meshReport`) MESH.md.
+ */
+export function environmentFiles(env: ResolvedEnvironment, synthesized: readonly SynthesizedChart[], shards: NamespaceShards | undefined, meshReport: boolean): SynthesizedFile[] {
+  const staged = shards !== undefined;
+  // One folder per Flux Kustomization, each with its kustomization.yaml (empty ones too: Flux
+  // applies every folder); the top-level kustomization.yaml lists the folders, for `kustomize build
+  // dist/<env>` by hand.
+  const folders = staged ? environmentFolders(shards!) : [];
+  const files: SynthesizedFile[] = [];
+  for (const folder of folders) {
+    const inFolder = synthesized.filter(c => c.folder === folder && c.objects.length > 0);
+    for (const c of inFolder) files.push({ name: `${folder}/${c.fileName}`, content: toYaml(c.objects) });
+    files.push({ name: `${folder}/kustomization.yaml`, content: kustomization(inFolder.map(c => c.fileName)) });
+  }
+  const flat = staged ? [] : synthesized.filter(c => c.objects.length > 0).map(c => ({ name: c.fileName, content: toYaml(c.objects) }));
+  files.push(...flat);
+  files.push({ name: 'kustomization.yaml', content: kustomization(staged ? folders : flat.map(f => f.name)) });
+  // Not listed in kustomization.yaml: Flux applies only the files it lists.
+  if (meshReport) files.push({ name: MESH_REPORT_FILE, content: renderMeshReport(env, synthesized.flatMap(c => c.objects)) });
+  return files.sort((a, b) => byCodePoint(a.name, b.name));
+}
