@@ -26,7 +26,8 @@ export interface Risk {
   readonly message: string;
 }
 
-type Finding = { riskClass: RiskClass; message: string };
+/** What a kind's classifier finds in one change, before it is placed in an environment and on an object. */
+type ChangeRisk = { riskClass: RiskClass; message: string };
 const values = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 const subset = (a: unknown, b: unknown) => values(a).every(x => values(b).includes(x));
 const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
@@ -36,8 +37,8 @@ const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
 const MTLS_RANK: Record<string, number> = { STRICT: 3, PERMISSIVE: 2, UNSET: 1, DISABLE: 0 };
 const rank = (mode: string | undefined) => MTLS_RANK[mode ?? 'UNSET'] ?? 1;
 
-function peerAuthentication(before?: KubeObject, after?: KubeObject): Finding[] {
-  const found: Finding[] = [];
+function peerAuthentication(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
+  const found: ChangeRisk[] = [];
   const b = before?.spec?.mtls?.mode;
   const a = after?.spec?.mtls?.mode;
   if (before && !after && b === 'STRICT') found.push({ riskClass: RiskClass.MTLS_WEAKENED, message: 'STRICT PeerAuthentication removed: the scope falls back to the mesh-wide mode' });
@@ -56,13 +57,13 @@ const enrolled = (ns?: KubeObject) => {
   return l['istio.io/dataplane-mode'] === 'ambient' || l['istio.io/rev'] !== undefined || l['istio-injection'] === 'enabled';
 };
 
-function namespace(before?: KubeObject, after?: KubeObject): Finding[] {
+function namespace(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   return before && after && enrolled(before) && !enrolled(after) ? [{ riskClass: RiskClass.MTLS_WEAKENED, message: 'namespace leaves the mesh (no ambient or injection label)' }] : [];
 }
 
 const drModes = (o?: KubeObject): string[] => [o?.spec?.trafficPolicy?.tls?.mode, ...(o?.spec?.trafficPolicy?.portLevelSettings ?? []).map((p: any) => p.tls?.mode)].filter(Boolean);
 
-function destinationRule(before?: KubeObject, after?: KubeObject): Finding[] {
+function destinationRule(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   const added = drModes(after).filter(m => m !== 'ISTIO_MUTUAL' && !drModes(before).includes(m));
   return added.map(m => ({ riskClass: RiskClass.MTLS_WEAKENED, message: `DestinationRule now sets TLS mode ${m} for ${after!.spec.host}` }));
 }
@@ -94,12 +95,12 @@ function describeRule(r: any): string {
   return `${who.length ? who.join('; ') : 'any source'} -> ${what.length ? what.join('; ') : 'any operation'}`;
 }
 
-function authorizationPolicy(before?: KubeObject, after?: KubeObject): Finding[] {
+function authorizationPolicy(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   const widened = (message: string) => ({ riskClass: RiskClass.AUTHZ_WIDENED, message });
   const action = (o?: KubeObject) => o?.spec?.action ?? 'ALLOW';
   const rules = (o?: KubeObject): any[] => o?.spec?.rules ?? [];
   const scope = (o?: KubeObject) => JSON.stringify({ selector: o?.spec?.selector, targetRefs: o?.spec?.targetRefs, targetRef: o?.spec?.targetRef });
-  const found: Finding[] = [];
+  const found: ChangeRisk[] = [];
   const wildcards = (o?: KubeObject) => rules(o).flatMap(r => (r.from ?? []).flatMap((f: any) => [...values(f.source?.principals), ...values(f.source?.namespaces)])).filter(v => v.includes('*'));
   for (const w of wildcards(after).filter(w => !wildcards(before).includes(w))) found.push(widened(`allows the wildcard ${w}`));
 
@@ -138,10 +139,10 @@ function npRuleWithin(r: any, R: any, peers: 'from' | 'to'): boolean {
   return ports && who;
 }
 
-function networkPolicy(before?: KubeObject, after?: KubeObject): Finding[] {
+function networkPolicy(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   const opened = (message: string) => ({ riskClass: RiskClass.NETWORK_OPENED, message });
   if (before && !after) return [opened('NetworkPolicy removed')];
-  const found: Finding[] = [];
+  const found: ChangeRisk[] = [];
   for (const dir of ['ingress', 'egress'] as const) {
     const peers = dir === 'ingress' ? 'from' : 'to';
     const b: any[] = before?.spec?.[dir] ?? [];
@@ -159,11 +160,11 @@ function networkPolicy(before?: KubeObject, after?: KubeObject): Finding[] {
 
 // ---- Sidecar, ServiceEntry: egress
 
-function sidecar(before?: KubeObject, after?: KubeObject): Finding[] {
+function sidecar(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   const egressOpened = (message: string) => ({ riskClass: RiskClass.EGRESS_OPENED, message });
   const mode = (o?: KubeObject) => o?.spec?.outboundTrafficPolicy?.mode ?? 'ALLOW_ANY';
   const hosts = (o?: KubeObject): string[] => (o?.spec?.egress ?? []).flatMap((e: any) => e.hosts ?? []);
-  const found: Finding[] = [];
+  const found: ChangeRisk[] = [];
   if (before && mode(before) === 'REGISTRY_ONLY' && (!after || mode(after) !== 'REGISTRY_ONLY')) found.push(egressOpened(after ? 'REGISTRY_ONLY dropped: unknown hosts pass through' : 'REGISTRY_ONLY Sidecar removed'));
   if (before && after) {
     const added = hosts(after).filter(h => !hosts(before).includes(h));
@@ -172,7 +173,7 @@ function sidecar(before?: KubeObject, after?: KubeObject): Finding[] {
   return found;
 }
 
-function serviceEntry(before?: KubeObject, after?: KubeObject): Finding[] {
+function serviceEntry(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   if (!after || after.spec?.location === 'MESH_INTERNAL') return [];
   const ports = (o?: KubeObject): string[] => (o?.spec?.ports ?? []).map((p: any) => `${p.number}/${p.protocol}`);
   const newHosts = values(after.spec?.hosts).filter(h => !values(before?.spec?.hosts).includes(h));
@@ -186,13 +187,13 @@ function serviceEntry(before?: KubeObject, after?: KubeObject): Finding[] {
 
 const ALB_KEYS = ['scheme', 'ssl-policy', 'certificate-arn', 'backend-protocol', 'wafv2-acl-arn', 'ssl-redirect', 'listen-ports', 'inbound-cidrs', 'group.name'];
 
-function ingress(before?: KubeObject, after?: KubeObject): Finding[] {
+function ingress(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   if (!before || !after) return before ? [{ riskClass: RiskClass.ALB_CHANGED, message: 'Ingress removed' }] : [];
   const a = (o: KubeObject, k: string) => o.metadata.annotations?.[`alb.ingress.kubernetes.io/${k}`];
   return ALB_KEYS.filter(k => a(before, k) !== a(after, k)).map(k => ({ riskClass: RiskClass.ALB_CHANGED, message: `${k}: ${show(a(before, k))} -> ${show(a(after, k))}` }));
 }
 
-function certificate(before?: KubeObject, after?: KubeObject): Finding[] {
+function certificate(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   if (before && !after) return [{ riskClass: RiskClass.CERTIFICATE_CHANGED, message: 'Certificate removed' }];
   if (!before || !after) return [];
   return ['privateKey', 'duration', 'renewBefore', 'issuerRef', 'secretName']
@@ -200,12 +201,12 @@ function certificate(before?: KubeObject, after?: KubeObject): Finding[] {
     .map(k => ({ riskClass: RiskClass.CERTIFICATE_CHANGED, message: `${k}: ${show(before.spec?.[k])} -> ${show(after.spec?.[k])}` }));
 }
 
-function istioGateway(before?: KubeObject, after?: KubeObject): Finding[] {
+function istioGateway(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   if (!before || !after) return before ? [{ riskClass: RiskClass.GATEWAY_TLS_CHANGED, message: 'Gateway removed' }] : [];
   const servers = (o: KubeObject) => new Map((o.spec?.servers ?? []).map((s: any) => [String(s.port?.number), s]));
   const b = servers(before);
   const a = servers(after);
-  const found: Finding[] = [];
+  const found: ChangeRisk[] = [];
   for (const port of [...new Set([...b.keys(), ...a.keys()])].sort()) {
     const x: any = b.get(port);
     const y: any = a.get(port);
@@ -217,7 +218,7 @@ function istioGateway(before?: KubeObject, after?: KubeObject): Finding[] {
   return found;
 }
 
-const BY_KIND: Record<string, (before?: KubeObject, after?: KubeObject) => Finding[]> = {
+const BY_KIND: Record<string, (before?: KubeObject, after?: KubeObject) => ChangeRisk[]> = {
   'security.istio.io/PeerAuthentication': peerAuthentication,
   '/Namespace': namespace,
   'networking.istio.io/DestinationRule': destinationRule,

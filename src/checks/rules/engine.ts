@@ -7,7 +7,7 @@
 import { ResolvedEnvironment } from '../../config/resolve-environment';
 import { Annotations } from '../../core/labels';
 import { buildContext } from './context';
-import { Finding, LocatedManifest, MeshRule, RuleContext, RuleResult, Severity } from './types';
+import { RuleFinding, LocatedManifest, MeshRule, RuleContext, RuleResult, Severity } from './types';
 import { annotationsOf, describe } from './util';
 import { byCodePoint } from '../../core/sort';
 
@@ -92,9 +92,9 @@ function throwsOnNothing(rule: MeshRule, env: ResolvedEnvironment | undefined): 
   }
 }
 
-function checkIsolated(rule: MeshRule, ctx: RuleContext, env: ResolvedEnvironment | undefined): Finding[] {
+function checkIsolated(rule: MeshRule, ctx: RuleContext, env: ResolvedEnvironment | undefined): RuleFinding[] {
   let rest: readonly LocatedManifest[] = ctx.objects;
-  const faults: Finding[] = [];
+  const faults: RuleFinding[] = [];
   let first: unknown;
   for (let round = 0; round <= ctx.objects.length; round++) {
     try {
@@ -153,7 +153,7 @@ export function runRules(objects: readonly LocatedManifest[], rules: readonly Me
   const silenced: RuleResult[] = [];
   const derived = new Map<string, MeshRule>();
   for (const rule of all) {
-    let found: Finding[];
+    let found: RuleFinding[];
     try {
       found = checkIsolated(rule, ctx, env);
     } catch (e) {

@@ -1,4 +1,4 @@
-import { Finding, LocatedManifest, MeshRule, RuleContext, Severity } from './types';
+import { RuleFinding, LocatedManifest, MeshRule, RuleContext, Severity } from './types';
 import { asList, describe, gatewayWorkloadNamespace, namespaceOf, spec } from './util';
 
 /** Objects that create a Secret of their name or target: SealedSecret, ExternalSecret (target.name) and plain Secrets. */
@@ -23,7 +23,7 @@ export const gatewayCredentialCertificate: MeshRule = {
     return ctx.byKind('Gateway', 'networking.istio.io').flatMap(gateway => {
       const ns = gatewayWorkloadNamespace(ctx, gateway);
       if (ns === undefined) return [];
-      return asList(spec(gateway).servers).filter((s: any) => typeof s?.tls?.credentialName === 'string' && s.tls.credentialName).flatMap((s: any): Finding[] => {
+      return asList(spec(gateway).servers).filter((s: any) => typeof s?.tls?.credentialName === 'string' && s.tls.credentialName).flatMap((s: any): RuleFinding[] => {
         const secret: string = s.tls.credentialName;
         const producers = certificates.filter(c => spec(c).secretName === secret);
         if (producers.some(c => namespaceOf(c) === ns) || secretMakers(ctx, ns, secret).length > 0) return [];

@@ -51,8 +51,8 @@ export interface RuleContext {
   isAmbient(namespace: string | undefined): boolean;
 }
 
-/** One thing a rule found on one object. */
-export interface Finding {
+/** One thing a rule found on one object (with its rule: {@link RuleResult}). */
+export interface RuleFinding {
   readonly object: LocatedManifest;
   /** What is wrong with this object, lowercase, no trailing period. */
   readonly message: string;
@@ -78,7 +78,7 @@ export interface MeshRule {
   readonly fix: string;
   /** When the rule reports a warning instead (evidence missing from the files, not contradicting them). */
   readonly warnsWhen?: string;
-  check(ctx: RuleContext): Finding[];
+  check(ctx: RuleContext): RuleFinding[];
 }
 
 /** A finding with its rule, ready to report. */

@@ -1,4 +1,4 @@
-import { Finding, LocatedManifest, MeshRule, Severity } from './types';
+import { RuleFinding, LocatedManifest, MeshRule, Severity } from './types';
 import { describe, groupOf } from './util';
 
 /** True when the two objects are provably applied together: one file, one kustomize build, or one synth. */
@@ -14,7 +14,7 @@ export const uniqueIdentity: MeshRule = {
   warnsWhen: 'the two objects are in different files that no kustomization.yaml builds together (they may be alternatives, as in sample folders)',
   check(ctx) {
     const seen = new Map<string, LocatedManifest>();
-    return ctx.objects.flatMap((o): Finding[] => {
+    return ctx.objects.flatMap((o): RuleFinding[] => {
       const id = `${groupOf(o)}/${o.manifest.kind}/${o.manifest.metadata?.namespace ?? ''}/${o.manifest.metadata?.name ?? ''}`;
       const first = seen.get(id);
       if (first === undefined) {

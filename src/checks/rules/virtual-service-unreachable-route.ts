@@ -1,4 +1,4 @@
-import { Finding, MeshRule, Severity } from './types';
+import { RuleFinding, MeshRule, Severity } from './types';
 import { asList, describe, spec } from './util';
 
 /** A stable text of a match (keys sorted), to compare matches. */
@@ -16,7 +16,7 @@ export const virtualServiceUnreachableRoute: MeshRule = {
   fix: 'move the catch-all route (no match) last, and give each route a match no earlier route has',
   check(ctx) {
     return ctx.byKind('VirtualService', 'networking.istio.io').flatMap(vs => {
-      const findings: Finding[] = [];
+      const findings: RuleFinding[] = [];
       const seen = new Set<string>();
       let catchAll: number | undefined;
       asList(spec(vs).http).forEach((route: any, i: number) => {
