@@ -5,7 +5,7 @@
 import { Construct } from 'constructs';
 import { DataplaneMode, MtlsMode } from '../../config/environment-config';
 import { ResolvedEnvironment } from '../../config/resolve-environment';
-import { KubeObject } from '../../core/manifest';
+import { KubeObject, labelsOf } from '../../core/manifest';
 import { Labels } from '../../core/labels';
 import { NamespaceProfile } from '../../profiles/namespace-profile';
 
@@ -58,8 +58,8 @@ export function statesFromObjects(objects: readonly KubeObject[]): Map<string, N
     if (o.kind === 'PeerAuthentication' && !o.spec?.selector && o.metadata.namespace) modes.set(o.metadata.namespace, o.spec?.mtls?.mode);
   }
   const states = new Map<string, NamespaceState>();
-  for (const ns of objects.filter(o => o.kind === 'Namespace' && o.metadata.labels?.[Labels.TEAM])) {
-    const l = ns.metadata.labels ?? {};
+  for (const ns of objects.filter(o => o.kind === 'Namespace' && labelsOf(o)[Labels.TEAM])) {
+    const l = labelsOf(ns);
     const dataplane = l[Labels.DATAPLANE_MODE] === 'ambient' ? DataplaneMode.AMBIENT
       : (l[Labels.REVISION] || l[Labels.INJECTION] === 'enabled') ? DataplaneMode.SIDECAR : DataplaneMode.OUT_OF_MESH;
     states.set(ns.metadata.name!, { dataplane, mtlsMode: modes.get(ns.metadata.name!) === 'STRICT' ? MtlsMode.STRICT : MtlsMode.PERMISSIVE });
