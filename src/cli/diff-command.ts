@@ -43,15 +43,14 @@ export interface RunDiffOptions {
   readonly out?: (text: string) => void;
 }
 
-function synthesizeInto(cwd: string, entryPoint: string | undefined, outdir: string): void {
-  if (!entryPoint) throw new Error('give the synth entry point (entryPoint) to synthesize a side');
+function synthesizeInto(cwd: string, entryPoint: string, outdir: string): void {
   const env = { ...process.env };
   delete env.CDK8S_OUTDIR;
   execFileSync(path.join(cwd, 'node_modules', '.bin', 'tsx'), [entryPoint, '--outdir', outdir, '--no-schema-check'], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** Synthesize a git ref in a temporary worktree (sharing this checkout's node_modules). */
-function synthesizeRef(root: string, entryPoint: string | undefined, ref: string, outdir: string): void {
+function synthesizeRef(root: string, entryPoint: string, ref: string, outdir: string): void {
   const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-diff-base-'));
   execFileSync('git', ['worktree', 'add', '--detach', '--force', tree, ref], { cwd: root, stdio: 'pipe' });
   try {
@@ -74,14 +73,16 @@ export function runDiff(options: RunDiffOptions): number {
     let baseDir = options.baseDir;
     let headDir = options.headDir;
     try {
+      const entryPoint = options.entryPoint;
+      if ((!baseDir || !headDir) && !entryPoint) throw new Error('give the synth entry point (entryPoint) to synthesize a side');
       if (!baseDir) {
         if (!options.base) throw new Error('give --base <git ref> or --base-dir <folder>');
         baseDir = path.join(work, 'base');
-        synthesizeRef(options.root, options.entryPoint, options.base, baseDir);
+        synthesizeRef(options.root, entryPoint!, options.base, baseDir);
       }
       if (!headDir) {
         headDir = path.join(work, 'head');
-        synthesizeInto(options.root, options.entryPoint, headDir);
+        synthesizeInto(options.root, entryPoint!, headDir);
       }
     } catch (e) {
       const err = e as Error & { stderr?: Buffer };

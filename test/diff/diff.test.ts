@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { classify, diffEnvironment, diffFields, DiffFormat, KubeObject, renderDiff, RiskClass, runDiff } from '../../src';
+import { classify, describeObject, diffEnvironment, diffFields, DiffFormat, KubeObject, objectKey, renderDiff, RiskClass, runDiff } from '../../src';
 import { ROOT } from '../util';
 
 const parse = (yaml: string): KubeObject[] => parseAllDocuments(yaml).map(d => d.toJS()).filter(Boolean);
@@ -79,6 +79,12 @@ describe('risk classes', () => {
 });
 
 describe('semantic diff', () => {
+  it('keys objects by group, kind, namespace and name, and names an object without a name as such', () => {
+    expect(objectKey({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'shop' } })).toBe('security.istio.io/PeerAuthentication/shop/default');
+    expect(objectKey({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } })).toBe('/Namespace//shop');
+    expect(describeObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'shop' } })).toBe('ConfigMap shop/(no name)');
+  });
+
   it('pairs objects by identity and lists field paths with old and new values; named lists by name, scalar lists as sets', () => {
     expect(diffFields({ spec: { servers: [{ name: 'a', port: 1 }, { name: 'b', port: 2 }], hosts: ['x', 'y'] } }, { spec: { servers: [{ name: 'b', port: 3 }, { name: 'a', port: 1 }], hosts: ['y', 'x', 'z'] } })).toEqual([
       { path: 'spec.hosts[]', after: 'z' },
@@ -141,6 +147,12 @@ describe('npm run diff', () => {
     } finally {
       for (const d of [sidecarPermissive, ambientStrict, ambientPermissive]) fs.rmSync(d, { recursive: true, force: true });
     }
+  });
+
+  it('needs the synth entry point from its caller to synthesize a side', () => {
+    const out: string[] = [];
+    expect(runDiff({ root: ROOT, base: 'HEAD', headDir: path.join(ROOT, 'dist'), out: l => out.push(l) })).toBe(2);
+    expect(out.join('\n')).toBe('diff: could not synthesize: give the synth entry point (entryPoint) to synthesize a side');
   });
 
   it('synthesizes a git ref in a temporary worktree and compares it with the working tree', () => {

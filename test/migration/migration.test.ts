@@ -41,6 +41,11 @@ describe('gate: promotion order', () => {
     expect(problems).toEqual(["[dev] charts/environments/dev.ts: 'namespaces['fixture']' is ahead of lab, where it is still sidecar/PERMISSIVE; got \"ambient/STRICT\". fix: promote ambient/STRICT to lab first, or give namespaces['fixture'].aheadOfPreviousBecause"]);
   });
 
+  it('names the config type, not a path of this repository, when the caller gives no config source', () => {
+    const problems = synthProblems(() => synthesize([env('lab', { dataplane: DataplaneMode.SIDECAR, mtlsMode: MtlsMode.PERMISSIVE }), env('dev', {})], build(FixtureAmbient)));
+    expect(problems).toEqual([expect.stringMatching(/^\[dev\] EnvironmentConfig: 'namespaces\['fixture'\]' is ahead of lab/)]);
+  });
+
   it('fails when the mesh-wide mode is ahead, or a namespace is enabled before the previous environment has it', () => {
     const problems = synthProblems(() => synthesize([
       baseConfig({ name: 'lab', istio: { mtlsMode: MtlsMode.PERMISSIVE } }),
