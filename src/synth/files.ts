@@ -21,7 +21,7 @@ export function environmentFiles(env: ResolvedEnvironment, synthesized: readonly
   // One folder per Flux Kustomization, each with its kustomization.yaml (empty ones too: Flux
   // applies every folder); the top-level kustomization.yaml lists the folders, for `kustomize build
   // dist/<env>` by hand.
-  const folders = staged ? environmentFolders(shards!) : [];
+  const folders = shards ? environmentFolders(shards) : [];
   const files: SynthesizedFile[] = [];
   for (const folder of folders) {
     const inFolder = synthesized.filter(c => c.folder === folder && c.objects.length > 0);
