@@ -1,5 +1,6 @@
 /** `AmbientNamespaceProfile`: the ambient profile, its waypoint hook and the waypoint's identity. */
 import { DataplaneMode, WaypointOptions } from './types';
+import { LIBRARY_PROFILE } from './hook-calls';
 import { NamespaceProfile } from './namespace-profile';
 
 /**
@@ -54,4 +55,4 @@ export class AmbientNamespaceProfile extends NamespaceProfile {
   }
 }
 
-Object.defineProperty(AmbientNamespaceProfile, Symbol.for('eks-istio-mesh.LibraryProfile'), { value: true });
+Object.defineProperty(AmbientNamespaceProfile, LIBRARY_PROFILE, { value: true });

@@ -12,8 +12,10 @@ import { CallerPath, NamespaceAuthorization } from '../constructs/namespace-auth
 import { Labels } from '../lib/labels';
 import { ChartLayer, MeshChart } from '../lib/mesh-chart';
 import { isDnsLabel, isLabelValue } from '../lib/names';
-import { addCheck, addPrepare, Problem } from '../lib/validation';
-import { checkDeclarations, checkDeclarationsProp, CollectedDeclarations, DeclarationContext, resolveDeclarations } from './declaration-checks';
+import { addCheck, addPrepare } from '../lib/validation';
+import { appProfiles, appWideProblems, recordRouteHosts } from './app-profiles';
+import { checkDeclarations, checkDeclarationsProp, CollectedDeclarations, resolveDeclarations } from './declaration-checks';
+import { HookCalls, LIBRARY_PROFILE } from './hook-calls';
 import { extraResourceProblems, hookNameProblems } from './profile-checks';
 import { renderDataplane, renderNamespace, renderNetworkPolicies, RenderedNamespace, routedTargetPorts } from './render-workloads';
 import { renderRouting } from './render-routing';
@@ -51,18 +53,7 @@ export interface NamespaceProfileProps {
   readonly declarations?: NamespaceDeclarations;
 }
 
-/** The namespace profiles of one app, in construction order and by namespace. */
-interface AppProfiles {
-  readonly list: readonly NamespaceProfile[];
-  readonly byNamespace: ReadonlyMap<string, NamespaceProfile>;
-}
-
-/** Built once per app, at the first lookup (when the profiles render, after every one exists). */
-const PROFILES_BY_APP = new WeakMap<object, AppProfiles>();
-
 const NAMESPACE_PROFILE = Symbol.for('eks-istio-mesh.NamespaceProfile');
-/** Set on the library's own profile classes: their hooks return the `declarations` prop. */
-const LIBRARY_PROFILE = Symbol.for('eks-istio-mesh.LibraryProfile');
 
 const listOf = <T>(items: readonly T[] | undefined): T[] => (Array.isArray(items) ? [...items] : (items ?? []) as T[]);
 const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -115,11 +106,8 @@ export abstract class NamespaceProfile extends MeshChart {
   /** The `declarations` prop: what the hooks return unless overridden. */
   protected readonly declarations: NamespaceDeclarations;
 
-  private readonly hookProblems: Problem[] = [];
-  /** Route hosts the profile declared, once its hooks have run (for the app-wide host check). */
-  private routeHosts: ReadonlyArray<readonly [string, string]> = [];
-  /** The profile was given the `declarations` prop: problems then name its fields. */
-  private readonly fromProps: boolean;
+  /** Calls the hooks and collects the problems of what they return. */
+  private readonly hooks: HookCalls;
 
   constructor(scope: Construct, id: string, props: NamespaceProfileProps) {
     const namespace = props.namespace ?? id;
@@ -135,13 +123,13 @@ export abstract class NamespaceProfile extends MeshChart {
     this.team = team;
     this.mtlsMode = props.env.namespaces[namespace]?.mtlsMode ?? props.env.istio.mtlsMode;
     this.declarations = isObject(props.declarations) ? props.declarations : {};
-    this.fromProps = props.declarations !== undefined;
+    this.hooks = new HookCalls(this, props.declarations !== undefined);
     addCheck(this, () => [
       ...(isDnsLabel(namespace) ? [] : [{ field: 'namespace', value: namespace, message: 'is not a valid namespace name', fix: 'use a DNS label' }]),
       ...(isLabelValue(team) && team !== '' ? [] : [{ field: 'team', value: team, message: 'is not a valid label value', fix: 'use at most 63 letters, digits, - _ and .' }]),
       ...checkDeclarationsProp(props.declarations, this.targetDataplaneMode),
-      ...this.hookProblems,
-      ...this.appWideProblems(),
+      ...this.hooks.problems,
+      ...appWideProblems(this, this.appProfiles(), this.hooks.fieldOf('routes')),
     ]);
     addPrepare(this, () => this.render());
   }
@@ -283,115 +271,59 @@ export abstract class NamespaceProfile extends MeshChart {
   // ---------------------------------------------------------------------------------------------
   // Lifecycle.
 
-  /**
-   * How pods of `namespace` join the mesh in this environment: this profile, another profile of the
-   * same app, the environment's migration state, or what the declaration says (external callers).
-   */
-  private peerDataplane(namespace: string, declared?: DataplaneMode): DataplaneMode | undefined {
-    if (namespace === this.namespace) return this.dataplaneMode;
-    return this.appProfiles().byNamespace.get(namespace)?.dataplaneMode ?? this.env.namespaces[namespace]?.dataplane ?? declared;
-  }
-
-  /** Every namespace profile of this profile's app (one environment). */
-  private appProfiles(): AppProfiles {
-    const root = this.node.root;
-    let profiles = PROFILES_BY_APP.get(root);
-    if (!profiles) {
-      const list = root.node.children.filter(NamespaceProfile.isNamespaceProfile);
-      profiles = { list, byNamespace: new Map(list.map(p => [p.namespace, p])) };
-      PROFILES_BY_APP.set(root, profiles);
-    }
-    return profiles;
-  }
-
+  /** How requests of a workload in `namespace` travel (its profile, migration state or declaration). */
   private callerPath(namespace: string, declared?: DataplaneMode): CallerPath {
-    switch (this.peerDataplane(namespace, declared)) {
+    const dataplane = namespace === this.namespace
+      ? this.dataplaneMode
+      : this.appProfiles().byNamespace.get(namespace)?.dataplaneMode ?? this.env.namespaces[namespace]?.dataplane ?? declared;
+    switch (dataplane) {
       case DataplaneMode.AMBIENT: return CallerPath.WAYPOINT;
       case DataplaneMode.SIDECAR: return CallerPath.DIRECT;
       default: return CallerPath.EITHER;
     }
   }
 
-  private get className(): string {
-    return this.constructor.name || 'NamespaceProfile';
+  private appProfiles() {
+    return appProfiles(this, NamespaceProfile.isNamespaceProfile);
   }
 
-  /** The hook is the library's, returning the `declarations` prop (not overridden by the team). */
-  private fromDeclarations(hook: string): boolean {
-    if (!this.fromProps) return false;
-    let proto = Object.getPrototypeOf(this);
-    while (proto && !Object.prototype.hasOwnProperty.call(proto, hook)) proto = Object.getPrototypeOf(proto);
-    return !!proto && Object.prototype.hasOwnProperty.call(proto.constructor, LIBRARY_PROFILE);
-  }
-
-  /** Where a hook's value is reported: `Payments.routes()`, or `declarations.routes`. */
-  private fieldOf(hook: string): string {
-    return this.fromDeclarations(hook) ? `declarations.${hook}` : `${this.className}.${hook}()`;
-  }
-
-  private problem(hook: string, path: string, value: unknown, message: string, fix: string): void {
-    this.hookProblems.push({ field: `${this.fieldOf(hook)}${path}`, value, message, fix });
-  }
-
-  /**
-   * Call a hook; a throw becomes a problem naming the class and hook, and so does returning nothing
-   * from a hook that must return a value (the base implementations always return one, so only an
-   * override without `return` does).
-   */
-  private call<T>(hook: string, fn: () => T, fallback: T, undefinedOk = false): T {
-    try {
-      const value = fn.call(this);
-      if (value === undefined || value === null) {
-        if (!undefinedOk) {
-          const empty = Array.isArray(fallback) ? '[]' : JSON.stringify(fallback);
-          this.problem(hook, '', value, 'returned nothing: a missing return statement drops everything the hook declares', `return a value from ${this.className}.${hook}() (${empty} for none)`);
-        }
-        return fallback;
-      }
-      return value;
-    } catch (e) {
-      this.problem(hook, '', undefined, `threw: ${(e as Error).message}`, `fix ${this.className}.${hook}()`);
-      return fallback;
-    }
-  }
-
-  /** Call every hook and check what they return; the problems go to `hookProblems`. */
+  /** Call every hook and check what they return; the problems go to `hooks.problems`. */
   private collectDeclarations(): CollectedDeclarations {
-    this.hookProblems.push(...hookNameProblems(this, NamespaceProfile.prototype, this.className, this.targetDataplaneMode));
+    const hooks = this.hooks;
+    hooks.problems.push(...hookNameProblems(this, NamespaceProfile.prototype, hooks.className, this.targetDataplaneMode));
     if (![DataplaneMode.AMBIENT, DataplaneMode.SIDECAR].includes(this.targetDataplaneMode)) {
-      this.problem('targetDataplaneMode', '', this.targetDataplaneMode, 'is not a dataplane a profile can target', 'extend AmbientNamespaceProfile or SidecarNamespaceProfile');
+      hooks.problem('targetDataplaneMode', '', this.targetDataplaneMode, 'is not a dataplane a profile can target', 'extend AmbientNamespaceProfile or SidecarNamespaceProfile');
     }
     const collected: CollectedDeclarations = {
-      services: this.call('services', () => this.services(), []),
-      routes: this.call('routes', () => this.routes(), []),
-      callers: this.call('callers', () => this.callers(), []),
-      dependencies: this.call('dependencies', () => this.dependencies(), []),
-      externalHosts: this.call('externalHosts', () => this.externalHosts(), []),
-      waypoint: this.call('waypoint', () => this._waypointOptions(), undefined, true),
-      l7Policies: this.call('l7Policies', () => this.l7Policies(), []),
-      jwtRules: this.call('jwtRules', () => this.jwtRules(), []),
-      trafficPolicies: this.call('trafficPolicies', () => this.trafficPolicies(), []),
-      podSecurityLevel: this.call('podSecurityLevel', () => this.podSecurityLevel(), PodSecurityLevel.RESTRICTED),
-      namespaceLabels: this.call('namespaceLabels', () => this.namespaceLabels(), {}),
-      telemetry: this.call<TelemetryOverrides | undefined>('telemetry', () => this.telemetry(), undefined, true),
+      services: hooks.call('services', () => this.services(), []),
+      routes: hooks.call('routes', () => this.routes(), []),
+      callers: hooks.call('callers', () => this.callers(), []),
+      dependencies: hooks.call('dependencies', () => this.dependencies(), []),
+      externalHosts: hooks.call('externalHosts', () => this.externalHosts(), []),
+      waypoint: hooks.call('waypoint', () => this._waypointOptions(), undefined, true),
+      l7Policies: hooks.call('l7Policies', () => this.l7Policies(), []),
+      jwtRules: hooks.call('jwtRules', () => this.jwtRules(), []),
+      trafficPolicies: hooks.call('trafficPolicies', () => this.trafficPolicies(), []),
+      podSecurityLevel: hooks.call('podSecurityLevel', () => this.podSecurityLevel(), PodSecurityLevel.RESTRICTED),
+      namespaceLabels: hooks.call('namespaceLabels', () => this.namespaceLabels(), {}),
+      telemetry: hooks.call<TelemetryOverrides | undefined>('telemetry', () => this.telemetry(), undefined, true),
     };
     const routes = Array.isArray(collected.routes) ? collected.routes : [];
-    this.routeHosts = routes.flatMap(r => (Array.isArray(r?.hosts) ? r.hosts.map(h => [h, r.name] as const) : []));
-    const ctx: DeclarationContext = {
+    recordRouteHosts(this, routes.flatMap(r => (Array.isArray(r?.hosts) ? r.hosts.map(h => [h, r.name] as const) : [])));
+    hooks.problems.push(...checkDeclarations(collected, {
       env: this.env,
       dataplaneMode: this.dataplaneMode,
       callerPath: (namespace, declared) => this.callerPath(namespace, declared),
-      field: hook => this.fieldOf(hook),
-      written: hook => (this.fromDeclarations(hook) ? `declarations.${hook}` : `${hook}()`),
-      addWaypoint: this.fromDeclarations('waypoint') ? 'set declarations.waypoint to {}' : `override waypoint() in ${this.className} to return {}`,
-    };
-    this.hookProblems.push(...checkDeclarations(collected, ctx));
+      field: hook => hooks.fieldOf(hook),
+      written: hook => hooks.written(hook),
+      addWaypoint: hooks.fromDeclarations('waypoint') ? 'set declarations.waypoint to {}' : `override waypoint() in ${hooks.className} to return {}`,
+    }));
     return collected;
   }
 
   private render(): void {
     const collected = this.collectDeclarations();
-    if (this.hookProblems.length > 0) return;
+    if (this.hooks.problems.length > 0) return;
     const d = resolveDeclarations(collected);
     const env = this.env;
     const n: RenderedNamespace = {
@@ -421,38 +353,8 @@ export abstract class NamespaceProfile extends MeshChart {
     renderNetworkPolicies(this, n);
 
     const extra = new Construct(this, 'Extra');
-    this.call('extraResources', () => this.extraResources(extra), undefined, true);
-    addCheck(extra, () => extraResourceProblems(extra, this.namespace, this.className, this.dataplaneMode));
-  }
-
-  /**
-   * Checks across the profiles of one app (one environment): one profile per namespace, and each
-   * route host claimed once. Reported on the later profile, naming the earlier one.
-   */
-  private appWideProblems(): Problem[] {
-    const problems: Problem[] = [];
-    const siblings = this.appProfiles().list;
-    const earlier = siblings.slice(0, siblings.indexOf(this));
-    const sameNamespace = earlier.find(p => p.namespace === this.namespace);
-    if (sameNamespace) {
-      problems.push({
-        field: 'namespace', value: this.namespace,
-        message: `is also the namespace of profile '${sameNamespace.node.path}' (${sameNamespace.className}): one profile's policies would overwrite the other's`,
-        fix: 'give each namespace one profile class: register each class once in charts/teams/index.ts, under its own namespace',
-      });
-    }
-    for (const [host, route] of this.routeHosts) {
-      const other = earlier.find(p => p !== this && p.routeHosts.some(([h]) => h === host));
-      if (other) {
-        const otherRoute = other.routeHosts.find(([h]) => h === host)![1];
-        problems.push({
-          field: `${this.fieldOf('routes')}`, value: host,
-          message: `is a host of route '${route}', and also of route '${otherRoute}' in namespace ${other.namespace} (${other.className}): the gateway would send it to one of them only`,
-          fix: 'give each host to one team; split by path under one route if both serve parts of it',
-        });
-      }
-    }
-    return problems;
+    this.hooks.call('extraResources', () => this.extraResources(extra), undefined, true);
+    addCheck(extra, () => extraResourceProblems(extra, this.namespace, this.hooks.className, this.dataplaneMode));
   }
 }
 

@@ -1,5 +1,6 @@
 /** `SidecarNamespaceProfile`: the sidecar profile. */
 import { DataplaneMode } from './types';
+import { LIBRARY_PROFILE } from './hook-calls';
 import { NamespaceProfile } from './namespace-profile';
 
 /**
@@ -15,4 +16,4 @@ export class SidecarNamespaceProfile extends NamespaceProfile {
   public readonly targetDataplaneMode = DataplaneMode.SIDECAR;
 }
 
-Object.defineProperty(SidecarNamespaceProfile, Symbol.for('eks-istio-mesh.LibraryProfile'), { value: true });
+Object.defineProperty(SidecarNamespaceProfile, LIBRARY_PROFILE, { value: true });
