@@ -21,6 +21,7 @@ export * from './lib/http-paths';
 export * from './cli/synth-command';
 export * from './constructs/waypoint';
 export * from './constructs/namespace-network-policies';
+export * from './constructs/namespace-authorization';
 export * from './profiles/types';
 export * from './profiles/namespace-profile';
 export * from './profiles/ambient-namespace-profile';
