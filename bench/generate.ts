@@ -1,6 +1,7 @@
 /**
  * Synthetic platforms for the benchmarks: five environments (lab, dev, staging, preprod, prod), each
- * enabling the same N app-team namespaces, with one generated profile class per namespace.
+ * enabling the same N app-team namespaces, with one generated profile class per namespace (the
+ * library's ambient or sidecar profile, given the namespace's declarations).
  *
  * The namespaces mix ambient (with and without a waypoint) and sidecar modes. Each declares
  * Services, and most of them routes on the shared gateway, callers (from other namespaces of the
@@ -15,8 +16,8 @@ import { MeshBaselineChart } from '../charts/mesh-baseline-chart';
 import {
   AlbScheme, AmbientNamespaceProfile, CallerDeclaration, DependencyDeclaration, EnvironmentBuilder, EnvironmentConfig,
   ExternalHostDeclaration, ExternalProtocol, InjectionStyle, JwtRuleDeclaration, L7PolicyDeclaration, MtlsMode,
-  NamespaceProfile, NamespaceProfileProps, PodSecurityLevel, PolicyAction, ResolvedEnvironment, RouteRuleDeclaration,
-  ServiceDeclaration, SidecarNamespaceProfile, TrafficPolicyDeclaration, WaypointOptions,
+  NamespaceDeclarations, NamespaceProfile, NamespaceProfileProps, PodSecurityLevel, PolicyAction, ResolvedEnvironment, RouteRuleDeclaration,
+  ServiceDeclaration, SidecarNamespaceProfile, TrafficPolicyDeclaration,
 } from '../src';
 import { byCodePoint } from '../src/core/sort';
 
@@ -206,7 +207,7 @@ function planNamespaces(count: number, seed: number): NamespacePlan[] {
   });
 }
 
-/** Deep copy of plain data, so that no hook hands out the plan itself. */
+/** Deep copy of plain data, so that no profile hands out the plan itself. */
 const copy = <T>(value: T): T => structuredClone(value);
 
 /** A class name from a namespace name: `checkout-0003` -> `Checkout0003Profile`. */
@@ -214,45 +215,40 @@ function className(namespace: string): string {
   return `${namespace.split('-').map(p => p[0].toUpperCase() + p.slice(1)).join('')}Profile`;
 }
 
-/** The profile class of one generated namespace. */
-export function profileClass(plan: NamespacePlan): GeneratedProfileClass {
-  // Hooks shared by both modes; `this` is the profile.
-  const hooks = {
-    services: () => copy(plan.services) as ServiceDeclaration[],
-    routes: (env: ResolvedEnvironment) => plan.routes.map(r => ({ name: r.name, hosts: [`${r.subdomain}.${env.primaryDomain}`], rules: copy(r.rules) as RouteRuleDeclaration[] })),
-    // As app teams write them: calls and callers only towards namespaces the environment enables.
-    callers: (env: ResolvedEnvironment) => copy(plan.callers.filter(c => c.external || env.namespaces[c.namespace])) as CallerDeclaration[],
-    dependencies: (env: ResolvedEnvironment) => copy(plan.dependencies.filter(d => env.namespaces[d.namespace])) as DependencyDeclaration[],
-    externalHosts: () => copy(plan.externalHosts) as ExternalHostDeclaration[],
-    l7Policies: () => copy(plan.l7Policies) as L7PolicyDeclaration[],
-    jwtRules: () => copy(plan.jwtRules) as JwtRuleDeclaration[],
-    trafficPolicies: () => copy(plan.trafficPolicies) as TrafficPolicyDeclaration[],
+/**
+ * What one generated namespace declares in an environment, as app teams write it: calls and
+ * callers only towards namespaces the environment enables. Copies, so that no profile hands out
+ * the plan itself.
+ */
+export function declarationsOf(plan: NamespacePlan, env: ResolvedEnvironment): NamespaceDeclarations {
+  return {
+    services: copy(plan.services) as ServiceDeclaration[],
+    routes: plan.routes.map(r => ({ name: r.name, hosts: [`${r.subdomain}.${env.primaryDomain}`], rules: copy(r.rules) as RouteRuleDeclaration[] })),
+    callers: copy(plan.callers.filter(c => c.external || env.namespaces[c.namespace])) as CallerDeclaration[],
+    dependencies: copy(plan.dependencies.filter(d => env.namespaces[d.namespace])) as DependencyDeclaration[],
+    externalHosts: copy(plan.externalHosts) as ExternalHostDeclaration[],
+    l7Policies: copy(plan.l7Policies) as L7PolicyDeclaration[],
+    jwtRules: copy(plan.jwtRules) as JwtRuleDeclaration[],
+    trafficPolicies: copy(plan.trafficPolicies) as TrafficPolicyDeclaration[],
+    podSecurityLevel: plan.podSecurityLevel,
+    namespaceLabels: { ...plan.namespaceLabels },
+    ...(plan.mode === 'ambient-waypoint' ? { waypoint: {} } : {}),
   };
+}
+
+/**
+ * The profile class of one generated namespace: the library's profile of its mode, given the
+ * namespace's declarations. A class of its own, because the team registry takes one class per
+ * namespace.
+ */
+export function profileClass(plan: NamespacePlan): GeneratedProfileClass {
+  const withDeclarations = (props: NamespaceProfileProps): NamespaceProfileProps => ({ ...props, declarations: declarationsOf(plan, props.env) });
   const cls = plan.mode === 'sidecar'
     ? class extends SidecarNamespaceProfile {
-      protected override services() { return hooks.services(); }
-      protected override routes() { return hooks.routes(this.env); }
-      protected override callers() { return hooks.callers(this.env); }
-      protected override dependencies() { return hooks.dependencies(this.env); }
-      protected override externalHosts() { return hooks.externalHosts(); }
-      protected override l7Policies() { return hooks.l7Policies(); }
-      protected override jwtRules() { return hooks.jwtRules(); }
-      protected override trafficPolicies() { return hooks.trafficPolicies(); }
-      protected override podSecurityLevel() { return plan.podSecurityLevel; }
-      protected override namespaceLabels() { return { ...plan.namespaceLabels }; }
+      constructor(scope: Construct, id: string, props: NamespaceProfileProps) { super(scope, id, withDeclarations(props)); }
     }
     : class extends AmbientNamespaceProfile {
-      protected override services() { return hooks.services(); }
-      protected override routes() { return hooks.routes(this.env); }
-      protected override callers() { return hooks.callers(this.env); }
-      protected override dependencies() { return hooks.dependencies(this.env); }
-      protected override externalHosts() { return hooks.externalHosts(); }
-      protected override l7Policies() { return hooks.l7Policies(); }
-      protected override jwtRules() { return hooks.jwtRules(); }
-      protected override trafficPolicies() { return hooks.trafficPolicies(); }
-      protected override podSecurityLevel() { return plan.podSecurityLevel; }
-      protected override namespaceLabels() { return { ...plan.namespaceLabels }; }
-      protected override waypoint(): WaypointOptions | undefined { return plan.mode === 'ambient-waypoint' ? {} : undefined; }
+      constructor(scope: Construct, id: string, props: NamespaceProfileProps) { super(scope, id, withDeclarations(props)); }
     };
   Object.defineProperty(cls, 'name', { value: className(plan.name) });
   return cls;

@@ -27,6 +27,7 @@ export * from './core/http-paths';
 export * from './cli/synth-command';
 export * from './constructs/waypoint';
 export * from './constructs/namespace-network-policies';
+export * from './profiles/namespace-authorization';
 export * from './profiles/types';
 export * from './profiles/namespace-profile';
 export * from './profiles/ambient-namespace-profile';

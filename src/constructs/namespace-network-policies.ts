@@ -8,7 +8,7 @@ import { byCodePoint } from '../core/sort';
 export interface PodPorts {
   /** Name used in the policy name (`allow-to-<name>`). */
   readonly name: string;
-  /** Labels of the pods. */
+  /** Selector of the pods: the labels they carry (the Service's `spec.selector`). */
   readonly selector: Readonly<Record<string, string>>;
   /** Namespaces (other than this one) whose pods may connect, to every port in `ports`. */
   readonly fromNamespaces: readonly string[];
@@ -28,8 +28,8 @@ export interface NamespaceNetworkPoliciesProps {
    * to all pods of the namespace (ztunnel's authorization then admits only the waypoint to apps).
    */
   readonly waypoint: boolean;
-  /** The ingress gateway pods. */
-  readonly ingressGateway: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  /** The ingress gateway pods: their namespace, and the selector that matches them. */
+  readonly ingressGateway: { readonly namespace: string; readonly selector: Readonly<Record<string, string>> };
   /** Who may reach which pods. */
   readonly targets: readonly PodPorts[];
   /** Other namespaces called, with container ports (any port when absent). */
@@ -51,11 +51,12 @@ export interface NamespaceNetworkPoliciesProps {
   readonly ipFamily?: IpFamily;
   /**
    * The Prometheus admitted to the proxies' metrics ports (15020 merged metrics, 15090 Envoy
-   * stats), when pods of the namespace run an Envoy (sidecars, waypoint).
+   * stats), when pods of the namespace run an Envoy (sidecars, waypoint): its namespace, and the
+   * selector of its pods (every pod of the namespace when absent).
    *
    * @default - no scrape is admitted
    */
-  readonly monitoring?: { readonly namespace: string; readonly podLabels?: Readonly<Record<string, string>> };
+  readonly monitoring?: { readonly namespace: string; readonly selector?: Readonly<Record<string, string>> };
 }
 
 /** Source address of kubelet probes to ambient pods (SNAT by istio-cni). */
@@ -76,10 +77,10 @@ function tcp(ports: readonly number[]): k8s.NetworkPolicyPort[] {
   return [...new Set(ports)].sort((a, b) => a - b).map(p => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) }));
 }
 
-function namespacePeer(namespace: string, podLabels?: Readonly<Record<string, string>>): k8s.NetworkPolicyPeer {
+function namespacePeer(namespace: string, selector?: Readonly<Record<string, string>>): k8s.NetworkPolicyPeer {
   return {
     namespaceSelector: { matchLabels: { [NAME_LABEL]: namespace } },
-    ...(podLabels ? { podSelector: { matchLabels: { ...podLabels } } } : {}),
+    ...(selector ? { podSelector: { matchLabels: { ...selector } } } : {}),
   };
 }
 
@@ -112,7 +113,7 @@ export class NamespaceNetworkPolicies extends Construct {
       policies.set(name, new k8s.KubeNetworkPolicy(this, name, { metadata: { name, namespace: props.namespace }, spec }));
     };
     const all = {};
-    const gatewayPeer = namespacePeer(props.ingressGateway.namespace, props.ingressGateway.podLabels);
+    const gatewayPeer = namespacePeer(props.ingressGateway.namespace, props.ingressGateway.selector);
 
     define('default-deny', { podSelector: all, policyTypes: ['Ingress', 'Egress'] });
     define('allow-dns', {
@@ -187,7 +188,7 @@ export class NamespaceNetworkPolicies extends Construct {
       define('allow-metrics-scrape', {
         podSelector: all,
         policyTypes: ['Ingress'],
-        ingress: [{ from: [namespacePeer(props.monitoring.namespace, props.monitoring.podLabels)], ports: tcp(PROXY_METRICS_PORTS) }],
+        ingress: [{ from: [namespacePeer(props.monitoring.namespace, props.monitoring.selector)], ports: tcp(PROXY_METRICS_PORTS) }],
       });
     }
     this.policies = policies;

@@ -1,4 +1,6 @@
+/** `AmbientNamespaceProfile`: the ambient profile, its waypoint hook and the waypoint's identity. */
 import { DataplaneMode, WaypointOptions } from './types';
+import { LIBRARY_PROFILE } from './hook-calls';
 import { NamespaceProfile } from './namespace-profile';
 
 /**
@@ -11,18 +13,23 @@ import { NamespaceProfile } from './namespace-profile';
  *   protected services() { return [{ name: 'api', selector: { app: 'api' }, ports: [{ port: 8080 }] }]; }
  *   protected waypoint() { return {}; }
  * }
+ * // or, the same namespace from data:
+ * new AmbientNamespaceProfile(app, 'payments', {
+ *   env,
+ *   declarations: { services: [{ name: 'api', selector: { app: 'api' }, ports: [{ port: 8080 }] }], waypoint: {} },
+ * });
  */
-export abstract class AmbientNamespaceProfile extends NamespaceProfile {
+export class AmbientNamespaceProfile extends NamespaceProfile {
   public readonly targetDataplaneMode = DataplaneMode.AMBIENT;
 
   /**
    * Override to give the namespace a waypoint (return `{}` for the defaults). With a waypoint,
    * ztunnel admits only the waypoint's identity, and every other allow is enforced by the waypoint.
    *
-   * @returns the waypoint options; the base has no waypoint
+   * @returns the waypoint options; the base returns `declarations.waypoint` (no waypoint by default)
    */
   protected waypoint(): WaypointOptions | undefined {
-    return undefined;
+    return this.declarations.waypoint;
   }
 
   /**
@@ -47,3 +54,5 @@ export abstract class AmbientNamespaceProfile extends NamespaceProfile {
     return this.waypoint();
   }
 }
+
+Object.defineProperty(AmbientNamespaceProfile, LIBRARY_PROFILE, { value: true });

@@ -1,4 +1,6 @@
+/** `SidecarNamespaceProfile`: the sidecar profile. */
 import { DataplaneMode } from './types';
+import { LIBRARY_PROFILE } from './hook-calls';
 import { NamespaceProfile } from './namespace-profile';
 
 /**
@@ -7,8 +9,11 @@ import { NamespaceProfile } from './namespace-profile';
  * egress to the registry (REGISTRY_ONLY) and the declared namespaces, and L7 policies enforced by
  * each pod's proxy.
  *
- * Restricted Pod Security needs Istio CNI (no privileged init container).
+ * Restricted Pod Security needs Istio CNI (no privileged init container). Extend it and override
+ * the hooks, or construct it with `declarations` (see {@link NamespaceProfile}).
  */
-export abstract class SidecarNamespaceProfile extends NamespaceProfile {
+export class SidecarNamespaceProfile extends NamespaceProfile {
   public readonly targetDataplaneMode = DataplaneMode.SIDECAR;
 }
+
+Object.defineProperty(SidecarNamespaceProfile, LIBRARY_PROFILE, { value: true });

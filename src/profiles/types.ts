@@ -1,9 +1,11 @@
 /**
- * What namespace-profile hooks return. Plain data: the base profile validates it and renders it.
+ * What namespace-profile hooks return, and the same data as one object a profile can be built
+ * from (`NamespaceDeclarations`). Plain data: the profile validates it and renders it.
  */
 import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
 
 import { DataplaneMode } from '../config/environment-config';
+import { TelemetryOverrides } from '../constructs/mesh-telemetry';
 
 export { DataplaneMode };
 
@@ -260,4 +262,84 @@ export interface WaypointOptions {
    * @default true
    */
   readonly ingressThroughWaypoint?: boolean;
+}
+
+/**
+ * Everything a namespace declares, as one object: what the hooks of a profile return when a
+ * subclass does not override them (`NamespaceProfileProps.declarations`). Each field has the name
+ * of its hook and the type the hook returns.
+ */
+export interface NamespaceDeclarations {
+  /**
+   * The team's Services (`services()`).
+   *
+   * @default - none
+   */
+  readonly services?: readonly ServiceDeclaration[];
+  /**
+   * Routes on the shared ingress gateway (`routes()`).
+   *
+   * @default - none
+   */
+  readonly routes?: readonly RouteDeclaration[];
+  /**
+   * Workloads allowed to call the Services (`callers()`).
+   *
+   * @default - none (deny by default)
+   */
+  readonly callers?: readonly CallerDeclaration[];
+  /**
+   * Namespaces this namespace calls (`dependencies()`).
+   *
+   * @default - none
+   */
+  readonly dependencies?: readonly DependencyDeclaration[];
+  /**
+   * Hosts outside the cluster (`externalHosts()`).
+   *
+   * @default - none
+   */
+  readonly externalHosts?: readonly ExternalHostDeclaration[];
+  /**
+   * HTTP-aware authorization (`l7Policies()`).
+   *
+   * @default - none
+   */
+  readonly l7Policies?: readonly L7PolicyDeclaration[];
+  /**
+   * Accepted JWT issuers (`jwtRules()`).
+   *
+   * @default - none
+   */
+  readonly jwtRules?: readonly JwtRuleDeclaration[];
+  /**
+   * DestinationRules for declared Services (`trafficPolicies()`).
+   *
+   * @default - none
+   */
+  readonly trafficPolicies?: readonly TrafficPolicyDeclaration[];
+  /**
+   * Pod Security Standards level (`podSecurityLevel()`).
+   *
+   * @default PodSecurityLevel.RESTRICTED
+   */
+  readonly podSecurityLevel?: PodSecurityLevel;
+  /**
+   * Extra Namespace labels (`namespaceLabels()`).
+   *
+   * @default - none
+   */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /**
+   * The waypoint (`waypoint()`); ambient profiles only, a sidecar profile refuses it.
+   *
+   * @default - no waypoint
+   */
+  readonly waypoint?: WaypointOptions;
+  /**
+   * Telemetry overrides (`telemetry()`).
+   *
+   * @default - the environment's telemetry
+   */
+  readonly telemetry?: TelemetryOverrides;
 }

@@ -6,7 +6,7 @@ const base: NamespaceNetworkPoliciesProps = {
   namespace: 'shop',
   ambient: false,
   waypoint: false,
-  ingressGateway: { namespace: 'istio-system', podLabels: { istio: 'ingressgateway' } },
+  ingressGateway: { namespace: 'istio-system', selector: { istio: 'ingressgateway' } },
   targets: [],
   dependencies: [],
   external: [],
@@ -29,7 +29,7 @@ describe('NamespaceNetworkPolicies prerequisites', () => {
   });
 
   it('admits the configured Prometheus to 15020 and 15090 where an Envoy runs, and nothing otherwise', () => {
-    const monitoring = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+    const monitoring = { namespace: 'monitoring', selector: { 'app.kubernetes.io/name': 'prometheus' } };
     const scrape = named({ monitoring, istiod: { namespace: 'istio-system' } }, 'allow-metrics-scrape');
     expect(scrape.spec).toEqual({
       podSelector: {},

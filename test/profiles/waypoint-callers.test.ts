@@ -14,9 +14,11 @@
  * HBONE straight to the pod, where ztunnel enforces the policies without targetRefs.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DataplaneMode, Manifest, MtlsMode, NamespaceSettings, PolicyAction, synthesize } from '../../src';
+import {
+  AmbientNamespaceProfile, DataplaneMode, L7PolicyDeclaration, Manifest, MtlsMode, NamespaceDeclarations, NamespaceSettings, PolicyAction, SidecarNamespaceProfile, synthesize,
+} from '../../src';
 import { baseConfig, crdSchemas, synthProblems } from '../util';
-import { FixtureAmbient, FixtureSidecar, HookValues } from './fixtures';
+import { FixtureAmbient } from './fixtures';
 
 type Obj = Manifest & Record<string, any>;
 
@@ -24,12 +26,16 @@ const SHOP = 'cluster.local/ns/shop/sa/shop-api';
 const GATEWAY = 'cluster.local/ns/istio-system/sa/istio-ingressgateway';
 
 /** The waypoint namespace `fixture` (ambient) and its caller `shop` (sidecar), in one environment. */
-function synthPair(fixture: HookValues, shopSettings: NamespaceSettings = {}, meshMode = MtlsMode.STRICT): Obj[] {
-  FixtureAmbient.hooks = { services: [{ name: 'api', selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'api' }], waypoint: {}, ...fixture };
-  FixtureSidecar.hooks = { services: [{ name: 'shop-api', selector: { app: 'shop-api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'shop-api' }] };
+function synthPair(fixture: NamespaceDeclarations, shopSettings: NamespaceSettings = {}, meshMode = MtlsMode.STRICT): Obj[] {
   const [result] = synthesize([baseConfig({ istio: { mtlsMode: meshMode }, namespaces: { fixture: {}, shop: shopSettings } })], (app, env) => {
-    new FixtureAmbient(app, 'fixture', { env });
-    new FixtureSidecar(app, 'shop', { env });
+    new AmbientNamespaceProfile(app, 'fixture', {
+      env,
+      declarations: { services: [{ name: 'api', selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'api' }], waypoint: {}, ...fixture },
+    });
+    new SidecarNamespaceProfile(app, 'shop', {
+      env,
+      declarations: { services: [{ name: 'shop-api', selector: { app: 'shop-api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'shop-api' }] },
+    });
   }, { schemas: crdSchemas() });
   return result.charts.flatMap(c => c.objects) as Obj[];
 }
@@ -39,7 +45,6 @@ const principalsOf = (p: Obj | undefined): string[] => (p?.spec.rules ?? []).fla
 
 beforeEach(() => {
   FixtureAmbient.hooks = {};
-  FixtureSidecar.hooks = {};
 });
 
 describe('callers of a namespace with a waypoint, by the way their traffic travels', () => {
@@ -91,13 +96,13 @@ describe('callers of a namespace with a waypoint, by the way their traffic trave
 });
 
 describe('L7 rules that the waypoint cannot enforce for a caller', () => {
-  const l7From = (workloads: NonNullable<NonNullable<HookValues['l7Policies']>[number]['from']>['workloads'], action?: PolicyAction) =>
+  const l7From = (workloads: NonNullable<L7PolicyDeclaration['from']>['workloads'], action?: PolicyAction) =>
     [{ name: 'reads', services: ['api'], action, from: { workloads }, to: { methods: ['GET'] } }];
 
-  it('refuse an L7 ALLOW for a sidecar caller, naming the class, hook, caller and fix', () => {
+  it('refuse an L7 ALLOW for a sidecar caller, naming the declarations field, caller and fix', () => {
     const problems = synthProblems(() => synthPair({ l7Policies: l7From([{ namespace: 'shop', serviceAccount: 'shop-api' }]) }));
     expect(problems).toEqual([
-      "[test] fixture: 'FixtureAmbient.l7Policies()[0].from.workloads[0]' runs with sidecars, which send straight to the pods and never through the waypoint where L7 rules are enforced, so this ALLOW would never admit it; got {\"namespace\":\"shop\",\"serviceAccount\":\"shop-api\"}. fix: grant it at L4 with callers() (all ports of the Service), or move namespace shop to ambient",
+      "[test] fixture: 'declarations.l7Policies[0].from.workloads[0]' runs with sidecars, which send straight to the pods and never through the waypoint where L7 rules are enforced, so this ALLOW would never admit it; got {\"namespace\":\"shop\",\"serviceAccount\":\"shop-api\"}. fix: grant it at L4 with declarations.callers (all ports of the Service), or move namespace shop to ambient",
     ]);
   });
 
@@ -116,14 +121,14 @@ describe('L7 rules that the waypoint cannot enforce for a caller', () => {
       l7Policies: [{ name: 'public', services: ['api'], from: { ingressGateway: true }, to: { methods: ['GET'] } }],
     }));
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain("'FixtureAmbient.l7Policies()[0].from.ingressGateway' needs the ingress gateway to go through the waypoint");
+    expect(problems[0]).toContain("'declarations.l7Policies[0].from.ingressGateway' needs the ingress gateway to go through the waypoint");
   });
 
   it('refuse a DENY on a Service that a sidecar caller reaches around the waypoint, and accept it when every caller is ambient', () => {
     const deny = [{ name: 'no-deletes', services: ['api'], action: PolicyAction.DENY, to: { methods: ['DELETE'] } }];
     const problems = synthProblems(() => synthPair({ callers: [{ namespace: 'shop', serviceAccount: 'shop-api' }], l7Policies: deny }));
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain('callers() admits shop/shop-api, whose requests reach the pods without it');
+    expect(problems[0]).toContain('declarations.callers admits shop/shop-api, whose requests reach the pods without it');
     const objects = synthPair({ callers: [{ namespace: 'fixture', serviceAccount: 'api' }], l7Policies: deny });
     expect(policy(objects, 'no-deletes')!.spec.action).toBe('DENY');
   });
