@@ -2,7 +2,7 @@
 import { isDnsSubdomain } from '../../lib/names';
 import { AlbScheme, EnvironmentConfig } from '../environment-config';
 import { albAttributeProblems } from '../load-balancer-attributes';
-import { DEFAULT_SSL_POLICY, LEGACY_SSL_POLICIES, TLS13_SSL_POLICIES } from '../ssl-policies';
+import { DEFAULT_SSL_POLICY, LEGACY_SSL_POLICIES, sslPolicyProblem, TLS13_SSL_POLICIES } from '../ssl-policies';
 import { ResolvedEnvironment } from './types';
 import {
   ACM_ARN, arnMismatch, collector, duplicates, GROUP_NAME, ipv4CidrProblem, isEnumValue, isPlainObject, LB_ATTRIBUTE_KEY,
@@ -54,10 +54,10 @@ export function resolveAlb(raw: EnvironmentConfig['alb'] | undefined, context: A
     }
   });
   const sslPolicy = alb.sslPolicy ?? ALB_DEFAULTS.sslPolicy;
-  if (LEGACY_SSL_POLICIES.includes(sslPolicy)) {
-    bad('alb.sslPolicy', sslPolicy, 'offers no TLS 1.3', `use a TLS 1.3 policy such as ${DEFAULT_SSL_POLICY} or ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09`);
-  } else if (!TLS13_SSL_POLICIES.includes(sslPolicy)) {
-    bad('alb.sslPolicy', sslPolicy, 'is not a known ELB security policy', `use one of ${TLS13_SSL_POLICIES.join(', ')}`);
+  const sslProblem = sslPolicyProblem(sslPolicy);
+  if (sslProblem) {
+    const fix = LEGACY_SSL_POLICIES.includes(sslPolicy) ? `use a TLS 1.3 policy such as ${DEFAULT_SSL_POLICY} or ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09` : `use one of ${TLS13_SSL_POLICIES.join(', ')}`;
+    bad('alb.sslPolicy', sslPolicy, sslProblem, fix);
   }
   if (alb.groupName !== undefined && !(typeof alb.groupName === 'string' && GROUP_NAME.test(alb.groupName))) {
     bad('alb.groupName', alb.groupName, 'is not a valid IngressGroup name', 'use at most 63 lowercase letters, digits, - and ., starting and ending with a letter or digit');
