@@ -3,6 +3,7 @@ import { VirtualService } from '../../imports/istio-networking.istio.io';
 import { isDnsLabel, isDomainName, isUnderDomain } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
 import { byCodePoint } from '../lib/sort';
+import { isPort, NOT_A_NAMESPACE, NOT_A_PORT } from '../config/resolve/validators';
 
 /** One HTTP route of an {@link AppRoute}: a path prefix sent to a Service port. */
 export interface AppRouteRule {
@@ -68,7 +69,7 @@ export class AppRoute extends Construct {
 
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: 'is not a valid namespace name', fix: 'use a DNS label' });
+      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: 'use a DNS label' });
       if (!isDnsLabel(props.name)) problems.push({ field: 'name', value: props.name, message: 'is not a valid object name', fix: 'use a DNS label' });
       if (!/^[a-z0-9-]+\/[a-z0-9-]+$/.test(props.gateway)) problems.push({ field: 'gateway', value: props.gateway, message: 'must name the shared gateway as <namespace>/<name>', fix: 'pass SharedGateway.ref' });
       if (this.hosts.length === 0) problems.push({ field: 'hosts', value: props.hosts, message: 'must list at least one host', fix: 'add the host name clients use, under one of the environment domains' });
@@ -83,7 +84,7 @@ export class AppRoute extends Construct {
       rules.forEach((r, i) => {
         if (!r.pathPrefix.startsWith('/')) problems.push({ field: `rules[${i}].pathPrefix`, value: r.pathPrefix, message: "must start with '/'", fix: `write '/${r.pathPrefix}'` });
         if (!isDnsLabel(r.serviceName)) problems.push({ field: `rules[${i}].serviceName`, value: r.serviceName, message: 'is not a valid Service name', fix: "use the name of a Service in the app's namespace" });
-        if (!Number.isInteger(r.port) || r.port < 1 || r.port > 65535) problems.push({ field: `rules[${i}].port`, value: r.port, message: 'is not a port number', fix: 'use the Service port, 1 to 65535' });
+        if (!isPort(r.port)) problems.push({ field: `rules[${i}].port`, value: r.port, message: NOT_A_PORT, fix: 'use the Service port, 1 to 65535' });
       });
       const prefixes = rules.map(r => r.pathPrefix);
       for (const dup of new Set(prefixes.filter((p, i) => prefixes.indexOf(p) !== i))) {

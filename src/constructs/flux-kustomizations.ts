@@ -4,6 +4,7 @@ import { CONFIG_FOLDER, CONTROL_PLANE_FOLDER, NAMESPACES_FOLDER } from '../lib/l
 import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
 import { byCodePoint } from '../lib/sort';
+import { NOT_A_NAMESPACE } from '../config/resolve/validators';
 
 /**
  * Label on the objects of the control-plane stage (value {@link CONTROL_PLANE_STAGE}). The stage of
@@ -105,7 +106,7 @@ export class FluxKustomizations extends Construct {
 
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsLabel(namespace)) problems.push({ field: 'namespace', value: namespace, message: 'is not a valid namespace name', fix: "use the Flux namespace, usually 'flux-system'" });
+      if (!isDnsLabel(namespace)) problems.push({ field: 'namespace', value: namespace, message: NOT_A_NAMESPACE, fix: "use the Flux namespace, usually 'flux-system'" });
       if (!isDnsSubdomain(sourceName)) problems.push({ field: 'sourceName', value: sourceName, message: 'is not a valid object name', fix: 'name the GitRepository of this repository' });
       if (!isDnsLabel(prefix, 40)) problems.push({ field: 'prefix', value: prefix, message: 'is not a DNS label of at most 40 characters', fix: "use a short name such as 'mesh'" });
       if (!/^\.\/[A-Za-z0-9_./-]*$/.test(props.path) || props.path.split('/').includes('..')) {

@@ -8,6 +8,7 @@ import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from '../lib/nam
 import { addCheck, Problem } from '../lib/validation';
 import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED } from './flux-prune';
 import { IstioInstall } from './istio-install';
+import { NOT_A_NAMESPACE } from '../config/resolve/validators';
 
 /** Pod annotation with ProxyConfig overrides, read by the injector (istio/api `annotation`). */
 export const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
@@ -125,7 +126,7 @@ export class IngressGatewayRelease extends Construct {
   private check(props: IngressGatewayReleaseProps, labels: Readonly<Record<string, string>>): Problem[] {
     const problems: Problem[] = [];
     const bad = (field: string, value: unknown, message: string, fix: string) => problems.push({ field, value, message, fix });
-    if (!isDnsLabel(props.namespace)) bad('namespace', props.namespace, 'is not a valid namespace name', 'use the namespace of the gateway');
+    if (!isDnsLabel(props.namespace)) bad('namespace', props.namespace, NOT_A_NAMESPACE, 'use the namespace of the gateway');
     if (!isDnsLabel(props.releaseName, 53)) bad('releaseName', props.releaseName, 'is not a valid Helm release name (DNS label, at most 53 characters)', 'use a name such as istio-ingressgateway');
     if (!isDnsSubdomain(props.serviceAccount)) bad('serviceAccount', props.serviceAccount, 'is not a valid ServiceAccount name', 'use the ServiceAccount of the gateway pods');
     if (Object.keys(props.podLabels).length === 0) bad('podLabels', props.podLabels, 'must not be empty', "give the labels the Istio Gateway selects, e.g. { istio: 'ingressgateway' }");

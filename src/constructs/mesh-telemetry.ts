@@ -4,6 +4,7 @@ import { ACCESS_LOG_PROVIDER } from '../config/istio-version';
 import { isDnsLabel } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
 import { byCodePoint } from '../lib/sort';
+import { isPercentage, NOT_A_NAMESPACE, NOT_A_PERCENTAGE } from '../config/resolve/validators';
 
 /**
  * What a namespace may change in the environment's telemetry (the `telemetry()` hook of a
@@ -85,13 +86,13 @@ export class MeshTelemetry extends Construct {
     const tags = Object.entries(props.customTags ?? {}).sort(([a], [b]) => byCodePoint(a, b));
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: 'is not a valid namespace name', fix: 'use a DNS label' });
+      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: 'use a DNS label' });
       if (!isDnsLabel(name)) problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use a DNS label' });
       if (typeof props.tracingProvider !== 'string' || props.tracingProvider.length === 0) {
         problems.push({ field: 'tracingProvider', value: props.tracingProvider, message: 'must name a provider (an empty list means every provider)', fix: "name the meshConfig extension provider, e.g. 'otel-tracing'" });
       }
-      if (typeof props.samplingPercentage !== 'number' || !(props.samplingPercentage >= 0 && props.samplingPercentage <= 100)) {
-        problems.push({ field: 'samplingPercentage', value: props.samplingPercentage, message: 'must be a percentage from 0 to 100', fix: 'e.g. 1 for one request in a hundred' });
+      if (!isPercentage(props.samplingPercentage)) {
+        problems.push({ field: 'samplingPercentage', value: props.samplingPercentage, message: NOT_A_PERCENTAGE, fix: 'e.g. 1 for one request in a hundred' });
       }
       if (props.waypoint !== undefined && !isDnsLabel(props.waypoint)) problems.push({ field: 'waypoint', value: props.waypoint, message: 'is not a valid Gateway name', fix: 'name the waypoint of the namespace' });
       return problems;

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Gateway as IstioGateway, GatewaySpecServersTlsMinProtocolVersion, GatewaySpecServersTlsMode } from '../../imports/istio-networking.istio.io';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
+import { NOT_A_NAMESPACE } from '../config/resolve/validators';
 
 /** Properties of a {@link SharedGateway}. */
 export interface SharedGatewayProps {
@@ -80,7 +81,7 @@ export class SharedGateway extends Construct {
         }
       }
       if (!isDnsLabel(this.name)) problems.push({ field: 'name', value: this.name, message: 'is not a valid object name', fix: 'use a DNS label such as shared-gateway' });
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: 'is not a valid namespace name', fix: "use the gateway Deployment's namespace" });
+      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: "use the gateway Deployment's namespace" });
       if (!isDnsSubdomain(props.credentialName)) problems.push({ field: 'credentialName', value: props.credentialName, message: 'is not a valid Secret name', fix: "use the GatewayCertificate's secretName" });
       const selector = Object.entries(props.selector);
       if (selector.length === 0) problems.push({ field: 'selector', value: props.selector, message: 'must not be empty (it would configure every gateway)', fix: "give the gateway pods' labels, e.g. { istio: 'ingressgateway' }" });

@@ -56,6 +56,11 @@ describe('AlbIngress', () => {
     expect(a[`${A}/load-balancer-attributes`]).toBe('deletion_protection.enabled=true,idle_timeout.timeout_seconds=30');
   });
 
+  it('reports a gateway port out of range with the message the config and the other constructs use', () => {
+    const problems = synthProblems(() => synthConstructs(scope => new AlbIngress(scope, 'Alb', { ...props, gatewayServicePort: 0 })));
+    expect(problems).toEqual(["[test] test/Alb: 'gatewayServicePort' must be a port number from 1 to 65535; got 0. fix: use the HTTPS port of the gateway Service, 443"]);
+  });
+
   it('fails on no certificate', () => {
     const problems = synthProblems(() => synthConstructs(scope => new AlbIngress(scope, 'Alb', { ...props, certificateArns: [] })));
     expect(problems.map(p => p.split(':')[1].trim().split(' ')[0])).toEqual(["'certificateArns'"]);

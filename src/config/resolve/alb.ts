@@ -6,7 +6,7 @@ import { DEFAULT_SSL_POLICY, LEGACY_SSL_POLICIES, sslPolicyProblem, TLS13_SSL_PO
 import { ResolvedEnvironment } from './types';
 import {
   ACM_ARN, arnMismatch, collector, duplicates, GROUP_NAME, ipv4CidrProblem, isEnumValue, isPlainObject, LB_ATTRIBUTE_KEY,
-  LB_ATTRIBUTE_VALUE, partitionProblem, Resolved, sortedRecord, SUBNET_ID, WAF_ARN,
+  LB_ATTRIBUTE_VALUE, NOT_AN_INGRESS_GROUP, partitionProblem, Resolved, sortedRecord, SUBNET_ID, WAF_ARN,
 } from './validators';
 import { byCodePoint } from '../../lib/sort';
 
@@ -60,7 +60,7 @@ export function resolveAlb(raw: EnvironmentConfig['alb'] | undefined, context: A
     bad('alb.sslPolicy', sslPolicy, sslProblem, fix);
   }
   if (alb.groupName !== undefined && !(typeof alb.groupName === 'string' && GROUP_NAME.test(alb.groupName))) {
-    bad('alb.groupName', alb.groupName, 'is not a valid IngressGroup name', 'use at most 63 lowercase letters, digits, - and ., starting and ending with a letter or digit');
+    bad('alb.groupName', alb.groupName, NOT_AN_INGRESS_GROUP, 'use at most 63 lowercase letters, digits, - and ., starting and ending with a letter or digit');
   }
   if (alb.groupOrder !== undefined) {
     if (alb.groupName === undefined) {

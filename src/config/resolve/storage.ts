@@ -2,7 +2,7 @@
 import { isDnsSubdomain } from '../../lib/names';
 import { EnvironmentConfig } from '../environment-config';
 import { ResolvedEnvironment } from './types';
-import { arnMismatch, collector, KMS_KEY_ARN, partitionProblem, Resolved } from './validators';
+import { arnMismatch, collector, KMS_KEY_ARN, NOT_A_KMS_KEY_ARN, partitionProblem, Resolved } from './validators';
 
 /** Defaults of the `encryptedStorage` section. */
 export const ENCRYPTED_STORAGE_DEFAULTS = {
@@ -19,7 +19,7 @@ export function resolveEncryptedStorage(raw: EnvironmentConfig['encryptedStorage
   const match = typeof raw.kmsKeyArn === 'string' ? KMS_KEY_ARN.exec(raw.kmsKeyArn) : null;
   const mismatch = match ? arnMismatch(match, region) : undefined;
   if (!match) {
-    bad('encryptedStorage.kmsKeyArn', raw.kmsKeyArn, 'is not a KMS key ARN', 'use arn:aws:kms:<region>:<12-digit account>:key/<key id> (a key ARN, not an alias)');
+    bad('encryptedStorage.kmsKeyArn', raw.kmsKeyArn, NOT_A_KMS_KEY_ARN, 'use arn:aws:kms:<region>:<12-digit account>:key/<key id> (a key ARN, not an alias)');
   } else if (mismatch === 'region') {
     bad('encryptedStorage.kmsKeyArn', raw.kmsKeyArn, `is in region ${match[2]} but the cluster is in ${region}`, `use a key in ${region} (EBS volumes use a key of their own region)`);
   } else if (mismatch === 'partition') {

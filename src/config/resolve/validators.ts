@@ -48,6 +48,10 @@ export const NOT_A_NAMESPACE = 'is not a valid namespace name';
 export const NOT_A_PORT = 'must be a port number from 1 to 65535';
 /** The message of a percentage outside 0-100. */
 export const NOT_A_PERCENTAGE = 'must be a percentage from 0 to 100';
+/** The message of a KMS key ARN that is not one (config `encryptedStorage` and {@link EncryptedStorageClass}). */
+export const NOT_A_KMS_KEY_ARN = 'is not a KMS key ARN';
+/** The message of an IngressGroup name that is not one (config `alb.groupName` and {@link AlbIngressClass}). */
+export const NOT_AN_INGRESS_GROUP = 'is not a valid IngressGroup name';
 /** The message of a reason that is missing or too short. */
 export const REASON_TOO_SHORT = 'must give a reason of at least 10 characters';
 /** The message of a list of more than two istiod revisions (config and {@link IstioInstall}). */
