@@ -81,10 +81,10 @@ export class AppRoute extends Construct {
         }
       }
       if (rules.length === 0) problems.push({ field: 'rules', value: props.rules, message: 'must have at least one rule', fix: 'route a path prefix to a Service port' });
-      rules.forEach((r, i) => {
-        if (!r.pathPrefix.startsWith('/')) problems.push({ field: `rules[${i}].pathPrefix`, value: r.pathPrefix, message: "must start with '/'", fix: `write '/${r.pathPrefix}'` });
-        if (!isDnsLabel(r.serviceName)) problems.push({ field: `rules[${i}].serviceName`, value: r.serviceName, message: 'is not a valid Service name', fix: "use the name of a Service in the app's namespace" });
-        if (!isPort(r.port)) problems.push({ field: `rules[${i}].port`, value: r.port, message: NOT_A_PORT, fix: 'use the Service port, 1 to 65535' });
+      rules.forEach((rule, i) => {
+        if (!rule.pathPrefix.startsWith('/')) problems.push({ field: `rules[${i}].pathPrefix`, value: rule.pathPrefix, message: "must start with '/'", fix: `write '/${rule.pathPrefix}'` });
+        if (!isDnsLabel(rule.serviceName)) problems.push({ field: `rules[${i}].serviceName`, value: rule.serviceName, message: 'is not a valid Service name', fix: "use the name of a Service in the app's namespace" });
+        if (!isPort(rule.port)) problems.push({ field: `rules[${i}].port`, value: rule.port, message: NOT_A_PORT, fix: 'use the Service port, 1 to 65535' });
       });
       const prefixes = rules.map(r => r.pathPrefix);
       for (const dup of new Set(prefixes.filter((p, i) => prefixes.indexOf(p) !== i))) {

@@ -130,8 +130,8 @@ export class IngressGatewayRelease extends Construct {
     if (!isDnsLabel(props.releaseName, 53)) bad('releaseName', props.releaseName, 'is not a valid Helm release name (DNS label, at most 53 characters)', 'use a name such as istio-ingressgateway');
     if (!isDnsSubdomain(props.serviceAccount)) bad('serviceAccount', props.serviceAccount, 'is not a valid ServiceAccount name', 'use the ServiceAccount of the gateway pods');
     if (Object.keys(props.podLabels).length === 0) bad('podLabels', props.podLabels, 'must not be empty', "give the labels the Istio Gateway selects, e.g. { istio: 'ingressgateway' }");
-    for (const [k, v] of Object.entries(props.podLabels)) {
-      if (!isLabelKey(k) || !isLabelValue(v)) bad(`podLabels['${k}']`, v, 'is not a valid label', 'use Kubernetes label keys and values');
+    for (const [key, value] of Object.entries(props.podLabels)) {
+      if (!isLabelKey(key) || !isLabelValue(value)) bad(`podLabels['${key}']`, value, 'is not a valid label', 'use Kubernetes label keys and values');
     }
     if (props.namespace === props.install.namespace) {
       const missing = Object.entries(labels).filter(([key, value]) => props.install.namespaceLabels[key] !== value);

@@ -318,7 +318,7 @@ export class IstioInstall extends Construct {
     const problems: Problem[] = [];
     const bad = (field: string, value: unknown, message: string, fix: string) => problems.push({ field, value, message, fix });
     if (!isDnsLabel(props.namespace)) bad('namespace', props.namespace, NOT_A_NAMESPACE, "use the Istio root namespace, usually 'istio-system'");
-    for (const r of this.revisions) if (!isDnsLabel(r, 55)) bad('revisions', r, 'is not a valid revision name', "use a DNS label such as '1-30'");
+    for (const listed of this.revisions) if (!isDnsLabel(listed, 55)) bad('revisions', listed, 'is not a valid revision name', "use a DNS label such as '1-30'");
     if (!this.revisions.includes(props.revision)) bad('revision', props.revision, `is not installed (revisions: ${this.revisions.join(', ')})`, 'add it to revisions');
     if (this.revisions.length > 2) bad('revisions', this.revisions, TOO_MANY_REVISIONS, 'run at most the current and the canary revision');
     if (!isDnsSubdomain(props.tracing.name.toLowerCase())) bad('tracing.name', props.tracing.name, 'is not a valid provider name', "use a name such as 'otel-tracing'");

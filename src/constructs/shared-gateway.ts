@@ -73,11 +73,11 @@ export class SharedGateway extends Construct {
     addCheck(this, () => {
       const problems: Problem[] = [];
       if (hosts.length === 0) problems.push({ field: 'hosts', value: props.hosts, message: 'must list at least one <namespace>/* host (Istio refuses a server without hosts)', fix: `remove 'hosts' (only ${props.namespace} binds), or list the namespaces whose routes bind` });
-      for (const h of hosts) {
-        if (h === '*' || h.startsWith('*/')) {
-          problems.push({ field: 'hosts', value: h, message: 'lets a VirtualService of any namespace bind to the shared gateway', fix: "list '<namespace>/*' for each namespace whose routes bind" });
-        } else if (!NAMESPACE_HOST.test(h)) {
-          problems.push({ field: 'hosts', value: h, message: "must be '<namespace>/*': the ALB sends no SNI to its targets, so a server bound to host names never matches", fix: "use '<namespace>/*' and route by host in an AppRoute" });
+      for (const host of hosts) {
+        if (host === '*' || host.startsWith('*/')) {
+          problems.push({ field: 'hosts', value: host, message: 'lets a VirtualService of any namespace bind to the shared gateway', fix: "list '<namespace>/*' for each namespace whose routes bind" });
+        } else if (!NAMESPACE_HOST.test(host)) {
+          problems.push({ field: 'hosts', value: host, message: "must be '<namespace>/*': the ALB sends no SNI to its targets, so a server bound to host names never matches", fix: "use '<namespace>/*' and route by host in an AppRoute" });
         }
       }
       if (!isDnsLabel(this.name)) problems.push({ field: 'name', value: this.name, message: 'is not a valid object name', fix: 'use a DNS label such as shared-gateway' });

@@ -108,11 +108,11 @@ export function partitionProblem(match: RegExpExecArray, region: string, service
 
 /** Why an IPv4 CIDR cannot be a source of the gateway, or undefined when it is fine. */
 export function ipv4CidrProblem(cidr: unknown): string | undefined {
-  const m = typeof cidr === 'string' ? IPV4_CIDR.exec(cidr) : null;
-  if (!m) return 'is not an IPv4 CIDR';
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some(o => o > 255) || m.slice(1, 5).some(o => o.length > 1 && o.startsWith('0')) || prefix > 32) return 'is not an IPv4 CIDR';
+  const match = typeof cidr === 'string' ? IPV4_CIDR.exec(cidr) : null;
+  if (!match) return 'is not an IPv4 CIDR';
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some(o => o > 255) || match.slice(1, 5).some(o => o.length > 1 && o.startsWith('0')) || prefix > 32) return 'is not an IPv4 CIDR';
   if (prefix === 0) return 'admits every address, so every pod could skip the ALB';
   const address = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
   const hostBits = prefix === 32 ? 0 : (address & (0xffffffff >>> prefix)) >>> 0;
