@@ -4,7 +4,7 @@ import { CONFIG_FOLDER, CONTROL_PLANE_FOLDER, NAMESPACES_FOLDER } from '../lib/l
 import { isDnsLabel, isDnsSubdomain } from '../lib/names';
 import { addCheck, Problem } from '../lib/validation';
 import { byCodePoint } from '../lib/sort';
-import { NOT_A_NAMESPACE, REPO_PATH } from '../config/resolve/validators';
+import { isRepoPath, NOT_A_KUSTOMIZATION_NAME, NOT_A_KUSTOMIZATION_PREFIX, NOT_A_NAMESPACE, NOT_A_REPO_PATH } from '../config/resolve/validators';
 
 /**
  * Label on the objects of the control-plane stage (value {@link CONTROL_PLANE_STAGE}). The stage of
@@ -108,12 +108,12 @@ export class FluxKustomizations extends Construct {
       const problems: Problem[] = [];
       if (!isDnsLabel(namespace)) problems.push({ field: 'namespace', value: namespace, message: NOT_A_NAMESPACE, fix: "use the Flux namespace, usually 'flux-system'" });
       if (!isDnsSubdomain(sourceName)) problems.push({ field: 'sourceName', value: sourceName, message: 'is not a valid object name', fix: 'name the GitRepository of this repository' });
-      if (!isDnsLabel(prefix, 40)) problems.push({ field: 'prefix', value: prefix, message: 'is not a DNS label of at most 40 characters', fix: "use a short name such as 'mesh'" });
-      if (!REPO_PATH.test(props.path) || props.path.split('/').includes('..')) {
-        problems.push({ field: 'path', value: props.path, message: 'must be a path inside the repository starting with ./', fix: 'e.g. ./dist/prod' });
+      if (!isDnsLabel(prefix, 40)) problems.push({ field: 'prefix', value: prefix, message: NOT_A_KUSTOMIZATION_PREFIX, fix: "use a short name such as 'mesh'" });
+      if (!isRepoPath(props.path)) {
+        problems.push({ field: 'path', value: props.path, message: NOT_A_REPO_PATH, fix: 'e.g. ./dist/prod' });
       }
       for (const dependency of dependsOn) {
-        if (!isDnsSubdomain(dependency)) problems.push({ field: 'dependsOn', value: dependency, message: 'is not a valid Kustomization name', fix: 'name a Flux Kustomization of the same namespace' });
+        if (!isDnsSubdomain(dependency)) problems.push({ field: 'dependsOn', value: dependency, message: NOT_A_KUSTOMIZATION_NAME, fix: 'name a Flux Kustomization of the same namespace' });
         else if ([...Object.values(names), ...namespaceNames].includes(dependency)) problems.push({ field: 'dependsOn', value: dependency, message: 'is one of the mesh Kustomizations itself', fix: "name the cluster's infrastructure Kustomizations" });
       }
       for (const folder of namespaceFolders) {

@@ -2,7 +2,9 @@
 import { isDnsLabel, isDnsSubdomain } from '../../lib/names';
 import { EnvironmentConfig } from '../environment-config';
 import { ResolvedEnvironment } from './types';
-import { checkNamespaceName, collector, isGoDuration, REPO_PATH, Resolved } from './validators';
+import {
+  checkNamespaceName, collector, isGoDuration, isRepoPath, NOT_A_KUSTOMIZATION_NAME, NOT_A_KUSTOMIZATION_PREFIX, NOT_A_REPO_PATH, Resolved,
+} from './validators';
 
 /** Defaults of the `flux` section. */
 export const FLUX_DEFAULTS = {
@@ -32,11 +34,11 @@ export function resolveFlux(raw: EnvironmentConfig['flux'], context: { readonly 
     bad('flux.dependsOn', dependsOn, 'must be a list of Kustomization names', "e.g. ['infrastructure'], or [] when nothing must come first");
   } else {
     dependsOn.forEach((dependency, i) => {
-      if (!isDnsSubdomain(dependency)) bad(`flux.dependsOn[${i}]`, dependency, 'is not a valid Kustomization name', 'use the name of a Flux Kustomization in the same namespace');
+      if (!isDnsSubdomain(dependency)) bad(`flux.dependsOn[${i}]`, dependency, NOT_A_KUSTOMIZATION_NAME, 'use the name of a Flux Kustomization in the same namespace');
     });
   }
-  if (typeof path !== 'string' || !REPO_PATH.test(path) || path.split('/').includes('..')) {
-    bad('flux.path', path, 'must be a path inside the repository starting with ./', `e.g. ./dist/${env}`);
+  if (!isRepoPath(path)) {
+    bad('flux.path', path, NOT_A_REPO_PATH, `e.g. ./dist/${env}`);
   } else {
     // Synth writes this environment to dist/<name>/ only: any other folder of dist/ holds another
     // environment's manifests (or the Flux Kustomizations), which this cluster would then apply.
@@ -46,7 +48,7 @@ export function resolveFlux(raw: EnvironmentConfig['flux'], context: { readonly 
       bad('flux.path', path, `points at ${other}, not at dist/${env}/ where this environment is written: the cluster would apply other manifests`, `remove flux.path (default ./dist/${env}), or set it to ./dist/${env}`);
     }
   }
-  if (!isDnsLabel(kustomizationPrefix, 40)) bad('flux.kustomizationPrefix', kustomizationPrefix, 'is not a DNS label of at most 40 characters', "use a short name such as 'mesh'");
+  if (!isDnsLabel(kustomizationPrefix, 40)) bad('flux.kustomizationPrefix', kustomizationPrefix, NOT_A_KUSTOMIZATION_PREFIX, "use a short name such as 'mesh'");
   if (!isGoDuration(interval)) bad('flux.interval', interval, 'is not a duration', "use a Go duration such as '10m' or '1h'");
 
   return {

@@ -52,6 +52,12 @@ export const NOT_A_PERCENTAGE = 'must be a percentage from 0 to 100';
 export const NOT_A_KMS_KEY_ARN = 'is not a KMS key ARN';
 /** The message of an IngressGroup name that is not one (config `alb.groupName` and {@link AlbIngressClass}). */
 export const NOT_AN_INGRESS_GROUP = 'is not a valid IngressGroup name';
+/** The message of a repository path that is not one (config `flux.path` and {@link FluxKustomizations}). */
+export const NOT_A_REPO_PATH = 'must be a path inside the repository starting with ./';
+/** The message of a Flux Kustomization name that is not one (config `flux.dependsOn` and {@link FluxKustomizations}). */
+export const NOT_A_KUSTOMIZATION_NAME = 'is not a valid Kustomization name';
+/** The message of a Kustomization name prefix that is too long or not a DNS label. */
+export const NOT_A_KUSTOMIZATION_PREFIX = 'is not a DNS label of at most 40 characters';
 /** The message of a reason that is missing or too short. */
 export const REASON_TOO_SHORT = 'must give a reason of at least 10 characters';
 /** The message of a list of more than two istiod revisions (config and {@link IstioInstall}). */
@@ -70,6 +76,11 @@ export function isPort(value: unknown): value is number {
 /** True for a number from 0 to 100. */
 export function isPercentage(value: unknown): value is number {
   return typeof value === 'number' && value >= 0 && value <= 100;
+}
+
+/** True for a path inside the repository: starts with `./`, no `..` segment. */
+export function isRepoPath(value: unknown): value is string {
+  return typeof value === 'string' && REPO_PATH.test(value) && !value.split('/').includes('..');
 }
 
 /** True for a Go duration such as `10m` or `1h30m`. */
