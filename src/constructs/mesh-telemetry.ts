@@ -72,7 +72,7 @@ export interface MeshTelemetryProps {
  * literal tags, and Envoy access logs on or off.
  *
  * The provider is always named (an empty provider list means every provider, which can report
- * spans twice), and the synth fails when no istiod defines it (see {@link IstioInstall}).
+ * spans twice), and the synth fails when no istiod defines it (the rule `telemetry-provider-defined`).
  *
  * @see https://istio.io/latest/docs/reference/config/telemetry/
  */
