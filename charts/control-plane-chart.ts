@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ResolvedEnvironment } from '../src/config/resolve-environment';
 import { EncryptedStorageClass } from '../src/constructs/encrypted-storage-class';
 import { CONTROL_PLANE_STAGE, FLUX_STAGE_LABEL } from '../src/constructs/flux-kustomizations';
-import { IngressGatewayRelease } from '../src/constructs/ingress-gateway-release';
+import { gatewayNamespaceLabels, IngressGatewayRelease } from '../src/constructs/ingress-gateway-release';
 import { IstioInstall } from '../src/constructs/istio-install';
 import { ChartLayer, MeshChart } from '../src/constructs/mesh-chart';
 
@@ -30,6 +30,8 @@ export class ControlPlaneChart extends MeshChart {
       tracing: { name: env.telemetry.tracingProvider, collectorHost: env.telemetry.collectorHost, collectorPort: env.telemetry.collectorPort },
       accessLogging: env.telemetry.accessLogging,
       availability: env.availability.replicas,
+      // The gateway's Namespace is the root Namespace when it runs there.
+      ...(env.ingressGateway.namespace === env.istio.rootNamespace ? { namespaceLabels: gatewayNamespaceLabels() } : {}),
     });
     this.gateway = new IngressGatewayRelease(this, 'IngressGateway', {
       install: this.istio,

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ResolvedEnvironment } from '../src/config/resolve-environment';
-import { MeshPolicy } from '../src/constructs/mesh-policy';
+import { MeshPeerAuthentication } from '../src/constructs/mesh-policy';
 import { MeshTelemetry } from '../src/constructs/mesh-telemetry';
 import { ChartLayer, MeshChart } from '../src/constructs/mesh-chart';
 
@@ -10,23 +10,24 @@ import { ChartLayer, MeshChart } from '../src/constructs/mesh-chart';
  * environment as span tags, and access logs on or off.
  */
 export class MeshBaselineChart extends MeshChart {
-  public readonly meshPolicy: MeshPolicy;
+  public readonly peerAuthentication: MeshPeerAuthentication;
   public readonly telemetry: MeshTelemetry;
 
   constructor(scope: Construct, id: string, props: { readonly env: ResolvedEnvironment }) {
     super(scope, id, { env: props.env, layer: ChartLayer.MESH });
-    this.meshPolicy = new MeshPolicy(this, 'MeshPolicy', {
+    // The construct id stays 'MeshPolicy': it is part of the objects' construct paths.
+    this.peerAuthentication = new MeshPeerAuthentication(this, 'MeshPolicy', {
       rootNamespace: props.env.istio.rootNamespace,
       mtlsMode: props.env.istio.mtlsMode,
     });
-    const tel = props.env.telemetry;
+    const telemetry = props.env.telemetry;
     this.telemetry = new MeshTelemetry(this, 'Telemetry', {
       namespace: props.env.istio.rootNamespace,
       name: 'mesh-default',
-      tracingProvider: tel.tracingProvider,
-      samplingPercentage: tel.samplingPercentage,
-      customTags: tel.customTags,
-      accessLogging: tel.accessLogging,
+      tracingProvider: telemetry.tracingProvider,
+      samplingPercentage: telemetry.samplingPercentage,
+      customTags: telemetry.customTags,
+      accessLogging: telemetry.accessLogging,
     });
   }
 }

@@ -8,6 +8,13 @@ export * from './constructs/service-account-guard';
 export * from './constructs/app-route';
 export * from './constructs/gateway-certificate';
 export * from './constructs/mesh-policy';
+import { MeshPeerAuthentication, MeshPeerAuthenticationProps } from './constructs/mesh-policy';
+/** @deprecated renamed {@link MeshPeerAuthentication} (it builds the mesh-wide PeerAuthentication); this alias goes in the next version. */
+export const MeshPolicy = MeshPeerAuthentication;
+/** @deprecated renamed {@link MeshPeerAuthentication}; this alias goes in the next version. */
+export type MeshPolicy = MeshPeerAuthentication;
+/** @deprecated renamed {@link MeshPeerAuthenticationProps}; this alias goes in the next version. */
+export type MeshPolicyProps = MeshPeerAuthenticationProps;
 export * from './constructs/shared-gateway';
 export * from './core/labels';
 export * from './constructs/mesh-chart';

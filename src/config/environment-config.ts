@@ -2,7 +2,12 @@
  * The typed description of one environment: the only source of per-environment difference.
  *
  * Every field is readonly. Optional fields document their default with `@default`; the resolved
- * values (defaults applied) are produced by {@link resolveEnvironment}.
+ * values (defaults applied) are produced by {@link resolveEnvironment}, whose section resolvers in
+ * `./resolve/` hold the defaults as code (one `DEFAULTS` object per section).
+ *
+ * This file is longer than the others on purpose: it is the documented config type, one interface
+ * per section with a doc comment per field, and the known-field tables that must list exactly the
+ * fields of those interfaces. Splitting it would scatter the reference users read.
  */
 
 /** Whether the ALB faces the internet or only the VPC. */

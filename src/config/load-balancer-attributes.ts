@@ -93,8 +93,8 @@ export function albAttributeProblems(attributes: Readonly<Record<string, unknown
         if (value !== 'true' && value !== 'false') problems.push({ key, value, message: "must be 'true' or 'false'", fix: "write 'true' or 'false' (lowercase)" });
         break;
       case 'integer': {
-        const n = /^\d+$/.test(value) ? Number(value) : NaN;
-        if (!(n >= spec.min && n <= spec.max)) problems.push({ key, value, message: `must be a whole number from ${spec.min} to ${spec.max}`, fix: `give a number of seconds in ${spec.min}-${spec.max}` });
+        const seconds = /^\d+$/.test(value) ? Number(value) : NaN;
+        if (!(seconds >= spec.min && seconds <= spec.max)) problems.push({ key, value, message: `must be a whole number from ${spec.min} to ${spec.max}`, fix: `give a number of seconds in ${spec.min}-${spec.max}` });
         break;
       }
       case 'enum':

@@ -54,3 +54,16 @@ export const LEGACY_SSL_POLICIES: readonly string[] = [
   'ELBSecurityPolicy-TLS-1-2-2017-01',
   'ELBSecurityPolicy-TLS-1-2-Ext-2018-06',
 ];
+
+/**
+ * What is wrong with a listener policy, or undefined for a TLS 1.3 policy: the one message of the
+ * config field `alb.sslPolicy` and of the rule `alb-ssl-policy` (which reads the annotation).
+ *
+ * @param policy the policy name; undefined when the annotation is missing
+ */
+export function sslPolicyProblem(policy: string | undefined): string | undefined {
+  if (policy === undefined) return 'is unset, so the controller uses ELBSecurityPolicy-2016-08, which offers no TLS 1.3';
+  if (LEGACY_SSL_POLICIES.includes(policy)) return 'offers no TLS 1.3';
+  if (!TLS13_SSL_POLICIES.includes(policy)) return 'is not a known ELB security policy';
+  return undefined;
+}

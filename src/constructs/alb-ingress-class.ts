@@ -5,6 +5,7 @@ import { AlbScheme } from '../config/environment-config';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { Problem } from '../core/problem';
 import { addCheck } from './checks';
+import { GROUP_NAME, NOT_A_NAMESPACE, NOT_AN_INGRESS_GROUP } from '../config/resolve/validators';
 
 /** Properties of an {@link AlbIngressClass}. */
 export interface AlbIngressClassProps {
@@ -26,7 +27,6 @@ export interface AlbIngressClassProps {
 
 /** The IngressClass controller name of the AWS Load Balancer Controller. */
 export const ALB_CONTROLLER = 'ingress.k8s.aws/alb';
-const GROUP_NAME = /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/;
 
 /**
  * An ALB IngressClass that only the ingress gateway's namespace may use, with its
@@ -56,8 +56,8 @@ export class AlbIngressClass extends Construct {
     addCheck(this, () => {
       const problems: Problem[] = [];
       if (!isDnsSubdomain(props.name)) problems.push({ field: 'name', value: props.name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: 'is not a valid namespace name', fix: "use the ingress gateway's namespace" });
-      if (props.groupName !== undefined && !GROUP_NAME.test(props.groupName)) problems.push({ field: 'groupName', value: props.groupName, message: 'is not a valid IngressGroup name', fix: 'use at most 63 lowercase letters, digits, - and .' });
+      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: "use the ingress gateway's namespace" });
+      if (props.groupName !== undefined && !GROUP_NAME.test(props.groupName)) problems.push({ field: 'groupName', value: props.groupName, message: NOT_AN_INGRESS_GROUP, fix: 'use at most 63 lowercase letters, digits, - and .' });
       if (!Object.values(AlbScheme).includes(props.scheme)) problems.push({ field: 'scheme', value: props.scheme, message: `must be one of ${Object.values(AlbScheme).join(', ')}`, fix: 'use AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING' });
       return problems;
     });

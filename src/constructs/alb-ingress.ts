@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
 import { AlbConfig, AlbScheme } from '../config/environment-config';
-import { DEFAULT_SSL_POLICY, TLS13_SSL_POLICIES } from '../config/ssl-policies';
+import { DEFAULT_SSL_POLICY } from '../config/ssl-policies';
+import { isPort, NOT_A_PORT } from '../config/resolve/validators';
 import { GATEWAY_TERMINATION } from '../config/availability';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { Problem } from '../core/problem';
@@ -53,7 +54,8 @@ function joinMap(record: Readonly<Record<string, string>>): string {
  * The AWS Load Balancer Controller Ingress that puts an ALB in front of the ingress gateway.
  *
  * - `target-type: ip`: the ALB sends to gateway pod IPs (the gateway Service stays ClusterIP);
- * - HTTPS listener with ACM certificates and a TLS 1.3 policy, HTTP redirected to HTTPS;
+ * - HTTPS listener with ACM certificates and a TLS 1.3 policy (the rule `alb-ssl-policy` fails the
+ *   synth on any other), HTTP redirected to HTTPS;
  * - re-encrypted to the gateway (`backend-protocol: HTTPS`), whose certificate is self-signed;
  * - health check on the status port 15021 `/healthz/ready` over **HTTP**: the controller defaults
  *   the health-check protocol to the backend protocol, and HTTPS against 15021 always fails.
@@ -82,11 +84,10 @@ export class AlbIngress extends Construct {
     addCheck(this, () => {
       const problems: Problem[] = [];
       if (props.certificateArns.length === 0) problems.push({ field: 'certificateArns', value: props.certificateArns, message: 'must list at least one ACM certificate ARN', fix: 'add the ACM certificate that covers the domains' });
-      if (!TLS13_SSL_POLICIES.includes(sslPolicy)) problems.push({ field: 'sslPolicy', value: sslPolicy, message: 'is not a known TLS 1.3 ELB security policy', fix: `use one of ${TLS13_SSL_POLICIES.join(', ')}` });
       if (!Object.values(AlbScheme).includes(props.scheme)) problems.push({ field: 'scheme', value: props.scheme, message: `must be one of ${Object.values(AlbScheme).join(', ')}`, fix: 'use AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING' });
       if (!isDnsLabel(props.gatewayServiceName)) problems.push({ field: 'gatewayServiceName', value: props.gatewayServiceName, message: 'is not a valid Service name', fix: "use the ingress gateway's Service name" });
       if (!isDnsSubdomain(name)) problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
-      if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push({ field: 'gatewayServicePort', value: port, message: 'is not a port number', fix: 'use the HTTPS port of the gateway Service, 443' });
+      if (!isPort(port)) problems.push({ field: 'gatewayServicePort', value: port, message: NOT_A_PORT, fix: 'use the HTTPS port of the gateway Service, 443' });
       return problems;
     });
 

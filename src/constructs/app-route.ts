@@ -4,6 +4,7 @@ import { isDnsLabel, isDomainName, isUnderDomain } from '../core/names';
 import { Problem } from '../core/problem';
 import { addCheck } from './checks';
 import { byCodePoint } from '../core/sort';
+import { isPort, NOT_A_NAMESPACE, NOT_A_PORT } from '../config/resolve/validators';
 
 /** One HTTP route of an {@link AppRoute}: a path prefix sent to a Service port. */
 export interface AppRouteRule {
@@ -69,7 +70,7 @@ export class AppRoute extends Construct {
 
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: 'is not a valid namespace name', fix: 'use a DNS label' });
+      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: 'use a DNS label' });
       if (!isDnsLabel(props.name)) problems.push({ field: 'name', value: props.name, message: 'is not a valid object name', fix: 'use a DNS label' });
       if (!/^[a-z0-9-]+\/[a-z0-9-]+$/.test(props.gateway)) problems.push({ field: 'gateway', value: props.gateway, message: 'must name the shared gateway as <namespace>/<name>', fix: 'pass SharedGateway.ref' });
       if (this.hosts.length === 0) problems.push({ field: 'hosts', value: props.hosts, message: 'must list at least one host', fix: 'add the host name clients use, under one of the environment domains' });
@@ -81,10 +82,10 @@ export class AppRoute extends Construct {
         }
       }
       if (rules.length === 0) problems.push({ field: 'rules', value: props.rules, message: 'must have at least one rule', fix: 'route a path prefix to a Service port' });
-      rules.forEach((r, i) => {
-        if (!r.pathPrefix.startsWith('/')) problems.push({ field: `rules[${i}].pathPrefix`, value: r.pathPrefix, message: "must start with '/'", fix: `write '/${r.pathPrefix}'` });
-        if (!isDnsLabel(r.serviceName)) problems.push({ field: `rules[${i}].serviceName`, value: r.serviceName, message: 'is not a valid Service name', fix: "use the name of a Service in the app's namespace" });
-        if (!Number.isInteger(r.port) || r.port < 1 || r.port > 65535) problems.push({ field: `rules[${i}].port`, value: r.port, message: 'is not a port number', fix: 'use the Service port, 1 to 65535' });
+      rules.forEach((rule, i) => {
+        if (!rule.pathPrefix.startsWith('/')) problems.push({ field: `rules[${i}].pathPrefix`, value: rule.pathPrefix, message: "must start with '/'", fix: `write '/${rule.pathPrefix}'` });
+        if (!isDnsLabel(rule.serviceName)) problems.push({ field: `rules[${i}].serviceName`, value: rule.serviceName, message: 'is not a valid Service name', fix: "use the name of a Service in the app's namespace" });
+        if (!isPort(rule.port)) problems.push({ field: `rules[${i}].port`, value: rule.port, message: NOT_A_PORT, fix: 'use the Service port, 1 to 65535' });
       });
       const prefixes = rules.map(r => r.pathPrefix);
       for (const dup of new Set(prefixes.filter((p, i) => prefixes.indexOf(p) !== i))) {

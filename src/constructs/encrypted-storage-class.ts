@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { isDnsSubdomain } from '../core/names';
 import { Problem } from '../core/problem';
 import { addCheck } from './checks';
+import { KMS_KEY_ARN, NOT_A_KMS_KEY_ARN } from '../config/resolve/validators';
 
 /** Properties of an {@link EncryptedStorageClass}. */
 export interface EncryptedStorageClassProps {
@@ -21,8 +22,6 @@ export interface EncryptedStorageClassProps {
    */
   readonly isDefault?: boolean;
 }
-
-const KMS_KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /**
  * A gp3 StorageClass of the EBS CSI driver whose volumes are encrypted with a given KMS key.
@@ -43,7 +42,7 @@ export class EncryptedStorageClass extends Construct {
     addCheck(this, () => {
       const problems: Problem[] = [];
       if (typeof props.kmsKeyArn !== 'string' || !KMS_KEY_ARN.test(props.kmsKeyArn)) {
-        problems.push({ field: 'kmsKeyArn', value: props.kmsKeyArn, message: 'is not a KMS key ARN', fix: 'use arn:aws:kms:<region>:<12-digit account>:key/<key id> (a key ARN, not an alias)' });
+        problems.push({ field: 'kmsKeyArn', value: props.kmsKeyArn, message: NOT_A_KMS_KEY_ARN, fix: 'use arn:aws:kms:<region>:<12-digit account>:key/<key id> (a key ARN, not an alias)' });
       }
       if (!isDnsSubdomain(name)) problems.push({ field: 'name', value: name, message: 'is not a valid StorageClass name', fix: "use lowercase letters, digits, - and ., e.g. 'gp3-encrypted'" });
       return problems;

@@ -5,6 +5,7 @@ import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { Problem } from '../core/problem';
 import { addCheck } from './checks';
 import { byCodePoint } from '../core/sort';
+import { isRepoPath, NOT_A_KUSTOMIZATION_NAME, NOT_A_KUSTOMIZATION_PREFIX, NOT_A_NAMESPACE, NOT_A_REPO_PATH } from '../config/resolve/validators';
 
 /**
  * Label on the objects of the control-plane stage (value {@link CONTROL_PLANE_STAGE}). The stage of
@@ -106,19 +107,19 @@ export class FluxKustomizations extends Construct {
 
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsLabel(namespace)) problems.push({ field: 'namespace', value: namespace, message: 'is not a valid namespace name', fix: "use the Flux namespace, usually 'flux-system'" });
+      if (!isDnsLabel(namespace)) problems.push({ field: 'namespace', value: namespace, message: NOT_A_NAMESPACE, fix: "use the Flux namespace, usually 'flux-system'" });
       if (!isDnsSubdomain(sourceName)) problems.push({ field: 'sourceName', value: sourceName, message: 'is not a valid object name', fix: 'name the GitRepository of this repository' });
-      if (!isDnsLabel(prefix, 40)) problems.push({ field: 'prefix', value: prefix, message: 'is not a DNS label of at most 40 characters', fix: "use a short name such as 'mesh'" });
-      if (!/^\.\/[A-Za-z0-9_./-]*$/.test(props.path) || props.path.split('/').includes('..')) {
-        problems.push({ field: 'path', value: props.path, message: 'must be a path inside the repository starting with ./', fix: 'e.g. ./dist/prod' });
+      if (!isDnsLabel(prefix, 40)) problems.push({ field: 'prefix', value: prefix, message: NOT_A_KUSTOMIZATION_PREFIX, fix: "use a short name such as 'mesh'" });
+      if (!isRepoPath(props.path)) {
+        problems.push({ field: 'path', value: props.path, message: NOT_A_REPO_PATH, fix: 'e.g. ./dist/prod' });
       }
-      for (const d of dependsOn) {
-        if (!isDnsSubdomain(d)) problems.push({ field: 'dependsOn', value: d, message: 'is not a valid Kustomization name', fix: 'name a Flux Kustomization of the same namespace' });
-        else if ([...Object.values(names), ...namespaceNames].includes(d)) problems.push({ field: 'dependsOn', value: d, message: 'is one of the mesh Kustomizations itself', fix: "name the cluster's infrastructure Kustomizations" });
+      for (const dependency of dependsOn) {
+        if (!isDnsSubdomain(dependency)) problems.push({ field: 'dependsOn', value: dependency, message: NOT_A_KUSTOMIZATION_NAME, fix: 'name a Flux Kustomization of the same namespace' });
+        else if ([...Object.values(names), ...namespaceNames].includes(dependency)) problems.push({ field: 'dependsOn', value: dependency, message: 'is one of the mesh Kustomizations itself', fix: "name the cluster's infrastructure Kustomizations" });
       }
-      for (const f of namespaceFolders) {
-        if (!/^namespaces(-[01]+)?$/.test(f)) problems.push({ field: 'namespaceFolders', value: f, message: "is not a folder of namespace shards ('namespaces' or 'namespaces-<bits>')", fix: 'pass NamespaceShards.of(<the namespaces>).folders' });
-        else if (!isDnsLabel(`${prefix}-${f}`)) problems.push({ field: 'namespaceFolders', value: f, message: `gives the Kustomization name ${prefix}-${f}, which is not a DNS label of at most 63 characters (Flux writes it into a label value)`, fix: 'use a shorter prefix' });
+      for (const folder of namespaceFolders) {
+        if (!/^namespaces(-[01]+)?$/.test(folder)) problems.push({ field: 'namespaceFolders', value: folder, message: "is not a folder of namespace shards ('namespaces' or 'namespaces-<bits>')", fix: 'pass NamespaceShards.of(<the namespaces>).folders' });
+        else if (!isDnsLabel(`${prefix}-${folder}`)) problems.push({ field: 'namespaceFolders', value: folder, message: `gives the Kustomization name ${prefix}-${folder}, which is not a DNS label of at most 63 characters (Flux writes it into a label value)`, fix: 'use a shorter prefix' });
       }
       return problems;
     });

@@ -4,6 +4,7 @@ import { isDnsLabel, isDnsSubdomain, isDomainName } from '../core/names';
 import { Problem } from '../core/problem';
 import { addCheck } from './checks';
 import { byCodePoint } from '../core/sort';
+import { NOT_A_NAMESPACE } from '../config/resolve/validators';
 
 /** Properties of a {@link GatewayCertificate}. */
 export interface GatewayCertificateProps {
@@ -60,7 +61,7 @@ export class GatewayCertificate extends Construct {
 
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: 'is not a valid namespace name', fix: "use the gateway Deployment's namespace" });
+      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: "use the gateway Deployment's namespace" });
       if (!isDnsSubdomain(props.secretName)) problems.push({ field: 'secretName', value: props.secretName, message: 'is not a valid Secret name', fix: 'use lowercase letters, digits, - and .' });
       if (!isDnsSubdomain(name) || name.length > 52) problems.push({ field: 'name', value: name, message: 'is not a valid Certificate name of at most 52 characters (the Issuer adds -selfsigned)', fix: 'use a shorter name' });
       if (dnsNames.length === 0) problems.push({ field: 'dnsNames', value: props.dnsNames, message: 'must not be empty', fix: "pass the environment's domains" });

@@ -6,6 +6,7 @@ import { Problem } from '../core/problem';
 import { addCheck } from './checks';
 import { GATEWAY_STATUS_PORT } from './alb-ingress';
 import { GATEWAY_HTTPS_PORT } from './shared-gateway';
+import { isPort, NOT_A_NAMESPACE, NOT_A_PORT } from '../config/resolve/validators';
 
 /** Properties of a {@link GatewayNetworkPolicy}. */
 export interface GatewayNetworkPolicyProps {
@@ -58,13 +59,16 @@ export class GatewayNetworkPolicy extends Construct {
     addCheck(this, () => {
       const problems: Problem[] = [];
       if (!isDnsSubdomain(name)) problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: 'is not a valid namespace name', fix: "use the gateway pods' namespace" });
+      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: "use the gateway pods' namespace" });
       const labels = Object.entries(props.podLabels);
       if (labels.length === 0) problems.push({ field: 'podLabels', value: props.podLabels, message: 'must not be empty (the policy would select every pod of the namespace)', fix: "give the gateway pods' labels, e.g. { istio: 'ingressgateway' }" });
-      labels.filter(([k, v]) => !isLabelKey(k) || !isLabelValue(v)).forEach(([k, v]) => problems.push({ field: `podLabels['${k}']`, value: v, message: 'is not a valid label', fix: 'use Kubernetes label keys and values' }));
+      labels.filter(([key, value]) => !isLabelKey(key) || !isLabelValue(value)).forEach(([key, value]) => problems.push({ field: `podLabels['${key}']`, value, message: 'is not a valid label', fix: 'use Kubernetes label keys and values' }));
       if (cidrs.length === 0) problems.push({ field: 'sourceCidrs', value: props.sourceCidrs, message: 'must list the CIDRs the ALB sends from', fix: "list the ALB subnets' CIDRs" });
-      cidrs.forEach(c => { const why = ipv4CidrProblem(c); if (why) problems.push({ field: 'sourceCidrs', value: c, message: why, fix: "give the CIDR of one ALB subnet, e.g. '10.0.0.0/24'" }); });
-      if (!Number.isInteger(httpsPort) || httpsPort < 1 || httpsPort > 65535) problems.push({ field: 'httpsPort', value: httpsPort, message: 'is not a port number', fix: "use the gateway container's HTTPS port, 443" });
+      cidrs.forEach(cidr => {
+        const why = ipv4CidrProblem(cidr);
+        if (why) problems.push({ field: 'sourceCidrs', value: cidr, message: why, fix: "give the CIDR of one ALB subnet, e.g. '10.0.0.0/24'" });
+      });
+      if (!isPort(httpsPort)) problems.push({ field: 'httpsPort', value: httpsPort, message: NOT_A_PORT, fix: "use the gateway container's HTTPS port, 443" });
       return problems;
     });
 

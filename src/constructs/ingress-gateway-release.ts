@@ -7,10 +7,21 @@ import { Labels } from '../core/labels';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from '../core/names';
 import { Problem } from '../core/problem';
 import { addCheck } from './checks';
+import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED } from './flux-prune';
 import { IstioInstall } from './istio-install';
+import { NOT_A_NAMESPACE } from '../config/resolve/validators';
 
 /** Pod annotation with ProxyConfig overrides, read by the injector (istio/api `annotation`). */
 export const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
+
+/**
+ * The labels the gateway's Namespace carries: the ALB pod readiness gate (see
+ * `podReadinessGate`). When the gateway runs in the root namespace, give them to the
+ * {@link IstioInstall} (`namespaceLabels`), which creates that Namespace.
+ */
+export function gatewayNamespaceLabels(podReadinessGate = true): Readonly<Record<string, string>> {
+  return podReadinessGate ? { [Labels.POD_READINESS_GATE_INJECT]: 'enabled' } : {};
+}
 
 /** Properties of an {@link IngressGatewayRelease}. */
 export interface IngressGatewayReleaseProps {
@@ -27,6 +38,8 @@ export interface IngressGatewayReleaseProps {
   /**
    * Label the namespace so the AWS Load Balancer Controller adds a readiness gate to the gateway
    * pods: a pod is Ready only once the ALB target is healthy, so rollouts do not drop requests.
+   * In the root namespace the {@link IstioInstall} must carry the label (its `namespaceLabels`,
+   * from {@link gatewayNamespaceLabels}); the synth fails otherwise.
    *
    * @default true
    */
@@ -53,8 +66,8 @@ export interface IngressGatewayReleaseProps {
  *
  * The Namespace carries no injection label: the chart's pods ask for the gateway injection
  * themselves (pod label `sidecar.istio.io/inject` and the revision), which `istio-injection:
- * disabled` on the namespace would refuse (pods then stay on image `auto`). A check fails the synth
- * if anything adds that label.
+ * disabled` on the namespace would refuse (pods then stay on image `auto`). The rule
+ * `gateway-namespace-injection` fails the synth if anything adds that label.
  *
  * Rollouts behind the ALB drop no request (see {@link GATEWAY_TERMINATION} for the timeline):
  * - `strategy` surges a new pod before removing an old one (`maxUnavailable: 0`), and the ALB
@@ -79,17 +92,16 @@ export class IngressGatewayRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressGatewayReleaseProps) {
     super(scope, id);
-    const readinessGate = props.podReadinessGate ?? true;
+    const labels = gatewayNamespaceLabels(props.podReadinessGate ?? true);
     if (props.namespace === props.install.namespace) {
       this.namespaceObject = props.install.namespaceObject;
     } else {
       this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
-        metadata: { name: props.namespace, annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
+        metadata: { name: props.namespace, ...(Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}), annotations: { [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED } },
       });
-      }
-    if (readinessGate) this.namespaceObject.metadata.addLabel(Labels.POD_READINESS_GATE_INJECT, 'enabled');
+    }
 
-    addCheck(this, () => this.check(props));
+    addCheck(this, () => this.check(props, labels));
 
     const availability = props.availability ?? { replicas: 2 };
     addCheck(this, () => checkReplicaPolicy('availability', availability));
@@ -112,19 +124,22 @@ export class IngressGatewayRelease extends Construct {
     this.node.defaultChild = this.resource;
   }
 
-  private check(props: IngressGatewayReleaseProps): Problem[] {
+  private check(props: IngressGatewayReleaseProps, labels: Readonly<Record<string, string>>): Problem[] {
     const problems: Problem[] = [];
     const bad = (field: string, value: unknown, message: string, fix: string) => problems.push({ field, value, message, fix });
-    if (!isDnsLabel(props.namespace)) bad('namespace', props.namespace, 'is not a valid namespace name', 'use the namespace of the gateway');
+    if (!isDnsLabel(props.namespace)) bad('namespace', props.namespace, NOT_A_NAMESPACE, 'use the namespace of the gateway');
     if (!isDnsLabel(props.releaseName, 53)) bad('releaseName', props.releaseName, 'is not a valid Helm release name (DNS label, at most 53 characters)', 'use a name such as istio-ingressgateway');
     if (!isDnsSubdomain(props.serviceAccount)) bad('serviceAccount', props.serviceAccount, 'is not a valid ServiceAccount name', 'use the ServiceAccount of the gateway pods');
     if (Object.keys(props.podLabels).length === 0) bad('podLabels', props.podLabels, 'must not be empty', "give the labels the Istio Gateway selects, e.g. { istio: 'ingressgateway' }");
-    for (const [k, v] of Object.entries(props.podLabels)) {
-      if (!isLabelKey(k) || !isLabelValue(v)) bad(`podLabels['${k}']`, v, 'is not a valid label', 'use Kubernetes label keys and values');
+    for (const [key, value] of Object.entries(props.podLabels)) {
+      if (!isLabelKey(key) || !isLabelValue(value)) bad(`podLabels['${key}']`, value, 'is not a valid label', 'use Kubernetes label keys and values');
     }
-    const labels = (this.namespaceObject.toJson() as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ?? {};
-    if (labels[Labels.INJECTION] === 'disabled') {
-      bad('namespace', props.namespace, 'is labelled istio-injection: disabled, so the gateway pods would never be injected (image auto)', 'remove the label from the gateway namespace, or run the gateway in its own namespace');
+    if (props.namespace === props.install.namespace) {
+      const missing = Object.entries(labels).filter(([key, value]) => props.install.namespaceLabels[key] !== value);
+      if (missing.length > 0) {
+        bad('namespace', props.namespace, `is the root namespace, whose Namespace (created by IstioInstall) lacks ${missing.map(([key, value]) => `${key}: ${value}`).join(', ')}, so the ALB would not gate the gateway pods' readiness`,
+          'give the IstioInstall namespaceLabels: gatewayNamespaceLabels(), or set podReadinessGate: false');
+      }
     }
     return problems;
   }

@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import {
@@ -7,7 +6,8 @@ import {
 import { HelmRepository, HelmRepositorySpecType } from '../../imports/flux-source.toolkit.fluxcd.io';
 import { ACCESS_LOG_PROVIDER, BUILT_IN_TELEMETRY_PROVIDERS, ISTIO_VERSION } from '../config/istio-version';
 import { checkReplicaPolicy, isHighlyAvailable, ReplicaPolicy } from '../config/availability';
-import { isDnsLabel, isDnsSubdomain } from '../core/names';
+import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from '../core/names';
+import { isPort, NOT_A_NAMESPACE, NOT_A_PORT, TOO_MANY_REVISIONS } from '../config/resolve/validators';
 import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED } from './flux-prune';
 import { Problem } from '../core/problem';
 import { addCheck } from './checks';
@@ -37,6 +37,13 @@ export interface IstioInstallProps {
   readonly revisions?: readonly string[];
   /** The OpenTelemetry tracing provider defined in meshConfig and made the default. */
   readonly tracing: TracingProviderOptions;
+  /**
+   * Labels of the root Namespace, for example those the ingress gateway needs when it runs there
+   * (`gatewayNamespaceLabels()` of `ingress-gateway-release`).
+   *
+   * @default - none
+   */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
   /**
    * Make Envoy access logs (the built-in `envoy` provider) a default provider.
    *
@@ -122,7 +129,8 @@ export function istiodReleaseName(revision: string): string {
  * - `profile: ambient`, the revision, `global.hub`/`global.tag` (set explicitly: the chart defaults
  *   are placeholders, and a private mirror is common);
  * - `meshConfig.extensionProviders` with the OpenTelemetry tracing provider, made the default
- *   tracing provider; Telemetry resources may only name providers defined here (checked at synth);
+ *   tracing provider; Telemetry resources may only name providers defined here (the rule
+ *   `telemetry-provider-defined` checks every Telemetry at synth and in `npm run check`);
  * - `cni.enabled: true`: sidecar pods get the unprivileged `istio-validation` init container
  *   instead of `istio-init` (NET_ADMIN, NET_RAW), which `restricted` Pod Security refuses. The
  *   ambient profile does not set it: it only sets `cni.ambient.enabled` for the cni chart. The key
@@ -158,6 +166,8 @@ export class IstioInstall extends Construct {
   public readonly namespace: string;
   /** The Namespace object of the root namespace. */
   public readonly namespaceObject: k8s.KubeNamespace;
+  /** The labels given to the root Namespace, sorted by key. */
+  public readonly namespaceLabels: Readonly<Record<string, string>>;
   /** Installed revisions, sorted. */
   public readonly revisions: readonly string[];
   /** The revision namespaces, ztunnel and the gateway use. */
@@ -188,11 +198,15 @@ export class IstioInstall extends Construct {
 
     addCheck(this, () => this.checkProps(props));
     addCheck(this, () => checkReplicaPolicy('availability', availability));
-    addCheck(this, () => this.checkTelemetryProviders());
 
     // Keep the root namespace when the chart is removed: deleting it would delete the mesh.
+    this.namespaceLabels = Object.fromEntries(Object.entries(props.namespaceLabels ?? {}).sort(([a], [b]) => byCodePoint(a, b)));
     this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: { name: props.namespace, annotations: { [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED } },
+      metadata: {
+        name: props.namespace,
+        ...(Object.keys(this.namespaceLabels).length > 0 ? { labels: { ...this.namespaceLabels } } : {}),
+        annotations: { [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED },
+      },
     });
 
     this.repository = new HelmRepository(this, 'Repository', {
@@ -304,38 +318,14 @@ export class IstioInstall extends Construct {
   private checkProps(props: IstioInstallProps): Problem[] {
     const problems: Problem[] = [];
     const bad = (field: string, value: unknown, message: string, fix: string) => problems.push({ field, value, message, fix });
-    if (!isDnsLabel(props.namespace)) bad('namespace', props.namespace, 'is not a valid namespace name', "use the Istio root namespace, usually 'istio-system'");
-    for (const r of this.revisions) if (!isDnsLabel(r, 55)) bad('revisions', r, 'is not a valid revision name', "use a DNS label such as '1-30'");
+    if (!isDnsLabel(props.namespace)) bad('namespace', props.namespace, NOT_A_NAMESPACE, "use the Istio root namespace, usually 'istio-system'");
+    for (const listed of this.revisions) if (!isDnsLabel(listed, 55)) bad('revisions', listed, 'is not a valid revision name', "use a DNS label such as '1-30'");
     if (!this.revisions.includes(props.revision)) bad('revision', props.revision, `is not installed (revisions: ${this.revisions.join(', ')})`, 'add it to revisions');
-    if (this.revisions.length > 2) bad('revisions', this.revisions, 'lists more than two revisions', 'run at most the current and the canary revision');
+    if (this.revisions.length > 2) bad('revisions', this.revisions, TOO_MANY_REVISIONS, 'run at most the current and the canary revision');
     if (!isDnsSubdomain(props.tracing.name.toLowerCase())) bad('tracing.name', props.tracing.name, 'is not a valid provider name', "use a name such as 'otel-tracing'");
-    if (!Number.isInteger(props.tracing.collectorPort) || props.tracing.collectorPort < 1 || props.tracing.collectorPort > 65535) {
-      bad('tracing.collectorPort', props.tracing.collectorPort, 'is not a port number', 'use the OTLP gRPC port, usually 4317');
-    }
-    return problems;
-  }
-
-  /** Every Telemetry of the whole app must name providers this install defines. */
-  private checkTelemetryProviders(): Problem[] {
-    const problems: Problem[] = [];
-    const known = this.telemetryProviders;
-    for (const c of this.node.root.node.findAll()) {
-      if (!(c instanceof ApiObject) || c.kind !== 'Telemetry') continue;
-      const spec = (c.toJson() as { spec?: Record<string, Array<{ providers?: Array<{ name?: string }> }>> }).spec ?? {};
-      for (const section of ['tracing', 'accessLogging', 'metrics']) {
-        (spec[section] ?? []).forEach((entry, i) => {
-          (entry.providers ?? []).forEach((p, j) => {
-            if (!known.includes(p.name ?? '')) {
-              problems.push({
-                field: `${c.node.path}: spec.${section}[${i}].providers[${j}].name`,
-                value: p.name,
-                message: `is not a provider istiod defines (meshConfig.extensionProviders and built-ins: ${known.join(', ')}); a Telemetry naming it reports nothing`,
-                fix: `use ${section === 'tracing' ? `'${known.find(k => !BUILT_IN_TELEMETRY_PROVIDERS.includes(k))}'` : 'one of those'}, or define the provider in the environment's telemetry config`,
-              });
-            }
-          });
-        });
-      }
+    if (!isPort(props.tracing.collectorPort)) bad('tracing.collectorPort', props.tracing.collectorPort, NOT_A_PORT, 'use the OTLP gRPC port, usually 4317');
+    for (const [key, value] of Object.entries(this.namespaceLabels)) {
+      if (!isLabelKey(key) || !isLabelValue(value)) bad(`namespaceLabels['${key}']`, value, 'is not a valid label', 'use Kubernetes label keys and values');
     }
     return problems;
   }

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
 import { MtlsMode } from '../config/environment-config';
-import { isDnsLabel } from '../core/names';
+import { checkNamespaceName, collector, isEnumValue } from '../config/resolve/validators';
 import { addCheck } from './checks';
 
-/** Properties of a {@link MeshPolicy}. */
-export interface MeshPolicyProps {
+/** Properties of a {@link MeshPeerAuthentication}. */
+export interface MeshPeerAuthenticationProps {
   /** The Istio root namespace: a selector-less PeerAuthentication there applies mesh-wide. */
   readonly rootNamespace: string;
   /** Mesh-wide mTLS mode. */
@@ -21,16 +21,20 @@ export interface MeshPolicyProps {
  *
  * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
  */
-export class MeshPolicy extends Construct {
+export class MeshPeerAuthentication extends Construct {
   /** The raw PeerAuthentication (the default child). */
   public readonly resource: PeerAuthentication;
 
-  constructor(scope: Construct, id: string, props: MeshPolicyProps) {
+  constructor(scope: Construct, id: string, props: MeshPeerAuthenticationProps) {
     super(scope, id);
-    addCheck(this, () => [
-      ...(Object.values(MtlsMode).includes(props.mtlsMode) ? [] : [{ field: 'mtlsMode', value: props.mtlsMode, message: `must be one of ${Object.values(MtlsMode).join(', ')}`, fix: 'use MtlsMode.STRICT, or MtlsMode.PERMISSIVE while namespaces migrate' }]),
-      ...(isDnsLabel(props.rootNamespace) ? [] : [{ field: 'rootNamespace', value: props.rootNamespace, message: 'is not a valid namespace name', fix: 'use the namespace istiod runs in' }]),
-    ]);
+    addCheck(this, () => {
+      const { problems, bad } = collector();
+      if (!isEnumValue(MtlsMode, props.mtlsMode)) {
+        bad('mtlsMode', props.mtlsMode, `must be one of ${Object.values(MtlsMode).join(', ')}`, 'use MtlsMode.STRICT, or MtlsMode.PERMISSIVE while namespaces migrate');
+      }
+      checkNamespaceName(bad, 'rootNamespace', props.rootNamespace, 'use the namespace istiod runs in');
+      return problems;
+    });
     this.resource = new PeerAuthentication(this, 'Resource', {
       metadata: { name: 'default', namespace: props.rootNamespace },
       spec: { mtls: { mode: props.mtlsMode as unknown as PeerAuthenticationSpecMtlsMode } },

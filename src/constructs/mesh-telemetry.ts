@@ -5,6 +5,7 @@ import { isDnsLabel } from '../core/names';
 import { Problem } from '../core/problem';
 import { addCheck } from './checks';
 import { byCodePoint } from '../core/sort';
+import { isPercentage, NOT_A_NAMESPACE, NOT_A_PERCENTAGE } from '../config/resolve/validators';
 
 /**
  * What a namespace may change in the environment's telemetry (the `telemetry()` hook of a
@@ -72,7 +73,7 @@ export interface MeshTelemetryProps {
  * literal tags, and Envoy access logs on or off.
  *
  * The provider is always named (an empty provider list means every provider, which can report
- * spans twice), and the synth fails when no istiod defines it (see {@link IstioInstall}).
+ * spans twice), and the synth fails when no istiod defines it (the rule `telemetry-provider-defined`).
  *
  * @see https://istio.io/latest/docs/reference/config/telemetry/
  */
@@ -86,13 +87,13 @@ export class MeshTelemetry extends Construct {
     const tags = Object.entries(props.customTags ?? {}).sort(([a], [b]) => byCodePoint(a, b));
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: 'is not a valid namespace name', fix: 'use a DNS label' });
+      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: 'use a DNS label' });
       if (!isDnsLabel(name)) problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use a DNS label' });
       if (typeof props.tracingProvider !== 'string' || props.tracingProvider.length === 0) {
         problems.push({ field: 'tracingProvider', value: props.tracingProvider, message: 'must name a provider (an empty list means every provider)', fix: "name the meshConfig extension provider, e.g. 'otel-tracing'" });
       }
-      if (typeof props.samplingPercentage !== 'number' || !(props.samplingPercentage >= 0 && props.samplingPercentage <= 100)) {
-        problems.push({ field: 'samplingPercentage', value: props.samplingPercentage, message: 'must be a percentage from 0 to 100', fix: 'e.g. 1 for one request in a hundred' });
+      if (!isPercentage(props.samplingPercentage)) {
+        problems.push({ field: 'samplingPercentage', value: props.samplingPercentage, message: NOT_A_PERCENTAGE, fix: 'e.g. 1 for one request in a hundred' });
       }
       if (props.waypoint !== undefined && !isDnsLabel(props.waypoint)) problems.push({ field: 'waypoint', value: props.waypoint, message: 'is not a valid Gateway name', fix: 'name the waypoint of the namespace' });
       return problems;

@@ -140,13 +140,13 @@ export class NamespaceNetworkPolicies extends Construct {
       ];
       if (from.length > 0) define('allow-hbone', { podSelector: all, policyTypes: ['Ingress'], ingress: [{ from, ports: tcp([HBONE_PORT]) }] });
     } else {
-      for (const t of [...props.targets].sort((a, b) => byCodePoint(a.name, b.name))) {
-        const namespaces = [...new Set(t.fromNamespaces)].sort(byCodePoint);
+      for (const target of [...props.targets].sort((a, b) => byCodePoint(a.name, b.name))) {
+        const namespaces = [...new Set(target.fromNamespaces)].sort(byCodePoint);
         const ingress: k8s.NetworkPolicyIngressRule[] = [];
-        if (t.gatewayPorts.length > 0) ingress.push({ from: [gatewayPeer], ports: tcp([...t.gatewayPorts, HBONE_PORT]) });
-        if (namespaces.length > 0) ingress.push({ from: namespaces.map(ns => namespacePeer(ns)), ports: tcp([...t.ports, HBONE_PORT]) });
+        if (target.gatewayPorts.length > 0) ingress.push({ from: [gatewayPeer], ports: tcp([...target.gatewayPorts, HBONE_PORT]) });
+        if (namespaces.length > 0) ingress.push({ from: namespaces.map(ns => namespacePeer(ns)), ports: tcp([...target.ports, HBONE_PORT]) });
         if (ingress.length === 0) continue;
-        define(`allow-to-${t.name}`, { podSelector: { matchLabels: { ...t.selector } }, policyTypes: ['Ingress'], ingress });
+        define(`allow-to-${target.name}`, { podSelector: { matchLabels: { ...target.selector } }, policyTypes: ['Ingress'], ingress });
       }
     }
 

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-33';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { Problem } from '../core/problem';
 import { addCheck } from './checks';
+import { NOT_A_NAMESPACE } from '../config/resolve/validators';
 
 /** A ServiceAccount only its controller may run pods as, and who creates its workloads. */
 export interface ProtectedServiceAccount {
@@ -130,13 +131,13 @@ export class ServiceAccountGuard extends Construct {
       if (!isDnsSubdomain(name)) problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
       if (props.serviceAccounts.length === 0) problems.push({ field: 'serviceAccounts', value: [], message: 'must list at least one ServiceAccount', fix: "list the ingress gateway's ServiceAccount and the waypoints'" });
       props.serviceAccounts.forEach((sa, i) => {
-        if (!isDnsLabel(sa.namespace)) problems.push({ field: `serviceAccounts[${i}].namespace`, value: sa.namespace, message: 'is not a valid namespace name', fix: 'use the namespace of the ServiceAccount' });
+        if (!isDnsLabel(sa.namespace)) problems.push({ field: `serviceAccounts[${i}].namespace`, value: sa.namespace, message: NOT_A_NAMESPACE, fix: 'use the namespace of the ServiceAccount' });
         if (!isDnsSubdomain(sa.name)) problems.push({ field: `serviceAccounts[${i}].name`, value: sa.name, message: 'is not a valid ServiceAccount name', fix: 'use lowercase letters, digits, - and .' });
         if (sa.name === 'default') problems.push({ field: `serviceAccounts[${i}].name`, value: sa.name, message: "is the namespace's default ServiceAccount, which every pod without one runs as", fix: 'give the waypoint or gateway a ServiceAccount of its own' });
         if (sa.workloadCreators.length === 0) problems.push({ field: `serviceAccounts[${i}].workloadCreators`, value: [], message: 'must name who creates the workload', fix: 'e.g. system:serviceaccount:istio-system:istiod' });
         sa.workloadCreators.filter(u => !/^[A-Za-z0-9:._@-]+$/.test(u)).forEach(u => problems.push({ field: `serviceAccounts[${i}].workloadCreators`, value: u, message: 'is not a user name', fix: 'use system:serviceaccount:<namespace>:<name>' }));
       });
-      if (props.albGroup && !isDnsLabel(props.albGroup.namespace)) problems.push({ field: 'albGroup.namespace', value: props.albGroup.namespace, message: 'is not a valid namespace name', fix: "use the ingress gateway's namespace" });
+      if (props.albGroup && !isDnsLabel(props.albGroup.namespace)) problems.push({ field: 'albGroup.namespace', value: props.albGroup.namespace, message: NOT_A_NAMESPACE, fix: "use the ingress gateway's namespace" });
       if (props.albGroup && !/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/.test(props.albGroup.name)) problems.push({ field: 'albGroup.name', value: props.albGroup.name, message: 'is not a valid IngressGroup name', fix: 'use at most 63 lowercase letters, digits, - and .' });
       return problems;
     });

@@ -188,9 +188,38 @@ describe('platform synth', () => {
       const charts = buildPlatform(app, env);
       new MeshTelemetry(charts.meshBaseline, 'Zipkin', { namespace: 'istio-system', name: 'zipkin', tracingProvider: 'zipkin', samplingPercentage: 100 });
     }, { schemas: crdSchemas() }));
+    // THEN the rule reports it once, at the Telemetry (no construct walks the app for it)
+    expect(problems).toEqual([
+      '[test] test/config/20-mesh-baseline.yaml (mesh-baseline/Zipkin/Resource): rule telemetry-provider-defined: Telemetry istio-system/zipkin tracing names provider zipkin; defined: envoy, otel-tracing, prometheus, stackdriver. fix: name a provider defined in meshConfig.extensionProviders (the environment telemetry.tracingProvider)',
+    ]);
+  });
+
+  it('fails an environment whose raw Telemetry names an access-log provider meshConfig does not define', () => {
+    // GIVEN a hand-written Telemetry in the baseline chart, outside any MeshTelemetry
+    const problems = synthProblems(() => synthesize([baseConfig()], (app, env) => {
+      const charts = buildPlatform(app, env);
+      new ApiObject(charts.meshBaseline, 'Raw', { apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: { name: 'raw', namespace: 'istio-system' }, spec: { accessLogging: [{ providers: [{ name: 'otel-logs' }] }] } });
+    }, { schemas: crdSchemas() }));
     // THEN
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^\[test\] control-plane\/Istio: 'mesh-baseline\/Zipkin\/Resource: spec\.tracing\[0\]\.providers\[0\]\.name' is not a provider istiod defines/);
+    expect(problems[0]).toMatch(/\(mesh-baseline\/Raw\): rule telemetry-provider-defined: Telemetry istio-system\/raw accessLogging names provider otel-logs; defined: /);
+  });
+
+  it('fails an environment whose gateway namespace is labelled istio-injection: disabled, once, from the rule', () => {
+    // GIVEN the root Namespace, where the gateway runs, labelled against injection after the build
+    const problems = synthProblems(() => synthesize([baseConfig()], (app, env) => {
+      buildPlatform(app, env).controlPlane.istio.namespaceObject.metadata.addLabel('istio-injection', 'disabled');
+    }, { schemas: crdSchemas() }));
+    // THEN
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/: rule gateway-namespace-injection: Namespace istio-system runs the ingress gateway but has istio-injection: disabled\. fix: /);
+  });
+
+  it('labels the root Namespace for the ALB readiness gate through IstioInstall props when the gateway runs there', () => {
+    const lab = results[0];
+    const ns = lab.charts.flatMap(c => c.objects).find(o => o.kind === 'Namespace' && o.metadata.name === lab.env.istio.rootNamespace) as any;
+    expect(lab.env.ingressGateway.namespace).toBe(lab.env.istio.rootNamespace);
+    expect(ns.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']).toBe('enabled');
   });
 
   it('is deterministic: two synths give identical bytes', () => {

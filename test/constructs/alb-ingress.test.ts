@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AlbIngress, AlbScheme } from '../../src';
-import { only, synthConstructs, synthProblems } from '../util';
+import { ALL_RULES, AlbIngress, AlbScheme, ChartLayer, MeshChart, synthesize } from '../../src';
+import { baseConfig, crdSchemas, only, synthConstructs, synthProblems } from '../util';
 
 const ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10';
 const props = { namespace: 'istio-system', gatewayServiceName: 'istio-ingressgateway', scheme: AlbScheme.INTERNAL, certificateArns: [ARN] };
@@ -56,9 +56,23 @@ describe('AlbIngress', () => {
     expect(a[`${A}/load-balancer-attributes`]).toBe('deletion_protection.enabled=true,idle_timeout.timeout_seconds=30');
   });
 
-  it('fails on an SSL policy without TLS 1.3 and on no certificate', () => {
-    const problems = synthProblems(() => synthConstructs(scope => new AlbIngress(scope, 'Alb', { ...props, certificateArns: [], sslPolicy: 'ELBSecurityPolicy-2016-08' })));
-    expect(problems.map(p => p.split(':')[1].trim().split(' ')[0])).toEqual(["'certificateArns'", "'sslPolicy'"]);
+  it('reports a gateway port out of range with the message the config and the other constructs use', () => {
+    const problems = synthProblems(() => synthConstructs(scope => new AlbIngress(scope, 'Alb', { ...props, gatewayServicePort: 0 })));
+    expect(problems).toEqual(["[test] test/Alb: 'gatewayServicePort' must be a port number from 1 to 65535; got 0. fix: use the HTTPS port of the gateway Service, 443"]);
+  });
+
+  it('fails on no certificate', () => {
+    const problems = synthProblems(() => synthConstructs(scope => new AlbIngress(scope, 'Alb', { ...props, certificateArns: [] })));
+    expect(problems.map(p => p.split(':')[1].trim().split(' ')[0])).toEqual(["'certificateArns'"]);
+  });
+
+  it('fails on an SSL policy without TLS 1.3 once, from the rule alb-ssl-policy (the construct does not check it again)', () => {
+    const problems = synthProblems(() => synthesize([baseConfig()], (app, env) => {
+      new AlbIngress(new MeshChart(app, 'test', { env, layer: ChartLayer.MESH }), 'Alb', { ...props, sslPolicy: 'ELBSecurityPolicy-2016-08' });
+    }, { schemas: crdSchemas(), rules: ALL_RULES.filter(r => r.id === 'alb-ssl-policy') }));
+    expect(problems).toEqual([
+      '[test] test/config/20-test.yaml (test/Alb/Resource): rule alb-ssl-policy: Ingress istio-system/istio-ingress: ssl-policy ELBSecurityPolicy-2016-08 offers no TLS 1.3. fix: set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.3 policy such as ELBSecurityPolicy-TLS13-1-2-2021-06',
+    ]);
   });
 
   it('emits an IngressClass whose params admit only the gateway namespace, without a group by default', () => {

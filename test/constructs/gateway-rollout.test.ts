@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlbIngress, AlbScheme, IngressGatewayRelease, IstioInstall } from '../../src';
+import { AlbIngress, AlbScheme, gatewayNamespaceLabels, IngressGatewayRelease, IstioInstall } from '../../src';
 import { only, synthConstructs } from '../util';
 
 const TRACING = { name: 'otel-tracing', collectorHost: 'opentelemetry-collector.observability.svc.cluster.local', collectorPort: 4317 };
@@ -8,7 +8,7 @@ const ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9
 /** The ALB Ingress and the gateway release, as the platform emits them. */
 function rollout() {
   const objects = synthConstructs(scope => {
-    const install = new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision: 'default', tracing: TRACING });
+    const install = new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision: 'default', tracing: TRACING, namespaceLabels: gatewayNamespaceLabels() });
     new IngressGatewayRelease(scope, 'Gateway', { install, namespace: 'istio-system', releaseName: 'istio-ingressgateway', serviceAccount: 'istio-ingressgateway', podLabels: { istio: 'ingressgateway' } });
     new AlbIngress(scope, 'Alb', { namespace: 'istio-system', gatewayServiceName: 'istio-ingressgateway', scheme: AlbScheme.INTERNAL, certificateArns: [ARN] });
   });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { IngressGatewayRelease, IngressGatewayReleaseProps, IstioInstall, Manifest } from '../../src';
+import { gatewayNamespaceLabels, IngressGatewayRelease, IngressGatewayReleaseProps, IstioInstall, Manifest } from '../../src';
 import { GATEWAY_TERMINATION, spreadConstraints } from '../../src/config/availability';
 import { findByKind, synthConstructs, synthProblems } from '../util';
 
 const TRACING = { name: 'otel-tracing', collectorHost: 'opentelemetry-collector.observability.svc.cluster.local', collectorPort: 4317 };
 
-function gateway(props: Partial<IngressGatewayReleaseProps> = {}, revision = 'default', edit?: (g: IngressGatewayRelease) => void): Array<Manifest & Record<string, any>> {
+function gateway(props: Partial<IngressGatewayReleaseProps> = {}, revision = 'default', edit?: (g: IngressGatewayRelease) => void, namespaceLabels = gatewayNamespaceLabels()): Array<Manifest & Record<string, any>> {
   return synthConstructs(scope => {
-    const install = new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision, revisions: [revision], tracing: TRACING });
+    const install = new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision, revisions: [revision], tracing: TRACING, namespaceLabels });
     const g = new IngressGatewayRelease(scope, 'Gateway', {
       install, namespace: 'istio-system', releaseName: 'istio-ingressgateway', serviceAccount: 'istio-ingressgateway', podLabels: { istio: 'ingressgateway' }, ...props,
     });
@@ -108,11 +108,16 @@ describe('IngressGatewayRelease', () => {
     expect(gatewayRelease(objects).metadata.namespace).toBe('istio-system');
   });
 
-  it('fails when the gateway namespace is labelled istio-injection: disabled', () => {
-    const problems = synthProblems(() => gateway({}, 'default', g => g.namespaceObject.metadata.addLabel('istio-injection', 'disabled')));
+  it('does not label the root Namespace itself: fails when the IstioInstall was not given the readiness-gate label', () => {
+    const problems = synthProblems(() => gateway({}, 'default', undefined, {}));
     expect(problems).toEqual([
-      "[test] test/Gateway: 'namespace' is labelled istio-injection: disabled, so the gateway pods would never be injected (image auto); got \"istio-system\". fix: remove the label from the gateway namespace, or run the gateway in its own namespace",
+      "[test] test/Gateway: 'namespace' is the root namespace, whose Namespace (created by IstioInstall) lacks elbv2.k8s.aws/pod-readiness-gate-inject: enabled, so the ALB would not gate the gateway pods' readiness; got \"istio-system\". fix: give the IstioInstall namespaceLabels: gatewayNamespaceLabels(), or set podReadinessGate: false",
     ]);
+  });
+
+  it('asks the root Namespace for no label without the readiness gate', () => {
+    const [ns] = findByKind(gateway({ podReadinessGate: false }, 'default', undefined, {}), 'Namespace') as any[];
+    expect(ns.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']).toBeUndefined();
   });
 
   it('fails on empty pod labels (the Istio Gateway would select every gateway)', () => {

@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { ISTIO_VERSION, IstioInstall, IstioInstallProps, Manifest, MeshTelemetry } from '../../src';
 import { findByKind, synthConstructs, synthProblems } from '../util';
@@ -145,24 +144,28 @@ describe('IstioInstall', () => {
     expect(ns.metadata).toMatchObject({ name: 'istio-system', annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } });
   });
 
-  it('fails when a Telemetry names a provider istiod does not define', () => {
-    // GIVEN a mesh-wide Telemetry naming a provider that is not in meshConfig
-    const problems = synthProblems(() => synthConstructs(scope => {
+  it('checks only its own props: a Telemetry elsewhere in the app is the rule telemetry-provider-defined\'s (test/charts/platform.test.ts)', () => {
+    // GIVEN a Telemetry naming a provider this install does not define, beside the install
+    const objects = synthConstructs(scope => {
       new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision: 'default', tracing: TRACING });
       new MeshTelemetry(scope, 'Telemetry', { namespace: 'istio-system', tracingProvider: 'jaeger', samplingPercentage: 1 });
-    }));
-    // THEN
-    expect(problems).toEqual([
-      "[test] test/Istio: 'test/Telemetry/Resource: spec.tracing[0].providers[0].name' is not a provider istiod defines (meshConfig.extensionProviders and built-ins: envoy, otel-tracing, prometheus, stackdriver); a Telemetry naming it reports nothing; got \"jaeger\". fix: use 'otel-tracing', or define the provider in the environment's telemetry config",
+    });
+    // THEN the install reports nothing about it (synthConstructs runs no rule): it does not walk the app
+    expect(findByKind(objects, 'Telemetry')).toHaveLength(1);
+  });
+
+  it('gives the root Namespace the labels it is given, and checks them', () => {
+    const [ns] = findByKind(install({ namespaceLabels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } }), 'Namespace') as any[];
+    expect(ns.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']).toBe('enabled');
+    expect(synthProblems(() => install({ namespaceLabels: { 'bad key!': 'x' } }))).toEqual([
+      "[test] test/Istio: 'namespaceLabels['bad key!']' is not a valid label; got \"x\". fix: use Kubernetes label keys and values",
     ]);
   });
 
-  it('fails when a raw Telemetry anywhere in the app names an undefined access-log provider', () => {
-    const problems = synthProblems(() => synthConstructs(scope => {
-      new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision: 'default', tracing: TRACING });
-      new ApiObject(scope, 'Raw', { apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: { name: 'raw', namespace: 'shop' }, spec: { accessLogging: [{ providers: [{ name: 'otel-logs' }] }] } });
-    }));
-    expect(problems[0]).toMatch(/'test\/Raw: spec\.accessLogging\[0\]\.providers\[0\]\.name' is not a provider istiod defines/);
+  it('reports a collector port out of range with the message the config uses', () => {
+    expect(synthProblems(() => install({ tracing: { ...TRACING, collectorPort: 70000 } }))).toEqual([
+      "[test] test/Istio: 'tracing.collectorPort' must be a port number from 1 to 65535; got 70000. fix: use the OTLP gRPC port, usually 4317",
+    ]);
   });
 
   it('fails when the revision namespaces use is not installed', () => {

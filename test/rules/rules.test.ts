@@ -149,7 +149,8 @@ spec: { hosts: [web.example.com], gateways: ${JSON.stringify(gateways)}, http: [
 
   it('alb-ssl-policy: fires without a TLS 1.3 policy', () => {
     const { [`${A}/ssl-policy`]: _s, ...noPolicy } = goodAnnotations;
-    expect(findings(rule('alb-ssl-policy'), ingress(noPolicy))).toEqual(['Ingress istio-system/edge has ssl-policy unset (ELBSecurityPolicy-2016-08)']);
+    expect(findings(rule('alb-ssl-policy'), ingress(noPolicy))).toEqual(['Ingress istio-system/edge: ssl-policy is unset, so the controller uses ELBSecurityPolicy-2016-08, which offers no TLS 1.3']);
+    expect(findings(rule('alb-ssl-policy'), ingress({ ...goodAnnotations, [`${A}/ssl-policy`]: 'ELBSecurityPolicy-TLS-1-2-2017-01' }))).toEqual(['Ingress istio-system/edge: ssl-policy ELBSecurityPolicy-TLS-1-2-2017-01 offers no TLS 1.3']);
     expect(findings(rule('alb-ssl-policy'), ingress(goodAnnotations))).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { DEFAULT_SSL_POLICY, TLS13_SSL_POLICIES } from '../../config/ssl-policies';
+import { DEFAULT_SSL_POLICY, sslPolicyProblem } from '../../config/ssl-policies';
 import { MeshRule, Severity } from './types';
 import { annotationsOf, describe, albIngresses } from './util';
 
@@ -10,8 +10,9 @@ export const albSslPolicy: MeshRule = {
   fix: `set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.3 policy such as ${DEFAULT_SSL_POLICY}`,
   check(ctx) {
     return albIngresses(ctx).flatMap(ing => {
-      const p = annotationsOf(ing)['alb.ingress.kubernetes.io/ssl-policy'];
-      return p && TLS13_SSL_POLICIES.includes(p) ? [] : [{ object: ing, message: `${describe(ing)} has ssl-policy ${p ?? 'unset (ELBSecurityPolicy-2016-08)'}` }];
+      const policy = annotationsOf(ing)['alb.ingress.kubernetes.io/ssl-policy'];
+      const problem = sslPolicyProblem(policy || undefined);
+      return problem ? [{ object: ing, message: `${describe(ing)}: ssl-policy${policy ? ` ${policy}` : ''} ${problem}` }] : [];
     });
   },
 };

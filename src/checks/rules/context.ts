@@ -3,6 +3,7 @@
  * manifests themselves (the Istio install's HelmReleases name the gateway and the providers).
  */
 import { parse } from 'yaml';
+import { BUILT_IN_TELEMETRY_PROVIDERS } from '../../config/istio-version';
 import { ResolvedEnvironment } from '../../config/resolve-environment';
 import { Labels } from '../../core/labels';
 import { principalOf } from '../../core/names';
@@ -10,7 +11,7 @@ import { LocatedManifest, RuleContext } from './types';
 import { groupOf, labelsOf, spec } from './util';
 
 /** Extension providers every mesh has without configuration. */
-export const BUILT_IN_PROVIDERS: readonly string[] = ['envoy', 'prometheus', 'stackdriver'];
+export const BUILT_IN_PROVIDERS: readonly string[] = BUILT_IN_TELEMETRY_PROVIDERS;
 
 function helmReleasesOfChart(objects: readonly LocatedManifest[], chart: string): LocatedManifest[] {
   return objects.filter(o => o.manifest.kind === 'HelmRelease' && (spec(o).chart?.spec?.chart === chart || spec(o).chartRef?.name === chart));
