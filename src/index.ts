@@ -43,3 +43,5 @@ export * from './migration/state';
 export * from './migration/gates';
 export * from './migration/plan';
 export * from './cli/plan-command';
+export * from './platform/index';
+export * from './lib/direct-synth';

@@ -33,6 +33,12 @@ export interface RunDiffOptions {
   readonly failOn?: readonly RiskClass[];
   /** @default console.log */
   readonly out?: (text: string) => void;
+  /**
+   * Synthesize the platform of the checkout in `cwd` into `outdir` (throws when it cannot).
+   *
+   * @default - `tsx charts/main.ts` in `cwd`
+   */
+  readonly synthesize?: (cwd: string, outdir: string) => void;
 }
 
 function synthesizeInto(cwd: string, outdir: string): void {
@@ -42,12 +48,12 @@ function synthesizeInto(cwd: string, outdir: string): void {
 }
 
 /** Synthesize a git ref in a temporary worktree (sharing this checkout's node_modules). */
-function synthesizeRef(root: string, ref: string, outdir: string): void {
+function synthesizeRef(root: string, ref: string, outdir: string, synthesize: (cwd: string, outdir: string) => void): void {
   const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-diff-base-'));
   execFileSync('git', ['worktree', 'add', '--detach', '--force', tree, ref], { cwd: root, stdio: 'pipe' });
   try {
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(tree, 'node_modules'), 'dir');
-    synthesizeInto(tree, outdir);
+    synthesize(tree, outdir);
   } finally {
     execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'pipe' });
   }
@@ -60,6 +66,7 @@ function synthesizeRef(root: string, ref: string, outdir: string): void {
  */
 export function runDiff(options: RunDiffOptions): number {
   const out = options.out ?? console.log;
+  const synthesize = options.synthesize ?? synthesizeInto;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-diff-'));
   try {
     let baseDir = options.baseDir;
@@ -68,11 +75,11 @@ export function runDiff(options: RunDiffOptions): number {
       if (!baseDir) {
         if (!options.base) throw new Error('give --base <git ref> or --base-dir <folder>');
         baseDir = path.join(work, 'base');
-        synthesizeRef(options.root, options.base, baseDir);
+        synthesizeRef(options.root, options.base, baseDir, synthesize);
       }
       if (!headDir) {
         headDir = path.join(work, 'head');
-        synthesizeInto(options.root, headDir);
+        synthesize(options.root, headDir);
       }
     } catch (e) {
       const err = e as Error & { stderr?: Buffer };

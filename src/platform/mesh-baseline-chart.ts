@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { ResolvedEnvironment } from '../src/config/resolve-environment';
-import { MeshPolicy } from '../src/constructs/mesh-policy';
-import { MeshTelemetry } from '../src/constructs/mesh-telemetry';
-import { ChartLayer, MeshChart } from '../src/lib/mesh-chart';
+import { ResolvedEnvironment } from '../config/resolve-environment';
+import { MeshPolicy } from '../constructs/mesh-policy';
+import { MeshTelemetry } from '../constructs/mesh-telemetry';
+import { ChartLayer, MeshChart } from '../lib/mesh-chart';
 
 /**
  * Mesh-wide policy and telemetry in the Istio root namespace: the environment's mTLS mode, and

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { ResolvedEnvironment } from '../src/config/resolve-environment';
-import { FluxKustomizations } from '../src/constructs/flux-kustomizations';
-import { NamespaceShards } from '../src/lib/layout';
-import { ChartLayer, MeshChart } from '../src/lib/mesh-chart';
+import { ResolvedEnvironment } from '../config/resolve-environment';
+import { FluxKustomizations } from '../constructs/flux-kustomizations';
+import { NamespaceShards } from '../lib/layout';
+import { ChartLayer, MeshChart } from '../lib/mesh-chart';
 
 /**
  * The Flux Kustomizations that apply an environment's `dist/<env>/`, written to

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { ResolvedEnvironment } from '../src/config/resolve-environment';
-import { EncryptedStorageClass } from '../src/constructs/encrypted-storage-class';
-import { CONTROL_PLANE_STAGE, FLUX_STAGE_LABEL } from '../src/constructs/flux-kustomizations';
-import { IngressGatewayRelease } from '../src/constructs/ingress-gateway-release';
-import { IstioInstall } from '../src/constructs/istio-install';
-import { ChartLayer, MeshChart } from '../src/lib/mesh-chart';
+import { ResolvedEnvironment } from '../config/resolve-environment';
+import { EncryptedStorageClass } from '../constructs/encrypted-storage-class';
+import { CONTROL_PLANE_STAGE, FLUX_STAGE_LABEL } from '../constructs/flux-kustomizations';
+import { IngressGatewayRelease } from '../constructs/ingress-gateway-release';
+import { IstioInstall } from '../constructs/istio-install';
+import { ChartLayer, MeshChart } from '../lib/mesh-chart';
 
 /**
  * The Istio ambient install and the ingress gateway, first in apply order: Flux Helm releases from

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { ResolvedEnvironment } from '../src/config/resolve-environment';
-import { AlbIngress } from '../src/constructs/alb-ingress';
-import { GatewayCertificate } from '../src/constructs/gateway-certificate';
-import { GatewayNetworkPolicy } from '../src/constructs/gateway-network-policy';
-import { SharedGateway } from '../src/constructs/shared-gateway';
-import { ChartLayer, MeshChart } from '../src/lib/mesh-chart';
+import { ResolvedEnvironment } from '../config/resolve-environment';
+import { AlbIngress } from '../constructs/alb-ingress';
+import { GatewayCertificate } from '../constructs/gateway-certificate';
+import { GatewayNetworkPolicy } from '../constructs/gateway-network-policy';
+import { SharedGateway } from '../constructs/shared-gateway';
+import { ChartLayer, MeshChart } from '../lib/mesh-chart';
 
 /**
  * The shared ingress path: ALB -> (HTTPS, self-signed) -> Istio ingress gateway. The gateway binds
