@@ -85,8 +85,10 @@ describe('platform synth', () => {
     expect(problems[0]).toContain("but charts/teams/index.ts registers no profile class for it");
   });
 
-  it.each(ENVIRONMENTS.map(e => e.name))('%s: matches the file snapshot', async name => {
+  it.each(ENVIRONMENTS.map(e => e.name))('%s: matches the file snapshot, file for file', async name => {
     const result = results.find(r => r.env.name === name)!;
+    // A snapshot file the synth no longer writes (or one it writes and no snapshot holds) fails too.
+    expect(Object.keys(readTree(path.join(__dirname, '__snapshots__', name)))).toEqual(result.files.map(f => f.name));
     for (const file of result.files) {
       await expect(file.content).toMatchFileSnapshot(`./__snapshots__/${name}/${file.name}`);
     }
@@ -141,8 +143,11 @@ describe('platform synth', () => {
     }
   });
 
-  it.each(ENVIRONMENTS.map(e => e.name))('%s: the Flux Kustomizations match the file snapshot', async name => {
-    const [flux] = synthesize(ENVIRONMENTS.filter(e => e.name === name), buildFlux, { schemas: crdSchemas(), stageFolders: false });
+  it.each(ENVIRONMENTS.map(e => e.name))('%s: the Flux Kustomizations match the file snapshot of what the synth writes, file for file', async name => {
+    // As runSynth synthesizes the Flux folder: no MESH.md, no stage folders.
+    const [flux] = synthesize(ENVIRONMENTS.filter(e => e.name === name), buildFlux, { schemas: crdSchemas(), stageFolders: false, meshReport: false });
+    expect(Object.keys(readTree(path.join(__dirname, '__snapshots__', 'flux', name)))).toEqual(flux.files.map(f => f.name));
+    expect(flux.files.map(f => f.name)).toEqual(fs.readdirSync(path.join(ROOT, 'dist', 'flux', name)).sort(byCodePoint));
     for (const file of flux.files) {
       await expect(file.content).toMatchFileSnapshot(`./__snapshots__/flux/${name}/${file.name}`);
     }
