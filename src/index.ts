@@ -45,3 +45,4 @@ export * from './migration/plan';
 export * from './cli/plan-command';
 export * from './platform/index';
 export * from './lib/direct-synth';
+export * from './cli/platform-module';
