@@ -9,7 +9,7 @@ import { ResolvedEnvironment } from '../config/resolve-environment';
 import { istiodReleaseName } from '../constructs/istio-install';
 import { ProtectedServiceAccount, ServiceAccountGuard } from '../constructs/service-account-guard';
 import { addCheck, Problem } from '../lib/validation';
-import { AmbientNamespaceProfile } from '../profiles/ambient-namespace-profile';
+import type { AmbientNamespaceProfile } from '../profiles/ambient-namespace-profile';
 import { NamespaceProfile, NamespaceProfileProps } from '../profiles/namespace-profile';
 import { ControlPlaneChart } from './control-plane-chart';
 import { FluxChart } from './flux-chart';
@@ -113,7 +113,9 @@ function guardServiceAccounts(ingress: IngressChart, env: ResolvedEnvironment, n
     { namespace: env.ingressGateway.namespace, name: env.ingressGateway.serviceAccount, workloadCreators: [`system:serviceaccount:${env.flux.namespace}:helm-controller`] },
   ];
   for (const profile of namespaces) {
-    const sa = profile instanceof AmbientNamespaceProfile ? (profile as AmbientNamespaceProfile).waypointServiceAccount : undefined;
+    // Read by property, not instanceof: a profile class from an app team's own package may come
+    // with another copy of the library.
+    const sa = 'waypointServiceAccount' in profile ? (profile as AmbientNamespaceProfile).waypointServiceAccount : undefined;
     if (sa) serviceAccounts.push({ namespace: profile.namespace, name: sa, workloadCreators: istiods });
   }
   return new ServiceAccountGuard(ingress, 'ServiceAccountGuard', {
