@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildFlux, buildPlatform } from '../../charts/platform';
 import { ENVIRONMENTS } from '../../charts/environments';
 import { TEAMS } from '../../charts/teams';
-import { AlbScheme, ISTIO_VERSION, MeshTelemetry, runSynth, SynthesizedEnvironment, synthesize } from '../../src';
+import { AlbScheme, ISTIO_VERSION, MeshTelemetry, renderPlan, runSynth, SynthesizedEnvironment, synthesize } from '../../src';
 import { baseConfig, crdSchemas, ROOT, synthProblems } from '../util';
 import { byCodePoint } from '../../src/lib/sort';
 
@@ -54,6 +54,18 @@ describe('platform synth', () => {
     for (const [folder, files] of Object.entries(folders)) {
       expect(read(`${folder}/kustomization.yaml`)).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files });
     }
+  });
+
+  it('the README shows the migration plan as it stands for the committed environments, row for row', () => {
+    const plan = renderPlan(synthesize(ENVIRONMENTS, buildPlatform, { rules: [], meshReport: false }).map(r => r.states)).split('\n');
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n');
+    const header = readme.indexOf(plan.find(l => l.startsWith('| namespace (target) |'))!);
+    expect(header).toBeGreaterThanOrEqual(0);
+    const end = readme.findIndex((l, i) => i > header && !l.startsWith('|'));
+    // Every row the README shows (a team added since need not be shown), each as the plan says now.
+    const shown = readme.slice(header + 2, end);
+    expect(shown.length).toBeGreaterThan(0);
+    for (const row of shown) expect(plan).toContain(row);
   });
 
   it('emits a team namespace only in the environments that enable it', () => {
