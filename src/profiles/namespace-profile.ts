@@ -736,7 +736,7 @@ export abstract class NamespaceProfile extends MeshChart {
       problems.push({
         field: 'namespace', value: this.namespace,
         message: `is also the namespace of profile '${sameNamespace.node.path}' (${sameNamespace.className}): one profile's policies would overwrite the other's`,
-        fix: 'give each namespace one profile class: register each class once in charts/teams/index.ts, under its own namespace',
+        fix: 'give each namespace one profile class: register each class once in the team registry (TEAMS), under its own namespace',
       });
     }
     for (const [host, route] of this.routeHosts) {
