@@ -58,6 +58,7 @@ ours="$(grep -E '^[^ ].*error TS' "$scratch/libcheck.log" | grep -v '^node_modul
 if [ -z "$ours" ]; then ok "the package's declarations type-check under the same options with skipLibCheck off"; else fail "the package's declarations type-check under the same options with skipLibCheck off"; echo "$ours" | head -20 | sed 's/^/    /'; fi
 expect "eks-istio-mesh synth (platform module from cdk8s.yaml) exits 0" npx eks-istio-mesh synth
 expect "the output meets the expectations" node "$here/assertions.cjs" synth
+sed 's/^/    /' "$scratch/last.log"   # the named assertions, one line each
 expect "eks-istio-mesh check dist/dev dist/prod exits 0" npx eks-istio-mesh check dist/dev dist/prod
 expect "eks-istio-mesh check --app platform.ts (with the environments) exits 0" npx eks-istio-mesh check --app platform.ts dist/dev dist/prod
 cp -r dist/dev planted
