@@ -2,7 +2,7 @@
  * The import layers of src/ (see ARCHITECTURE.md): every import points down this list, and no
  * import closes a circle. `npm run lint:arch` checks it; `npm test` runs it first.
  */
-const LAYERS = ['core', 'config', 'constructs', 'profiles', 'checks', 'report|diff', 'synth', 'cli'];
+const LAYERS = ['core', 'config', 'constructs', 'profiles', 'platform', 'checks', 'report|diff', 'synth', 'cli'];
 
 /** A folder of src/ may import only the folders listed before it (and itself). */
 const upward = LAYERS.map((layer, i) => ({

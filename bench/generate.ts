@@ -11,8 +11,8 @@
  */
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IngressChart } from '../charts/ingress-chart';
-import { MeshBaselineChart } from '../charts/mesh-baseline-chart';
+import { IngressChart } from '../src/platform/ingress-chart';
+import { MeshBaselineChart } from '../src/platform/mesh-baseline-chart';
 import {
   AlbScheme, AmbientNamespaceProfile, CallerDeclaration, DependencyDeclaration, EnvironmentBuilder, EnvironmentConfig,
   ExternalHostDeclaration, ExternalProtocol, InjectionStyle, JwtRuleDeclaration, L7PolicyDeclaration, MtlsMode,

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { buildFlux } from '../charts/platform';
+import { buildFlux } from '../src/platform/platform';
 import { findCrdDir, runSynth } from '../src';
 import { generatePlatform } from './generate';
 

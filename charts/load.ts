@@ -13,7 +13,7 @@ export function loadEnvironments(): typeof import('./environments').ENVIRONMENTS
   return loadOrExit(() => (require('./environments') as typeof import('./environments')).ENVIRONMENTS, ROOT, 'the environment configs');
 }
 
-/** `charts/platform` with the teams it registers. */
-export function loadPlatform(): typeof import('./platform') {
-  return loadOrExit(() => require('./platform') as typeof import('./platform'), ROOT, 'the platform charts and teams');
+/** This platform: its environments and the teams it registers. */
+export function loadPlatform(): typeof import('./app').PLATFORM {
+  return loadOrExit(() => (require('./app') as typeof import('./app')).PLATFORM, ROOT, 'the platform charts and teams');
 }

@@ -7,9 +7,8 @@
  */
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { findCrdDir } from '../src';
-import { runSynth } from '../src/cli/synth-command';
-import { loadEnvironments, loadPlatform } from './load';
+import { findCrdDir, synthPlatform } from '../src';
+import { loadPlatform } from './load';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -23,23 +22,13 @@ const opts = new Command('synth')
   .parse()
   .opts<{ env?: string[]; outdir: string; committedDir: string; crds?: string; schemaCheck: boolean }>();
 
-/** Folder of `dist/` that holds the Flux Kustomizations, one subfolder per environment. */
-const FLUX_FOLDER = 'flux';
-
-const ENVIRONMENTS = loadEnvironments();
-const { buildFlux, buildPlatform } = loadPlatform();
-
 // The environments and the Flux Kustomizations that apply them are checked together: a mistake in
 // either leaves dist/ untouched.
-process.exitCode = runSynth({
-  environments: ENVIRONMENTS,
-  build: buildPlatform,
-  secondary: { build: buildFlux, folder: FLUX_FOLDER },
+process.exitCode = synthPlatform(loadPlatform(), {
   outdir: path.resolve(ROOT, opts.outdir),
   committedDir: path.resolve(ROOT, opts.committedDir),
   only: opts.env,
   crdDir: opts.schemaCheck ? (opts.crds ?? findCrdDir(ROOT)) : undefined,
   crdCacheDir: path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh'),
   mirrorOutdir: process.env.CDK8S_OUTDIR,
-  configSource: name => `charts/environments/${name}.ts`,
 });

@@ -2,8 +2,8 @@
  * `npm run plan [-- --out plan.md]`: the migration plan of every namespace in every environment.
  */
 import { Command } from 'commander';
-import { runPlan } from '../src';
-import { loadEnvironments, loadPlatform } from './load';
+import { planPlatform } from '../src';
+import { loadPlatform } from './load';
 
 const opts = new Command('plan')
   .description('print the migration plan (Markdown): namespaces x environments, next safe steps, what blocks STRICT')
@@ -11,4 +11,4 @@ const opts = new Command('plan')
   .parse()
   .opts<{ out?: string }>();
 
-process.exitCode = runPlan({ environments: loadEnvironments(), build: loadPlatform().buildPlatform, outFile: opts.out, configSource: name => `charts/environments/${name}.ts` });
+process.exitCode = planPlatform(loadPlatform(), { outFile: opts.out });

@@ -1,107 +1,14 @@
+/**
+ * This platform's composition: the library's platform with this repository's team registry.
+ */
 import { App } from 'cdk8s';
-import { Construct } from 'constructs';
-import { AmbientNamespaceProfile, istiodReleaseName, NamespaceProfile, ProtectedServiceAccount, ResolvedEnvironment, ServiceAccountGuard } from '../src';
-import { Problem } from '../src/core/problem';
-import { addCheck } from '../src/constructs/checks';
-import { ControlPlaneChart } from './control-plane-chart';
-import { FluxChart } from './flux-chart';
-import { IngressChart } from './ingress-chart';
-import { MeshBaselineChart } from './mesh-baseline-chart';
-import { TeamProfile, TEAMS } from './teams';
+import { buildPlatform as buildLibraryPlatform, PlatformCharts, ResolvedEnvironment } from '../src';
+import { teamsSource } from './app';
+import { TEAMS } from './teams';
 
-/** The charts of one environment of this platform. */
-export interface PlatformCharts {
-  readonly controlPlane: ControlPlaneChart;
-  readonly meshBaseline: MeshBaselineChart;
-  readonly ingress: IngressChart;
-  readonly namespaces: readonly NamespaceProfile[];
-}
+export { buildFlux, teamRegistryProblems } from '../src';
 
-/**
- * Compose one environment: the Istio install, mesh baseline, the ingress path, then the app-team
- * namespaces the environment enables.
- *
- * This is the function `npm run synth` calls for each environment.
- */
+/** Compose one environment of this platform (what `npm run synth` calls for each environment). */
 export function buildPlatform(app: App, env: ResolvedEnvironment): PlatformCharts {
-  const controlPlane = new ControlPlaneChart(app, 'control-plane', { env });
-  const meshBaseline = new MeshBaselineChart(app, 'mesh-baseline', { env });
-  meshBaseline.addDependency(controlPlane);
-  const ingress = new IngressChart(app, 'ingress', { env });
-  ingress.addDependency(controlPlane);
-  const registry = new Construct(app, 'teams');
-  const problems = teamRegistryProblems(TEAMS);
-  const namespaces = Object.keys(env.namespaces).flatMap(ns => {
-    const Profile = Object.prototype.hasOwnProperty.call(TEAMS, ns) ? TEAMS[ns] : undefined;
-    if (typeof Profile !== 'function') {
-      problems.push({
-        field: `namespaces['${ns}']`, value: ns,
-        message: `is enabled in environment ${env.name}, but charts/teams/index.ts registers no profile class for it`,
-        fix: "add the team's profile class to TEAMS under this namespace, or remove it from the environment's namespaces",
-      });
-      return [];
-    }
-    const profile = new Profile(app, ns, { env });
-    profile.addDependency(ingress);
-    return [profile];
-  });
-  addCheck(registry, () => problems);
-  guardServiceAccounts(ingress, env, namespaces);
-  return { controlPlane, meshBaseline, ingress, namespaces };
-}
-
-/**
- * Mistakes in the registry of team profiles: a class registered under two namespaces would emit
- * one team's Services, routes and policies twice, and its routes' hosts would be claimed by two
- * namespaces.
- */
-export function teamRegistryProblems(teams: Readonly<Record<string, TeamProfile>>): Problem[] {
-  const problems: Problem[] = [];
-  const seen = new Map<TeamProfile, string>();
-  for (const [ns, Profile] of Object.entries(teams)) {
-    if (typeof Profile !== 'function') {
-      problems.push({ field: `TEAMS['${ns}']`, value: typeof Profile, message: 'is not a profile class', fix: 'register the class itself (extends AmbientNamespaceProfile or SidecarNamespaceProfile)' });
-      continue;
-    }
-    const first = seen.get(Profile);
-    if (first !== undefined) {
-      problems.push({
-        field: `TEAMS['${ns}']`, value: Profile.name,
-        message: `registers class ${Profile.name}, which TEAMS['${first}'] registers already: one team's profile would be emitted into two namespaces`,
-        fix: `register ${Profile.name} under one namespace; give the other namespace its own profile class`,
-      });
-    } else {
-      seen.set(Profile, ns);
-    }
-  }
-  return problems;
-}
-
-/**
- * The admission guard of the identities ztunnel trusts: the ingress gateway's ServiceAccount
- * (workloads written by Flux's helm-controller) and each ambient namespace's waypoint ServiceAccount
- * (workloads written by istiod of an installed revision). It goes into the ingress file, once per
- * environment, after the profiles have said which waypoints exist.
- */
-function guardServiceAccounts(ingress: IngressChart, env: ResolvedEnvironment, namespaces: readonly NamespaceProfile[]): ServiceAccountGuard {
-  const istiods = env.istio.installedRevisions.map(r => `system:serviceaccount:${env.istio.rootNamespace}:${istiodReleaseName(r)}`);
-  const serviceAccounts: ProtectedServiceAccount[] = [
-    { namespace: env.ingressGateway.namespace, name: env.ingressGateway.serviceAccount, workloadCreators: [`system:serviceaccount:${env.flux.namespace}:helm-controller`] },
-  ];
-  for (const profile of namespaces) {
-    const sa = profile instanceof AmbientNamespaceProfile ? (profile as AmbientNamespaceProfile).waypointServiceAccount : undefined;
-    if (sa) serviceAccounts.push({ namespace: profile.namespace, name: sa, workloadCreators: istiods });
-  }
-  return new ServiceAccountGuard(ingress, 'ServiceAccountGuard', {
-    serviceAccounts,
-    albGroup: env.alb.groupName ? { name: env.alb.groupName, namespace: env.ingressGateway.namespace } : undefined,
-  });
-}
-
-/**
- * The Flux Kustomizations of one environment, written to `dist/flux/<env>/` (outside the folder
- * they apply). `npm run synth` calls it for each environment after {@link buildPlatform}.
- */
-export function buildFlux(app: App, env: ResolvedEnvironment): FluxChart {
-  return new FluxChart(app, 'flux', { env });
+  return buildLibraryPlatform(app, env, { teams: TEAMS, teamsSource });
 }

@@ -58,3 +58,7 @@ export * from './checks/migration/state';
 export * from './checks/migration/gates';
 export * from './checks/migration/plan';
 export * from './cli/plan-command';
+export * from './platform/index';
+export * from './constructs/direct-synth';
+export * from './cli/platform-definition';
+export * from './cli/platform-module';

@@ -41,6 +41,12 @@ export interface RunDiffOptions {
   readonly failOn?: readonly RiskClass[];
   /** @default console.log */
   readonly out?: (text: string) => void;
+  /**
+   * Synthesize the platform of the checkout in `cwd` into `outdir` (throws when it cannot).
+   *
+   * @default - run `entryPoint` with tsx in `cwd`
+   */
+  readonly synthesize?: (cwd: string, outdir: string) => void;
 }
 
 function synthesizeInto(cwd: string, entryPoint: string, outdir: string): void {
@@ -50,12 +56,12 @@ function synthesizeInto(cwd: string, entryPoint: string, outdir: string): void {
 }
 
 /** Synthesize a git ref in a temporary worktree (sharing this checkout's node_modules). */
-function synthesizeRef(root: string, entryPoint: string, ref: string, outdir: string): void {
+function synthesizeRef(root: string, ref: string, outdir: string, synthesize: (cwd: string, outdir: string) => void): void {
   const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-diff-base-'));
   execFileSync('git', ['worktree', 'add', '--detach', '--force', tree, ref], { cwd: root, stdio: 'pipe' });
   try {
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(tree, 'node_modules'), 'dir');
-    synthesizeInto(tree, entryPoint, outdir);
+    synthesize(tree, outdir);
   } finally {
     execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'pipe' });
   }
@@ -74,15 +80,16 @@ export function runDiff(options: RunDiffOptions): number {
     let headDir = options.headDir;
     try {
       const entryPoint = options.entryPoint;
-      if ((!baseDir || !headDir) && !entryPoint) throw new Error('give the synth entry point (entryPoint) to synthesize a side');
+      const synthesize = options.synthesize ?? (entryPoint ? (cwd: string, outdir: string) => synthesizeInto(cwd, entryPoint, outdir) : undefined);
+      if ((!baseDir || !headDir) && !synthesize) throw new Error('give the synth entry point (entryPoint) or a synthesize function to synthesize a side');
       if (!baseDir) {
         if (!options.base) throw new Error('give --base <git ref> or --base-dir <folder>');
         baseDir = path.join(work, 'base');
-        synthesizeRef(options.root, entryPoint!, options.base, baseDir);
+        synthesizeRef(options.root, options.base, baseDir, synthesize!);
       }
       if (!headDir) {
         headDir = path.join(work, 'head');
-        synthesizeInto(options.root, entryPoint!, headDir);
+        synthesize!(options.root, headDir);
       }
     } catch (e) {
       const err = e as Error & { stderr?: Buffer };

@@ -458,7 +458,7 @@ export interface EnvironmentConfig {
   readonly telemetry?: TelemetryConfig;
   /**
    * App-team namespaces enabled in this environment, by namespace name. A namespace is emitted only
-   * in the environments that list it; its profile class is registered in `charts/teams/`.
+   * in the environments that list it; its profile class is registered in the team registry (`buildPlatform`'s `teams`).
    *
    * @default - no app-team namespace
    */

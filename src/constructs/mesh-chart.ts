@@ -4,6 +4,7 @@ import { ResolvedEnvironment } from '../config/resolve-environment';
 import { Labels, MANAGED_BY_VALUE } from '../core/labels';
 import { isDnsLabel } from '../core/names';
 import { addCheck } from './checks';
+import { refuseDirectSynth } from './direct-synth';
 
 /**
  * Where a chart's file sits in an environment's apply order. The number is the file-name prefix,
@@ -76,6 +77,7 @@ export class MeshChart extends Chart {
     this.layer = props.layer;
     const stem = props.fileName ?? id;
     this.fileName = `${props.layer}-${stem}.yaml`;
+    refuseDirectSynth(this);
     addCheck(this, () => isDnsLabel(stem) ? [] : [{ field: 'fileName', value: stem, message: 'is not a DNS label', fix: 'name the chart with lowercase letters, digits and -' }]);
   }
 }

@@ -55,7 +55,7 @@ export function appWideProblems<P extends AppProfile>(profile: P, profiles: AppP
     problems.push({
       field: 'namespace', value: profile.namespace,
       message: `is also the namespace of profile '${sameNamespace.node.path}' (${classOf(sameNamespace)}): one profile's policies would overwrite the other's`,
-      fix: 'give each namespace one profile class: register each class once in charts/teams/index.ts, under its own namespace',
+      fix: 'give each namespace one profile class: register each class once in the team registry (TEAMS), under its own namespace',
     });
   }
   const hostsOf = (p: AppProfile) => ROUTE_HOSTS.get(p) ?? [];

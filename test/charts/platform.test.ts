@@ -7,7 +7,8 @@ import { parseAllDocuments } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildFlux, buildPlatform } from '../../charts/platform';
 import { ENVIRONMENTS } from '../../charts/environments';
-import { AlbScheme, ISTIO_VERSION, MeshTelemetry, runSynth, SynthesizedEnvironment, synthesize } from '../../src';
+import { TEAMS } from '../../charts/teams';
+import { AlbScheme, ISTIO_VERSION, MeshTelemetry, renderPlan, runSynth, SynthesizedEnvironment, synthesize } from '../../src';
 import { baseConfig, crdSchemas, ROOT, synthProblems } from '../util';
 import { byCodePoint } from '../../src/core/sort';
 
@@ -55,13 +56,24 @@ describe('platform synth', () => {
     }
   });
 
+  it('the README shows the migration plan as it stands for the committed environments, row for row', () => {
+    const plan = renderPlan(synthesize(ENVIRONMENTS, buildPlatform, { rules: [], meshReport: false }).map(r => r.states)).split('\n');
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n');
+    const header = readme.indexOf(plan.find(l => l.startsWith('| namespace (target) |'))!);
+    expect(header).toBeGreaterThanOrEqual(0);
+    const end = readme.findIndex((l, i) => i > header && !l.startsWith('|'));
+    // Every row the README shows (a team added since need not be shown), each as the plan says now.
+    const shown = readme.slice(header + 2, end);
+    expect(shown.length).toBeGreaterThan(0);
+    for (const row of shown) expect(plan).toContain(row);
+  });
+
   it('emits a team namespace only in the environments that enable it', () => {
     const namespacesOf = (name: string) => results.find(r => r.env.name === name)!.charts.flatMap(c => c.objects)
       .filter(o => o.kind === 'Namespace' && o.metadata.labels?.['mesh.eks-istio-mesh.io/team']).map(o => o.metadata.name);
-    expect(namespacesOf('lab')).toEqual(['catalog', 'orders', 'payments']);
-    expect(namespacesOf('staging')).toEqual(['catalog', 'orders', 'payments']);
-    expect(namespacesOf('preprod')).toEqual(['catalog', 'payments']);
-    expect(namespacesOf('prod')).toEqual(['payments']);
+    for (const config of ENVIRONMENTS) expect(namespacesOf(config.name)).toEqual(Object.keys(config.namespaces ?? {}).sort(byCodePoint));
+    // Not every environment enables every registered team, so the filter is exercised.
+    expect(ENVIRONMENTS.some(e => Object.keys(e.namespaces ?? {}).length < Object.keys(TEAMS).length)).toBe(true);
   });
 
   it.each(['lab', 'dev', 'staging'])('%s: orders (sidecars) reaches payments-api where its traffic lands: ztunnel on the pods, not the waypoint', name => {
@@ -85,8 +97,10 @@ describe('platform synth', () => {
     expect(problems[0]).toContain("but charts/teams/index.ts registers no profile class for it");
   });
 
-  it.each(ENVIRONMENTS.map(e => e.name))('%s: matches the file snapshot', async name => {
+  it.each(ENVIRONMENTS.map(e => e.name))('%s: matches the file snapshot, file for file', async name => {
     const result = results.find(r => r.env.name === name)!;
+    // A snapshot file the synth no longer writes (or one it writes and no snapshot holds) fails too.
+    expect(Object.keys(readTree(path.join(__dirname, '__snapshots__', name)))).toEqual(result.files.map(f => f.name));
     for (const file of result.files) {
       await expect(file.content).toMatchFileSnapshot(`./__snapshots__/${name}/${file.name}`);
     }
@@ -141,8 +155,11 @@ describe('platform synth', () => {
     }
   });
 
-  it.each(ENVIRONMENTS.map(e => e.name))('%s: the Flux Kustomizations match the file snapshot', async name => {
-    const [flux] = synthesize(ENVIRONMENTS.filter(e => e.name === name), buildFlux, { schemas: crdSchemas(), stageFolders: false });
+  it.each(ENVIRONMENTS.map(e => e.name))('%s: the Flux Kustomizations match the file snapshot of what the synth writes, file for file', async name => {
+    // As runSynth synthesizes the Flux folder: no MESH.md, no stage folders.
+    const [flux] = synthesize(ENVIRONMENTS.filter(e => e.name === name), buildFlux, { schemas: crdSchemas(), stageFolders: false, meshReport: false });
+    expect(Object.keys(readTree(path.join(__dirname, '__snapshots__', 'flux', name)))).toEqual(flux.files.map(f => f.name));
+    expect(flux.files.map(f => f.name)).toEqual(fs.readdirSync(path.join(ROOT, 'dist', 'flux', name)).sort(byCodePoint));
     for (const file of flux.files) {
       await expect(file.content).toMatchFileSnapshot(`./__snapshots__/flux/${name}/${file.name}`);
     }

@@ -6,15 +6,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ENVIRONMENTS } from '../../charts/environments';
+import { ENVIRONMENTS, fixtureDist } from '../fixtures/platform';
 import { ReportFormat, runCheck } from '../../src';
-import { ROOT } from '../util';
+
+/** The fixture platform's output, as `npm run synth` writes `dist/`. */
+const DIST = fixtureDist();
 
 function run(paths: string[], env?: string): { code: number; out: string; json: any } {
   const lines: string[] = [];
-  const code = runCheck({ paths, environments: ENVIRONMENTS, distDir: path.join(ROOT, 'dist'), env, format: ReportFormat.TEXT, out: l => lines.push(l) });
+  const code = runCheck({ paths, environments: ENVIRONMENTS, distDir: DIST, env, format: ReportFormat.TEXT, out: l => lines.push(l) });
   const json: string[] = [];
-  runCheck({ paths, environments: ENVIRONMENTS, distDir: path.join(ROOT, 'dist'), env, format: ReportFormat.JSON, out: l => json.push(l) });
+  runCheck({ paths, environments: ENVIRONMENTS, distDir: DIST, env, format: ReportFormat.JSON, out: l => json.push(l) });
   return { code, out: lines.join('\n'), json: JSON.parse(json.join('\n')) };
 }
 

@@ -2,13 +2,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ENVIRONMENTS } from '../../charts/environments';
+import { ENVIRONMENTS, fixtureDist } from '../fixtures/platform';
 import { ReportFormat, rulesTable, runCheck } from '../../src';
 import { ROOT } from '../util';
 
+/** The fixture platform's output, as `npm run synth` writes `dist/`. */
+const DIST = fixtureDist();
+
 function run(paths: string[], format = ReportFormat.TEXT, env?: string): { code: number; out: string } {
   const lines: string[] = [];
-  const code = runCheck({ paths, environments: ENVIRONMENTS, distDir: path.join(ROOT, 'dist'), env, format, out: l => lines.push(l) });
+  const code = runCheck({ paths, environments: ENVIRONMENTS, distDir: DIST, env, format, out: l => lines.push(l) });
   return { code, out: lines.join('\n') };
 }
 
@@ -37,16 +40,16 @@ describe('npm run check', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it.each(ENVIRONMENTS.map(e => e.name))('reports nothing on the committed dist/%s but the open egress of orders', name => {
-    const { code, out } = run([path.join(ROOT, 'dist', name)]);
+    const { code, out } = run([path.join(DIST, name)]);
     // orders reaches api.stripe.com without declared ranges: the warning is kept on purpose.
-    const withOrders = fs.existsSync(path.join(ROOT, 'dist', name, 'namespaces', '40-orders.yaml'));
+    const withOrders = fs.existsSync(path.join(DIST, name, 'namespaces', '40-orders.yaml'));
     expect(out).toMatch(withOrders ? /^0 errors, 1 warning, 0 silenced; \d+ objects checked$/m : /^0 errors, 0 warnings, 0 silenced; \d+ objects checked$/m);
     if (withOrders) expect(out).toContain('warning network-policy-egress-any  NetworkPolicy orders/allow-egress-external');
     expect(code).toBe(0);
   });
 
   it('checks every environment of dist/ with its own config', () => {
-    const { code, out } = run([path.join(ROOT, 'dist')]);
+    const { code, out } = run([DIST]);
     expect(code).toBe(0);
     expect(out).toContain('0 errors');
   });
@@ -89,7 +92,7 @@ describe('npm run check', () => {
   });
 
   it('uses the environment config when asked (the ingress gateway facts)', () => {
-    fs.writeFileSync(path.join(dir, 'ingress.yaml'), fs.readFileSync(path.join(ROOT, 'dist', 'prod', 'config', '30-ingress.yaml'), 'utf8').replace(/name: istio-ingressgateway\n/, 'name: payments-api\n'));
+    fs.writeFileSync(path.join(dir, 'ingress.yaml'), fs.readFileSync(path.join(DIST, 'prod', 'config', '30-ingress.yaml'), 'utf8').replace(/name: istio-ingressgateway\n/, 'name: payments-api\n'));
     const { code, out } = run([dir], ReportFormat.TEXT, 'prod');
     expect(code).toBe(1);
     expect(out).toContain('alb-backend-gateway-only  Ingress istio-system/istio-ingress routes to Service istio-system/payments-api, not to the ingress gateway istio-system/istio-ingressgateway');

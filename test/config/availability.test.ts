@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvironmentConfig, resolveEnvironment } from '../../src';
-import { ENVIRONMENTS } from '../../charts/environments';
+import { ENVIRONMENTS } from '../fixtures/platform';
 import { baseConfig } from '../util';
 
 const resolve = (availability: EnvironmentConfig['availability']) => resolveEnvironment(baseConfig({ availability }));

@@ -10,15 +10,14 @@ import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import {
   AmbientNamespaceProfile, CallerDeclaration, EnvironmentConfig, ResolvedEnvironment, RouteDeclaration, ServiceDeclaration,
-  SidecarNamespaceProfile, SynthError, synthesize, WaypointOptions,
+  SidecarNamespaceProfile, SynthError, synthesize, teamRegistryProblems, WaypointOptions,
 } from '../../src';
 import { albAttributeProblems, ALB_ATTRIBUTES } from '../../src/config/load-balancer-attributes';
 import { CLUSTER_SCOPED_KINDS, misplacedPathWildcard } from '../../src/profiles/namespace-profile';
 import { closestName } from '../../src/core/closest';
-import { buildPlatform, teamRegistryProblems } from '../../charts/platform';
-import { TEAMS } from '../../charts/teams';
-import { Orders } from '../../charts/teams/orders';
-import { Payments } from '../../charts/teams/payments';
+import { buildPlatform, TEAMS } from '../fixtures/platform';
+import { Orders } from '../fixtures/platform/teams/orders';
+import { Payments } from '../fixtures/platform/teams/payments';
 import { baseConfig, ROOT } from '../util';
 
 type Build = (app: App, env: ResolvedEnvironment) => void;

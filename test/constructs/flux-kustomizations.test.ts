@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildFlux, buildPlatform } from '../../charts/platform';
-import { ENVIRONMENTS } from '../../charts/environments';
+import { buildFlux, buildPlatform } from '../fixtures/platform';
+import { ENVIRONMENTS } from '../fixtures/platform';
 import { parse, parseAllDocuments } from 'yaml';
 import { FluxKustomizations, FluxKustomizationsProps, Manifest, NamespaceShards, synthesize } from '../../src';
 import { crdSchemas, findByKind, synthConstructs, synthProblems } from '../util';

@@ -152,7 +152,7 @@ describe('npm run diff', () => {
   it('needs the synth entry point from its caller to synthesize a side', () => {
     const out: string[] = [];
     expect(runDiff({ root: ROOT, base: 'HEAD', headDir: path.join(ROOT, 'dist'), out: l => out.push(l) })).toBe(2);
-    expect(out.join('\n')).toBe('diff: could not synthesize: give the synth entry point (entryPoint) to synthesize a side');
+    expect(out.join('\n')).toBe('diff: could not synthesize: give the synth entry point (entryPoint) or a synthesize function to synthesize a side');
   });
 
   it('synthesizes a git ref in a temporary worktree and compares it with the working tree', () => {

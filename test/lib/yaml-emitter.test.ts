@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { buildFlux, buildPlatform } from '../../charts/platform';
-import { ENVIRONMENTS } from '../../charts/environments';
+import { buildFlux, buildPlatform } from '../fixtures/platform';
+import { ENVIRONMENTS } from '../fixtures/platform';
 import { generatePlatform } from '../../bench/generate';
 import { synthesize } from '../../src';
 import { emitDocument, YAML_OPTIONS } from '../../src/core/yaml-emitter';

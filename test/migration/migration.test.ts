@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildPlatform } from '../../charts/platform';
-import { ENVIRONMENTS } from '../../charts/environments';
+import { buildPlatform } from '../fixtures/platform';
+import { ENVIRONMENTS } from '../fixtures/platform';
 import { DataplaneMode, EnvironmentConfig, MtlsMode, NamespaceSettings, renderPlan, resolveEnvironment, runSynth, synthesize, unsafeStep } from '../../src';
 import { readCommittedStates } from '../../src/synth/committed-states';
 import { baseConfig, synthProblems } from '../util';
@@ -185,11 +185,6 @@ describe('npm run plan', () => {
       'not enabled: **next enable as out-of-mesh / PERMISSIVE** (as preprod) |',
     ]);
     expect(row('payments').slice(1).every(c => c.startsWith('ambient / STRICT: done'))).toBe(true);
-  });
-
-  it('is shown, as it stands for the committed environments, in the README', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-    for (const ns of ['catalog', 'orders', 'payments']) expect(readme).toContain(row(ns).join(' | '));
   });
 
   it('says what blocks mesh-wide STRICT in each environment', () => {

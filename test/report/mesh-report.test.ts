@@ -2,8 +2,8 @@
  * @vitest-environment jsdom
  */
 import { describe, expect, it } from 'vitest';
-import { buildPlatform } from '../../charts/platform';
-import { ENVIRONMENTS } from '../../charts/environments';
+import { buildPlatform } from '../fixtures/platform';
+import { ENVIRONMENTS } from '../fixtures/platform';
 import { meshDiagram, renderMeshReport, synthesize } from '../../src';
 import { crdSchemas } from '../util';
 

@@ -61,6 +61,35 @@ spec: { gatewayClassName: istio-waypoint, listeners: [{ name: mesh, port: 15008,
 const join = (...docs: string[]) => docs.join('\n---\n');
 const AMBIENT = { 'istio.io/dataplane-mode': 'ambient' };
 
+/**
+ * An upstream source in a rule's why: a file path in a repository (`pkg/model/gateway.go`,
+ * `manifests/charts/.../waypoint.yaml`), an issue or PR (`istio#43056`, `istio/api PR#3184`), or a
+ * URL of upstream docs.
+ */
+function citesUpstream(why: string): boolean {
+  const filePath = /\b[\w.-]+(?:\/[\w.-]+)+\.(?:go|ya?ml|json|proto|tpl|cc|h|rs|ts|md)\b/;
+  const repoPath = /\b(?:pkg|pilot|manifests|security|mesh|tools|api|staging|source)\/[\w.-]+\/[\w./-]+/;
+  const issue = /\b[\w.-]+(?:\/[\w.-]+)? ?(?:PR)?#\d+\b/;
+  const docsUrl = /https:\/\/(?:[\w-]+\.)*(?:istio\.io|kubernetes\.io|fluxcd\.io|envoyproxy\.io|gateway-api\.sigs\.k8s\.io|kubernetes-sigs\.github\.io|cert-manager\.io)\/\S+/;
+  return [filePath, repoPath, issue, docsUrl].some(re => re.test(why));
+}
+
+describe('why cites its source', () => {
+  it('accepts a file path, an issue or PR, or an upstream docs URL', () => {
+    expect(citesUpstream('x (istio/istio pilot/pkg/model/gateway.go GetSNIHostsForServer)')).toBe(true);
+    expect(citesUpstream('x (istio#43056)')).toBe(true);
+    expect(citesUpstream('x (istio/api PR#3184)')).toBe(true);
+    expect(citesUpstream('x (https://kubernetes.io/docs/concepts/security/secrets-good-practices/)')).toBe(true);
+  });
+
+  it('refuses a parenthesis that names no source', () => {
+    expect(citesUpstream('a route answers 403 (RBAC: access denied) for every request')).toBe(false);
+    expect(citesUpstream('x (istio.io canary upgrades)')).toBe(false);
+    expect(citesUpstream('x (Kubernetes docs: Object Names and IDs)')).toBe(false);
+    expect(citesUpstream('x (https://example.com/blog/post)')).toBe(false);
+  });
+});
+
 describe('rule catalog', () => {
   it('gives every rule an id, a severity, a title, a why with its source and a fix', () => {
     const ids = ALL_RULES.map(r => r.id);
@@ -69,7 +98,7 @@ describe('rule catalog', () => {
       expect(r.id).toMatch(/^[a-z0-9-]+$/);
       expect(Object.values(Severity)).toContain(r.severity);
       expect(r.title.length).toBeGreaterThan(10);
-      expect(r.why).toMatch(/\(.+\)/);
+      expect(citesUpstream(r.why), `${r.id}: why cites no upstream file, issue/PR or upstream docs URL: ${r.why}`).toBe(true);
       expect(r.fix.length).toBeGreaterThan(10);
     }
   });

@@ -12,7 +12,7 @@ export const callerNamespaceInMesh: MeshRule = {
   id: 'caller-namespace-in-mesh',
   severity: Severity.WARNING,
   title: 'an ALLOW policy in the mesh admits principals of namespaces that are in the mesh',
-  why: 'pods of a namespace out of the mesh have no proxy and send plaintext without an identity, so no principal-based rule matches them: the grant admits nobody until their namespace joins (and STRICT refuses their plaintext) (Istio docs: Authorization policy, source.principals requires mTLS)',
+  why: 'pods of a namespace out of the mesh have no proxy and send plaintext without an identity, so no principal-based rule matches them: the grant admits nobody until their namespace joins (and STRICT refuses their plaintext) (istio/api security/v1beta1/authorization.proto, Source.principals requires mTLS)',
   fix: 'enrol the caller namespace (PERMISSIVE first, see the migration plan), or expect its calls to be denied until then',
   check(ctx: RuleContext) {
     const platform = new Set([ctx.rootNamespace, ctx.ingressGateway?.namespace].filter((n): n is string => !!n));

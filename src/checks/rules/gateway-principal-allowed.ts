@@ -14,7 +14,7 @@ export const gatewayPrincipalAllowed: MeshRule = {
   id: 'gateway-principal-allowed',
   severity: Severity.ERROR,
   title: 'the ingress gateway principal is allowed wherever a route exposes a Service',
-  why: 'with deny-by-default authorization, a route whose destination does not allow the gateway identity answers 403 (RBAC: access denied) for every request',
+  why: 'with deny-by-default authorization, a route whose destination does not allow the gateway identity answers 403 (RBAC: access denied) for every request (envoyproxy/envoy source/extensions/filters/http/rbac/rbac_filter.cc)',
   fix: 'allow the ingress gateway principal in an ALLOW policy of the destination namespace (the namespace profile does this for its routes)',
   check(ctx) {
     const gw = ctx.ingressGateway;

@@ -9,7 +9,7 @@ export const nameLength: MeshRule = {
   id: 'name-length',
   severity: Severity.ERROR,
   title: 'object names and labels fit their length limits',
-  why: 'the API server refuses names over 63 characters (Namespace, Service) or 253 (others), and label values over 63: Flux stops applying the whole folder (Kubernetes docs: Object Names and IDs; Labels and Selectors)',
+  why: 'the API server refuses names over 63 characters (Namespace, Service) or 253 (others), and label values over 63: Flux stops applying the whole folder (kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go DNS1123LabelMaxLength, DNS1123SubdomainMaxLength, LabelValueMaxLength)',
   fix: 'shorten the name or label value',
   check(ctx) {
     return ctx.objects.flatMap(o => {

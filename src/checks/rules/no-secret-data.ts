@@ -5,7 +5,7 @@ export const noSecretData: MeshRule = {
   id: 'no-secret-data',
   severity: Severity.ERROR,
   title: 'no Secret with data in Git',
-  why: 'committed Secret data is readable by everyone with access to the repository, forever, since its history keeps it (Kubernetes docs: Good practices for Kubernetes Secrets)',
+  why: 'committed Secret data is readable by everyone with access to the repository, forever, since its history keeps it (https://kubernetes.io/docs/concepts/security/secrets-good-practices/)',
   fix: 'let cert-manager or an external secret store create the Secret in the cluster',
   check(ctx) {
     return ctx.byKind('Secret', '')

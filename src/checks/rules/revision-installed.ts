@@ -6,7 +6,7 @@ export const revisionInstalled: MeshRule = {
   id: 'revision-installed',
   severity: Severity.ERROR,
   title: 'istio.io/rev names an installed istiod revision',
-  why: 'a namespace or waypoint pointing at a revision no istiod serves gets no injection or no proxy at all (istio.io canary upgrades)',
+  why: 'a namespace or waypoint pointing at a revision no istiod serves gets no injection or no proxy at all (istio/istio manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml: the webhook of each revision selects only the namespaces labelled with that revision)',
   fix: 'point istio.io/rev at an installed revision, or install that revision first',
   check(ctx) {
     const installed = ctx.installedRevisions;

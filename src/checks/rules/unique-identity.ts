@@ -9,7 +9,7 @@ export const uniqueIdentity: MeshRule = {
   id: 'unique-identity',
   severity: Severity.ERROR,
   title: 'no two objects with the same identity',
-  why: 'two objects with the same group, kind, namespace and name overwrite each other: one of them is silently lost (kustomize refuses the folder: "may not add resource with an already registered id")',
+  why: 'two objects with the same group, kind, namespace and name overwrite each other: one of them is silently lost (kustomize refuses the folder: "may not add resource with an already registered id", kubernetes-sigs/kustomize api/resmap/reswrangler.go Append)',
   fix: 'rename one of them, or remove the duplicate',
   warnsWhen: 'the two objects are in different files that no kustomization.yaml builds together (they may be alternatives, as in sample folders)',
   check(ctx) {
