@@ -11,6 +11,7 @@ import (
 
 	listenerpb "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	rbacpb "github.com/envoyproxy/go-control-plane/envoy/config/rbac/v3"
+	jwtpb "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/jwt_authn/v3"
 	httprbac "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/rbac/v3"
 	hcmpb "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
 	netrbac "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/rbac/v3"
@@ -502,8 +503,9 @@ func (e *Engine) walkALB(fl Flow, tg target, st *flowState) {
 		st.add(hop, "routing", false, fmt.Sprintf("route goes to %s, not %s", res.ClusterMatched, want))
 		return
 	}
-	rbac := e.chainRBAC(s.Listeners, res.ListenerMatched, res.FilterChainMatched, true)
-	req := e.httpRequest(fl, "", albIP, gw, int32(g.Port), false)
+	fc := e.chain(s.Listeners, res.ListenerMatched, res.FilterChainMatched)
+	rbac := rbacOfChain(fc, true)
+	req := e.httpRequest(fl, "", albIP, gw, int32(g.Port), false, jwtIssuers(fc))
 	d := DecideRBAC(rbac, req)
 	if !st.add(hop, "gateway", d.Allow, d.Matched) {
 		return
@@ -592,7 +594,7 @@ func (e *Engine) waypointHop(fl Flow, wp *corev1.Pod, tg target, caller *corev1.
 	ip, _ := netip.ParseAddr(caller.Status.PodIP)
 	var req Request
 	if strings.Contains(chain, "|http|") {
-		req = e.httpRequest(asHTTP(fl, e.svcHost(tg.svc)), callerID, ip, wp, tg.svcPort, true)
+		req = e.httpRequest(asHTTP(fl, e.svcHost(tg.svc)), callerID, ip, wp, tg.svcPort, true, jwtIssuers(fc))
 	} else {
 		req = Request{Peer: callerID, PeerFromFilterState: true, SrcIP: ip, DstPort: uint32(tg.svcPort)}
 		req.DstIP, _ = netip.ParseAddr(tg.svc.Spec.ClusterIP)
@@ -601,7 +603,7 @@ func (e *Engine) waypointHop(fl Flow, wp *corev1.Pod, tg target, caller *corev1.
 	return st.add(hop, "waypoint", d.Allow, d.Matched)
 }
 
-func (e *Engine) httpRequest(fl Flow, peer string, src netip.Addr, dst *corev1.Pod, port int32, fromFilterState bool) Request {
+func (e *Engine) httpRequest(fl Flow, peer string, src netip.Addr, dst *corev1.Pod, port int32, fromFilterState bool, issuers map[string]bool) Request {
 	dstIP, _ := netip.ParseAddr(dst.Status.PodIP)
 	path := fl.HTTP.Path
 	if path == "" {
@@ -612,8 +614,9 @@ func (e *Engine) httpRequest(fl Flow, peer string, src netip.Addr, dst *corev1.P
 		Headers:  map[string]string{":authority": fl.HTTP.Host, ":method": method(fl), ":path": path, "host": fl.HTTP.Host},
 		Metadata: map[string]map[string]any{},
 	}
-	if j := fl.HTTP.JWT; j != nil {
-		// The claims Envoy's jwt_authn filter writes for a verified token.
+	if j := fl.HTTP.JWT; j != nil && issuers[j.Issuer] {
+		// The claims Envoy's jwt_authn filter writes for a token it verified: only when the chain's
+		// jwt_authn filter has a provider for that issuer (a RequestAuthentication for it applies).
 		r.Metadata[filters.EnvoyJwtFilterName] = map[string]any{filters.EnvoyJwtFilterPayload: map[string]any{"iss": j.Issuer, "sub": j.Subject}}
 		r.Metadata["istio_authn"] = map[string]any{"request.auth.principal": j.Issuer + "/" + j.Subject}
 	}
@@ -687,11 +690,12 @@ func (e *Engine) inbound(fl Flow, peerPod *corev1.Pod, peerID string, tg target,
 			st.add(hop, "sidecar", false, m)
 			return
 		}
-		rbac := e.chainRBAC(s.Listeners, res.ListenerMatched, res.FilterChainMatched, httpChain)
+		fc := e.chain(s.Listeners, res.ListenerMatched, res.FilterChainMatched)
+		rbac := rbacOfChain(fc, httpChain)
 		dstIP, _ := netip.ParseAddr(dst.Status.PodIP)
 		var req Request
 		if httpChain {
-			req = e.httpRequest(fl, "", srcIP, dst, port, false)
+			req = e.httpRequest(fl, "", srcIP, dst, port, false, jwtIssuers(fc))
 			if mtls {
 				req.Peer = peerID
 			}
@@ -731,22 +735,55 @@ func findChain(ls []*listenerpb.Listener, listener, chain string) *listenerpb.Fi
 	return nil
 }
 
-// chainRBAC returns the RBAC filters of the matched filter chain, in filter order.
-func (e *Engine) chainRBAC(ls []*listenerpb.Listener, listener, chain string, http bool) []*rbacpb.RBAC {
+// chain returns the filter chain the simulation matched, by listener and chain name (the first of
+// that name; the default chain last).
+func (e *Engine) chain(ls []*listenerpb.Listener, listener, chain string) *listenerpb.FilterChain {
 	for _, l := range ls {
 		if l.GetName() != listener {
 			continue
 		}
 		for _, fc := range l.GetFilterChains() {
 			if fc.GetName() == chain {
-				return rbacOfChain(fc, http)
+				return fc
 			}
 		}
 		if dfc := l.GetDefaultFilterChain(); dfc != nil && dfc.GetName() == chain {
-			return rbacOfChain(dfc, http)
+			return dfc
 		}
 	}
 	return nil
+}
+
+// hcmOf returns the chain's HTTP connection manager, or nil.
+func hcmOf(fc *listenerpb.FilterChain) *hcmpb.HttpConnectionManager {
+	for _, f := range fc.GetFilters() {
+		if f.GetName() != "envoy.filters.network.http_connection_manager" {
+			continue
+		}
+		h := &hcmpb.HttpConnectionManager{}
+		if f.GetTypedConfig().UnmarshalTo(h) == nil {
+			return h
+		}
+	}
+	return nil
+}
+
+// jwtIssuers: the issuers of the providers of the chain's jwt_authn HTTP filter.
+func jwtIssuers(fc *listenerpb.FilterChain) map[string]bool {
+	out := map[string]bool{}
+	for _, hf := range hcmOf(fc).GetHttpFilters() {
+		if hf.GetName() != filters.EnvoyJwtFilterName {
+			continue
+		}
+		j := &jwtpb.JwtAuthentication{}
+		if hf.GetTypedConfig().UnmarshalTo(j) != nil {
+			continue
+		}
+		for _, p := range j.GetProviders() {
+			out[p.GetIssuer()] = true
+		}
+	}
+	return out
 }
 
 // rbacOfChain: the network RBAC filters of the chain, then (for HTTP) the HTTP RBAC filters of its
@@ -764,11 +801,7 @@ func rbacOfChain(fc *listenerpb.FilterChain, http bool) []*rbacpb.RBAC {
 			if !http {
 				continue
 			}
-			h := &hcmpb.HttpConnectionManager{}
-			if f.GetTypedConfig().UnmarshalTo(h) != nil {
-				continue
-			}
-			for _, hf := range h.GetHttpFilters() {
+			for _, hf := range hcmOf(fc).GetHttpFilters() {
 				if hf.GetName() != "envoy.filters.http.rbac" {
 					continue
 				}
