@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FLOWS_ENGINE_MODULE, findTools, goBinary, TOOLS } from '../../verify/tools';
+import { FLOWS_ENGINE_MODULE, findTools, goBinary, ISTIOCTL_MODULE_VERSION, sourceFiles, sourceHash, toolPath, TOOLS } from '../../verify/tools';
 
 const { paths } = findTools();
 const engine = paths['flows-engine'];
@@ -19,6 +19,29 @@ const spec = TOOLS.find(t => t.name === 'flows-engine')!;
 const skipReason = !engine ? `flows-engine not built (${spec.version}); run \`npm run verify:tools\`` : undefined;
 if (skipReason && !required) console.warn(`flows engine tests skipped: ${skipReason}`);
 const FIXTURE = path.join(FLOWS_ENGINE_MODULE, 'testdata', 'basic');
+
+describe('flows engine build', () => {
+  it('pins the istio.io/istio version and replacements of the istioctl wrapper', () => {
+    const own = fs.readFileSync(path.join(FLOWS_ENGINE_MODULE, 'go.mod'), 'utf8');
+    const istioctl = fs.readFileSync(path.join(FLOWS_ENGINE_MODULE, '..', 'tools', 'istioctl', 'go.mod'), 'utf8');
+    expect(own).toContain(`istio.io/istio ${ISTIOCTL_MODULE_VERSION}`);
+    const replaces = (gomod: string) => gomod.slice(gomod.indexOf('replace ('), gomod.indexOf(')', gomod.indexOf('replace (')) + 1);
+    expect(replaces(own)).toBe(replaces(istioctl));
+  });
+
+  it('is cached by the hash of go.mod, go.sum and the non-test sources', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flows-src-'));
+    for (const f of ['go.mod', 'go.sum', 'main.go', 'main_test.go']) fs.writeFileSync(path.join(dir, f), f);
+    fs.mkdirSync(path.join(dir, 'testdata'));
+    expect(sourceFiles(dir)).toEqual(['go.mod', 'go.sum', 'main.go']);
+    const before = sourceHash(dir);
+    fs.writeFileSync(path.join(dir, 'main_test.go'), 'changed');
+    expect(sourceHash(dir)).toBe(before);
+    fs.writeFileSync(path.join(dir, 'main.go'), 'changed');
+    expect(sourceHash(dir)).not.toBe(before);
+    expect(path.basename(path.dirname(toolPath(spec)))).toBe(`flows-engine-${sourceHash(FLOWS_ENGINE_MODULE)}`);
+  });
+});
 
 describe.skipIf(!!skipReason && !required)('flows engine', () => {
   it('is built', () => {
