@@ -3,8 +3,9 @@
 //
 //	flows-engine --objects <dir>/objects.yaml --flows <dir>/flows.json --out <dir>/decisions.json
 //
-// Exit 0 when every flow was decided (whatever the decisions), 2 on bad input, 1 when the control
-// plane could not be built. Errors are one line on stderr.
+// Exit 0 when every flow was decided (whatever the decisions), 2 on bad input (objects the control
+// plane refuses included), 1 when a flow could not be decided or the output not written. Errors
+// are one line on stderr.
 package main
 
 import (
