@@ -38,7 +38,9 @@ export const ISTIOCTL_MODULE_VERSION = 'v0.0.0-20260827124520-eed52ebb66ad';
 /** How a tool is built. */
 type Build =
   | { readonly kind: 'install'; readonly pkg: string; readonly version: string; readonly ldflags?: string }
-  | { readonly kind: 'wrapper'; readonly module: string; readonly pkg: string; readonly ldflags?: string };
+  | { readonly kind: 'wrapper'; readonly module: string; readonly pkg: string; readonly ldflags?: string }
+  /** A program of this repository: its own Go module, keyed by the hash of its sources. */
+  | { readonly kind: 'source'; readonly module: string; readonly pkg: string; readonly ldflags?: string };
 
 /** One pinned tool. */
 export interface ToolSpec {
@@ -50,6 +52,8 @@ export interface ToolSpec {
 
 const KUBE_WRAPPER = path.join(VERIFY_DIR, 'tools', 'kube');
 const ISTIOCTL_WRAPPER = path.join(VERIFY_DIR, 'tools', 'istioctl');
+/** The flows engine (`verify/flows/`): decides the environment's flows with Istio's own code. */
+export const FLOWS_ENGINE_MODULE = path.join(VERIFY_DIR, 'flows');
 
 /** istioctl's `version` output names the module version it was built from. */
 function istioVersionLdflags(): string {
@@ -75,7 +79,30 @@ export const TOOLS: readonly ToolSpec[] = [
   { name: 'etcd', version: ETCD_VERSION, build: { kind: 'wrapper', module: KUBE_WRAPPER, pkg: 'go.etcd.io/etcd/server/v3' } },
   { name: 'kube-apiserver', version: KUBERNETES_VERSION, build: { kind: 'wrapper', module: KUBE_WRAPPER, pkg: 'k8s.io/kubernetes/cmd/kube-apiserver', ldflags: kubeVersionLdflags() } },
   { name: 'istioctl', version: `istio-${ISTIOCTL_MODULE_VERSION}`, build: { kind: 'wrapper', module: ISTIOCTL_WRAPPER, pkg: 'istio.io/istio/istioctl/cmd/istioctl', ldflags: istioVersionLdflags() } },
+  { name: 'flows-engine', version: `istio-${ISTIOCTL_MODULE_VERSION}`, build: { kind: 'source', module: FLOWS_ENGINE_MODULE, pkg: '.' } },
 ];
+
+/**
+ * The files a `source` tool is built from: go.mod, go.sum and every non-test `.go` file of the
+ * module folder (tests and testdata do not change the binary), sorted.
+ */
+export function sourceFiles(module: string): string[] {
+  return fs
+    .readdirSync(module)
+    .filter(f => f === 'go.mod' || f === 'go.sum' || (f.endsWith('.go') && !f.endsWith('_test.go')))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** First 12 hex digits of the sha256 over each source file's name and content. */
+export function sourceHash(module: string): string {
+  const h = createHash('sha256');
+  for (const f of sourceFiles(module)) {
+    h.update(`${f}\0`);
+    h.update(fs.readFileSync(path.join(module, f)));
+    h.update('\0');
+  }
+  return h.digest('hex').slice(0, 12);
+}
 
 /** Root of the tool cache. */
 export function toolCacheDir(): string {
@@ -90,6 +117,7 @@ export function toolCacheDir(): string {
  * dependency (a `replace` line) builds it again.
  */
 export function toolPath(tool: ToolSpec): string {
+  if (tool.build.kind === 'source') return path.join(toolCacheDir(), `${tool.name}-${sourceHash(tool.build.module)}`, tool.name);
   let key = `${tool.name}-${tool.version}`;
   if (tool.build.kind === 'wrapper') {
     const sum = fs.readFileSync(path.join(tool.build.module, 'go.sum'));
@@ -150,7 +178,7 @@ function buildTool(go: string, tool: ToolSpec, log: (line: string) => void): str
     args = ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', path.join(tmp, tool.name), b.pkg];
     cwd = b.module;
   }
-  log(`  building ${tool.name} ${tool.version}: ${go} ${args.join(' ')}${b.kind === 'wrapper' ? ` (in ${path.relative(PROJECT_ROOT, cwd)})` : ''}`);
+  log(`  building ${tool.name} ${tool.version}: ${go} ${args.join(' ')}${b.kind !== 'install' ? ` (in ${path.relative(PROJECT_ROOT, cwd)})` : ''}`);
   const res = spawnSync(go, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   // `go install` names the binary after the package's last element that is not a major version.
   const produced = fs.readdirSync(tmp);
