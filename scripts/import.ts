@@ -23,7 +23,7 @@ async function download(url: string): Promise<string> {
   try {
     res = await fetch(url, { redirect: 'follow' });
   } catch (e) {
-    throw new Error(describeFetchError(url, e));
+    throw new Error(describeFetchError(url, e), { cause: e });
   }
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
   return res.text();

@@ -158,7 +158,7 @@ function recover(root: string): string[] {
     op('rm', `${journal}.tmp`, () => fs.rmSync(`${journal}.tmp`, { force: true }));
   }
   const leftover = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(staging|old)-(\\d+)$`);
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = fs.readdirSync(parent);
   } catch {
