@@ -60,7 +60,7 @@ const sortedUnique = (items: Iterable<string>) => [...new Set(items)].sort(byCod
 const isPort = (p: unknown): p is number => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
 
 /** Everything the hooks returned, validated. */
-interface Declarations {
+export interface ProfileDeclarations {
   readonly services: readonly ServiceDeclaration[];
   readonly routes: readonly RouteDeclaration[];
   readonly callers: readonly CallerDeclaration[];
@@ -187,7 +187,17 @@ export abstract class NamespaceProfile extends MeshChart {
     return this.env.namespaces[this.namespace]?.dataplane ?? this.targetDataplaneMode;
   }
 
+  /**
+   * What the hooks declared, validated: undefined before the profile renders (the prepare step of
+   * the synth) or when a hook failed. For tools that reason about the declared traffic.
+   */
+  public get declared(): ProfileDeclarations | undefined {
+    return this.validated;
+  }
+
   private readonly hookProblems: Problem[] = [];
+  /** What the hooks declared, once rendered without problems. */
+  private validated?: ProfileDeclarations;
   /** Route hosts the profile declared, once its hooks have run (for the app-wide host check). */
   private routeHosts: ReadonlyArray<readonly [string, string]> = [];
 
@@ -411,6 +421,7 @@ export abstract class NamespaceProfile extends MeshChart {
   private render(): void {
     const d = this.declarations();
     if (this.hookProblems.length > 0) return;
+    this.validated = d;
     const env = this.env;
     const ambient = this.dataplaneMode === DataplaneMode.AMBIENT;
     const services = new Map(d.services.map(s => [s.name, s]));
@@ -781,7 +792,7 @@ export abstract class NamespaceProfile extends MeshChart {
   }
 
   /** Call every hook and validate what it returns. */
-  private declarations(): Declarations {
+  private declarations(): ProfileDeclarations {
     const env = this.env;
     const ambient = this.dataplaneMode === DataplaneMode.AMBIENT;
     const bad = (hook: string, path: string, value: unknown, message: string, fix: string) => this.problem(hook, path, value, message, fix);
