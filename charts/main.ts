@@ -40,4 +40,6 @@ process.exitCode = runSynth({
   crdCacheDir: path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh'),
   mirrorOutdir: process.env.CDK8S_OUTDIR,
   configSource: name => `charts/environments/${name}.ts`,
+  // MESH.md draws the flows recorded by `npm run flows -- --record`.
+  decisionsDir: path.join(ROOT, 'flows'),
 });

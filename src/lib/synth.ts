@@ -17,6 +17,8 @@ import { collectProblems, LocatedProblem, runPrepare, SynthError } from './valid
 import { byCodePoint } from './sort';
 import { environmentFolders, folderOfChart, NamespaceShards } from './layout';
 import { emitDocument } from './yaml-emitter';
+import { deriveIntent, FlowIntent, profileViews } from '../flows/intent';
+import { flowStatuses, readRecorded } from '../flows/record';
 
 /** A Kubernetes object as plain JSON. */
 export interface Manifest {
@@ -57,6 +59,14 @@ export interface SynthesizedEnvironment {
   readonly silenced: readonly RuleResult[];
   /** Where each app-team namespace stands in its migration. */
   readonly states: EnvironmentState;
+  /** The environment's flows and the workloads to decide them (`src/flows`), derived on first use. */
+  readonly flows: () => FlowIntent;
+  /**
+   * Declared flows without a recorded decision under their current fingerprint (with
+   * {@link SynthOptions.decisionsDir}; else 0), and a problem reading the recorded file.
+   */
+  readonly unverifiedFlows: number;
+  readonly decisionsProblem?: string;
 }
 
 /** Adds an environment's charts to its App. */
@@ -116,6 +126,14 @@ export interface SynthOptions {
    * @default - phases are not timed
    */
   readonly onPhase?: PhaseListener;
+  /**
+   * Folder of the recorded flow decisions (`<dir>/<env>.json`, written by `npm run flows --
+   * --record`). With it, `MESH.md` draws only the declared flows recorded as allowed under their
+   * current fingerprint, and marks the others as denied or not verified.
+   *
+   * @default - `MESH.md` is drawn from the authorization policies alone
+   */
+  readonly decisionsDir?: string;
 }
 
 /** The environment's picture, beside its manifests. */
@@ -258,10 +276,22 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
   files.push(...flat);
   files.push({ name: 'kustomization.yaml', content: kustomization(staged ? folders : flat.map(f => f.name)) });
   // Not listed in kustomization.yaml: Flux applies only the files it lists.
-  if (options.meshReport ?? true) files.push({ name: MESH_REPORT_FILE, content: renderMeshReport(env, synthesized.flatMap(c => c.objects)) });
+  const allObjects = synthesized.flatMap(c => c.objects);
+  const views = profileViews(app);
+  let intent: FlowIntent | undefined;
+  const flows = () => (intent ??= deriveIntent(env, views, allObjects));
+  let verification: Parameters<typeof renderMeshReport>[2];
+  let decisionsProblem: string | undefined;
+  if (options.decisionsDir !== undefined) {
+    const read = readRecorded(options.decisionsDir, env.name);
+    decisionsProblem = read.problem;
+    verification = { intent: flows(), statuses: flowStatuses(flows(), read.recorded) };
+  }
+  if (options.meshReport ?? true) files.push({ name: MESH_REPORT_FILE, content: renderMeshReport(env, allObjects, verification) });
+  const unverifiedFlows = verification ? verification.intent.input.flows.filter(f => f.origin === 'declared' && verification!.statuses.get(f.id)!.state === 'not verified').length : 0;
   files.sort((a, b) => byCodePoint(a.name, b.name));
   if (onPhase) phaseDone('yaml');
-  return { env, charts: synthesized, files, warnings: report.results.filter(r => r.rule.severity !== Severity.ERROR), silenced: report.silenced, states };
+  return { env, charts: synthesized, files, warnings: report.results.filter(r => r.rule.severity !== Severity.ERROR), silenced: report.silenced, states, flows, unverifiedFlows, decisionsProblem };
 }
 
 /**
