@@ -302,6 +302,11 @@ export function renderMeshReport(env: ResolvedEnvironment, objects: readonly Obj
   out.push(`# Mesh of environment ${code(env.name)}`, '');
   out.push(`Cluster ${code(env.clusterName)} in ${code(env.awsRegion)}; domains ${env.domains.map(code).join(', ')}; mesh-wide mTLS **${meshMtls}**; Istio revision ${code(env.istio.revision)}; trust domain ${code(env.istio.trustDomain)}.`, '');
   out.push('## Traffic path', '', '```mermaid', diagram(env, index, views, verification), '```', '');
+  if (verification) {
+    const declared = verification.intent.input.flows.filter(f => f.origin === 'declared');
+    const count = (state: string) => declared.filter(f => verification.statuses.get(f.id)!.state === state).length;
+    out.push(`Edges are the declared flows the flows engine decided as allowed (\`flows/${env.name}.json\`, recorded by \`npm run flows -- --env ${env.name} --record\`): ${count('allowed')} allowed, ${count('denied')} denied, ${count('not verified')} not verified, of ${declared.length} declared.`, '');
+  }
   out.push('## Encryption by segment', '');
   out.push('| segment | protocol | certificate | rotation |', '|---|---|---|---|');
   out.push(`| client -> ALB | HTTPS, listener policy ${code(a['alb.ingress.kubernetes.io/ssl-policy'] ?? 'unset')} | ACM ${(a['alb.ingress.kubernetes.io/certificate-arn'] ?? '').split(',').filter(Boolean).map(code).join(', ')} | ACM (AWS) |`);
