@@ -81,7 +81,12 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Does an AuthorizationPolicy `paths` entry match `path` (exact, `*`, prefix `x*`, suffix `*x`)? */
+/**
+ * Does an AuthorizationPolicy `paths` entry match `path`: `*` any, `x*` a prefix, `*x` a suffix,
+ * `{*}`/`{**}` templates, else exact (the matchers `misplacedPathWildcard` in
+ * `profiles/namespace-profile.ts` describes from Istio's `pilot/pkg/security/authz/matcher`). Used
+ * only to avoid generating a wrong-path flow that the policy allows.
+ */
 export function policyPathMatches(pattern: string, path: string): boolean {
   if (pattern === '*') return true;
   if (pattern.includes('{*}') || pattern.includes('{**}')) {
@@ -329,7 +334,12 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
       }
     }
 
-    // Around the waypoint: a caller that is admitted through it calls the pod IP directly.
+    // Around the waypoint: a caller that is admitted through it calls the pod IP directly. A
+    // waypoint takes Service traffic only unless `istio.io/waypoint-for` says workload or all
+    // (istio/istio `pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go`,
+    // `WaypointsCollection` defaults to service traffic and `fetchWaypointForWorkload` skips such a
+    // waypoint; read at commit eff894a5f4105087c90912b030ef4f353096eb8c), so this call reaches
+    // ztunnel on the pod's node without the waypoint, where only the waypoint's identity is admitted.
     if (p.dataplane === DataplaneMode.AMBIENT && d.waypoint && d.l7Policies.length > 0) {
       for (const c of d.callers.filter(c => !c.external)) {
         const mode = byNs.get(c.namespace)?.dataplane ?? c.dataplane;
