@@ -70,6 +70,15 @@ describe('declared flows', () => {
     expect(ids(intentOf({}).intent, 'allow')).toEqual([]);
   });
 
+  it('an L7 ALLOW for a workload gives an HTTP flow with a method and path it allows', () => {
+    const l7 = { name: 'reads', services: ['api'], from: { workloads: [{ namespace: 'fixture', serviceAccount: 'worker' }] }, to: { methods: ['POST', 'PUT'], paths: ['/jobs/*'] } };
+    const { intent } = intentOf({ services: [API, WORKER], waypoint: {}, l7Policies: [l7] });
+    expect(intent.input.flows.filter(f => f.why.startsWith('L7PolicyDeclaration'))).toEqual([expect.objectContaining({
+      id: 'test/fixture/worker -> fixture/api:80 POST api.fixture.svc.cluster.local/jobs/flows', expect: 'allow', from: { pod: 'fixture/worker-flows-0' },
+    })]);
+    expect(intentOf({ services: [API, WORKER], waypoint: {} }).intent.input.flows.some(f => f.why.startsWith('L7PolicyDeclaration'))).toBe(false);
+  });
+
   it('a dependency gives flows to the Services of the namespace called, on the ports declared', () => {
     const { intent } = intentOf({}, { dependencies: [{ namespace: 'fixture', ports: [8080] }] });
     expect(ids(intent, 'allow')).toEqual(['test/shop/shop-api -> fixture/api:80']);
