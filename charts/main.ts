@@ -31,4 +31,6 @@ process.exitCode = synthPlatform(loadPlatform(), {
   crdDir: opts.schemaCheck ? (opts.crds ?? findCrdDir(ROOT)) : undefined,
   crdCacheDir: path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh'),
   mirrorOutdir: process.env.CDK8S_OUTDIR,
+  // MESH.md draws the flows recorded by `npm run flows -- --record`.
+  decisionsDir: path.join(ROOT, 'flows'),
 });

@@ -54,6 +54,12 @@ export interface SynthPlatformOptions {
    * @default - `outdir`
    */
   readonly committedDir?: string;
+  /**
+   * Folder of the recorded flow decisions that `MESH.md` is drawn from (see `runSynth`).
+   *
+   * @default - `MESH.md` is drawn from the authorization policies alone
+   */
+  readonly decisionsDir?: string;
   /** @default console.log */
   readonly log?: (line: string) => void;
   /** @default console.error */
@@ -77,6 +83,7 @@ export function synthPlatform(platform: PlatformDefinition, options: SynthPlatfo
     crdCacheDir: options.crdCacheDir,
     mirrorOutdir: options.mirrorOutdir,
     committedDir: options.committedDir,
+    decisionsDir: options.decisionsDir,
     configSource: platform.configSource,
     log: options.log,
     error: options.error,

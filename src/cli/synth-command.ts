@@ -64,6 +64,12 @@ export interface RunSynthOptions {
    * @default - none
    */
   readonly secondary?: { readonly build: EnvironmentBuilder; readonly folder: string };
+  /**
+   * Folder of the recorded flow decisions (`<dir>/<env>.json`); see `SynthOptions.decisionsDir`.
+   *
+   * @default - `MESH.md` is drawn from the authorization policies alone
+   */
+  readonly decisionsDir?: string;
   /** Receives progress lines. @default console.log */
   readonly log?: (line: string) => void;
   /** Receives warnings and errors. @default console.error */
@@ -96,11 +102,17 @@ export function runSynth(options: RunSynthOptions): number {
     // What is committed now: steps from it that skip a safe intermediate state are refused.
     // Only the environments synthesized now, and of them only Namespaces and PeerAuthentications.
     const previousStates = committedStatesIn(options.committedDir ?? options.outdir);
-    const results = synthesize(configs, options.build, { schemas, configSource: options.configSource, previousStates });
+    const results = synthesize(configs, options.build, { schemas, configSource: options.configSource, previousStates, decisionsDir: options.decisionsDir });
     const secondary = options.secondary ? synthesize(configs, options.secondary.build, { schemas, configSource: options.configSource, meshReport: false, stageFolders: false }) : [];
     for (const r of [...results, ...secondary]) {
       for (const w of r.warnings) error(`warning [${r.env.name}] ${w.object.file}: rule ${w.rule.id}: ${w.message}. fix: ${w.fix}`);
       for (const s of r.silenced) error(`silenced [${r.env.name}] ${s.object.file}: rule ${s.rule.id}: ${s.message} (reason: ${s.silencedBecause})`);
+    }
+    for (const r of results) {
+      if (r.decisionsProblem) error(`warning [${r.env.name}] ${r.decisionsProblem}: MESH.md shows every flow as not verified`);
+      if (r.unverifiedFlows > 0) {
+        error(`warning [${r.env.name}] ${r.unverifiedFlows} declared flow${r.unverifiedFlows === 1 ? ' is' : 's are'} not verified: MESH.md does not draw ${r.unverifiedFlows === 1 ? 'it' : 'them'}. fix: npm run flows -- --env ${r.env.name} --record`);
+      }
     }
     // One switch for the whole output folder: environments and their Flux Kustomizations together.
     const trees: OutputTree[] = [{ folder: '', envs: results }, ...(options.secondary ? [{ folder: options.secondary.folder, envs: secondary }] : [])];

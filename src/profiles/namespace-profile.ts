@@ -14,7 +14,7 @@ import { ChartLayer, MeshChart } from '../constructs/mesh-chart';
 import { isDnsLabel, isLabelValue } from '../core/names';
 import { addCheck, addPrepare } from '../constructs/checks';
 import { appProfiles, appWideProblems, recordRouteHosts } from './app-profiles';
-import { checkDeclarations, checkDeclarationsProp, CollectedDeclarations, resolveDeclarations } from './declaration-checks';
+import { checkDeclarations, checkDeclarationsProp, CollectedDeclarations, ResolvedDeclarations, resolveDeclarations } from './declaration-checks';
 import { HookCalls, LIBRARY_PROFILE } from './hook-calls';
 import { extraResourceProblems, hookNameProblems } from './profile-checks';
 import { renderDataplane, renderNamespace, renderNetworkPolicies, RenderedNamespace, routedTargetPorts } from './render-workloads';
@@ -26,6 +26,9 @@ import {
 } from './types';
 
 export { misplacedPathWildcard } from './declaration-checks';
+
+/** What a profile declared, checked and with defaults applied (see `NamespaceProfile.declared`). */
+export type ProfileDeclarations = ResolvedDeclarations;
 export { CLUSTER_SCOPED_KINDS, PROFILE_HOOKS } from './profile-checks';
 
 /** Properties of a namespace profile. */
@@ -321,10 +324,23 @@ export abstract class NamespaceProfile extends MeshChart {
     return collected;
   }
 
+  /**
+   * What the hooks declared, checked and with defaults applied: undefined before the profile
+   * renders (the prepare step of the synth) or when a hook failed. For tools that reason about the
+   * declared traffic (`src/checks/flows`).
+   */
+  public get declared(): ProfileDeclarations | undefined {
+    return this.validated;
+  }
+
+  /** What the hooks declared, once rendered without problems. */
+  private validated?: ProfileDeclarations;
+
   private render(): void {
     const collected = this.collectDeclarations();
     if (this.hooks.problems.length > 0) return;
     const d = resolveDeclarations(collected);
+    this.validated = d;
     const env = this.env;
     const n: RenderedNamespace = {
       namespace: this.namespace,

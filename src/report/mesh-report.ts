@@ -10,6 +10,38 @@ import { ResolvedEnvironment } from '../config/resolve-environment';
 import { Annotations, Labels } from '../core/labels';
 import { KubeObject } from '../core/manifest';
 import { byCodePoint } from '../core/sort';
+import { FlowIntent } from '../checks/flows/intent';
+import { FlowStatus } from '../checks/flows/record';
+import { Flow } from '../checks/flows/types';
+
+/**
+ * The recorded flow decisions of the environment (`src/checks/flows`): with them, the callers table and
+ * the diagram's edges come from the decisions, and a declared flow without a decision under its
+ * current fingerprint is shown as not verified instead of drawn as working.
+ */
+export interface MeshVerification {
+  readonly intent: FlowIntent;
+  readonly statuses: ReadonlyMap<string, FlowStatus>;
+}
+
+/** What the table says of a declared flow that has no current decision. */
+export const NOT_VERIFIED = 'not verified (run npm run flows -- --record)';
+
+/** The declared flows into a namespace's Services, in the intent's order. */
+function declaredInto(verification: MeshVerification, ns: string): Flow[] {
+  return verification.intent.input.flows.filter(f => f.origin === 'declared' && 'service' in f.to && f.to.service.startsWith(`${ns}/`));
+}
+
+/** `ns/sa` of a flow's source, or `ingress gateway` for the ALB's requests. */
+function sourceOf(env: ResolvedEnvironment, f: Flow): string {
+  if ('alb' in f.from) return 'ingress gateway';
+  const rest = f.id.slice(env.name.length + 1);
+  return rest.slice(0, rest.indexOf(' -> '));
+}
+
+function throughWaypointHop(status: FlowStatus): boolean {
+  return status.state !== 'not verified' && status.recorded.hops.some(h => h.component === 'waypoint' && h.decision === 'allow');
+}
 
 
 /** One namespace as the report sees it. */
@@ -150,12 +182,12 @@ function namespaceViews(env: ResolvedEnvironment, index: ObjectIndex): Namespace
 }
 
 /** The Mermaid flowchart of the traffic path. */
-export function meshDiagram(env: ResolvedEnvironment, objects: readonly KubeObject[]): string {
+export function meshDiagram(env: ResolvedEnvironment, objects: readonly KubeObject[], verification?: MeshVerification): string {
   const index = new ObjectIndex(objects);
-  return diagram(env, index, namespaceViews(env, index));
+  return diagram(env, index, namespaceViews(env, index), verification);
 }
 
-function diagram(env: ResolvedEnvironment, index: ObjectIndex, views: readonly NamespaceView[]): string {
+function diagram(env: ResolvedEnvironment, index: ObjectIndex, views: readonly NamespaceView[], verification?: MeshVerification): string {
   const modes = new Map(views.map(v => [v.name, v.mode]));
   const ingress = index.ofKind('Ingress', env.ingressGateway.namespace)[0];
   const a = ingress?.metadata.annotations ?? {};
@@ -176,6 +208,24 @@ function diagram(env: ResolvedEnvironment, index: ObjectIndex, views: readonly N
     const throughWaypoint = (from: string, label: string, target: string) => {
       edges.push(`  ${from} -->|${text(label)}| ${id(v.name, 'waypoint')}`, `  ${id(v.name, 'waypoint')} --> ${svc(target)}`);
     };
+    if (verification) {
+      // Only what a recorded decision allows under the current fingerprint is drawn.
+      for (const f of declaredInto(verification, v.name)) {
+        const status = verification.statuses.get(f.id)!;
+        if (status.state !== 'allowed' || !('service' in f.to)) continue;
+        const target = f.to.service.slice(v.name.length + 1);
+        if (!v.services.includes(target)) lines.splice(lines.length - 1, 0, `    ${svc(target)}[${text(target)}]`), v.services.push(target);
+        const plaintext = v.mode === 'out of mesh' ? ' · plaintext' : '';
+        const source = sourceOf(env, f);
+        const srcNs = source.split('/')[0];
+        const from = 'alb' in f.from ? 'gateway' : modes.has(srcNs) ? id('ns', srcNs) : id('ext', srcNs);
+        if (!('alb' in f.from) && !modes.has(srcNs)) external.add(srcNs);
+        const label = f.http && 'alb' in f.from ? `${f.http.host}${f.http.path === '/' ? '' : ` ${f.http.path}`}${f.http.jwt ? ' · JWT' : ''}${plaintext}` : `${plaintext ? 'plaintext' : 'mTLS'} · ${source}`;
+        if (v.waypoint && throughWaypointHop(status)) throughWaypoint(from, label, target);
+        else edges.push(`  ${from} -->|${text(label)}| ${svc(target)}`);
+      }
+      continue;
+    }
     // Routes: the gateway goes through the waypoint only where the namespace opts in.
     for (const r of v.routes) {
       const label = `${r.host}${r.prefix === '/' ? '' : ` ${r.prefix}`}${v.mode === 'out of mesh' ? ' · plaintext' : ''}`;
@@ -201,7 +251,8 @@ function diagram(env: ResolvedEnvironment, index: ObjectIndex, views: readonly N
 }
 
 /** The "allowed callers" cell of a namespace: who gets in and how, and grants that admit nobody. */
-function callersCell(env: ResolvedEnvironment, v: NamespaceView, modes: ReadonlyMap<string, NamespaceView['mode']>): string {
+function callersCell(env: ResolvedEnvironment, v: NamespaceView, modes: ReadonlyMap<string, NamespaceView['mode']>, verification?: MeshVerification): string {
+  if (verification) return verifiedCallersCell(env, v, verification);
   if (v.mode === 'out of mesh') return 'not enforced: no proxy runs here, so any pod the NetworkPolicies admit can call';
   const ways = new Map<string, { reached: Set<string>; denied: string[] }>();
   for (const c of v.callers) {
@@ -219,8 +270,25 @@ function callersCell(env: ResolvedEnvironment, v: NamespaceView, modes: Readonly
   }).sort().join('<br/>') || 'none';
 }
 
+/** The "allowed callers" cell from the recorded decisions: every declared flow into the namespace and what is known of it. */
+function verifiedCallersCell(env: ResolvedEnvironment, v: NamespaceView, verification: MeshVerification): string {
+  const lines = declaredInto(verification, v.name).map(f => {
+    const status = verification.statuses.get(f.id)!;
+    const to = 'service' in f.to ? `${f.to.service.slice(v.name.length + 1)}:${f.to.port}` : '';
+    const request = f.http && 'alb' in f.from ? ` ${f.http.method} ${f.http.host}${f.http.path}` : '';
+    const who = `${sourceOf(env, f)}${f.http?.jwt ? ' (with JWT)' : ''} -> ${to}${request}`;
+    if (status.state === 'not verified') return `${who} (${NOT_VERIFIED})`;
+    if (status.state === 'denied') {
+      const hop = status.recorded.hops.find(h => h.decision === 'deny') ?? status.recorded.hops[status.recorded.hops.length - 1];
+      return `${who} (**denied** at ${status.recorded.layer}: ${hop.matched})`;
+    }
+    return `${who} (allowed${throughWaypointHop(status) ? ', through the waypoint' : ''})`;
+  });
+  return lines.join('<br/>') || 'none';
+}
+
 /** The whole `MESH.md`. */
-export function renderMeshReport(env: ResolvedEnvironment, objects: readonly KubeObject[]): string {
+export function renderMeshReport(env: ResolvedEnvironment, objects: readonly KubeObject[], verification?: MeshVerification): string {
   const index = new ObjectIndex(objects);
   const views = namespaceViews(env, index);
   const ingress = index.ofKind('Ingress', env.ingressGateway.namespace)[0];
@@ -232,7 +300,12 @@ export function renderMeshReport(env: ResolvedEnvironment, objects: readonly Kub
   out.push('<!-- Generated by eks-istio-mesh (npm run synth). Do not edit: change the code or the environment config and synthesize again. -->');
   out.push(`# Mesh of environment ${code(env.name)}`, '');
   out.push(`Cluster ${code(env.clusterName)} in ${code(env.awsRegion)}; domains ${env.domains.map(code).join(', ')}; mesh-wide mTLS **${meshMtls}**; Istio revision ${code(env.istio.revision)}; trust domain ${code(env.istio.trustDomain)}.`, '');
-  out.push('## Traffic path', '', '```mermaid', diagram(env, index, views), '```', '');
+  out.push('## Traffic path', '', '```mermaid', diagram(env, index, views, verification), '```', '');
+  if (verification) {
+    const declared = verification.intent.input.flows.filter(f => f.origin === 'declared');
+    const count = (state: string) => declared.filter(f => verification.statuses.get(f.id)!.state === state).length;
+    out.push(`Edges are the declared flows the flows engine decided as allowed (\`flows/${env.name}.json\`, recorded by \`npm run flows -- --env ${env.name} --record\`): ${count('allowed')} allowed, ${count('denied')} denied, ${count('not verified')} not verified, of ${declared.length} declared.`, '');
+  }
   out.push('## Encryption by segment', '');
   out.push('| segment | protocol | certificate | rotation |', '|---|---|---|---|');
   out.push(`| client -> ALB | HTTPS, listener policy ${code(a['alb.ingress.kubernetes.io/ssl-policy'] ?? 'unset')} | ACM ${(a['alb.ingress.kubernetes.io/certificate-arn'] ?? '').split(',').filter(Boolean).map(code).join(', ')} | ACM (AWS) |`);
@@ -252,7 +325,7 @@ export function renderMeshReport(env: ResolvedEnvironment, objects: readonly Kub
     out.push('| namespace | dataplane | waypoint | mTLS | exposed routes | allowed callers |', '|---|---|---|---|---|---|');
     for (const v of views) {
       const routes = v.routes.map(r => `${r.host}${r.prefix} -> ${r.service}${r.port ? `:${r.port}` : ''}`).join('<br/>') || 'none';
-      const callers = callersCell(env, v, modes);
+      const callers = callersCell(env, v, modes, verification);
       out.push(`| ${code(v.name)} | ${v.mode} | ${v.waypoint ? `${code(v.waypoint)}${v.ingressThroughWaypoint ? ', ingress too' : ''}` : 'none'} | ${v.mtls} | ${cell(routes)} | ${cell(callers)} |`);
     }
     out.push('');

@@ -4,7 +4,7 @@
 import { ResolvedEnvironment } from '../config/resolve-environment';
 import { byCodePoint } from '../core/sort';
 import { environmentFolders, NamespaceShards } from '../constructs/layout';
-import { renderMeshReport } from '../report/mesh-report';
+import { MeshVerification, renderMeshReport } from '../report/mesh-report';
 import { kustomization, toYaml } from './render';
 import { SynthesizedChart, SynthesizedFile } from './types';
 
@@ -14,9 +14,10 @@ export const MESH_REPORT_FILE = 'MESH.md';
 /**
  * The files of an environment, sorted by path: with `shards`, each chart's file in its stage folder
  * and a kustomization.yaml per folder; without, every file flat in the environment folder. Then the
- * top-level kustomization.yaml and (with `meshReport`) MESH.md.
+ * top-level kustomization.yaml and (with `meshReport`) MESH.md, drawn from the recorded flow
+ * decisions when `verification` gives them.
  */
-export function environmentFiles(env: ResolvedEnvironment, synthesized: readonly SynthesizedChart[], shards: NamespaceShards | undefined, meshReport: boolean): SynthesizedFile[] {
+export function environmentFiles(env: ResolvedEnvironment, synthesized: readonly SynthesizedChart[], shards: NamespaceShards | undefined, meshReport: boolean, verification?: MeshVerification): SynthesizedFile[] {
   const staged = shards !== undefined;
   // One folder per Flux Kustomization, each with its kustomization.yaml (empty ones too: Flux
   // applies every folder); the top-level kustomization.yaml lists the folders, for `kustomize build
@@ -32,6 +33,6 @@ export function environmentFiles(env: ResolvedEnvironment, synthesized: readonly
   files.push(...flat);
   files.push({ name: 'kustomization.yaml', content: kustomization(staged ? folders : flat.map(f => f.name)) });
   // Not listed in kustomization.yaml: Flux applies only the files it lists.
-  if (meshReport) files.push({ name: MESH_REPORT_FILE, content: renderMeshReport(env, synthesized.flatMap(c => c.objects)) });
+  if (meshReport) files.push({ name: MESH_REPORT_FILE, content: renderMeshReport(env, synthesized.flatMap(c => c.objects), verification) });
   return files.sort((a, b) => byCodePoint(a.name, b.name));
 }

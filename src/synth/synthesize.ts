@@ -16,6 +16,9 @@ import { MeshChart } from '../constructs/mesh-chart';
 import { checkPromotion, checkTransitions } from '../checks/migration/gates';
 import { statesOf } from '../checks/migration/state';
 import { ALL_RULES, LocatedManifest, runRules, Severity } from '../checks/rules';
+import { deriveIntent, FlowIntent, profileViews } from '../checks/flows/intent';
+import { flowStatuses, readRecorded } from '../checks/flows/record';
+import { MeshVerification } from '../report/mesh-report';
 import { environmentFiles } from './files';
 import { compareManifests } from './render';
 import { EnvironmentBuilder, SynthesizedChart, SynthesizedEnvironment, SynthOptions, SynthPhase } from './types';
@@ -110,9 +113,27 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
   if (onPhase) phaseDone('rules');
   if (problems.length > before) return undefined;
 
-  const files = environmentFiles(env, synthesized, staged ? shards : undefined, options.meshReport ?? true);
+  // The flows the profiles declare, derived only when asked for (MESH.md from decisions, npm run flows).
+  const allObjects = synthesized.flatMap(c => c.objects);
+  const views = profileViews(app);
+  let intent: FlowIntent | undefined;
+  const flows = () => (intent ??= deriveIntent(env, views, allObjects));
+  let verification: MeshVerification | undefined;
+  let decisionsProblem: string | undefined;
+  if (options.decisionsDir !== undefined) {
+    const read = readRecorded(options.decisionsDir, env.name);
+    decisionsProblem = read.problem;
+    verification = { intent: flows(), statuses: flowStatuses(flows(), read.recorded) };
+  }
+  const unverifiedFlows = verification
+    ? verification.intent.input.flows.filter(f => f.origin === 'declared' && verification.statuses.get(f.id)?.state === 'not verified').length
+    : 0;
+  const files = environmentFiles(env, synthesized, staged ? shards : undefined, options.meshReport ?? true, verification);
   if (onPhase) phaseDone('yaml');
-  return { env, charts: synthesized, files, warnings: report.results.filter(r => r.rule.severity !== Severity.ERROR), silenced: report.silenced, states };
+  return {
+    env, charts: synthesized, files, warnings: report.results.filter(r => r.rule.severity !== Severity.ERROR), silenced: report.silenced, states,
+    flows, unverifiedFlows, decisionsProblem,
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import { Manifest } from '../core/manifest';
 import { CrdSchemas } from '../checks/schema';
 import { NamespaceState, EnvironmentState } from '../checks/migration/state';
 import { MeshRule, RuleResult } from '../checks/rules';
+import { FlowIntent } from '../checks/flows/intent';
 
 /** One output file. */
 export interface SynthesizedFile {
@@ -39,6 +40,15 @@ export interface SynthesizedEnvironment {
   readonly silenced: readonly RuleResult[];
   /** Where each app-team namespace stands in its migration. */
   readonly states: EnvironmentState;
+  /** The environment's flows and the workloads to decide them (`checks/flows`), derived on first use. */
+  readonly flows: () => FlowIntent;
+  /**
+   * Declared flows without a recorded decision under their current fingerprint (with
+   * {@link SynthOptions.decisionsDir}; else 0).
+   */
+  readonly unverifiedFlows: number;
+  /** A problem reading the recorded decisions, when there was one. */
+  readonly decisionsProblem?: string;
 }
 
 /** Adds an environment's charts to its App. */
@@ -98,5 +108,13 @@ export interface SynthOptions {
    * @default - phases are not timed
    */
   readonly onPhase?: PhaseListener;
+  /**
+   * Folder of the recorded flow decisions (`<dir>/<env>.json`, written by `npm run flows --
+   * --record`). With it, `MESH.md` draws only the declared flows recorded as allowed under their
+   * current fingerprint, and marks the others as denied or not verified.
+   *
+   * @default - `MESH.md` is drawn from the authorization policies alone
+   */
+  readonly decisionsDir?: string;
 }
 

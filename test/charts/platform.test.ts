@@ -12,8 +12,11 @@ import { AlbScheme, ISTIO_VERSION, MeshTelemetry, renderPlan, runSynth, Synthesi
 import { baseConfig, crdSchemas, ROOT, synthProblems } from '../util';
 import { byCodePoint } from '../../src/core/sort';
 
+/** The recorded flow decisions MESH.md is drawn from, as charts/main.ts passes them. */
+const FLOWS = path.join(ROOT, 'flows');
+
 function synthAll(): SynthesizedEnvironment[] {
-  return synthesize(ENVIRONMENTS, buildPlatform, { schemas: crdSchemas() });
+  return synthesize(ENVIRONMENTS, buildPlatform, { schemas: crdSchemas(), decisionsDir: FLOWS });
 }
 
 /** Every file under `dir`, by path relative to it; `skip` leaves out top-level entries. */
@@ -272,7 +275,7 @@ describe('runSynth', () => {
     fs.mkdirSync(path.join(dir, 'qa'));
     fs.copyFileSync(path.join(dir, 'prod', 'kustomization.yaml'), path.join(dir, 'qa', 'kustomization.yaml'));
     // WHEN
-    expect(runSynth({ environments: ENVIRONMENTS, build: buildPlatform, outdir: dir, ...quiet })).toBe(0);
+    expect(runSynth({ environments: ENVIRONMENTS, build: buildPlatform, outdir: dir, decisionsDir: FLOWS, ...quiet })).toBe(0);
     // THEN
     expect(fs.readdirSync(dir).sort()).toEqual(['dev', 'lab', 'preprod', 'prod', 'staging']);
     expect(fs.existsSync(path.join(dir, 'prod', '99-old.yaml'))).toBe(false);

@@ -65,6 +65,7 @@ function nextSynth(outdir: string, lines: string[] = []): number {
     secondary: { build: buildFlux, folder: 'flux' },
     outdir,
     only: ['lab'],
+    decisionsDir: path.join(ROOT, 'flows'),
     log: l => lines.push(l),
     error: l => lines.push(l),
   });

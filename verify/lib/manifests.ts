@@ -24,7 +24,7 @@ export interface FileObject {
 }
 
 /** The stages, in the order they run. */
-export type Stage = 'apiserver' | 'istioctl-validate' | 'istioctl-analyze' | 'kubeconform' | 'kustomize' | 'tools';
+export type Stage = 'apiserver' | 'istioctl-validate' | 'istioctl-analyze' | 'kubeconform' | 'kustomize' | 'flows' | 'tools';
 
 /** Something a stage found. `level: 'error'` fails the run unless accepted. */
 export interface Finding {
