@@ -14,10 +14,28 @@ import { Construct } from 'constructs';
 import { IngressChart } from '../src/platform/ingress-chart';
 import { MeshBaselineChart } from '../src/platform/mesh-baseline-chart';
 import {
-  AlbScheme, AmbientNamespaceProfile, CallerDeclaration, DependencyDeclaration, EnvironmentBuilder, EnvironmentConfig,
-  ExternalHostDeclaration, ExternalProtocol, InjectionStyle, JwtRuleDeclaration, L7PolicyDeclaration, MtlsMode,
-  NamespaceDeclarations, NamespaceProfile, NamespaceProfileProps, PodSecurityLevel, PolicyAction, ResolvedEnvironment, RouteRuleDeclaration,
-  ServiceDeclaration, SidecarNamespaceProfile, TrafficPolicyDeclaration,
+  AlbScheme,
+  AmbientNamespaceProfile,
+  CallerDeclaration,
+  DependencyDeclaration,
+  EnvironmentBuilder,
+  EnvironmentConfig,
+  ExternalHostDeclaration,
+  ExternalProtocol,
+  InjectionStyle,
+  JwtRuleDeclaration,
+  L7PolicyDeclaration,
+  MtlsMode,
+  NamespaceDeclarations,
+  NamespaceProfile,
+  NamespaceProfileProps,
+  PodSecurityLevel,
+  PolicyAction,
+  ResolvedEnvironment,
+  RouteRuleDeclaration,
+  ServiceDeclaration,
+  SidecarNamespaceProfile,
+  TrafficPolicyDeclaration,
 } from '../src';
 import { byCodePoint } from '../src/core/sort';
 
@@ -87,8 +105,26 @@ function random(seed: number): () => number {
 }
 
 const TEAM_WORDS = [
-  'accounts', 'billing', 'catalog', 'checkout', 'claims', 'fulfilment', 'identity', 'inventory', 'ledger', 'loyalty',
-  'media', 'notify', 'orders', 'pricing', 'profile', 'quotes', 'ratings', 'returns', 'search', 'shipping',
+  'accounts',
+  'billing',
+  'catalog',
+  'checkout',
+  'claims',
+  'fulfilment',
+  'identity',
+  'inventory',
+  'ledger',
+  'loyalty',
+  'media',
+  'notify',
+  'orders',
+  'pricing',
+  'profile',
+  'quotes',
+  'ratings',
+  'returns',
+  'search',
+  'shipping',
 ];
 const SERVICE_WORDS = ['api', 'worker', 'events', 'admin', 'graphql', 'reports'];
 const EXTERNAL_HOSTS: ReadonlyArray<Omit<ExternalHostDeclaration, 'cidrs'> & { readonly cidrs?: readonly string[] }> = [
@@ -148,7 +184,12 @@ function planNamespaces(count: number, seed: number): NamespacePlan[] {
       dependencies[j].set(callee.name, ports);
     }
     // A workload of the namespace's own first Service calls its other Services.
-    if (callee.services.length > 1) callers[i].push({ namespace: callee.name, serviceAccount: callee.services[0].serviceAccount!, services: callee.services.slice(1).map(s => s.name) });
+    if (callee.services.length > 1)
+      callers[i].push({
+        namespace: callee.name,
+        serviceAccount: callee.services[0].serviceAccount!,
+        services: callee.services.slice(1).map(s => s.name),
+      });
     if (chance(0.1)) callers[i].push({ ...pick(OUTSIDE_CALLERS), services: [callee.services[0].name], external: true });
   });
 
@@ -173,30 +214,53 @@ function planNamespaces(count: number, seed: number): NamespacePlan[] {
     if (l7Capable && routes.length > 0 && chance(0.3)) {
       // The public API takes only tokens of the team's issuer, on read and write methods.
       jwtRules.push({ issuer, jwksUri: `${issuer}/.well-known/jwks.json`, audiences: [shape.name] });
-      l7Policies.push({ name: 'public-api-requires-jwt', services: [api.name], from: { ingressGateway: true, requestPrincipals: [`${issuer}/*`] }, to: { methods: ['GET', 'POST'], paths: ['/*'] } });
+      l7Policies.push({
+        name: 'public-api-requires-jwt',
+        services: [api.name],
+        from: { ingressGateway: true, requestPrincipals: [`${issuer}/*`] },
+        to: { methods: ['GET', 'POST'], paths: ['/*'] },
+      });
     }
     if (l7Capable && second && chance(0.5)) {
       // The second workload may only read the API, and only under /v1.
-      l7Policies.push({ name: `${second.name}-reads-${api.name}`, services: [api.name], from: { workloads: [{ namespace: shape.name, serviceAccount: second.serviceAccount! }] }, to: { methods: ['GET', 'HEAD'], paths: ['/v1/*'] } });
+      l7Policies.push({
+        name: `${second.name}-reads-${api.name}`,
+        services: [api.name],
+        from: { workloads: [{ namespace: shape.name, serviceAccount: second.serviceAccount! }] },
+        to: { methods: ['GET', 'HEAD'], paths: ['/v1/*'] },
+      });
     }
     // A DENY enforced only at a waypoint does not stop callers whose requests skip it (sidecars,
     // callers from outside the platform): the synth refuses it then, so it is declared only where
     // it holds.
     const denyHolds = shape.mode === 'sidecar' || callers[i].every(c => !c.external && shapes.find(s => s.name === c.namespace)?.mode !== 'sidecar');
     if (l7Capable && routes.length > 0 && chance(0.2) && denyHolds) {
-      l7Policies.push({ name: 'deny-debug-from-internet', services: [api.name], action: PolicyAction.DENY, from: { ingressGateway: true }, to: { paths: ['/debug/*', '/internal/*'] } });
+      l7Policies.push({
+        name: 'deny-debug-from-internet',
+        services: [api.name],
+        action: PolicyAction.DENY,
+        from: { ingressGateway: true },
+        to: { paths: ['/debug/*', '/internal/*'] },
+      });
     }
-    const trafficPolicies: TrafficPolicyDeclaration[] = shape.services.filter(() => chance(0.2)).map(s => ({
-      service: s.name,
-      trafficPolicy: { outlierDetection: { consecutive5XxErrors: 5, interval: '30s', baseEjectionTime: '60s' }, connectionPool: { http: { http2MaxRequests: 1000 } } },
-    }));
+    const trafficPolicies: TrafficPolicyDeclaration[] = shape.services
+      .filter(() => chance(0.2))
+      .map(s => ({
+        service: s.name,
+        trafficPolicy: {
+          outlierDetection: { consecutive5XxErrors: 5, interval: '30s', baseEjectionTime: '60s' },
+          connectionPool: { http: { http2MaxRequests: 1000 } },
+        },
+      }));
     return {
       name: shape.name,
       mode: shape.mode,
       services: shape.services,
       routes,
       callers: callers[i],
-      dependencies: [...dependencies[i]].sort(([a], [b]) => byCodePoint(a, b)).map(([namespace, ports]) => ({ namespace, ports: [...ports].sort((a, b) => a - b) })),
+      dependencies: [...dependencies[i]]
+        .sort(([a], [b]) => byCodePoint(a, b))
+        .map(([namespace, ports]) => ({ namespace, ports: [...ports].sort((a, b) => a - b) })),
       externalHosts,
       l7Policies,
       jwtRules,
@@ -212,7 +276,10 @@ const copy = <T>(value: T): T => structuredClone(value);
 
 /** A class name from a namespace name: `checkout-0003` -> `Checkout0003Profile`. */
 function className(namespace: string): string {
-  return `${namespace.split('-').map(p => p[0].toUpperCase() + p.slice(1)).join('')}Profile`;
+  return `${namespace
+    .split('-')
+    .map(p => p[0].toUpperCase() + p.slice(1))
+    .join('')}Profile`;
 }
 
 /**
@@ -243,13 +310,18 @@ export function declarationsOf(plan: NamespacePlan, env: ResolvedEnvironment): N
  */
 export function profileClass(plan: NamespacePlan): GeneratedProfileClass {
   const withDeclarations = (props: NamespaceProfileProps): NamespaceProfileProps => ({ ...props, declarations: declarationsOf(plan, props.env) });
-  const cls = plan.mode === 'sidecar'
-    ? class extends SidecarNamespaceProfile {
-      constructor(scope: Construct, id: string, props: NamespaceProfileProps) { super(scope, id, withDeclarations(props)); }
-    }
-    : class extends AmbientNamespaceProfile {
-      constructor(scope: Construct, id: string, props: NamespaceProfileProps) { super(scope, id, withDeclarations(props)); }
-    };
+  const cls =
+    plan.mode === 'sidecar'
+      ? class extends SidecarNamespaceProfile {
+          constructor(scope: Construct, id: string, props: NamespaceProfileProps) {
+            super(scope, id, withDeclarations(props));
+          }
+        }
+      : class extends AmbientNamespaceProfile {
+          constructor(scope: Construct, id: string, props: NamespaceProfileProps) {
+            super(scope, id, withDeclarations(props));
+          }
+        };
   Object.defineProperty(cls, 'name', { value: className(plan.name) });
   return cls;
 }
@@ -264,7 +336,7 @@ const ENVIRONMENT_SHAPES = [
 
 /** A certificate id that looks like ACM's (a UUID), derived from a number. */
 function certificateId(n: number): string {
-  const hex = (n * 2654435761 >>> 0).toString(16).padStart(8, '0');
+  const hex = ((n * 2654435761) >>> 0).toString(16).padStart(8, '0');
   return `${hex}-${hex.slice(0, 4)}-4${hex.slice(1, 4)}-a${hex.slice(5, 8)}-${hex}${hex.slice(0, 4)}`;
 }
 
@@ -286,11 +358,15 @@ function environments(plans: readonly NamespacePlan[]): EnvironmentConfig[] {
         scheme: shape.scheme,
         certificateArns: [`arn:aws:acm:${shape.region}:${shape.account}:certificate/${certificateId(e + 1)}`],
         sourceCidrs: [`10.${e + 1}.0.0/24`, `10.${e + 1}.1.0/24`],
-        ...(internetFacing ? {
-          sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09',
-          wafAclArn: `arn:aws:wafv2:${shape.region}:${shape.account}:regional/webacl/mesh-${shape.name}/${certificateId(e + 11)}`,
-        } : {}),
-        ...(shape.name === 'prod' ? { groupName: 'mesh-prod-public', groupOrder: 10, loadBalancerAttributes: { 'deletion_protection.enabled': 'true' } } : {}),
+        ...(internetFacing
+          ? {
+              sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09',
+              wafAclArn: `arn:aws:wafv2:${shape.region}:${shape.account}:regional/webacl/mesh-${shape.name}/${certificateId(e + 11)}`,
+            }
+          : {}),
+        ...(shape.name === 'prod'
+          ? { groupName: 'mesh-prod-public', groupOrder: 10, loadBalancerAttributes: { 'deletion_protection.enabled': 'true' } }
+          : {}),
       },
       // Dev still uses the legacy injection label.
       ...(shape.name === 'dev' ? { istio: { injectionStyle: InjectionStyle.INJECTION_LABEL } } : {}),

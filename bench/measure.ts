@@ -20,7 +20,7 @@ const ROOT = path.resolve(__dirname, '..');
 
 /** Phases of the in-process synth, in pipeline order. */
 export const PHASES = ['crds', 'config', 'build', 'checks', 'render', 'schema', 'rules', 'yaml', 'write'] as const;
-export type BenchPhase = typeof PHASES[number];
+export type BenchPhase = (typeof PHASES)[number];
 
 /** What `measure.ts synth` prints. */
 export interface SynthMeasurement {
@@ -52,7 +52,11 @@ export interface FloorMeasurement {
  * The objects of each file of each environment, in file order, and the kustomization.yaml files of
  * its folders as written: the input of the floor.
  */
-type ObjectDump = Array<{ env: string; files: Array<{ name: string; objects: Manifest[] }>; kustomizations: Array<{ name: string; content: string }> }>;
+type ObjectDump = Array<{
+  env: string;
+  files: Array<{ name: string; objects: Manifest[] }>;
+  kustomizations: Array<{ name: string; content: string }>;
+}>;
 
 function arg(argv: readonly string[], name: string, fallback?: string): string {
   const i = argv.indexOf(`--${name}`);
@@ -75,7 +79,9 @@ function measureSynth(argv: readonly string[]): SynthMeasurement {
 
   const results = synthesize(platform.environments, platform.build, {
     schemas,
-    onPhase: (phase: SynthPhase, ms: number) => { phases[phase] += ms; },
+    onPhase: (phase: SynthPhase, ms: number) => {
+      phases[phase] += ms;
+    },
   });
 
   t = performance.now();
@@ -131,7 +137,13 @@ function measureFloor(argv: readonly string[]): FloorMeasurement {
   }
   const writeMs = performance.now() - t;
   const used = process.cpuUsage(cpu);
-  return { yamlMs, writeMs, totalMs: yamlMs + writeMs, cpuMs: (used.user + used.system) / 1000, bytes: rendered.reduce((n, e) => n + e.files.reduce((m, f) => m + Buffer.byteLength(f.content), 0), 0) };
+  return {
+    yamlMs,
+    writeMs,
+    totalMs: yamlMs + writeMs,
+    cpuMs: (used.user + used.system) / 1000,
+    bytes: rendered.reduce((n, e) => n + e.files.reduce((m, f) => m + Buffer.byteLength(f.content), 0), 0),
+  };
 }
 
 function main(argv: readonly string[]): void {

@@ -56,7 +56,7 @@ export interface SizeResult {
   readonly maxRssMiB: number;
   readonly inProcessMs: number;
   readonly inProcessCpuMs: number;
-  readonly phases: Record<typeof PHASES[number], number>;
+  readonly phases: Record<(typeof PHASES)[number], number>;
   readonly floorMs: number;
   readonly floorCpuMs: number;
   /** The synth again over its own output (the migration gates read the committed states first). */
@@ -97,7 +97,9 @@ function lastJson<T>(stdout: string): T {
 function readTree(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const entry of fs
+      .readdirSync(path.join(dir, rel), { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         if (rel !== '' || entry.name !== 'flux') walk(child);
@@ -128,15 +130,26 @@ export function buildFluxKustomizations(kustomize: string, outdir: string): Flux
   const builds: FluxBuild[] = [];
   const fluxDir = path.join(outdir, 'flux');
   for (const env of fs.readdirSync(fluxDir).sort()) {
-    const docs = parseAllDocuments(fs.readFileSync(path.join(fluxDir, env, '10-flux.yaml'), 'utf8')).map(d => d.toJS() as { kind: string; metadata: { name: string }; spec: { path: string } });
+    const docs = parseAllDocuments(fs.readFileSync(path.join(fluxDir, env, '10-flux.yaml'), 'utf8')).map(
+      d => d.toJS() as { kind: string; metadata: { name: string }; spec: { path: string } },
+    );
     for (const k of docs.filter(d => d?.kind === 'Kustomization')) {
       const folder = path.join(outdir, ...k.spec.path.replace(/^\.\/dist\//, '').split('/'));
       const timing = path.join(os.tmpdir(), `eks-mesh-bench-time-${process.pid}`);
-      const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', timing, kustomize, 'build', folder], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+      const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', timing, kustomize, 'build', folder], {
+        encoding: 'utf8',
+        maxBuffer: 512 * 1024 * 1024,
+      });
       if (r.status !== 0) throw new Error(`kustomize build ${folder} failed (exit ${r.status}):\n${r.stderr}`);
       const [wall, user, sys] = fs.readFileSync(timing, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
       fs.rmSync(timing, { force: true });
-      builds.push({ env, kustomization: k.metadata.name, objects: (r.stdout.match(/^kind: /gm) ?? []).length, wallMs: wall * 1000, cpuMs: (user + sys) * 1000 });
+      builds.push({
+        env,
+        kustomization: k.metadata.name,
+        objects: (r.stdout.match(/^kind: /gm) ?? []).length,
+        wallMs: wall * 1000,
+        cpuMs: (user + sys) * 1000,
+      });
     }
   }
   return builds;
@@ -151,7 +164,10 @@ function sameTree(a: string, b: string): boolean {
 /** Run the synth as a user does; wall time and peak RSS. */
 function wallRun(namespaces: number, outdir: string, crdCache: string, report: string): { wallMs: number; maxRssKiB: number; cpuMs: number } {
   const started = process.hrtime.bigint();
-  run(['bench/synth-entry.ts', '--namespaces', String(namespaces), '--outdir', outdir, '--crd-cache', crdCache, '--report', report], `synth of ${namespaces} namespaces`);
+  run(
+    ['bench/synth-entry.ts', '--namespaces', String(namespaces), '--outdir', outdir, '--crd-cache', crdCache, '--report', report],
+    `synth of ${namespaces} namespaces`,
+  );
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const { exitCode, maxRssKiB, cpuMs } = JSON.parse(fs.readFileSync(report, 'utf8')) as { exitCode: number; maxRssKiB: number; cpuMs: number };
   if (exitCode !== 0) throw new Error(`synth of ${namespaces} namespaces exited with ${exitCode}`);
@@ -194,16 +210,38 @@ function measureRuns(namespaces: number, runs: number, crdCache: string, log: (l
       rss.push(maxRssKiB / 1024);
 
       const objects = path.join(tmp, 'objects.json');
-      const synth = lastJson<SynthMeasurement>(run(['bench/measure.ts', 'synth', '--namespaces', String(namespaces), '--outdir', path.join(tmp, 'synth'), '--objects', objects, '--crd-cache', crdCache], 'in-process synth'));
-      const floor = lastJson<FloorMeasurement>(run(['bench/measure.ts', 'floor', '--objects', objects, '--outdir', path.join(tmp, 'floor')], 'floor'));
+      const synth = lastJson<SynthMeasurement>(
+        run(
+          [
+            'bench/measure.ts',
+            'synth',
+            '--namespaces',
+            String(namespaces),
+            '--outdir',
+            path.join(tmp, 'synth'),
+            '--objects',
+            objects,
+            '--crd-cache',
+            crdCache,
+          ],
+          'in-process synth',
+        ),
+      );
+      const floor = lastJson<FloorMeasurement>(
+        run(['bench/measure.ts', 'floor', '--objects', objects, '--outdir', path.join(tmp, 'floor')], 'floor'),
+      );
       if (i === 0) {
-        if (!sameTree(path.join(tmp, 'synth'), path.join(tmp, 'floor'))) throw new Error(`N=${namespaces}: the floor did not write the same files as the synth`);
-        if (!sameTree(path.join(tmp, 'synth'), path.join(tmp, 'wall'))) throw new Error(`N=${namespaces}: the child synth did not write the same files as the in-process synth`);
+        if (!sameTree(path.join(tmp, 'synth'), path.join(tmp, 'floor')))
+          throw new Error(`N=${namespaces}: the floor did not write the same files as the synth`);
+        if (!sameTree(path.join(tmp, 'synth'), path.join(tmp, 'wall')))
+          throw new Error(`N=${namespaces}: the child synth did not write the same files as the in-process synth`);
       }
       synths.push(synth);
       floors.push(floor);
       const fluxSum = builds.reduce((n, b) => n + b.wallMs, 0);
-      log(`  N=${namespaces} run ${i + 1}/${runs}: wall ${(wallMs / 1000).toFixed(2)} s, re-synth ${(again.wallMs / 1000).toFixed(2)} s, RSS ${(maxRssKiB / 1024).toFixed(0)} MiB, in-process ${(synth.totalMs / 1000).toFixed(2)} s, floor ${(floor.totalMs / 1000).toFixed(2)} s, kustomize build of ${builds.length} Kustomizations ${(fluxSum / 1000).toFixed(2)} s`);
+      log(
+        `  N=${namespaces} run ${i + 1}/${runs}: wall ${(wallMs / 1000).toFixed(2)} s, re-synth ${(again.wallMs / 1000).toFixed(2)} s, RSS ${(maxRssKiB / 1024).toFixed(0)} MiB, in-process ${(synth.totalMs / 1000).toFixed(2)} s, floor ${(floor.totalMs / 1000).toFixed(2)} s, kustomize build of ${builds.length} Kustomizations ${(fluxSum / 1000).toFixed(2)} s`,
+      );
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -250,7 +288,11 @@ export interface Machine {
 export function thisMachine(): Machine {
   let cpuModel = 'unknown';
   try {
-    cpuModel = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1]?.trim() ?? cpuModel;
+    cpuModel =
+      fs
+        .readFileSync('/proc/cpuinfo', 'utf8')
+        .match(/^model name\s*:\s*(.+)$/m)?.[1]
+        ?.trim() ?? cpuModel;
   } catch {
     cpuModel = os.cpus()[0]?.model ?? cpuModel;
   }
@@ -260,21 +302,34 @@ export function thisMachine(): Machine {
 /** The results as Markdown: machine, table, phases, growth and targets. */
 export function formatResults(results: readonly SizeResult[], machine: Machine): string {
   const lines: string[] = [];
-  lines.push(`Measured ${machine.date.toISOString().slice(0, 10)}; \`nproc\` ${machine.cpus}; CPU ${machine.cpuModel}; Node ${machine.node}; load average ${machine.loadAverage.toFixed(1)} when the bench started; median of ${results[0]?.runs ?? 0} runs per size.`);
+  lines.push(
+    `Measured ${machine.date.toISOString().slice(0, 10)}; \`nproc\` ${machine.cpus}; CPU ${machine.cpuModel}; Node ${machine.node}; load average ${machine.loadAverage.toFixed(1)} when the bench started; median of ${results[0]?.runs ?? 0} runs per size.`,
+  );
   lines.push('');
-  lines.push('| namespaces (5 envs x N) | objects | files | output | full synth: wall (CPU) | re-synth over its output: wall (CPU) | first run, empty CRD cache | peak RSS | in-process synth: wall (CPU) | floor: wall (CPU) | ratio to floor |');
+  lines.push(
+    '| namespaces (5 envs x N) | objects | files | output | full synth: wall (CPU) | re-synth over its output: wall (CPU) | first run, empty CRD cache | peak RSS | in-process synth: wall (CPU) | floor: wall (CPU) | ratio to floor |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
-    lines.push(`| 5 x ${r.namespaces} | ${r.objects} | ${r.files} | ${(r.bytes / 1024 / 1024).toFixed(1)} MiB | ${seconds(r.wallMs)} s (${seconds(r.wallCpuMs)} s) | ${seconds(r.resynthMs)} s (${seconds(r.resynthCpuMs)} s) | ${seconds(r.coldWallMs)} s | ${r.maxRssMiB.toFixed(0)} MiB | ${seconds(r.inProcessMs)} s (${seconds(r.inProcessCpuMs)} s) | ${seconds(r.floorMs)} s (${seconds(r.floorCpuMs)} s) | ${(r.inProcessMs / r.floorMs).toFixed(1)} |`);
+    lines.push(
+      `| 5 x ${r.namespaces} | ${r.objects} | ${r.files} | ${(r.bytes / 1024 / 1024).toFixed(1)} MiB | ${seconds(r.wallMs)} s (${seconds(r.wallCpuMs)} s) | ${seconds(r.resynthMs)} s (${seconds(r.resynthCpuMs)} s) | ${seconds(r.coldWallMs)} s | ${r.maxRssMiB.toFixed(0)} MiB | ${seconds(r.inProcessMs)} s (${seconds(r.inProcessCpuMs)} s) | ${seconds(r.floorMs)} s (${seconds(r.floorCpuMs)} s) | ${(r.inProcessMs / r.floorMs).toFixed(1)} |`,
+    );
   }
   lines.push('');
-  lines.push('Flux: `kustomize build` of the folder of every Flux Kustomization of the five environments (what kustomize-controller runs on each reconcile), with the kustomize `npm run verify:tools` builds:');
+  lines.push(
+    'Flux: `kustomize build` of the folder of every Flux Kustomization of the five environments (what kustomize-controller runs on each reconcile), with the kustomize `npm run verify:tools` builds:',
+  );
   lines.push('');
   lines.push('| N | Kustomizations | summed: wall (CPU) | slowest Kustomization | most objects in one |');
   lines.push('|---|---|---|---|---|');
-  for (const r of results) lines.push(`| ${r.namespaces} | ${r.kustomizations} | ${seconds(r.fluxBuildMs)} s (${seconds(r.fluxBuildCpuMs)} s) | ${seconds(r.fluxSlowestMs)} s | ${r.fluxMostObjects} |`);
+  for (const r of results)
+    lines.push(
+      `| ${r.namespaces} | ${r.kustomizations} | ${seconds(r.fluxBuildMs)} s (${seconds(r.fluxBuildCpuMs)} s) | ${seconds(r.fluxSlowestMs)} s | ${r.fluxMostObjects} |`,
+    );
   lines.push('');
-  lines.push('In-process phases, seconds, summed over the five environments (`crds`: loading the CRD schemas; `build`: constructs and hooks; `checks`: construct checks; `render`: toJson; `schema`: CRD schema check; `rules`: mesh rules; `yaml`: serialization):');
+  lines.push(
+    'In-process phases, seconds, summed over the five environments (`crds`: loading the CRD schemas; `build`: constructs and hooks; `checks`: construct checks; `render`: toJson; `schema`: CRD schema check; `rules`: mesh rules; `yaml`: serialization):',
+  );
   lines.push('');
   lines.push(`| N | ${PHASES.join(' | ')} |`);
   lines.push(`|${'---|'.repeat(PHASES.length + 1)}`);
@@ -284,16 +339,33 @@ export function formatResults(results: readonly SizeResult[], machine: Machine):
   const r1000 = at(1000);
   lines.push('');
   if (r100 && r1000) {
-    lines.push(`Growth from 5 x 100 to 5 x 1000 (10 times the namespaces): in-process synth x${(r1000.inProcessMs / r100.inProcessMs).toFixed(1)}, floor x${(r1000.floorMs / r100.floorMs).toFixed(1)}, full synth x${(r1000.wallMs / r100.wallMs).toFixed(1)}, re-synth x${(r1000.resynthMs / r100.resynthMs).toFixed(1)}, Flux builds x${(r1000.fluxBuildMs / r100.fluxBuildMs).toFixed(1)}.`);
+    lines.push(
+      `Growth from 5 x 100 to 5 x 1000 (10 times the namespaces): in-process synth x${(r1000.inProcessMs / r100.inProcessMs).toFixed(1)}, floor x${(r1000.floorMs / r100.floorMs).toFixed(1)}, full synth x${(r1000.wallMs / r100.wallMs).toFixed(1)}, re-synth x${(r1000.resynthMs / r100.resynthMs).toFixed(1)}, Flux builds x${(r1000.fluxBuildMs / r100.fluxBuildMs).toFixed(1)}.`,
+    );
     lines.push('');
   }
   const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
-  if (r100) lines.push(`- full synth of 5 x 100 under ${TARGETS.wallAt100Ms / 1000} s: ${seconds(r100.wallMs)} s, ${verdict(r100.wallMs < TARGETS.wallAt100Ms)}`);
-  if (r1000) lines.push(`- in-process synth of 5 x 1000 within ${TARGETS.floorRatioAt1000}x of the floor: ${(r1000.inProcessMs / r1000.floorMs).toFixed(1)}x, ${verdict(r1000.inProcessMs / r1000.floorMs <= TARGETS.floorRatioAt1000)}`);
-  if (r100 && r1000) lines.push(`- time(1000) / time(100) under ${TARGETS.growth100To1000}: ${(r1000.inProcessMs / r100.inProcessMs).toFixed(1)}, ${verdict(r1000.inProcessMs / r100.inProcessMs < TARGETS.growth100To1000)}`);
+  if (r100)
+    lines.push(
+      `- full synth of 5 x 100 under ${TARGETS.wallAt100Ms / 1000} s: ${seconds(r100.wallMs)} s, ${verdict(r100.wallMs < TARGETS.wallAt100Ms)}`,
+    );
+  if (r1000)
+    lines.push(
+      `- in-process synth of 5 x 1000 within ${TARGETS.floorRatioAt1000}x of the floor: ${(r1000.inProcessMs / r1000.floorMs).toFixed(1)}x, ${verdict(r1000.inProcessMs / r1000.floorMs <= TARGETS.floorRatioAt1000)}`,
+    );
+  if (r100 && r1000)
+    lines.push(
+      `- time(1000) / time(100) under ${TARGETS.growth100To1000}: ${(r1000.inProcessMs / r100.inProcessMs).toFixed(1)}, ${verdict(r1000.inProcessMs / r100.inProcessMs < TARGETS.growth100To1000)}`,
+    );
   if (r1000) lines.push(`- peak RSS of 5 x 1000 under 1 GiB: ${r1000.maxRssMiB.toFixed(0)} MiB, ${verdict(r1000.maxRssMiB < TARGETS.rssAt1000MiB)}`);
-  if (r100 && r1000) lines.push(`- Flux builds of 5 x 1000 within ${TARGETS.fluxGrowth100To1000}x those of 5 x 100: x${(r1000.fluxBuildMs / r100.fluxBuildMs).toFixed(1)}, ${verdict(r1000.fluxBuildMs / r100.fluxBuildMs <= TARGETS.fluxGrowth100To1000)}`);
-  if (r1000) lines.push(`- no Flux Kustomization of 5 x 1000 over ${TARGETS.fluxSlowestMs / 1000} s to build: slowest ${seconds(r1000.fluxSlowestMs)} s, ${verdict(r1000.fluxSlowestMs <= TARGETS.fluxSlowestMs)}`);
+  if (r100 && r1000)
+    lines.push(
+      `- Flux builds of 5 x 1000 within ${TARGETS.fluxGrowth100To1000}x those of 5 x 100: x${(r1000.fluxBuildMs / r100.fluxBuildMs).toFixed(1)}, ${verdict(r1000.fluxBuildMs / r100.fluxBuildMs <= TARGETS.fluxGrowth100To1000)}`,
+    );
+  if (r1000)
+    lines.push(
+      `- no Flux Kustomization of 5 x 1000 over ${TARGETS.fluxSlowestMs / 1000} s to build: slowest ${seconds(r1000.fluxSlowestMs)} s, ${verdict(r1000.fluxSlowestMs <= TARGETS.fluxSlowestMs)}`,
+    );
   return lines.join('\n');
 }
 

@@ -39,5 +39,8 @@ process.exitCode = runSynth({
 });
 if (opts.report) {
   const usage = process.resourceUsage();
-  fs.writeFileSync(opts.report, JSON.stringify({ exitCode: process.exitCode, maxRssKiB: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }));
+  fs.writeFileSync(
+    opts.report,
+    JSON.stringify({ exitCode: process.exitCode, maxRssKiB: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }),
+  );
 }

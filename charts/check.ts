@@ -10,7 +10,7 @@ import { loadEnvironments } from './load';
 const program = new Command('check')
   .description('run the mesh rules over YAML files or folders; exits 1 on errors')
   .argument('[paths...]', 'files or folders (recursively, .yaml/.yml)')
-  .option('--env <name>', 'check every path as this environment (default: from the folder of this project\'s dist/, such as dist/prod)')
+  .option('--env <name>', "check every path as this environment (default: from the folder of this project's dist/, such as dist/prod)")
   .addOption(new Option('--format <format>', 'report format').choices(Object.values(ReportFormat)).default(ReportFormat.TEXT))
   .option('--list-rules', 'print the rule catalog as a Markdown table')
   .parse();
@@ -20,7 +20,13 @@ if (opts.listRules) {
   console.log(rulesTable());
 } else {
   try {
-    process.exitCode = runCheck({ paths: program.args, environments: loadEnvironments(), distDir: path.join(__dirname, '..', 'dist'), env: opts.env, format: opts.format });
+    process.exitCode = runCheck({
+      paths: program.args,
+      environments: loadEnvironments(),
+      distDir: path.join(__dirname, '..', 'dist'),
+      env: opts.env,
+      format: opts.format,
+    });
   } catch (e) {
     // runCheck turns what it reads into findings; anything else is a message, not a stack trace.
     console.error(`check could not run: ${(e as Error).message}`);

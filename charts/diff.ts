@@ -12,9 +12,22 @@ const opts = new Command('diff')
   .option('--base-dir <dir>', 'or: a synthesized folder to compare against')
   .option('--head-dir <dir>', 'a synthesized folder to compare (default: the working tree)')
   .addOption(new Option('--format <format>', 'output format').choices(Object.values(DiffFormat)).default(DiffFormat.MARKDOWN))
-  .addOption(new Option('--fail-on <classes...>', 'exit 1 when a change of these classes is found ("all" for every class)').choices([...Object.values(RiskClass), 'all']))
+  .addOption(
+    new Option('--fail-on <classes...>', 'exit 1 when a change of these classes is found ("all" for every class)').choices([
+      ...Object.values(RiskClass),
+      'all',
+    ]),
+  )
   .parse()
   .opts<{ base?: string; baseDir?: string; headDir?: string; format: DiffFormat; failOn?: string[] }>();
 
 const failOn = opts.failOn?.includes('all') ? Object.values(RiskClass) : (opts.failOn as RiskClass[] | undefined);
-process.exitCode = runDiff({ root: path.resolve(__dirname, '..'), entryPoint: 'charts/main.ts', base: opts.base, baseDir: opts.baseDir, headDir: opts.headDir, format: opts.format, failOn });
+process.exitCode = runDiff({
+  root: path.resolve(__dirname, '..'),
+  entryPoint: 'charts/main.ts',
+  base: opts.base,
+  baseDir: opts.baseDir,
+  headDir: opts.headDir,
+  format: opts.format,
+  failOn,
+});

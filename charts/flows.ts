@@ -33,9 +33,12 @@ runFlows({
   jwt: opts.jwt,
   record: opts.record,
   decisionsDir: path.join(ROOT, 'flows'),
-}).then(code => {
-  process.exitCode = code;
-}, (e: Error) => {
-  console.error(`flows: ${e.message}`);
-  process.exitCode = 1;
-});
+}).then(
+  code => {
+    process.exitCode = code;
+  },
+  (e: Error) => {
+    console.error(`flows: ${e.message}`);
+    process.exitCode = 1;
+  },
+);

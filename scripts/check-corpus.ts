@@ -42,16 +42,27 @@ export function scoreCorpus(corpusDir: string): CorpusScore {
   const perRule = new Map<string, Score>();
   const score = (rule: string) => {
     let s = perRule.get(rule);
-    if (!s) perRule.set(rule, s = { truePositives: 0, falsePositives: 0, falseNegatives: 0 });
+    if (!s) perRule.set(rule, (s = { truePositives: 0, falsePositives: 0, falseNegatives: 0 }));
     return s;
   };
   const falsePositives: string[] = [];
   const falseNegatives: string[] = [];
-  const cases = fs.readdirSync(corpusDir).filter(c => fs.existsSync(path.join(corpusDir, c, 'labels.yaml'))).sort();
+  const cases = fs
+    .readdirSync(corpusDir)
+    .filter(c => fs.existsSync(path.join(corpusDir, c, 'labels.yaml')))
+    .sort();
   for (const c of cases) {
     const labels = parse(fs.readFileSync(path.join(corpusDir, c, 'labels.yaml'), 'utf8')) as { env?: string; expected?: Label[]; known?: Label[] };
     let text = '';
-    runCheck({ paths: [path.join(corpusDir, c)], environments: ENVIRONMENTS, env: labels.env, format: ReportFormat.JSON, out: t => { text += t; } });
+    runCheck({
+      paths: [path.join(corpusDir, c)],
+      environments: ENVIRONMENTS,
+      env: labels.env,
+      format: ReportFormat.JSON,
+      out: t => {
+        text += t;
+      },
+    });
     const report = JSON.parse(text) as { results: Array<{ rule: string; object: string; severity: string }> };
     const reported = new Map<string, Set<string>>();
     for (const r of report.results) {
@@ -94,7 +105,8 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** The scores as a Markdown table, as the README shows them. */
 export function scoreTable(s: CorpusScore): string {
-  const row = (name: string, x: Score) => `| ${name} | ${x.truePositives} | ${x.falsePositives} | ${x.falseNegatives} | ${pct(precision(x))} | ${pct(recall(x))} |`;
+  const row = (name: string, x: Score) =>
+    `| ${name} | ${x.truePositives} | ${x.falsePositives} | ${x.falseNegatives} | ${pct(precision(x))} | ${pct(recall(x))} |`;
   return [
     '| rule | found | false positives | missed | precision | recall |',
     '|---|---|---|---|---|---|',

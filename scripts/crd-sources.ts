@@ -49,7 +49,15 @@ export function readCrdSources(root: string = PROJECT_ROOT): CrdSource[] {
       if (!fileSha256[url]) throw new Error(`crds.lock.yaml: source '${name}' has no sha256 for ${url}`);
     }
     if (!locked.version || !locked.license) throw new Error(`crds.lock.yaml: source '${name}' needs a version and a license`);
-    sources.push({ name, urls, mirrorFile: locked.mirror, sha256: locked.sha256, fileSha256, version: String(locked.version), license: locked.license });
+    sources.push({
+      name,
+      urls,
+      mirrorFile: locked.mirror,
+      sha256: locked.sha256,
+      fileSha256,
+      version: String(locked.version),
+      license: locked.license,
+    });
   }
   return sources;
 }
@@ -71,7 +79,9 @@ export function readFromMirror(source: CrdSource, mirrorDir: string): string {
   const data = fs.readFileSync(file);
   const actual = sha256(data);
   if (actual !== source.sha256) {
-    throw new Error(`CRD source '${source.name}': ${file} has sha256 ${actual}, expected ${source.sha256}; fix: restore the pinned file (see crds.lock.yaml)`);
+    throw new Error(
+      `CRD source '${source.name}': ${file} has sha256 ${actual}, expected ${source.sha256}; fix: restore the pinned file (see crds.lock.yaml)`,
+    );
   }
   return data.toString('utf8');
 }

@@ -35,7 +35,9 @@ async function readFromUpstream(source: CrdSource): Promise<string> {
     const text = await download(url);
     const actual = sha256(text);
     if (actual !== source.fileSha256[url]) {
-      throw new Error(`CRD source '${source.name}': ${url} has sha256 ${actual}, expected ${source.fileSha256[url]}; fix: check the pinned tag, or import from a verified mirror with --mirror`);
+      throw new Error(
+        `CRD source '${source.name}': ${url} has sha256 ${actual}, expected ${source.fileSha256[url]}; fix: check the pinned tag, or import from a verified mirror with --mirror`,
+      );
     }
     parts.push(text.startsWith('---') ? text : `---\n${text}`);
   }
@@ -52,10 +54,11 @@ export function schemasFile(source: CrdSource, text: string): string {
       generatedBy: 'npm run import (scripts/import.ts); do not edit',
       license: source.license,
       name: source.name,
-      notice: `Extracted from the CustomResourceDefinitions at the URLs below (${source.version}), licensed under the Apache License, Version 2.0 `
-        + '(https://www.apache.org/licenses/LICENSE-2.0; see the LICENSE file of each upstream repository). Changed: per CRD version only group, '
-        + 'version, kind, plural, scope, served and the openAPIV3Schema are kept, the schema without descriptions, formats, examples and '
-        + 'x-kubernetes- keys other than x-kubernetes-int-or-string and x-kubernetes-preserve-unknown-fields.',
+      notice:
+        `Extracted from the CustomResourceDefinitions at the URLs below (${source.version}), licensed under the Apache License, Version 2.0 ` +
+        '(https://www.apache.org/licenses/LICENSE-2.0; see the LICENSE file of each upstream repository). Changed: per CRD version only group, ' +
+        'version, kind, plural, scope, served and the openAPIV3Schema are kept, the schema without descriptions, formats, examples and ' +
+        'x-kubernetes- keys other than x-kubernetes-int-or-string and x-kubernetes-preserve-unknown-fields.',
       sha256: source.sha256,
       urls: source.urls.map(url => ({ sha256: source.fileSha256[url], url })),
       version: source.version,
@@ -114,7 +117,9 @@ async function main(): Promise<void> {
     fs.rmSync(work, { recursive: true, force: true });
   }
   const files = fs.readdirSync(path.join(PROJECT_ROOT, 'imports')).sort();
-  console.log(`imports/: ${files.length} files, ${CRD_SCHEMAS_FOLDER}/: ${sources.length} files, from ${sources.length} sources${mirror ? ` (mirror ${mirror})` : ''}`);
+  console.log(
+    `imports/: ${files.length} files, ${CRD_SCHEMAS_FOLDER}/: ${sources.length} files, from ${sources.length} sources${mirror ? ` (mirror ${mirror})` : ''}`,
+  );
 }
 
 /** Swap a freshly generated folder into place so a failure never leaves a half-written one. */

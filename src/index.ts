@@ -65,7 +65,17 @@ export * from './cli/platform-module';
 export * from './checks/flows/types';
 export { deriveIntent, profileViews, OUTSIDE_NAMESPACE, INTRUDER, PLAINTEXT_CLIENT, UNDECLARED_HOST } from './checks/flows/intent';
 export type { FlowIntent, FlowObject, ProfileView } from './checks/flows/intent';
-export { flowStatuses, formatMismatch, mismatches, objectsYaml, flowsJson, parseDecisions, readRecorded, recordedText, recordFlows } from './checks/flows/record';
+export {
+  flowStatuses,
+  formatMismatch,
+  mismatches,
+  objectsYaml,
+  flowsJson,
+  parseDecisions,
+  readRecorded,
+  recordedText,
+  recordFlows,
+} from './checks/flows/record';
 export type { FlowStatus } from './checks/flows/record';
 export { runEngine } from './checks/flows/engine';
 export type { EngineRun } from './checks/flows/engine';

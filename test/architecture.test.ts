@@ -42,7 +42,8 @@ describe('import layers (.dependency-cruiser.cjs)', () => {
       'src/constructs/chart.ts': "import { platform } from '../../charts/platform';\nexport const chart = platform;\n",
       'charts/platform.ts': 'export const platform = 1;\n',
       // Downward and type-only imports are allowed.
-      'src/report/view.ts': "import type { run } from '../synth/run';\nimport { model } from '../core/model';\nexport type View = typeof run;\nexport const view = model;\n",
+      'src/report/view.ts':
+        "import type { run } from '../synth/run';\nimport { model } from '../core/model';\nexport type View = typeof run;\nexport const view = model;\n",
     };
     for (const [file, text] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(path.join(fixture, file)), { recursive: true });
@@ -52,7 +53,9 @@ describe('import layers (.dependency-cruiser.cjs)', () => {
   afterAll(() => fs.rmSync(fixture, { recursive: true, force: true }));
 
   it('reports a circle, imports that point up a layer (type-only too) and the library importing charts/', () => {
-    const found = violationsIn(fixture).map(v => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
+    const found = violationsIn(fixture)
+      .map(v => `${v.rule.name}: ${v.from} -> ${v.to}`)
+      .sort();
     expect(found).toEqual([
       'core-imports-nothing: src/core/model.ts -> src/synth/run.ts',
       'layer-checks: src/checks/rule.ts -> src/cli/main.ts',

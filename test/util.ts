@@ -1,7 +1,19 @@
 import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AlbScheme, ChartLayer, CrdSchemas, EnvironmentConfig, findCrdDir, Manifest, MeshChart, resolveEnvironment, ResolvedEnvironment, SynthError, synthesize } from '../src';
+import {
+  AlbScheme,
+  ChartLayer,
+  CrdSchemas,
+  EnvironmentConfig,
+  findCrdDir,
+  Manifest,
+  MeshChart,
+  resolveEnvironment,
+  ResolvedEnvironment,
+  SynthError,
+  synthesize,
+} from '../src';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -15,7 +27,7 @@ export function baseConfig(overrides: Partial<EnvironmentConfig> = {}): Environm
     alb: {
       scheme: AlbScheme.INTERNAL,
       sourceCidrs: ['10.0.0.0/24', '10.0.1.0/24'],
-    certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10'],
+      certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10'],
     },
     ...overrides,
   };
@@ -45,10 +57,17 @@ export function crdSchemas(): CrdSchemas {
  *
  * @returns every object, schema-checked
  */
-export function synthConstructs(define: (scope: Construct, env: ResolvedEnvironment) => void, overrides: Partial<EnvironmentConfig> = {}): Manifest[] {
-  const [result] = synthesize([baseConfig(overrides)], (app: App, env) => {
-    define(new MeshChart(app, 'test', { env, layer: ChartLayer.MESH }), env);
-  }, { schemas: crdSchemas(), rules: [] });
+export function synthConstructs(
+  define: (scope: Construct, env: ResolvedEnvironment) => void,
+  overrides: Partial<EnvironmentConfig> = {},
+): Manifest[] {
+  const [result] = synthesize(
+    [baseConfig(overrides)],
+    (app: App, env) => {
+      define(new MeshChart(app, 'test', { env, layer: ChartLayer.MESH }), env);
+    },
+    { schemas: crdSchemas(), rules: [] },
+  );
   return result.charts.flatMap(c => c.objects);
 }
 
@@ -57,7 +76,11 @@ export function synthProblems(run: () => unknown): string[] {
   try {
     run();
   } catch (e) {
-    if (e instanceof SynthError) return e.message.split('\n').slice(1).map(l => l.trim());
+    if (e instanceof SynthError)
+      return e.message
+        .split('\n')
+        .slice(1)
+        .map(l => l.trim());
     throw e;
   }
   throw new Error('expected the synth to fail, but it succeeded');

@@ -39,16 +39,24 @@ async function flowsFindings(folders: readonly string[], log: (line: string) => 
   const names = chosen.map(f => path.basename(f));
   let results;
   try {
-    results = synthesize(configs.filter(c => names.includes(c.name)), platformBuilder(loadPlatform()), { meshReport: false });
+    results = synthesize(
+      configs.filter(c => names.includes(c.name)),
+      platformBuilder(loadPlatform()),
+      { meshReport: false },
+    );
   } catch (e) {
-    return { findings: [{ stage: 'flows', folder: '-', level: 'error', message: `not run: the environments do not synthesize: ${(e as Error).message}` }], seconds: 0 };
+    return {
+      findings: [{ stage: 'flows', folder: '-', level: 'error', message: `not run: the environments do not synthesize: ${(e as Error).message}` }],
+      seconds: 0,
+    };
   }
   const environments: FlowsEnvironment[] = chosen.map(folder => {
     const r = results.find(x => x.env.name === path.basename(folder))!;
     return { name: r.env.name, objects: readFolder(folder).objects.map(o => o.object), intent: r.flows() };
   });
   const report = await flowsStage({ engine: engine.path, environments, recordedDir: path.join(PROJECT_ROOT, 'flows'), recordedDisplay: 'flows' });
-  for (const [env, s] of Object.entries(report.seconds)) log(`flows ${env}: ${environments.find(e => e.name === env)!.intent.input.flows.length} flows decided in ${s}s`);
+  for (const [env, s] of Object.entries(report.seconds))
+    log(`flows ${env}: ${environments.find(e => e.name === env)!.intent.input.flows.length} flows decided in ${s}s`);
   return { findings: report.findings, seconds: Math.round((Date.now() - start) / 100) / 10 };
 }
 
@@ -60,10 +68,14 @@ async function flowsFindings(folders: readonly string[], log: (line: string) => 
  */
 function appliedFolders(dist: string): Array<{ env: string; folder: string }> {
   if (!fs.existsSync(dist)) return [];
-  return fs.readdirSync(dist, { withFileTypes: true }).filter(e => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).flatMap(e => {
-    const folder = path.join(dist, e.name);
-    return fs.existsSync(path.join(folder, 'kustomization.yaml')) ? [{ env: e.name, folder }] : appliedFolders(folder);
-  });
+  return fs
+    .readdirSync(dist, { withFileTypes: true })
+    .filter(e => e.isDirectory())
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap(e => {
+      const folder = path.join(dist, e.name);
+      return fs.existsSync(path.join(folder, 'kustomization.yaml')) ? [{ env: e.name, folder }] : appliedFolders(folder);
+    });
 }
 
 /** Folders to verify: the named ones, else the applied folders of the named or all environments. */
@@ -108,15 +120,22 @@ async function main(): Promise<number> {
   }
   for (const f of report.infos) console.log(`info ${formatFinding(f)}`);
   for (const { finding, acceptance } of report.accepted) console.log(`accepted ${formatFinding(finding)}\n    reason: ${acceptance.reason}`);
-  for (const a of report.unusedAcceptances) console.log(`note: accepted finding matched nothing (remove it?): ${a.stage} ${a.code ?? ''} ${a.object}`);
-  const timing = Object.entries(report.seconds).map(([k, v]) => `${k} ${v}s`).join(', ');
+  for (const a of report.unusedAcceptances)
+    console.log(`note: accepted finding matched nothing (remove it?): ${a.stage} ${a.code ?? ''} ${a.object}`);
+  const timing = Object.entries(report.seconds)
+    .map(([k, v]) => `${k} ${v}s`)
+    .join(', ');
   const total = Math.round((Date.now() - start) / 1000);
   if (report.failures.length > 0) {
-    console.error(`verify failed with ${report.failures.length} problem${report.failures.length === 1 ? '' : 's'}:\n  ${report.failures.map(formatFinding).join('\n  ')}`);
+    console.error(
+      `verify failed with ${report.failures.length} problem${report.failures.length === 1 ? '' : 's'}:\n  ${report.failures.map(formatFinding).join('\n  ')}`,
+    );
     console.error(`(${total}s: ${timing})`);
     return 1;
   }
-  console.log(`verify passed: ${folders.length} folder${folders.length === 1 ? '' : 's'}, ${report.accepted.length} accepted finding${report.accepted.length === 1 ? '' : 's'} (${total}s: ${timing})`);
+  console.log(
+    `verify passed: ${folders.length} folder${folders.length === 1 ? '' : 's'}, ${report.accepted.length} accepted finding${report.accepted.length === 1 ? '' : 's'} (${total}s: ${timing})`,
+  );
   return 0;
 }
 

@@ -58,27 +58,44 @@ export const FLOWS_ENGINE_MODULE = path.join(VERIFY_DIR, 'flows');
 /** istioctl's `version` output names the module version it was built from. */
 function istioVersionLdflags(): string {
   const v = 'istio.io/istio/pkg/version';
-  return [`-X ${v}.buildVersion=${ISTIOCTL_MODULE_VERSION.slice(1)}`, `-X ${v}.buildGitRevision=${ISTIOCTL_MODULE_VERSION.split('-').pop()}`, `-X ${v}.buildStatus=Clean`].join(' ');
+  return [
+    `-X ${v}.buildVersion=${ISTIOCTL_MODULE_VERSION.slice(1)}`,
+    `-X ${v}.buildGitRevision=${ISTIOCTL_MODULE_VERSION.split('-').pop()}`,
+    `-X ${v}.buildStatus=Clean`,
+  ].join(' ');
 }
 
 function kubeVersionLdflags(): string {
   const [major, minor] = KUBERNETES_VERSION.slice(1).split('.');
   const v = 'k8s.io/component-base/version';
-  return [
-    `-X ${v}.gitVersion=${KUBERNETES_VERSION}`,
-    `-X ${v}.gitMajor=${major}`,
-    `-X ${v}.gitMinor=${minor}`,
-    `-X ${v}.gitTreeState=clean`,
-  ].join(' ');
+  return [`-X ${v}.gitVersion=${KUBERNETES_VERSION}`, `-X ${v}.gitMajor=${major}`, `-X ${v}.gitMinor=${minor}`, `-X ${v}.gitTreeState=clean`].join(
+    ' ',
+  );
 }
 
 /** Every tool the verify stages need, in build order (cheapest first). */
 export const TOOLS: readonly ToolSpec[] = [
-  { name: 'kubeconform', version: KUBECONFORM_VERSION, build: { kind: 'install', pkg: 'github.com/yannh/kubeconform/cmd/kubeconform', version: KUBECONFORM_VERSION } },
-  { name: 'kustomize', version: KUSTOMIZE_VERSION, build: { kind: 'install', pkg: 'sigs.k8s.io/kustomize/kustomize/v5', version: KUSTOMIZE_VERSION } },
+  {
+    name: 'kubeconform',
+    version: KUBECONFORM_VERSION,
+    build: { kind: 'install', pkg: 'github.com/yannh/kubeconform/cmd/kubeconform', version: KUBECONFORM_VERSION },
+  },
+  {
+    name: 'kustomize',
+    version: KUSTOMIZE_VERSION,
+    build: { kind: 'install', pkg: 'sigs.k8s.io/kustomize/kustomize/v5', version: KUSTOMIZE_VERSION },
+  },
   { name: 'etcd', version: ETCD_VERSION, build: { kind: 'wrapper', module: KUBE_WRAPPER, pkg: 'go.etcd.io/etcd/server/v3' } },
-  { name: 'kube-apiserver', version: KUBERNETES_VERSION, build: { kind: 'wrapper', module: KUBE_WRAPPER, pkg: 'k8s.io/kubernetes/cmd/kube-apiserver', ldflags: kubeVersionLdflags() } },
-  { name: 'istioctl', version: `istio-${ISTIOCTL_MODULE_VERSION}`, build: { kind: 'wrapper', module: ISTIOCTL_WRAPPER, pkg: 'istio.io/istio/istioctl/cmd/istioctl', ldflags: istioVersionLdflags() } },
+  {
+    name: 'kube-apiserver',
+    version: KUBERNETES_VERSION,
+    build: { kind: 'wrapper', module: KUBE_WRAPPER, pkg: 'k8s.io/kubernetes/cmd/kube-apiserver', ldflags: kubeVersionLdflags() },
+  },
+  {
+    name: 'istioctl',
+    version: `istio-${ISTIOCTL_MODULE_VERSION}`,
+    build: { kind: 'wrapper', module: ISTIOCTL_WRAPPER, pkg: 'istio.io/istio/istioctl/cmd/istioctl', ldflags: istioVersionLdflags() },
+  },
   { name: 'flows-engine', version: `istio-${ISTIOCTL_MODULE_VERSION}`, build: { kind: 'source', module: FLOWS_ENGINE_MODULE, pkg: '.' } },
 ];
 
@@ -186,7 +203,9 @@ function buildTool(go: string, tool: ToolSpec, log: (line: string) => void): str
   if (res.status !== 0 || !fs.existsSync(built)) {
     fs.rmSync(tmp, { recursive: true, force: true });
     const output = `${res.stdout ?? ''}${res.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n      ');
-    const fix = res.error ? 'install Go 1.26 (/usr/local/go/bin) or set GO=<path to go>' : 'the Go module proxy (GOPROXY) must serve every module in go.sum; read Go\'s message above';
+    const fix = res.error
+      ? 'install Go 1.26 (/usr/local/go/bin) or set GO=<path to go>'
+      : "the Go module proxy (GOPROXY) must serve every module in go.sum; read Go's message above";
     return `${tool.name} ${tool.version}: \`go ${args.join(' ')}\` failed (${res.error?.message ?? `exit ${res.status}`}). fix: ${fix}${output ? `:\n      ${output}` : ''}`;
   }
   if (built !== path.join(tmp, tool.name)) fs.renameSync(built, path.join(tmp, tool.name));
@@ -208,7 +227,9 @@ export function ensureTools(log: (line: string) => void = console.log): ToolsRes
   if (missing.length === 0) return { paths, problems, built };
   const go = goBinary();
   if (!go) {
-    problems.push(`cannot build ${missing.map(t => t.name).join(', ')}: no Go toolchain (not on PATH, not at /usr/local/go/bin/go). fix: install Go 1.26 or set GO=<path to go>`);
+    problems.push(
+      `cannot build ${missing.map(t => t.name).join(', ')}: no Go toolchain (not on PATH, not at /usr/local/go/bin/go). fix: install Go 1.26 or set GO=<path to go>`,
+    );
     return { paths, problems, built };
   }
   log(`building ${missing.length} tool${missing.length === 1 ? '' : 's'} into ${toolCacheDir()} (first time only; several minutes each)`);
@@ -237,7 +258,9 @@ if (require.main === module) {
   }
   console.log(`tools: ${Math.round((Date.now() - start) / 1000)}s`);
   if (result.problems.length > 0) {
-    console.error(`tools failed with ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}:\n  ${result.problems.join('\n  ')}`);
+    console.error(
+      `tools failed with ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}:\n  ${result.problems.join('\n  ')}`,
+    );
     process.exitCode = 1;
   }
 }

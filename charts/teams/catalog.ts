@@ -6,7 +6,14 @@ import { AmbientNamespaceProfile, RouteDeclaration, ServiceDeclaration } from '.
  */
 export class Catalog extends AmbientNamespaceProfile {
   protected override services(): ServiceDeclaration[] {
-    return [{ name: 'catalog-api', selector: { 'app.kubernetes.io/name': 'catalog-api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'catalog-api' }];
+    return [
+      {
+        name: 'catalog-api',
+        selector: { 'app.kubernetes.io/name': 'catalog-api' },
+        ports: [{ port: 80, targetPort: 8080 }],
+        serviceAccount: 'catalog-api',
+      },
+    ];
   }
 
   protected override routes(): RouteDeclaration[] {

@@ -1,12 +1,23 @@
 import {
-  DependencyDeclaration, ExternalHostDeclaration, ExternalProtocol, RouteDeclaration, ServiceDeclaration,
+  DependencyDeclaration,
+  ExternalHostDeclaration,
+  ExternalProtocol,
+  RouteDeclaration,
+  ServiceDeclaration,
   SidecarNamespaceProfile,
 } from '../../src';
 
 /** Orders: sidecar mode, exposed under /orders, calls payments and the card processor's API. */
 export class Orders extends SidecarNamespaceProfile {
   protected override services(): ServiceDeclaration[] {
-    return [{ name: 'orders-api', selector: { 'app.kubernetes.io/name': 'orders-api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'orders-api' }];
+    return [
+      {
+        name: 'orders-api',
+        selector: { 'app.kubernetes.io/name': 'orders-api' },
+        ports: [{ port: 80, targetPort: 8080 }],
+        serviceAccount: 'orders-api',
+      },
+    ];
   }
 
   protected override routes(): RouteDeclaration[] {

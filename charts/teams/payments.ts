@@ -1,6 +1,12 @@
 import {
-  AmbientNamespaceProfile, CallerDeclaration, JwtRuleDeclaration, L7PolicyDeclaration, RouteDeclaration,
-  ServiceDeclaration, TrafficPolicyDeclaration, WaypointOptions,
+  AmbientNamespaceProfile,
+  CallerDeclaration,
+  JwtRuleDeclaration,
+  L7PolicyDeclaration,
+  RouteDeclaration,
+  ServiceDeclaration,
+  TrafficPolicyDeclaration,
+  WaypointOptions,
 } from '../../src';
 
 const ISSUER = 'https://auth.example.com';
@@ -12,7 +18,12 @@ const ISSUER = 'https://auth.example.com';
 export class Payments extends AmbientNamespaceProfile {
   protected override services(): ServiceDeclaration[] {
     return [
-      { name: 'payments-api', selector: { 'app.kubernetes.io/name': 'payments-api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'payments-api' },
+      {
+        name: 'payments-api',
+        selector: { 'app.kubernetes.io/name': 'payments-api' },
+        ports: [{ port: 80, targetPort: 8080 }],
+        serviceAccount: 'payments-api',
+      },
       { name: 'ledger', selector: { 'app.kubernetes.io/name': 'ledger' }, ports: [{ port: 9090 }], serviceAccount: 'ledger' },
     ];
   }
@@ -38,12 +49,14 @@ export class Payments extends AmbientNamespaceProfile {
   }
 
   protected override l7Policies(): L7PolicyDeclaration[] {
-    return [{
-      name: 'public-api-requires-jwt',
-      services: ['payments-api'],
-      from: { ingressGateway: true, requestPrincipals: [`${ISSUER}/*`] },
-      to: { methods: ['GET', 'POST'], paths: ['/v1', '/v1/*'] },
-    }];
+    return [
+      {
+        name: 'public-api-requires-jwt',
+        services: ['payments-api'],
+        from: { ingressGateway: true, requestPrincipals: [`${ISSUER}/*`] },
+        to: { methods: ['GET', 'POST'], paths: ['/v1', '/v1/*'] },
+      },
+    ];
   }
 
   protected override trafficPolicies(): TrafficPolicyDeclaration[] {

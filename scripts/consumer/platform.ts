@@ -1,14 +1,23 @@
 // A platform repository's module, as a new platform starts it from the package: the environments
 // in promotion order, and every team's profile class by namespace.
 import {
-  AlbScheme, AmbientNamespaceProfile, CallerDeclaration, DependencyDeclaration, EnvironmentConfig, RouteDeclaration, ServiceDeclaration,
-  SidecarNamespaceProfile, TeamRegistry,
+  AlbScheme,
+  AmbientNamespaceProfile,
+  CallerDeclaration,
+  DependencyDeclaration,
+  EnvironmentConfig,
+  RouteDeclaration,
+  ServiceDeclaration,
+  SidecarNamespaceProfile,
+  TeamRegistry,
 } from 'eks-istio-mesh';
 
 /** The shop: ambient mode, exposed on the shared gateway. */
 export class Shop extends AmbientNamespaceProfile {
   protected override services(): ServiceDeclaration[] {
-    return [{ name: 'shop-web', selector: { 'app.kubernetes.io/name': 'shop-web' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'shop-web' }];
+    return [
+      { name: 'shop-web', selector: { 'app.kubernetes.io/name': 'shop-web' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'shop-web' },
+    ];
   }
 
   protected override routes(): RouteDeclaration[] {

@@ -66,7 +66,11 @@ const LITERALS = new Set(['default', 'enum', 'const']);
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.keys(value).sort().map(k => [k, sortKeys((value as JsonSchema)[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map(k => [k, sortKeys((value as JsonSchema)[k])]),
+  );
 }
 
 /**
@@ -83,7 +87,11 @@ export function extractSchema(node: unknown): unknown {
     if (LITERALS.has(key)) {
       out[key] = sortKeys(value);
     } else if (NAMED_SCHEMAS.has(key) && typeof value === 'object' && value !== null) {
-      out[key] = Object.fromEntries(Object.keys(value).sort().map(name => [name, extractSchema((value as JsonSchema)[name])]));
+      out[key] = Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map(name => [name, extractSchema((value as JsonSchema)[name])]),
+      );
     } else {
       out[key] = extractSchema(value);
     }
@@ -133,8 +141,13 @@ export function extractKinds(yamlText: string): Record<string, ExtractedKind> {
       const schema = v.schema?.openAPIV3Schema;
       // Keys in code-point order, as everywhere in the extracted files.
       kinds.set(`${group}/${v.name}/${names.kind}`, {
-        group, kind: names.kind, ...(schema ? { openAPIV3Schema: extractSchema(schema) } : {}),
-        plural: names.plural, scope, served: v.served === true, version: v.name,
+        group,
+        kind: names.kind,
+        ...(schema ? { openAPIV3Schema: extractSchema(schema) } : {}),
+        plural: names.plural,
+        scope,
+        served: v.served === true,
+        version: v.name,
       });
     }
   }
@@ -231,14 +244,23 @@ function writeAtomically(file: string, content: string): void {
  */
 function cacheFolder(cacheDir: string, dir: string, files: readonly string[]): string {
   const hash = createHash('sha256');
-  hash.update(`${extractSchema.toString()}\n${isUnreadKey.toString()}\n${toStrictSchema.toString()}\n${rootSchema.toString()}\n${JSON.stringify(AJV_OPTIONS)}\n${(require('ajv/package.json') as { version: string }).version}\n`);
-  for (const file of files) hash.update(`${file}\0`).update(fs.readFileSync(path.join(dir, file))).update('\0');
+  hash.update(
+    `${extractSchema.toString()}\n${isUnreadKey.toString()}\n${toStrictSchema.toString()}\n${rootSchema.toString()}\n${JSON.stringify(AJV_OPTIONS)}\n${(require('ajv/package.json') as { version: string }).version}\n`,
+  );
+  for (const file of files)
+    hash
+      .update(`${file}\0`)
+      .update(fs.readFileSync(path.join(dir, file)))
+      .update('\0');
   return path.join(cacheDir, `crd-schemas-${hash.digest('hex').slice(0, 32)}`);
 }
 
 /** The files of a folder the schema check reads: CRD files (`.yaml`) and extracted schemas (`.json`), sorted. */
 function schemaFiles(dir: string): string[] {
-  return fs.readdirSync(dir).filter(f => f.endsWith('.yaml') || f.endsWith('.json')).sort();
+  return fs
+    .readdirSync(dir)
+    .filter(f => f.endsWith('.yaml') || f.endsWith('.json'))
+    .sort();
 }
 
 /**
@@ -313,7 +335,8 @@ export class CrdSchemas {
     if (entry.validator(manifest)) return [];
     return (entry.validator.errors ?? []).map(e => {
       const where = e.instancePath || '/';
-      if (e.keyword === 'additionalProperties') return `${where} has unknown field '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+      if (e.keyword === 'additionalProperties')
+        return `${where} has unknown field '${(e.params as { additionalProperty: string }).additionalProperty}'`;
       if (e.keyword === 'enum') return `${where} ${e.message}: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
       return `${where} ${e.message}`;
     });

@@ -57,65 +57,90 @@ export function main(argv: readonly string[]): void {
   const cwd = process.cwd();
   const program = new Command('eks-istio-mesh').description('zero-trust Istio mesh for Amazon EKS as plain YAML for Flux');
 
-  program.command('synth')
+  program
+    .command('synth')
     .description('synthesize every environment into <outdir>/<env>/ and its Flux Kustomizations into <outdir>/flux/<env>/')
     .option('--app <file>', "platform module exporting environments and teams (default: the file cdk8s.yaml's app names)")
     .option('--env <names...>', 'synthesize only these environments')
     .option('--outdir <dir>', 'output folder', 'dist')
-    .option('--crds <dir>', 'folder of CRD files or extracted schemas for the schema check (default: EKS_MESH_CRDS, ./crd-schemas, else the schemas of the package)')
+    .option(
+      '--crds <dir>',
+      'folder of CRD files or extracted schemas for the schema check (default: EKS_MESH_CRDS, ./crd-schemas, else the schemas of the package)',
+    )
     .option('--no-schema-check', 'skip validating custom resources against their CRDs')
-    .action((opts: { app?: string; env?: string[]; outdir: string; crds?: string; schemaCheck: boolean }) => run(() => synthPlatform(loadPlatformModule(cwd, opts.app), {
-      outdir: path.resolve(cwd, opts.outdir),
-      only: opts.env,
-      crdDir: opts.schemaCheck ? crdDir(cwd, opts.crds) : undefined,
-      mirrorOutdir: process.env.CDK8S_OUTDIR,
-    })));
+    .action((opts: { app?: string; env?: string[]; outdir: string; crds?: string; schemaCheck: boolean }) =>
+      run(() =>
+        synthPlatform(loadPlatformModule(cwd, opts.app), {
+          outdir: path.resolve(cwd, opts.outdir),
+          only: opts.env,
+          crdDir: opts.schemaCheck ? crdDir(cwd, opts.crds) : undefined,
+          mirrorOutdir: process.env.CDK8S_OUTDIR,
+        }),
+      ),
+    );
 
-  program.command('check')
+  program
+    .command('check')
     .description('run the mesh rules over YAML files or folders; exits 1 on errors')
     .argument('[paths...]', 'files or folders (recursively, .yaml/.yml)')
-    .option('--app <file>', 'platform module: files under <dist-dir>/<env>/ are checked with that environment\'s config')
+    .option('--app <file>', "platform module: files under <dist-dir>/<env>/ are checked with that environment's config")
     .option('--dist-dir <dir>', 'the output folder of the platform module', 'dist')
     .option('--env <name>', 'check every path as this environment of the platform module')
     .addOption(new Option('--format <format>', 'report format').choices(Object.values(ReportFormat)).default(ReportFormat.TEXT))
     .option('--list-rules', 'print the rule catalog as a Markdown table')
-    .action((paths: string[], opts: { app?: string; distDir: string; env?: string; format: ReportFormat; listRules?: boolean }) => run(() => {
-      if (opts.listRules) {
-        console.log(rulesTable());
-        return 0;
-      }
-      // Without --app or --env no platform module is needed: the rules judge the YAML alone.
-      const environments = opts.app || opts.env ? loadPlatformModule(cwd, opts.app).environments : [];
-      return runCheck({ paths, environments, distDir: path.resolve(cwd, opts.distDir), env: opts.env, format: opts.format });
-    }));
+    .action((paths: string[], opts: { app?: string; distDir: string; env?: string; format: ReportFormat; listRules?: boolean }) =>
+      run(() => {
+        if (opts.listRules) {
+          console.log(rulesTable());
+          return 0;
+        }
+        // Without --app or --env no platform module is needed: the rules judge the YAML alone.
+        const environments = opts.app || opts.env ? loadPlatformModule(cwd, opts.app).environments : [];
+        return runCheck({ paths, environments, distDir: path.resolve(cwd, opts.distDir), env: opts.env, format: opts.format });
+      }),
+    );
 
-  program.command('plan')
+  program
+    .command('plan')
     .description('print the migration plan (Markdown): namespaces x environments, next safe steps, what blocks STRICT')
     .option('--app <file>', "platform module (default: the file cdk8s.yaml's app names)")
     .option('--out <file>', 'write the Markdown to a file')
     .action((opts: { app?: string; out?: string }) => run(() => planPlatform(loadPlatformModule(cwd, opts.app), { outFile: opts.out })));
 
-  program.command('diff')
+  program
+    .command('diff')
     .description('semantic diff of the synthesized environments against a git ref or a folder')
     .option('--app <file>', "platform module (default: the file cdk8s.yaml's app names)")
     .option('--base <ref>', 'git ref to compare against (synthesized in a temporary worktree)')
     .option('--base-dir <dir>', 'or: a synthesized folder to compare against')
     .option('--head-dir <dir>', 'a synthesized folder to compare (default: the working tree)')
     .addOption(new Option('--format <format>', 'output format').choices(Object.values(DiffFormat)).default(DiffFormat.MARKDOWN))
-    .addOption(new Option('--fail-on <classes...>', 'exit 1 when a change of these classes is found ("all" for every class)').choices([...Object.values(RiskClass), 'all']))
-    .action((opts: { app?: string; base?: string; baseDir?: string; headDir?: string; format: DiffFormat; failOn?: string[] }) => run(() => {
-      const failOn = opts.failOn?.includes('all') ? Object.values(RiskClass) : (opts.failOn as RiskClass[] | undefined);
-      const synthArgs = ['synth', '--no-schema-check', ...(opts.app ? ['--app', opts.app] : [])];
-      return runDiff({
-        root: cwd, base: opts.base, baseDir: opts.baseDir, headDir: opts.headDir, format: opts.format, failOn,
-        // Each side is synthesized by this command in its own process, from that side's files.
-        synthesize: (dir, outdir) => {
-          const env = { ...process.env };
-          delete env.CDK8S_OUTDIR;
-          execFileSync(process.execPath, [__filename, ...synthArgs, '--outdir', outdir], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
-        },
-      });
-    }));
+    .addOption(
+      new Option('--fail-on <classes...>', 'exit 1 when a change of these classes is found ("all" for every class)').choices([
+        ...Object.values(RiskClass),
+        'all',
+      ]),
+    )
+    .action((opts: { app?: string; base?: string; baseDir?: string; headDir?: string; format: DiffFormat; failOn?: string[] }) =>
+      run(() => {
+        const failOn = opts.failOn?.includes('all') ? Object.values(RiskClass) : (opts.failOn as RiskClass[] | undefined);
+        const synthArgs = ['synth', '--no-schema-check', ...(opts.app ? ['--app', opts.app] : [])];
+        return runDiff({
+          root: cwd,
+          base: opts.base,
+          baseDir: opts.baseDir,
+          headDir: opts.headDir,
+          format: opts.format,
+          failOn,
+          // Each side is synthesized by this command in its own process, from that side's files.
+          synthesize: (dir, outdir) => {
+            const env = { ...process.env };
+            delete env.CDK8S_OUTDIR;
+            execFileSync(process.execPath, [__filename, ...synthArgs, '--outdir', outdir], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+          },
+        });
+      }),
+    );
 
   program.addCommand(notAvailable('verify', 'validate the output with kube-apiserver, istioctl, kubeconform and kustomize'));
   program.addCommand(notAvailable('flows', 'the allowed flows of an environment'));

@@ -88,7 +88,7 @@ export function runCheck(options: RunCheckOptions): number {
   const groupFor = (envName: string | undefined, fallback: string): CheckGroup => {
     const key = envName ?? fallback;
     let group = groups.get(key);
-    if (!group) groups.set(key, group = { name: key, env: envName ? resolve(envName) : undefined, objects: [], units: new Set() });
+    if (!group) groups.set(key, (group = { name: key, env: envName ? resolve(envName) : undefined, objects: [], units: new Set() }));
     return group;
   };
   const roots: string[] = [];
@@ -133,7 +133,9 @@ export function runCheck(options: RunCheckOptions): number {
   for (const group of groups.values()) {
     let report: ReturnType<typeof runRules>;
     try {
-      report = runRules(group.objects, options.rules ?? ALL_RULES, group.env, (rule, e) => readErrors.push(`${group.name}: rule ${rule.id} could not run: ${e.message}`));
+      report = runRules(group.objects, options.rules ?? ALL_RULES, group.env, (rule, e) =>
+        readErrors.push(`${group.name}: rule ${rule.id} could not run: ${e.message}`),
+      );
     } catch (e) {
       readErrors.push(`${group.name}: the rules could not run over these files: ${(e as Error).message}`);
       continue;
@@ -145,6 +147,16 @@ export function runCheck(options: RunCheckOptions): number {
   const warnings = results.length - (errors - readErrors.length);
   const objects = [...groups.values()].reduce((n, g) => n + g.objects.length, 0);
 
-  for (const line of reportLines(options.format ?? ReportFormat.TEXT, { groups: [...groups.values()], readErrors, skipped: notes.skipped, results, silenced, errors, warnings, objects })) out(line);
+  for (const line of reportLines(options.format ?? ReportFormat.TEXT, {
+    groups: [...groups.values()],
+    readErrors,
+    skipped: notes.skipped,
+    results,
+    silenced,
+    errors,
+    warnings,
+    objects,
+  }))
+    out(line);
   return errors > 0 ? 1 : 0;
 }

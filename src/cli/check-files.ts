@@ -38,12 +38,26 @@ export interface ReadNotes {
 
 /** The kind of a file that is not a regular file or a folder, for messages. */
 function specialKind(stat: fs.Stats): string {
-  return stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : stat.isCharacterDevice() ? 'a character device' : stat.isBlockDevice() ? 'a block device' : 'not a regular file';
+  return stat.isFIFO()
+    ? 'a FIFO'
+    : stat.isSocket()
+      ? 'a socket'
+      : stat.isCharacterDevice()
+        ? 'a character device'
+        : stat.isBlockDevice()
+          ? 'a block device'
+          : 'not a regular file';
 }
 
 const errnoText = (e: unknown) => {
   const err = e as NodeJS.ErrnoException;
-  return err.code === 'ELOOP' ? 'a symlink loop (ELOOP)' : err.code === 'ENOENT' ? 'a symlink to nothing (ENOENT)' : err.code ? `${err.code}: ${err.message}` : String(err.message ?? e);
+  return err.code === 'ELOOP'
+    ? 'a symlink loop (ELOOP)'
+    : err.code === 'ENOENT'
+      ? 'a symlink to nothing (ENOENT)'
+      : err.code
+        ? `${err.code}: ${err.message}`
+        : String(err.message ?? e);
 };
 
 /**
@@ -78,12 +92,14 @@ export function yamlFiles(p: string, notes: ReadNotes, visited: Set<string>, exp
     notes.errors.push(`${displayOf(p)}: folder not checked: ${errnoText(e)}`);
     return [];
   }
-  return entries.sort((a, b) => byCodePoint(a.name, b.name)).flatMap(e => {
-    const child = path.join(p, e.name);
-    if (e.isDirectory()) return e.name === 'node_modules' || e.name.startsWith('.') ? [] : yamlFiles(child, notes, visited, false, roots);
-    if (e.isSymbolicLink()) return e.name.startsWith('.') ? [] : yamlFiles(child, notes, visited, false, roots);
-    return /\.ya?ml$/.test(e.name) ? [child] : [];
-  });
+  return entries
+    .sort((a, b) => byCodePoint(a.name, b.name))
+    .flatMap(e => {
+      const child = path.join(p, e.name);
+      if (e.isDirectory()) return e.name === 'node_modules' || e.name.startsWith('.') ? [] : yamlFiles(child, notes, visited, false, roots);
+      if (e.isSymbolicLink()) return e.name.startsWith('.') ? [] : yamlFiles(child, notes, visited, false, roots);
+      return /\.ya?ml$/.test(e.name) ? [child] : [];
+    });
 }
 
 /** The kustomization file of a folder, if it has one. */
@@ -132,8 +148,13 @@ export function buildKustomization(dir: string, notes: ReadNotes, stack: readonl
     notes.errors.push(`${display}: not built: ${error ?? 'not a mapping'}`);
     return { objects, folders };
   }
-  const other = Object.keys(k).filter(key => !APPLIED_KUSTOMIZE_FIELDS.has(key)).sort(byCodePoint);
-  if (other.length > 0) notes.skipped.push(`${display}: checked without ${other.join(', ')} (check applies resources and namespace only; kustomize build output shows the rest)`);
+  const other = Object.keys(k)
+    .filter(key => !APPLIED_KUSTOMIZE_FIELDS.has(key))
+    .sort(byCodePoint);
+  if (other.length > 0)
+    notes.skipped.push(
+      `${display}: checked without ${other.join(', ')} (check applies resources and namespace only; kustomize build output shows the rest)`,
+    );
   const entries = [...(Array.isArray(k.resources) ? k.resources : []), ...(Array.isArray(k.bases) ? k.bases : [])];
   for (const entry of entries) {
     if (typeof entry !== 'string' || !entry) {
@@ -295,7 +316,8 @@ export function readObjects(file: string, display: string, skipped: string[] = [
     parseAllDocuments(text).forEach((doc, i) => {
       if (doc.errors.length > 0) {
         const line = TEMPLATE.test(text) ? text.split('\n').findIndex(l => TEMPLATE.test(l)) + 1 : 0;
-        if (line > 0) skipped.push(`${display}: document ${i + 1} skipped: not YAML until rendered, an unrendered template ({{ ... }} on line ${line})`);
+        if (line > 0)
+          skipped.push(`${display}: document ${i + 1} skipped: not YAML until rendered, an unrendered template ({{ ... }} on line ${line})`);
         else errors.push(`${display}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
         return;
       }

@@ -44,20 +44,46 @@ export function reportLines(format: ReportFormat, outcome: CheckOutcome): string
   const lines: string[] = [];
   switch (format) {
     case ReportFormat.JSON:
-      lines.push(JSON.stringify({
-        summary: { objects, errors, warnings, silenced: silenced.length },
-        units: [...groups.values()].map(g => ({ environment: g.name, checked: [...g.units] })),
-        readErrors,
-        skipped,
-        results: results.map(r => ({ environment: r.group, file: r.object.file, object: describeObject(r.object), rule: r.rule.id, severity: r.rule.severity, title: r.rule.title, message: r.message, fix: r.fix, why: r.rule.why })),
-        silenced: silenced.map(r => ({ environment: r.group, file: r.object.file, rule: r.rule.id, message: r.message, reason: r.silencedBecause })),
-      }, null, 2));
+      lines.push(
+        JSON.stringify(
+          {
+            summary: { objects, errors, warnings, silenced: silenced.length },
+            units: [...groups.values()].map(g => ({ environment: g.name, checked: [...g.units] })),
+            readErrors,
+            skipped,
+            results: results.map(r => ({
+              environment: r.group,
+              file: r.object.file,
+              object: describeObject(r.object),
+              rule: r.rule.id,
+              severity: r.rule.severity,
+              title: r.rule.title,
+              message: r.message,
+              fix: r.fix,
+              why: r.rule.why,
+            })),
+            silenced: silenced.map(r => ({
+              environment: r.group,
+              file: r.object.file,
+              rule: r.rule.id,
+              message: r.message,
+              reason: r.silencedBecause,
+            })),
+          },
+          null,
+          2,
+        ),
+      );
       break;
     case ReportFormat.GITHUB:
       for (const e of readErrors) lines.push(`::error::${e}`);
       for (const n of skipped) lines.push(`::notice::${n}`);
-      for (const r of results) lines.push(`::${r.rule.severity === Severity.ERROR ? 'error' : 'warning'} file=${r.object.file},title=${r.rule.id}::${r.message}. fix: ${r.fix}`);
-      for (const r of silenced) lines.push(`::notice file=${r.object.file},title=${r.rule.id} (silenced)::${r.message}. reason: ${r.silencedBecause}`);
+      for (const r of results)
+        lines.push(
+          `::${r.rule.severity === Severity.ERROR ? 'error' : 'warning'} file=${r.object.file},title=${r.rule.id}::${r.message}. fix: ${r.fix}`,
+        );
+      for (const r of silenced)
+        lines.push(`::notice file=${r.object.file},title=${r.rule.id} (silenced)::${r.message}. reason: ${r.silencedBecause}`);
       break;
     default: {
       for (const g of groups.values()) lines.push(`checked together${g.env ? ` as environment ${g.name}` : ''}: ${[...g.units].join('; ')}`);
@@ -76,7 +102,9 @@ export function reportLines(format: ReportFormat, outcome: CheckOutcome): string
         lines.push(`\nsilenced (${silenced.length}):`);
         for (const r of silenced) lines.push(`  ${r.object.file}  ${r.rule.id}  ${r.message}\n          reason: ${r.silencedBecause}`);
       }
-      lines.push(`\n${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${silenced.length} silenced; ${objects} objects checked`);
+      lines.push(
+        `\n${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${silenced.length} silenced; ${objects} objects checked`,
+      );
     }
   }
   return lines;
@@ -84,6 +112,8 @@ export function reportLines(format: ReportFormat, outcome: CheckOutcome): string
 
 /** The rule catalog as a Markdown table. */
 export function rulesTable(rules: readonly MeshRule[] = ALL_RULES): string {
-  const rows = rules.map(r => `| \`${r.id}\` | ${r.severity}${r.warnsWhen ? ` (warning when ${r.warnsWhen})` : ''} | ${r.title} | ${r.why} | ${r.fix} |`);
+  const rows = rules.map(
+    r => `| \`${r.id}\` | ${r.severity}${r.warnsWhen ? ` (warning when ${r.warnsWhen})` : ''} | ${r.title} | ${r.why} | ${r.fix} |`,
+  );
   return ['| rule | severity | what | why | fix |', '|---|---|---|---|---|', ...rows].join('\n');
 }

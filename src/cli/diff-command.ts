@@ -52,7 +52,11 @@ export interface RunDiffOptions {
 function synthesizeInto(cwd: string, entryPoint: string, outdir: string): void {
   const env = { ...process.env };
   delete env.CDK8S_OUTDIR;
-  execFileSync(path.join(cwd, 'node_modules', '.bin', 'tsx'), [entryPoint, '--outdir', outdir, '--no-schema-check'], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(path.join(cwd, 'node_modules', '.bin', 'tsx'), [entryPoint, '--outdir', outdir, '--no-schema-check'], {
+    cwd,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 }
 
 /** Synthesize a git ref in a temporary worktree (sharing this checkout's node_modules). */
@@ -81,7 +85,8 @@ export function runDiff(options: RunDiffOptions): number {
     try {
       const entryPoint = options.entryPoint;
       const synthesize = options.synthesize ?? (entryPoint ? (cwd: string, outdir: string) => synthesizeInto(cwd, entryPoint, outdir) : undefined);
-      if ((!baseDir || !headDir) && !synthesize) throw new Error('give the synth entry point (entryPoint) or a synthesize function to synthesize a side');
+      if ((!baseDir || !headDir) && !synthesize)
+        throw new Error('give the synth entry point (entryPoint) or a synthesize function to synthesize a side');
       if (!baseDir) {
         if (!options.base) throw new Error('give --base <git ref> or --base-dir <folder>');
         baseDir = path.join(work, 'base');

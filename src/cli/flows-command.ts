@@ -55,7 +55,11 @@ export function selectFlows(env: string, flows: readonly Flow[], filters: Pick<R
       const name = 'service' in f.to ? f.to.service : 'pod' in f.to ? f.to.pod : f.to.external;
       if (name !== toName || (toPort !== undefined && f.to.port !== toPort)) return false;
     }
-    if (filters.path !== undefined && !(f.http && (f.http.path === filters.path || f.http.path.startsWith(filters.path.endsWith('/') ? filters.path : `${filters.path}/`)))) return false;
+    if (
+      filters.path !== undefined &&
+      !(f.http && (f.http.path === filters.path || f.http.path.startsWith(filters.path.endsWith('/') ? filters.path : `${filters.path}/`)))
+    )
+      return false;
     if (filters.jwt && !f.http?.jwt) return false;
     return true;
   });
@@ -70,7 +74,9 @@ function splitPort(to: string): [string, number | undefined] {
 export function traceLines(f: Flow, d: FlowDecision): string[] {
   const verdict = d.decision === f.expect ? 'as expected' : f.expect === 'allow' ? 'EXPECTED ALLOW' : 'EXPECTED DENY';
   const lines = [f.id, `  ${f.origin}: ${f.why}`, `  decision: ${d.decision}${d.decision === 'deny' ? ` at ${d.layer}` : ''} (${verdict})`];
-  d.hops.forEach((h, i) => lines.push(`  ${String(i + 1).padStart(2)}. ${h.component.padEnd(14)} ${h.decision.padEnd(5)} ${h.hop}  [matched ${h.matched}]`));
+  d.hops.forEach((h, i) =>
+    lines.push(`  ${String(i + 1).padStart(2)}. ${h.component.padEnd(14)} ${h.decision.padEnd(5)} ${h.hop}  [matched ${h.matched}]`),
+  );
   return lines;
 }
 
@@ -79,7 +85,12 @@ export function tableLines(flows: readonly Flow[], decisions: readonly FlowDecis
   const rows = flows.map((f, i) => [decisions[i].decision === f.expect ? 'ok' : 'WRONG', decisions[i].decision, f.expect, decisions[i].layer, f.id]);
   const head = ['', 'decision', 'expect', 'layer', 'flow'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map(r => r[c].length)));
-  return [head, ...rows].map(r => r.map((x, c) => (c === r.length - 1 ? x : x.padEnd(widths[c]))).join('  ').trimEnd());
+  return [head, ...rows].map(r =>
+    r
+      .map((x, c) => (c === r.length - 1 ? x : x.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /**
@@ -144,7 +155,9 @@ export async function runFlows(options: RunFlowsOptions): Promise<number> {
     for (const line of tableLines(intent.input.flows, decisions)) log(line);
   }
   const wrong = intent.input.flows.filter(f => byId.get(f.id)!.decision !== f.expect);
-  log(`${options.env}: ${intent.input.flows.length} flows decided by ${run.decisions.engine.istio} in ${run.seconds}s; ${wrong.length} not as expected${wrong.length ? ` (e.g. ${wrong[0].id} at ${byId.get(wrong[0].id)!.layer}: ${decidingHop(byId.get(wrong[0].id)!).hop})` : ''}`);
+  log(
+    `${options.env}: ${intent.input.flows.length} flows decided by ${run.decisions.engine.istio} in ${run.seconds}s; ${wrong.length} not as expected${wrong.length ? ` (e.g. ${wrong[0].id} at ${byId.get(wrong[0].id)!.layer}: ${decidingHop(byId.get(wrong[0].id)!).hop})` : ''}`,
+  );
   for (const n of intent.notModelled) log(`not modelled: ${n}`);
   if (options.record) {
     const dir = options.decisionsDir ?? 'flows';

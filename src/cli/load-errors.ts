@@ -36,7 +36,12 @@ export function locateLoadError(error: unknown, root: string): LoadErrorLocation
   for (const frame of (e.stack ?? '').split('\n').slice(1)) {
     const m = STACK_FRAME.exec(frame.trim());
     if (!m || m[1].includes(`${path.sep}node_modules${path.sep}`) || relative(root, m[1]) === m[1]) continue;
-    return { file: relative(root, m[1]), line: Number(m[2]), column: Number(m[3]), message: `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${firstLine}` };
+    return {
+      file: relative(root, m[1]),
+      line: Number(m[2]),
+      column: Number(m[3]),
+      message: `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${firstLine}`,
+    };
   }
   return { message: `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${firstLine}` };
 }
@@ -48,7 +53,9 @@ export function formatLoadError(error: unknown, root: string, what = 'the config
   const conflict = /^(<<<<<<<|=======|>>>>>>>)/.test(at.message) || /Unexpected "(<<|==|>>)/.test(at.message);
   const fix = conflict
     ? 'resolve the merge conflict (remove the <<<<<<<, ======= and >>>>>>> lines)'
-    : at.file ? `fix ${at.file}${at.line ? ` at line ${at.line}` : ''}` : 'fix the module named above';
+    : at.file
+      ? `fix ${at.file}${at.line ? ` at line ${at.line}` : ''}`
+      : 'fix the module named above';
   return `cannot load ${what}: ${where}${at.message}. fix: ${fix}`;
 }
 

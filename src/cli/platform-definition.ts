@@ -91,6 +91,15 @@ export function synthPlatform(platform: PlatformDefinition, options: SynthPlatfo
 }
 
 /** The migration plan of a platform (see `runPlan`). */
-export function planPlatform(platform: PlatformDefinition, options: { readonly outFile?: string; readonly out?: (text: string) => void } = {}): number {
-  return runPlan({ environments: platform.environments, build: platformBuilder(platform), outFile: options.outFile, out: options.out, configSource: platform.configSource });
+export function planPlatform(
+  platform: PlatformDefinition,
+  options: { readonly outFile?: string; readonly out?: (text: string) => void } = {},
+): number {
+  return runPlan({
+    environments: platform.environments,
+    build: platformBuilder(platform),
+    outFile: options.outFile,
+    out: options.out,
+    configSource: platform.configSource,
+  });
 }

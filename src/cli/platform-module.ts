@@ -42,7 +42,9 @@ function registerTypeScript(dir: string, file: string): void {
   try {
     api = require.resolve('tsx/cjs/api', { paths: [dir] });
   } catch {
-    throw new PlatformModuleError(`cannot load ${file}: it is TypeScript and this repository has no tsx. fix: npm install --save-dev tsx, or compile the module and pass the .js file with --app`);
+    throw new PlatformModuleError(
+      `cannot load ${file}: it is TypeScript and this repository has no tsx. fix: npm install --save-dev tsx, or compile the module and pass the .js file with --app`,
+    );
   }
   (require(api) as { register: () => unknown }).register();
 }
@@ -60,11 +62,15 @@ function isEnvironmentList(x: unknown): x is readonly EnvironmentConfig[] {
 export function loadPlatformModule(dir: string, app?: string): PlatformDefinition {
   const name = app ?? appFromCdk8sYaml(dir);
   if (!name) {
-    throw new PlatformModuleError(`no platform module: cdk8s.yaml in ${dir} names none. fix: pass --app <file> (a .ts or .js file exporting environments and teams), or set cdk8s.yaml's app to 'npx eks-istio-mesh synth --app <file>'`);
+    throw new PlatformModuleError(
+      `no platform module: cdk8s.yaml in ${dir} names none. fix: pass --app <file> (a .ts or .js file exporting environments and teams), or set cdk8s.yaml's app to 'npx eks-istio-mesh synth --app <file>'`,
+    );
   }
   const file = path.resolve(dir, name);
   if (!fs.existsSync(file)) {
-    throw new PlatformModuleError(`platform module ${name} does not exist in ${dir}. fix: pass --app with the path of the module that exports environments and teams`);
+    throw new PlatformModuleError(
+      `platform module ${name} does not exist in ${dir}. fix: pass --app with the path of the module that exports environments and teams`,
+    );
   }
   if (['.ts', '.cts', '.mts'].includes(path.extname(file))) registerTypeScript(dir, name);
   let exported: Record<string, unknown>;
@@ -77,15 +83,19 @@ export function loadPlatformModule(dir: string, app?: string): PlatformDefinitio
   const environments = candidate.environments;
   const teams = candidate.teams;
   if (!isEnvironmentList(environments)) {
-    throw new PlatformModuleError(`platform module ${name} exports no 'environments' (got ${typeof environments}). fix: export const environments: EnvironmentConfig[] = [...] (in promotion order)`);
+    throw new PlatformModuleError(
+      `platform module ${name} exports no 'environments' (got ${typeof environments}). fix: export const environments: EnvironmentConfig[] = [...] (in promotion order)`,
+    );
   }
   if (typeof teams !== 'object' || teams === null || Array.isArray(teams)) {
-    throw new PlatformModuleError(`platform module ${name} exports no 'teams' (got ${Array.isArray(teams) ? 'an array' : typeof teams}). fix: export const teams: TeamRegistry = { '<namespace>': ProfileClass }`);
+    throw new PlatformModuleError(
+      `platform module ${name} exports no 'teams' (got ${Array.isArray(teams) ? 'an array' : typeof teams}). fix: export const teams: TeamRegistry = { '<namespace>': ProfileClass }`,
+    );
   }
   return {
     environments,
     teams: teams as PlatformDefinition['teams'],
     teamsSource: typeof candidate.teamsSource === 'string' ? candidate.teamsSource : `the teams of ${name}`,
-    configSource: typeof candidate.configSource === 'function' ? candidate.configSource as (n: string) => string : () => name,
+    configSource: typeof candidate.configSource === 'function' ? (candidate.configSource as (n: string) => string) : () => name,
   };
 }

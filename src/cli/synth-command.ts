@@ -102,8 +102,15 @@ export function runSynth(options: RunSynthOptions): number {
     // What is committed now: steps from it that skip a safe intermediate state are refused.
     // Only the environments synthesized now, and of them only Namespaces and PeerAuthentications.
     const previousStates = committedStatesIn(options.committedDir ?? options.outdir);
-    const results = synthesize(configs, options.build, { schemas, configSource: options.configSource, previousStates, decisionsDir: options.decisionsDir });
-    const secondary = options.secondary ? synthesize(configs, options.secondary.build, { schemas, configSource: options.configSource, meshReport: false, stageFolders: false }) : [];
+    const results = synthesize(configs, options.build, {
+      schemas,
+      configSource: options.configSource,
+      previousStates,
+      decisionsDir: options.decisionsDir,
+    });
+    const secondary = options.secondary
+      ? synthesize(configs, options.secondary.build, { schemas, configSource: options.configSource, meshReport: false, stageFolders: false })
+      : [];
     for (const r of [...results, ...secondary]) {
       for (const w of r.warnings) error(`warning [${r.env.name}] ${w.object.file}: rule ${w.rule.id}: ${w.message}. fix: ${w.fix}`);
       for (const s of r.silenced) error(`silenced [${r.env.name}] ${s.object.file}: rule ${s.rule.id}: ${s.message} (reason: ${s.silencedBecause})`);
@@ -111,14 +118,22 @@ export function runSynth(options: RunSynthOptions): number {
     for (const r of results) {
       if (r.decisionsProblem) error(`warning [${r.env.name}] ${r.decisionsProblem}: MESH.md shows every flow as not verified`);
       if (r.unverifiedFlows > 0) {
-        error(`warning [${r.env.name}] ${r.unverifiedFlows} declared flow${r.unverifiedFlows === 1 ? ' is' : 's are'} not verified: MESH.md does not draw ${r.unverifiedFlows === 1 ? 'it' : 'them'}. fix: npm run flows -- --env ${r.env.name} --record`);
+        error(
+          `warning [${r.env.name}] ${r.unverifiedFlows} declared flow${r.unverifiedFlows === 1 ? ' is' : 's are'} not verified: MESH.md does not draw ${r.unverifiedFlows === 1 ? 'it' : 'them'}. fix: npm run flows -- --env ${r.env.name} --record`,
+        );
       }
     }
     // One switch for the whole output folder: environments and their Flux Kustomizations together.
-    const trees: OutputTree[] = [{ folder: '', envs: results }, ...(options.secondary ? [{ folder: options.secondary.folder, envs: secondary }] : [])];
+    const trees: OutputTree[] = [
+      { folder: '', envs: results },
+      ...(options.secondary ? [{ folder: options.secondary.folder, envs: secondary }] : []),
+    ];
     const written = writeOutput(options.outdir, trees, { pruneOtherEnvironments: !options.only });
-    if (options.mirrorOutdir && path.resolve(options.mirrorOutdir) !== path.resolve(options.outdir)) writeOutput(options.mirrorOutdir, trees, { pruneOtherEnvironments: !options.only });
-    log(`synthesized ${results.length} environment${results.length === 1 ? '' : 's'} (${written.length} files) into ${path.relative(process.cwd(), options.outdir) || '.'}`);
+    if (options.mirrorOutdir && path.resolve(options.mirrorOutdir) !== path.resolve(options.outdir))
+      writeOutput(options.mirrorOutdir, trees, { pruneOtherEnvironments: !options.only });
+    log(
+      `synthesized ${results.length} environment${results.length === 1 ? '' : 's'} (${written.length} files) into ${path.relative(process.cwd(), options.outdir) || '.'}`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof SynthError || e instanceof OutputError) {

@@ -29,10 +29,20 @@ export const SINGLE_REPLICA: ReplicaPolicy = { replicas: 1 };
 export function checkReplicaPolicy(field: string, policy: ReplicaPolicy): Problem[] {
   const problems: Problem[] = [];
   if (!Number.isInteger(policy.replicas) || policy.replicas < 1) {
-    problems.push({ field: `${field}.replicas`, value: policy.replicas, message: 'must be an integer of at least 1', fix: 'use 2 or more where one pod is an outage, 1 in a lab' });
+    problems.push({
+      field: `${field}.replicas`,
+      value: policy.replicas,
+      message: 'must be an integer of at least 1',
+      fix: 'use 2 or more where one pod is an outage, 1 in a lab',
+    });
   }
   if (policy.maxReplicas !== undefined && (!Number.isInteger(policy.maxReplicas) || policy.maxReplicas < policy.replicas)) {
-    problems.push({ field: `${field}.maxReplicas`, value: policy.maxReplicas, message: `must be an integer of at least replicas (${policy.replicas})`, fix: 'raise it, or remove it for a fixed replica count' });
+    problems.push({
+      field: `${field}.maxReplicas`,
+      value: policy.maxReplicas,
+      message: `must be an integer of at least replicas (${policy.replicas})`,
+      fix: 'raise it, or remove it for a fixed replica count',
+    });
   }
   return problems;
 }
@@ -46,12 +56,13 @@ export function checkReplicaPolicy(field: string, policy: ReplicaPolicy): Proble
 export function spreadConstraints(matchLabels: Readonly<Record<string, string>>): Array<Record<string, unknown>> {
   // A fresh selector per entry: shared objects would serialize as YAML aliases.
   const constraint = (topologyKey: string, whenUnsatisfiable: string) => ({
-    maxSkew: 1, topologyKey, whenUnsatisfiable, labelSelector: { matchLabels: { ...matchLabels } }, matchLabelKeys: ['pod-template-hash'],
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable,
+    labelSelector: { matchLabels: { ...matchLabels } },
+    matchLabelKeys: ['pod-template-hash'],
   });
-  return [
-    constraint('topology.kubernetes.io/zone', 'DoNotSchedule'),
-    constraint('kubernetes.io/hostname', 'ScheduleAnyway'),
-  ];
+  return [constraint('topology.kubernetes.io/zone', 'DoNotSchedule'), constraint('kubernetes.io/hostname', 'ScheduleAnyway')];
 }
 
 /**

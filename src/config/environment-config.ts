@@ -523,46 +523,105 @@ export type KnownFields<T> = { readonly [K in keyof Required<T>]: true };
 
 /** The fields of {@link EnvironmentConfig}. */
 export const ENVIRONMENT_CONFIG_FIELDS = {
-  name: true, clusterName: true, awsRegion: true, domains: true, alb: true, istio: true, ingressGateway: true, telemetry: true,
-  namespaces: true, retiredNamespaces: true, cluster: true, monitoring: true, flux: true, encryptedStorage: true, availability: true, tags: true,
+  name: true,
+  clusterName: true,
+  awsRegion: true,
+  domains: true,
+  alb: true,
+  istio: true,
+  ingressGateway: true,
+  telemetry: true,
+  namespaces: true,
+  retiredNamespaces: true,
+  cluster: true,
+  monitoring: true,
+  flux: true,
+  encryptedStorage: true,
+  availability: true,
+  tags: true,
 } as const satisfies KnownFields<EnvironmentConfig>;
 
 /** The fields of {@link AlbConfig}. */
 export const ALB_CONFIG_FIELDS = {
-  scheme: true, certificateArns: true, sslPolicy: true, groupName: true, groupOrder: true, subnets: true, wafAclArn: true,
-  loadBalancerAttributes: true, ingressName: true, sourceCidrs: true,
+  scheme: true,
+  certificateArns: true,
+  sslPolicy: true,
+  groupName: true,
+  groupOrder: true,
+  subnets: true,
+  wafAclArn: true,
+  loadBalancerAttributes: true,
+  ingressName: true,
+  sourceCidrs: true,
 } as const satisfies KnownFields<AlbConfig>;
 
 /** The fields of {@link IstioConfig}. */
 export const ISTIO_CONFIG_FIELDS = {
-  revision: true, injectionStyle: true, mtlsMode: true, mtlsAheadOfPreviousBecause: true, trustDomain: true, rootNamespace: true,
-  revisions: true, hub: true, tag: true, chartRepository: true,
+  revision: true,
+  injectionStyle: true,
+  mtlsMode: true,
+  mtlsAheadOfPreviousBecause: true,
+  trustDomain: true,
+  rootNamespace: true,
+  revisions: true,
+  hub: true,
+  tag: true,
+  chartRepository: true,
 } as const satisfies KnownFields<IstioConfig>;
 
 /** The fields of {@link IngressGatewayConfig}. */
 export const INGRESS_GATEWAY_CONFIG_FIELDS = {
-  namespace: true, serviceName: true, serviceAccount: true, selectorLabels: true, gatewayName: true, tlsSecretName: true, plainHttpServer: true,
+  namespace: true,
+  serviceName: true,
+  serviceAccount: true,
+  selectorLabels: true,
+  gatewayName: true,
+  tlsSecretName: true,
+  plainHttpServer: true,
 } as const satisfies KnownFields<IngressGatewayConfig>;
 
 /** The fields of {@link TelemetryConfig}. */
 export const TELEMETRY_CONFIG_FIELDS = {
-  tracingProvider: true, collectorHost: true, collectorPort: true, samplingPercentage: true, accessLogging: true, customTags: true,
+  tracingProvider: true,
+  collectorHost: true,
+  collectorPort: true,
+  samplingPercentage: true,
+  accessLogging: true,
+  customTags: true,
 } as const satisfies KnownFields<TelemetryConfig>;
 
 /** The fields of {@link FluxConfig}. */
 export const FLUX_CONFIG_FIELDS = {
-  namespace: true, sourceName: true, dependsOn: true, path: true, kustomizationPrefix: true, interval: true,
+  namespace: true,
+  sourceName: true,
+  dependsOn: true,
+  path: true,
+  kustomizationPrefix: true,
+  interval: true,
 } as const satisfies KnownFields<FluxConfig>;
 
 /** The fields of {@link EncryptedStorageConfig}. */
-export const ENCRYPTED_STORAGE_CONFIG_FIELDS = { kmsKeyArn: true, name: true, isDefault: true } as const satisfies KnownFields<EncryptedStorageConfig>;
+export const ENCRYPTED_STORAGE_CONFIG_FIELDS = {
+  kmsKeyArn: true,
+  name: true,
+  isDefault: true,
+} as const satisfies KnownFields<EncryptedStorageConfig>;
 
 /** The fields of {@link AvailabilityConfig}. */
-export const AVAILABILITY_CONFIG_FIELDS = { highlyAvailable: true, metricsServer: true, replicas: true, maxReplicas: true } as const satisfies KnownFields<AvailabilityConfig>;
+export const AVAILABILITY_CONFIG_FIELDS = {
+  highlyAvailable: true,
+  metricsServer: true,
+  replicas: true,
+  maxReplicas: true,
+} as const satisfies KnownFields<AvailabilityConfig>;
 
 /** The fields of {@link NamespaceSettings}. */
 export const NAMESPACE_SETTINGS_FIELDS = {
-  dataplane: true, mtlsMode: true, aheadOfPreviousBecause: true, strictExemptionBecause: true, unsafeTransitionBecause: true,
+  dataplane: true,
+  mtlsMode: true,
+  aheadOfPreviousBecause: true,
+  strictExemptionBecause: true,
+  unsafeTransitionBecause: true,
 } as const satisfies KnownFields<NamespaceSettings>;
 
 /** The fields of {@link ClusterConfig}. */

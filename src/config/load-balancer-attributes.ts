@@ -38,7 +38,11 @@ export const ALB_ATTRIBUTES: Readonly<Record<string, AttributeValueKind>> = {
   'health_check_logs.s3.prefix': PREFIX,
   'idle_timeout.timeout_seconds': { kind: 'integer', min: 1, max: 4000 },
   'ipv6.deny_all_igw_traffic': BOOLEAN,
-  'load_balancing.cross_zone.enabled': { kind: 'enum', values: ['true'], why: 'cross-zone load balancing is always on for Application Load Balancers and cannot be changed' },
+  'load_balancing.cross_zone.enabled': {
+    kind: 'enum',
+    values: ['true'],
+    why: 'cross-zone load balancing is always on for Application Load Balancers and cannot be changed',
+  },
   'routing.http.desync_mitigation_mode': { kind: 'enum', values: ['monitor', 'defensive', 'strictest'] },
   'routing.http.drop_invalid_header_fields.enabled': BOOLEAN,
   'routing.http.preserve_host_header.enabled': BOOLEAN,
@@ -72,13 +76,20 @@ export function albAttributeProblems(attributes: Readonly<Record<string, unknown
     const spec = ALB_ATTRIBUTES[key];
     if (!spec) {
       if (NON_ALB_ATTRIBUTES.includes(key)) {
-        problems.push({ key, value: key, message: 'is an attribute of Network Load Balancers, which an Application Load Balancer refuses', fix: 'remove it' });
+        problems.push({
+          key,
+          value: key,
+          message: 'is an attribute of Network Load Balancers, which an Application Load Balancer refuses',
+          fix: 'remove it',
+        });
       } else {
         // A typo, or the right family with the wrong name (idle_timeout.seconds).
         const family = known.filter(k => k.split('.')[0] === key.split('.')[0]);
         const near = closestName(key, known, 6) ?? (family.length === 1 ? family[0] : undefined);
         problems.push({
-          key, value: key, message: `is not an Application Load Balancer attribute${near ? ` (did you mean '${near}'?)` : ''}`,
+          key,
+          value: key,
+          message: `is not an Application Load Balancer attribute${near ? ` (did you mean '${near}'?)` : ''}`,
           fix: near ? `rename it to '${near}'` : `use one of ${known.join(', ')}`,
         });
       }
@@ -90,18 +101,37 @@ export function albAttributeProblems(attributes: Readonly<Record<string, unknown
     }
     switch (spec.kind) {
       case 'boolean':
-        if (value !== 'true' && value !== 'false') problems.push({ key, value, message: "must be 'true' or 'false'", fix: "write 'true' or 'false' (lowercase)" });
+        if (value !== 'true' && value !== 'false')
+          problems.push({ key, value, message: "must be 'true' or 'false'", fix: "write 'true' or 'false' (lowercase)" });
         break;
       case 'integer': {
         const seconds = /^\d+$/.test(value) ? Number(value) : NaN;
-        if (!(seconds >= spec.min && seconds <= spec.max)) problems.push({ key, value, message: `must be a whole number from ${spec.min} to ${spec.max}`, fix: `give a number of seconds in ${spec.min}-${spec.max}` });
+        if (!(seconds >= spec.min && seconds <= spec.max))
+          problems.push({
+            key,
+            value,
+            message: `must be a whole number from ${spec.min} to ${spec.max}`,
+            fix: `give a number of seconds in ${spec.min}-${spec.max}`,
+          });
         break;
       }
       case 'enum':
-        if (!spec.values.includes(value)) problems.push({ key, value, message: spec.why ? `must be ${spec.values.map(v => `'${v}'`).join(' or ')}: ${spec.why}` : `must be one of ${spec.values.join(', ')}`, fix: spec.why ? 'remove it' : `use one of ${spec.values.join(', ')}` });
+        if (!spec.values.includes(value))
+          problems.push({
+            key,
+            value,
+            message: spec.why ? `must be ${spec.values.map(v => `'${v}'`).join(' or ')}: ${spec.why}` : `must be one of ${spec.values.join(', ')}`,
+            fix: spec.why ? 'remove it' : `use one of ${spec.values.join(', ')}`,
+          });
         break;
       case 's3-bucket':
-        if (!S3_BUCKET.test(value) || value.includes('..')) problems.push({ key, value, message: 'is not an S3 bucket name', fix: 'give the bucket name only (no s3:// or ARN): 3-63 lowercase letters, digits, . and -' });
+        if (!S3_BUCKET.test(value) || value.includes('..'))
+          problems.push({
+            key,
+            value,
+            message: 'is not an S3 bucket name',
+            fix: 'give the bucket name only (no s3:// or ARN): 3-63 lowercase letters, digits, . and -',
+          });
         break;
       case 's3-prefix':
         break;
@@ -110,7 +140,12 @@ export function albAttributeProblems(attributes: Readonly<Record<string, unknown
   // A log stream turned on needs its bucket.
   for (const stream of ['access_logs', 'connection_logs', 'health_check_logs']) {
     if (attributes[`${stream}.s3.enabled`] === 'true' && attributes[`${stream}.s3.bucket`] === undefined) {
-      problems.push({ key: `${stream}.s3.enabled`, value: 'true', message: `turns the logs on without ${stream}.s3.bucket, which AWS requires`, fix: `set '${stream}.s3.bucket' to a bucket in the ALB's region` });
+      problems.push({
+        key: `${stream}.s3.enabled`,
+        value: 'true',
+        message: `turns the logs on without ${stream}.s3.bucket, which AWS requires`,
+        fix: `set '${stream}.s3.bucket' to a bucket in the ALB's region`,
+      });
     }
   }
   return problems;

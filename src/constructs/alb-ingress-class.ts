@@ -55,10 +55,24 @@ export class AlbIngressClass extends Construct {
     this.className = props.name;
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsSubdomain(props.name)) problems.push({ field: 'name', value: props.name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: "use the ingress gateway's namespace" });
-      if (props.groupName !== undefined && !GROUP_NAME.test(props.groupName)) problems.push({ field: 'groupName', value: props.groupName, message: NOT_AN_INGRESS_GROUP, fix: 'use at most 63 lowercase letters, digits, - and .' });
-      if (!Object.values(AlbScheme).includes(props.scheme)) problems.push({ field: 'scheme', value: props.scheme, message: `must be one of ${Object.values(AlbScheme).join(', ')}`, fix: 'use AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING' });
+      if (!isDnsSubdomain(props.name))
+        problems.push({ field: 'name', value: props.name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
+      if (!isDnsLabel(props.namespace))
+        problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: "use the ingress gateway's namespace" });
+      if (props.groupName !== undefined && !GROUP_NAME.test(props.groupName))
+        problems.push({
+          field: 'groupName',
+          value: props.groupName,
+          message: NOT_AN_INGRESS_GROUP,
+          fix: 'use at most 63 lowercase letters, digits, - and .',
+        });
+      if (!Object.values(AlbScheme).includes(props.scheme))
+        problems.push({
+          field: 'scheme',
+          value: props.scheme,
+          message: `must be one of ${Object.values(AlbScheme).join(', ')}`,
+          fix: 'use AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING',
+        });
       return problems;
     });
 
@@ -66,7 +80,8 @@ export class AlbIngressClass extends Construct {
       metadata: { name: props.name },
       spec: {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } },
-        scheme: props.scheme === AlbScheme.INTERNET_FACING ? IngressClassParamsSpecScheme.INTERNET_HYPHEN_FACING : IngressClassParamsSpecScheme.INTERNAL,
+        scheme:
+          props.scheme === AlbScheme.INTERNET_FACING ? IngressClassParamsSpecScheme.INTERNET_HYPHEN_FACING : IngressClassParamsSpecScheme.INTERNAL,
         sslPolicy: props.sslPolicy,
         ...(props.groupName !== undefined ? { group: { name: props.groupName } } : {}),
       },

@@ -47,7 +47,10 @@ const ANNOTATION = 'alb.ingress.kubernetes.io';
 
 /** `k=v,k=v` in key order, as the controller's map annotations expect. */
 function joinMap(record: Readonly<Record<string, string>>): string {
-  return Object.entries(record).sort(([a], [b]) => byCodePoint(a, b)).map(([k, v]) => `${k}=${v}`).join(',');
+  return Object.entries(record)
+    .sort(([a], [b]) => byCodePoint(a, b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }
 
 /**
@@ -83,11 +86,31 @@ export class AlbIngress extends Construct {
 
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (props.certificateArns.length === 0) problems.push({ field: 'certificateArns', value: props.certificateArns, message: 'must list at least one ACM certificate ARN', fix: 'add the ACM certificate that covers the domains' });
-      if (!Object.values(AlbScheme).includes(props.scheme)) problems.push({ field: 'scheme', value: props.scheme, message: `must be one of ${Object.values(AlbScheme).join(', ')}`, fix: 'use AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING' });
-      if (!isDnsLabel(props.gatewayServiceName)) problems.push({ field: 'gatewayServiceName', value: props.gatewayServiceName, message: 'is not a valid Service name', fix: "use the ingress gateway's Service name" });
-      if (!isDnsSubdomain(name)) problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
-      if (!isPort(port)) problems.push({ field: 'gatewayServicePort', value: port, message: NOT_A_PORT, fix: 'use the HTTPS port of the gateway Service, 443' });
+      if (props.certificateArns.length === 0)
+        problems.push({
+          field: 'certificateArns',
+          value: props.certificateArns,
+          message: 'must list at least one ACM certificate ARN',
+          fix: 'add the ACM certificate that covers the domains',
+        });
+      if (!Object.values(AlbScheme).includes(props.scheme))
+        problems.push({
+          field: 'scheme',
+          value: props.scheme,
+          message: `must be one of ${Object.values(AlbScheme).join(', ')}`,
+          fix: 'use AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING',
+        });
+      if (!isDnsLabel(props.gatewayServiceName))
+        problems.push({
+          field: 'gatewayServiceName',
+          value: props.gatewayServiceName,
+          message: 'is not a valid Service name',
+          fix: "use the ingress gateway's Service name",
+        });
+      if (!isDnsSubdomain(name))
+        problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
+      if (!isPort(port))
+        problems.push({ field: 'gatewayServicePort', value: port, message: NOT_A_PORT, fix: 'use the HTTPS port of the gateway Service, 443' });
       return problems;
     });
 
@@ -125,15 +148,19 @@ export class AlbIngress extends Construct {
       metadata: { name, namespace: props.namespace, annotations },
       spec: {
         ingressClassName: this.ingressClass.className,
-        rules: [{
-          http: {
-            paths: [{
-              path: '/',
-              pathType: 'Prefix',
-              backend: { service: { name: props.gatewayServiceName, port: { number: port } } },
-            }],
+        rules: [
+          {
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: props.gatewayServiceName, port: { number: port } } },
+                },
+              ],
+            },
           },
-        }],
+        ],
       },
     });
     this.node.defaultChild = this.resource;

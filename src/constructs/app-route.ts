@@ -70,26 +70,68 @@ export class AppRoute extends Construct {
 
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: 'use a DNS label' });
+      if (!isDnsLabel(props.namespace))
+        problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: 'use a DNS label' });
       if (!isDnsLabel(props.name)) problems.push({ field: 'name', value: props.name, message: 'is not a valid object name', fix: 'use a DNS label' });
-      if (!/^[a-z0-9-]+\/[a-z0-9-]+$/.test(props.gateway)) problems.push({ field: 'gateway', value: props.gateway, message: 'must name the shared gateway as <namespace>/<name>', fix: 'pass SharedGateway.ref' });
-      if (this.hosts.length === 0) problems.push({ field: 'hosts', value: props.hosts, message: 'must list at least one host', fix: 'add the host name clients use, under one of the environment domains' });
+      if (!/^[a-z0-9-]+\/[a-z0-9-]+$/.test(props.gateway))
+        problems.push({
+          field: 'gateway',
+          value: props.gateway,
+          message: 'must name the shared gateway as <namespace>/<name>',
+          fix: 'pass SharedGateway.ref',
+        });
+      if (this.hosts.length === 0)
+        problems.push({
+          field: 'hosts',
+          value: props.hosts,
+          message: 'must list at least one host',
+          fix: 'add the host name clients use, under one of the environment domains',
+        });
       for (const host of this.hosts) {
         if (!isDomainName(host)) {
-          problems.push({ field: 'hosts', value: host, message: 'is not a host name (wildcards are not allowed: a route must not claim every name of a domain)', fix: 'give the exact host name, e.g. payments.apps.example.com' });
+          problems.push({
+            field: 'hosts',
+            value: host,
+            message: 'is not a host name (wildcards are not allowed: a route must not claim every name of a domain)',
+            fix: 'give the exact host name, e.g. payments.apps.example.com',
+          });
         } else if (!props.allowedDomains.some(d => isUnderDomain(host, d))) {
-          problems.push({ field: 'hosts', value: host, message: `is not under any domain of the environment (${props.allowedDomains.join(', ')})`, fix: 'use a host under one of those domains, or add its domain to the environment config' });
+          problems.push({
+            field: 'hosts',
+            value: host,
+            message: `is not under any domain of the environment (${props.allowedDomains.join(', ')})`,
+            fix: 'use a host under one of those domains, or add its domain to the environment config',
+          });
         }
       }
-      if (rules.length === 0) problems.push({ field: 'rules', value: props.rules, message: 'must have at least one rule', fix: 'route a path prefix to a Service port' });
+      if (rules.length === 0)
+        problems.push({ field: 'rules', value: props.rules, message: 'must have at least one rule', fix: 'route a path prefix to a Service port' });
       rules.forEach((rule, i) => {
-        if (!rule.pathPrefix.startsWith('/')) problems.push({ field: `rules[${i}].pathPrefix`, value: rule.pathPrefix, message: "must start with '/'", fix: `write '/${rule.pathPrefix}'` });
-        if (!isDnsLabel(rule.serviceName)) problems.push({ field: `rules[${i}].serviceName`, value: rule.serviceName, message: 'is not a valid Service name', fix: "use the name of a Service in the app's namespace" });
-        if (!isPort(rule.port)) problems.push({ field: `rules[${i}].port`, value: rule.port, message: NOT_A_PORT, fix: 'use the Service port, 1 to 65535' });
+        if (!rule.pathPrefix.startsWith('/'))
+          problems.push({
+            field: `rules[${i}].pathPrefix`,
+            value: rule.pathPrefix,
+            message: "must start with '/'",
+            fix: `write '/${rule.pathPrefix}'`,
+          });
+        if (!isDnsLabel(rule.serviceName))
+          problems.push({
+            field: `rules[${i}].serviceName`,
+            value: rule.serviceName,
+            message: 'is not a valid Service name',
+            fix: "use the name of a Service in the app's namespace",
+          });
+        if (!isPort(rule.port))
+          problems.push({ field: `rules[${i}].port`, value: rule.port, message: NOT_A_PORT, fix: 'use the Service port, 1 to 65535' });
       });
       const prefixes = rules.map(r => r.pathPrefix);
       for (const dup of new Set(prefixes.filter((p, i) => prefixes.indexOf(p) !== i))) {
-        problems.push({ field: 'rules', value: dup, message: 'routes the same path prefix twice (the second rule would never match)', fix: 'keep one rule per prefix' });
+        problems.push({
+          field: 'rules',
+          value: dup,
+          message: 'routes the same path prefix twice (the second rule would never match)',
+          fix: 'keep one rule per prefix',
+        });
       }
       return problems;
     });

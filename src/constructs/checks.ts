@@ -35,7 +35,10 @@ export function addPrepare(scope: Construct, prepare: () => void): void {
 export function runPrepare(root: Construct): void {
   const done = new Set<() => void>();
   for (;;) {
-    const pending = root.node.findAll().flatMap(c => (c as unknown as { [PREPARERS]?: Array<() => void> })[PREPARERS] ?? []).filter(p => !done.has(p));
+    const pending = root.node
+      .findAll()
+      .flatMap(c => (c as unknown as { [PREPARERS]?: Array<() => void> })[PREPARERS] ?? [])
+      .filter(p => !done.has(p));
     if (pending.length === 0) return;
     for (const p of pending) {
       done.add(p);

@@ -8,8 +8,9 @@ import { Chart } from 'cdk8s';
 import { addPrepare } from './checks';
 
 /** What `app.synth()` of an App with a MeshChart reports. */
-export const DIRECT_SYNTH_MESSAGE = "is a MeshChart: app.synth() would skip its hooks and checks and write an empty file. "
-  + 'fix: synthesize it with synthesize([environmentConfig], build) or runSynth/synthPlatform (or the command eks-istio-mesh synth), not app.synth()';
+export const DIRECT_SYNTH_MESSAGE =
+  'is a MeshChart: app.synth() would skip its hooks and checks and write an empty file. ' +
+  'fix: synthesize it with synthesize([environmentConfig], build) or runSynth/synthPlatform (or the command eks-istio-mesh synth), not app.synth()';
 
 /** Make cdk8s' validation (run by `app.synth()`) fail until the library's prepare steps have run. */
 export function refuseDirectSynth(chart: Chart): void {

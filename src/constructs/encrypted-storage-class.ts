@@ -42,9 +42,20 @@ export class EncryptedStorageClass extends Construct {
     addCheck(this, () => {
       const problems: Problem[] = [];
       if (typeof props.kmsKeyArn !== 'string' || !KMS_KEY_ARN.test(props.kmsKeyArn)) {
-        problems.push({ field: 'kmsKeyArn', value: props.kmsKeyArn, message: NOT_A_KMS_KEY_ARN, fix: 'use arn:aws:kms:<region>:<12-digit account>:key/<key id> (a key ARN, not an alias)' });
+        problems.push({
+          field: 'kmsKeyArn',
+          value: props.kmsKeyArn,
+          message: NOT_A_KMS_KEY_ARN,
+          fix: 'use arn:aws:kms:<region>:<12-digit account>:key/<key id> (a key ARN, not an alias)',
+        });
       }
-      if (!isDnsSubdomain(name)) problems.push({ field: 'name', value: name, message: 'is not a valid StorageClass name', fix: "use lowercase letters, digits, - and ., e.g. 'gp3-encrypted'" });
+      if (!isDnsSubdomain(name))
+        problems.push({
+          field: 'name',
+          value: name,
+          message: 'is not a valid StorageClass name',
+          fix: "use lowercase letters, digits, - and ., e.g. 'gp3-encrypted'",
+        });
       return problems;
     });
     this.resource = new k8s.KubeStorageClass(this, 'Resource', {

@@ -107,37 +107,70 @@ export class FluxKustomizations extends Construct {
 
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsLabel(namespace)) problems.push({ field: 'namespace', value: namespace, message: NOT_A_NAMESPACE, fix: "use the Flux namespace, usually 'flux-system'" });
-      if (!isDnsSubdomain(sourceName)) problems.push({ field: 'sourceName', value: sourceName, message: 'is not a valid object name', fix: 'name the GitRepository of this repository' });
-      if (!isDnsLabel(prefix, 40)) problems.push({ field: 'prefix', value: prefix, message: NOT_A_KUSTOMIZATION_PREFIX, fix: "use a short name such as 'mesh'" });
+      if (!isDnsLabel(namespace))
+        problems.push({ field: 'namespace', value: namespace, message: NOT_A_NAMESPACE, fix: "use the Flux namespace, usually 'flux-system'" });
+      if (!isDnsSubdomain(sourceName))
+        problems.push({
+          field: 'sourceName',
+          value: sourceName,
+          message: 'is not a valid object name',
+          fix: 'name the GitRepository of this repository',
+        });
+      if (!isDnsLabel(prefix, 40))
+        problems.push({ field: 'prefix', value: prefix, message: NOT_A_KUSTOMIZATION_PREFIX, fix: "use a short name such as 'mesh'" });
       if (!isRepoPath(props.path)) {
         problems.push({ field: 'path', value: props.path, message: NOT_A_REPO_PATH, fix: 'e.g. ./dist/prod' });
       }
       for (const dependency of dependsOn) {
-        if (!isDnsSubdomain(dependency)) problems.push({ field: 'dependsOn', value: dependency, message: NOT_A_KUSTOMIZATION_NAME, fix: 'name a Flux Kustomization of the same namespace' });
-        else if ([...Object.values(names), ...namespaceNames].includes(dependency)) problems.push({ field: 'dependsOn', value: dependency, message: 'is one of the mesh Kustomizations itself', fix: "name the cluster's infrastructure Kustomizations" });
+        if (!isDnsSubdomain(dependency))
+          problems.push({
+            field: 'dependsOn',
+            value: dependency,
+            message: NOT_A_KUSTOMIZATION_NAME,
+            fix: 'name a Flux Kustomization of the same namespace',
+          });
+        else if ([...Object.values(names), ...namespaceNames].includes(dependency))
+          problems.push({
+            field: 'dependsOn',
+            value: dependency,
+            message: 'is one of the mesh Kustomizations itself',
+            fix: "name the cluster's infrastructure Kustomizations",
+          });
       }
       for (const folder of namespaceFolders) {
-        if (!/^namespaces(-[01]+)?$/.test(folder)) problems.push({ field: 'namespaceFolders', value: folder, message: "is not a folder of namespace shards ('namespaces' or 'namespaces-<bits>')", fix: 'pass NamespaceShards.of(<the namespaces>).folders' });
-        else if (!isDnsLabel(`${prefix}-${folder}`)) problems.push({ field: 'namespaceFolders', value: folder, message: `gives the Kustomization name ${prefix}-${folder}, which is not a DNS label of at most 63 characters (Flux writes it into a label value)`, fix: 'use a shorter prefix' });
+        if (!/^namespaces(-[01]+)?$/.test(folder))
+          problems.push({
+            field: 'namespaceFolders',
+            value: folder,
+            message: "is not a folder of namespace shards ('namespaces' or 'namespaces-<bits>')",
+            fix: 'pass NamespaceShards.of(<the namespaces>).folders',
+          });
+        else if (!isDnsLabel(`${prefix}-${folder}`))
+          problems.push({
+            field: 'namespaceFolders',
+            value: folder,
+            message: `gives the Kustomization name ${prefix}-${folder}, which is not a DNS label of at most 63 characters (Flux writes it into a label value)`,
+            fix: 'use a shorter prefix',
+          });
       }
       return problems;
     });
 
     const base = props.path.replace(/\/+$/, '');
-    const stage = (name: string, folder: string, after: readonly string[]) => new Kustomization(this, name, {
-      metadata: { name, namespace },
-      spec: {
-        interval,
-        retryInterval: '2m',
-        timeout: '15m',
-        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: sourceName },
-        path: `${base}/${folder}`,
-        prune: true,
-        wait: true,
-        ...(after.length > 0 ? { dependsOn: after.map(d => ({ name: d })) } : {}),
-      },
-    });
+    const stage = (name: string, folder: string, after: readonly string[]) =>
+      new Kustomization(this, name, {
+        metadata: { name, namespace },
+        spec: {
+          interval,
+          retryInterval: '2m',
+          timeout: '15m',
+          sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: sourceName },
+          path: `${base}/${folder}`,
+          prune: true,
+          wait: true,
+          ...(after.length > 0 ? { dependsOn: after.map(d => ({ name: d })) } : {}),
+        },
+      });
     this.controlPlane = stage(names.controlPlane, CONTROL_PLANE_FOLDER, [...dependsOn].sort(byCodePoint));
     this.config = stage(names.config, CONFIG_FOLDER, [names.controlPlane]);
     this.namespaces = namespaceFolders.map((f, i) => stage(namespaceNames[i], f, [names.config]));

@@ -1,5 +1,10 @@
 import { Construct } from 'constructs';
-import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, Issuer } from '../../imports/certmanager-cert-manager.io';
+import {
+  Certificate,
+  CertificateSpecPrivateKeyAlgorithm,
+  CertificateSpecPrivateKeyRotationPolicy,
+  Issuer,
+} from '../../imports/certmanager-cert-manager.io';
 import { isDnsLabel, isDnsSubdomain, isDomainName } from '../core/names';
 import { Problem } from '../core/problem';
 import { addCheck } from './checks';
@@ -61,11 +66,34 @@ export class GatewayCertificate extends Construct {
 
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: "use the gateway Deployment's namespace" });
-      if (!isDnsSubdomain(props.secretName)) problems.push({ field: 'secretName', value: props.secretName, message: 'is not a valid Secret name', fix: 'use lowercase letters, digits, - and .' });
-      if (!isDnsSubdomain(name) || name.length > 52) problems.push({ field: 'name', value: name, message: 'is not a valid Certificate name of at most 52 characters (the Issuer adds -selfsigned)', fix: 'use a shorter name' });
-      if (dnsNames.length === 0) problems.push({ field: 'dnsNames', value: props.dnsNames, message: 'must not be empty', fix: "pass the environment's domains" });
-      dnsNames.filter(d => !isDomainName(d, true)).forEach(d => problems.push({ field: 'dnsNames', value: d, message: 'is not a valid DNS name', fix: 'use a name such as apps.example.com or *.apps.example.com' }));
+      if (!isDnsLabel(props.namespace))
+        problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: "use the gateway Deployment's namespace" });
+      if (!isDnsSubdomain(props.secretName))
+        problems.push({
+          field: 'secretName',
+          value: props.secretName,
+          message: 'is not a valid Secret name',
+          fix: 'use lowercase letters, digits, - and .',
+        });
+      if (!isDnsSubdomain(name) || name.length > 52)
+        problems.push({
+          field: 'name',
+          value: name,
+          message: 'is not a valid Certificate name of at most 52 characters (the Issuer adds -selfsigned)',
+          fix: 'use a shorter name',
+        });
+      if (dnsNames.length === 0)
+        problems.push({ field: 'dnsNames', value: props.dnsNames, message: 'must not be empty', fix: "pass the environment's domains" });
+      dnsNames
+        .filter(d => !isDomainName(d, true))
+        .forEach(d =>
+          problems.push({
+            field: 'dnsNames',
+            value: d,
+            message: 'is not a valid DNS name',
+            fix: 'use a name such as apps.example.com or *.apps.example.com',
+          }),
+        );
       return problems;
     });
 

@@ -58,17 +58,36 @@ export class GatewayNetworkPolicy extends Construct {
     const cidrs = [...new Set(props.sourceCidrs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsSubdomain(name)) problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: "use the gateway pods' namespace" });
+      if (!isDnsSubdomain(name))
+        problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
+      if (!isDnsLabel(props.namespace))
+        problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: "use the gateway pods' namespace" });
       const labels = Object.entries(props.podLabels);
-      if (labels.length === 0) problems.push({ field: 'podLabels', value: props.podLabels, message: 'must not be empty (the policy would select every pod of the namespace)', fix: "give the gateway pods' labels, e.g. { istio: 'ingressgateway' }" });
-      labels.filter(([key, value]) => !isLabelKey(key) || !isLabelValue(value)).forEach(([key, value]) => problems.push({ field: `podLabels['${key}']`, value, message: 'is not a valid label', fix: 'use Kubernetes label keys and values' }));
-      if (cidrs.length === 0) problems.push({ field: 'sourceCidrs', value: props.sourceCidrs, message: 'must list the CIDRs the ALB sends from', fix: "list the ALB subnets' CIDRs" });
+      if (labels.length === 0)
+        problems.push({
+          field: 'podLabels',
+          value: props.podLabels,
+          message: 'must not be empty (the policy would select every pod of the namespace)',
+          fix: "give the gateway pods' labels, e.g. { istio: 'ingressgateway' }",
+        });
+      labels
+        .filter(([key, value]) => !isLabelKey(key) || !isLabelValue(value))
+        .forEach(([key, value]) =>
+          problems.push({ field: `podLabels['${key}']`, value, message: 'is not a valid label', fix: 'use Kubernetes label keys and values' }),
+        );
+      if (cidrs.length === 0)
+        problems.push({
+          field: 'sourceCidrs',
+          value: props.sourceCidrs,
+          message: 'must list the CIDRs the ALB sends from',
+          fix: "list the ALB subnets' CIDRs",
+        });
       cidrs.forEach(cidr => {
         const why = ipv4CidrProblem(cidr);
         if (why) problems.push({ field: 'sourceCidrs', value: cidr, message: why, fix: "give the CIDR of one ALB subnet, e.g. '10.0.0.0/24'" });
       });
-      if (!isPort(httpsPort)) problems.push({ field: 'httpsPort', value: httpsPort, message: NOT_A_PORT, fix: "use the gateway container's HTTPS port, 443" });
+      if (!isPort(httpsPort))
+        problems.push({ field: 'httpsPort', value: httpsPort, message: NOT_A_PORT, fix: "use the gateway container's HTTPS port, 443" });
       return problems;
     });
 

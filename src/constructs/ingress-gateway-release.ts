@@ -97,7 +97,11 @@ export class IngressGatewayRelease extends Construct {
       this.namespaceObject = props.install.namespaceObject;
     } else {
       this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
-        metadata: { name: props.namespace, ...(Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}), annotations: { [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED } },
+        metadata: {
+          name: props.namespace,
+          ...(Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}),
+          annotations: { [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED },
+        },
       });
     }
 
@@ -107,20 +111,27 @@ export class IngressGatewayRelease extends Construct {
     addCheck(this, () => checkReplicaPolicy('availability', availability));
     const ha = isHighlyAvailable(availability);
 
-    this.resource = props.install.addChartRelease(this, 'Resource', props.releaseName, 'gateway', {
-      revision: props.install.revision === 'default' ? '' : props.install.revision,
-      service: { type: 'ClusterIP' },
-      serviceAccount: { create: true, name: props.serviceAccount },
-      labels: { ...props.podLabels },
-      ...(availability.maxReplicas !== undefined
-        ? { autoscaling: { enabled: true, minReplicas: availability.replicas, maxReplicas: availability.maxReplicas } }
-        : { autoscaling: { enabled: false }, replicaCount: availability.replicas }),
-      // The chart renders the PDB only with more than one replica (templates/poddisruptionbudget.yaml).
-      ...(ha ? { podDisruptionBudget: { maxUnavailable: 1 }, topologySpreadConstraints: spreadConstraints(props.podLabels) } : {}),
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-      terminationGracePeriodSeconds: GATEWAY_TERMINATION.terminationGracePeriod,
-      podAnnotations: { [PROXY_CONFIG_ANNOTATION]: `terminationDrainDuration: ${GATEWAY_TERMINATION.terminationDrain}s` },
-    }, props.namespace);
+    this.resource = props.install.addChartRelease(
+      this,
+      'Resource',
+      props.releaseName,
+      'gateway',
+      {
+        revision: props.install.revision === 'default' ? '' : props.install.revision,
+        service: { type: 'ClusterIP' },
+        serviceAccount: { create: true, name: props.serviceAccount },
+        labels: { ...props.podLabels },
+        ...(availability.maxReplicas !== undefined
+          ? { autoscaling: { enabled: true, minReplicas: availability.replicas, maxReplicas: availability.maxReplicas } }
+          : { autoscaling: { enabled: false }, replicaCount: availability.replicas }),
+        // The chart renders the PDB only with more than one replica (templates/poddisruptionbudget.yaml).
+        ...(ha ? { podDisruptionBudget: { maxUnavailable: 1 }, topologySpreadConstraints: spreadConstraints(props.podLabels) } : {}),
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        terminationGracePeriodSeconds: GATEWAY_TERMINATION.terminationGracePeriod,
+        podAnnotations: { [PROXY_CONFIG_ANNOTATION]: `terminationDrainDuration: ${GATEWAY_TERMINATION.terminationDrain}s` },
+      },
+      props.namespace,
+    );
     this.node.defaultChild = this.resource;
   }
 
@@ -128,17 +139,29 @@ export class IngressGatewayRelease extends Construct {
     const problems: Problem[] = [];
     const bad = (field: string, value: unknown, message: string, fix: string) => problems.push({ field, value, message, fix });
     if (!isDnsLabel(props.namespace)) bad('namespace', props.namespace, NOT_A_NAMESPACE, 'use the namespace of the gateway');
-    if (!isDnsLabel(props.releaseName, 53)) bad('releaseName', props.releaseName, 'is not a valid Helm release name (DNS label, at most 53 characters)', 'use a name such as istio-ingressgateway');
-    if (!isDnsSubdomain(props.serviceAccount)) bad('serviceAccount', props.serviceAccount, 'is not a valid ServiceAccount name', 'use the ServiceAccount of the gateway pods');
-    if (Object.keys(props.podLabels).length === 0) bad('podLabels', props.podLabels, 'must not be empty', "give the labels the Istio Gateway selects, e.g. { istio: 'ingressgateway' }");
+    if (!isDnsLabel(props.releaseName, 53))
+      bad(
+        'releaseName',
+        props.releaseName,
+        'is not a valid Helm release name (DNS label, at most 53 characters)',
+        'use a name such as istio-ingressgateway',
+      );
+    if (!isDnsSubdomain(props.serviceAccount))
+      bad('serviceAccount', props.serviceAccount, 'is not a valid ServiceAccount name', 'use the ServiceAccount of the gateway pods');
+    if (Object.keys(props.podLabels).length === 0)
+      bad('podLabels', props.podLabels, 'must not be empty', "give the labels the Istio Gateway selects, e.g. { istio: 'ingressgateway' }");
     for (const [key, value] of Object.entries(props.podLabels)) {
       if (!isLabelKey(key) || !isLabelValue(value)) bad(`podLabels['${key}']`, value, 'is not a valid label', 'use Kubernetes label keys and values');
     }
     if (props.namespace === props.install.namespace) {
       const missing = Object.entries(labels).filter(([key, value]) => props.install.namespaceLabels[key] !== value);
       if (missing.length > 0) {
-        bad('namespace', props.namespace, `is the root namespace, whose Namespace (created by IstioInstall) lacks ${missing.map(([key, value]) => `${key}: ${value}`).join(', ')}, so the ALB would not gate the gateway pods' readiness`,
-          'give the IstioInstall namespaceLabels: gatewayNamespaceLabels(), or set podReadinessGate: false');
+        bad(
+          'namespace',
+          props.namespace,
+          `is the root namespace, whose Namespace (created by IstioInstall) lacks ${missing.map(([key, value]) => `${key}: ${value}`).join(', ')}, so the ALB would not gate the gateway pods' readiness`,
+          'give the IstioInstall namespaceLabels: gatewayNamespaceLabels(), or set podReadinessGate: false',
+        );
       }
     }
     return problems;

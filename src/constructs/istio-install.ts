@@ -1,7 +1,10 @@
 import { k8s } from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import {
-  HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecDriftDetectionIgnore, HelmReleaseSpecDriftDetectionMode,
+  HelmRelease,
+  HelmReleaseSpecChartSpecSourceRefKind,
+  HelmReleaseSpecDriftDetectionIgnore,
+  HelmReleaseSpecDriftDetectionMode,
 } from '../../imports/flux-helm.toolkit.fluxcd.io';
 import { HelmRepository, HelmRepositorySpecType } from '../../imports/flux-source.toolkit.fluxcd.io';
 import { ACCESS_LOG_PROVIDER, BUILT_IN_TELEMETRY_PROVIDERS, ISTIO_VERSION } from '../config/istio-version';
@@ -220,18 +223,26 @@ export class IstioInstall extends Construct {
     });
 
     const releases: Record<string, HelmRelease> = {};
-    releases['istio-base'] = this.release('istio-base', 'base', [], {
-      defaultRevision: props.revision,
-      base: { validationFailurePolicy: 'Fail' },
-      global: { istioNamespace: props.namespace },
-    }, true);
+    releases['istio-base'] = this.release(
+      'istio-base',
+      'base',
+      [],
+      {
+        defaultRevision: props.revision,
+        base: { validationFailurePolicy: 'Fail' },
+        global: { istioNamespace: props.namespace },
+      },
+      true,
+    );
 
     const meshConfig = {
       trustDomain: props.trustDomain ?? 'cluster.local',
-      extensionProviders: [{
-        name: props.tracing.name,
-        opentelemetry: { service: props.tracing.collectorHost, port: props.tracing.collectorPort },
-      }],
+      extensionProviders: [
+        {
+          name: props.tracing.name,
+          opentelemetry: { service: props.tracing.collectorHost, port: props.tracing.collectorPort },
+        },
+      ],
       defaultProviders: {
         tracing: [props.tracing.name],
         ...(props.accessLogging ? { accessLogging: [ACCESS_LOG_PROVIDER] } : {}),
@@ -239,23 +250,29 @@ export class IstioInstall extends Construct {
     };
     for (const revision of this.revisions) {
       const name = istiodReleaseName(revision);
-      releases[name] = this.release(name, 'istiod', ['istio-base'], {
-        profile: 'ambient',
-        revision: helmRevision(revision),
-        global: {
-          ...images,
-          istioNamespace: props.namespace,
-          proxy: { seccompProfile: { type: 'RuntimeDefault' } },
-          defaultPodDisruptionBudget: { enabled: isHighlyAvailable(availability) },
+      releases[name] = this.release(
+        name,
+        'istiod',
+        ['istio-base'],
+        {
+          profile: 'ambient',
+          revision: helmRevision(revision),
+          global: {
+            ...images,
+            istioNamespace: props.namespace,
+            proxy: { seccompProfile: { type: 'RuntimeDefault' } },
+            defaultPodDisruptionBudget: { enabled: isHighlyAvailable(availability) },
+          },
+          meshConfig,
+          cni: { enabled: true },
+          ...(availability.maxReplicas !== undefined
+            ? { autoscaleEnabled: true, autoscaleMin: availability.replicas, autoscaleMax: availability.maxReplicas }
+            : { autoscaleEnabled: false, replicaCount: availability.replicas }),
+          gateways: { seccompProfile: { type: 'RuntimeDefault' } },
+          base: { validationFailurePolicy: 'Fail' },
         },
-        meshConfig,
-        cni: { enabled: true },
-        ...(availability.maxReplicas !== undefined
-          ? { autoscaleEnabled: true, autoscaleMin: availability.replicas, autoscaleMax: availability.maxReplicas }
-          : { autoscaleEnabled: false, replicaCount: availability.replicas }),
-        gateways: { seccompProfile: { type: 'RuntimeDefault' } },
-        base: { validationFailurePolicy: 'Fail' },
-      }, true);
+        true,
+      );
     }
     const istiod = istiodReleaseName(props.revision);
     releases['istio-cni'] = this.release('istio-cni', 'cni', [istiod], { profile: 'ambient', global: images });
@@ -279,12 +296,27 @@ export class IstioInstall extends Construct {
    * @param values chart values
    * @param targetNamespace namespace the chart installs into
    */
-  public addChartRelease(scope: Construct, id: string, name: string, chart: string, values: Record<string, unknown>, targetNamespace: string): HelmRelease {
+  public addChartRelease(
+    scope: Construct,
+    id: string,
+    name: string,
+    chart: string,
+    values: Record<string, unknown>,
+    targetNamespace: string,
+  ): HelmRelease {
     return this.release(name, chart, [istiodReleaseName(this.revision)], values, false, scope, targetNamespace, id);
   }
 
-  private release(name: string, chart: string, dependsOn: readonly string[], values: Record<string, unknown>, ownsWebhooks = false,
-    scope: Construct = this, targetNamespace = this.namespace, id = name): HelmRelease {
+  private release(
+    name: string,
+    chart: string,
+    dependsOn: readonly string[],
+    values: Record<string, unknown>,
+    ownsWebhooks = false,
+    scope: Construct = this,
+    targetNamespace = this.namespace,
+    id = name,
+  ): HelmRelease {
     // Flux never uninstalls a release (the mesh) when the Kustomization is renamed or deleted, except
     // the istiod of a revision other than `revision`: dropping it from `revisions` removes it.
     const prunable = name !== istiodReleaseName(this.revision) && this.revisions.some(r => istiodReleaseName(r) === name);
@@ -319,13 +351,18 @@ export class IstioInstall extends Construct {
     const problems: Problem[] = [];
     const bad = (field: string, value: unknown, message: string, fix: string) => problems.push({ field, value, message, fix });
     if (!isDnsLabel(props.namespace)) bad('namespace', props.namespace, NOT_A_NAMESPACE, "use the Istio root namespace, usually 'istio-system'");
-    for (const listed of this.revisions) if (!isDnsLabel(listed, 55)) bad('revisions', listed, 'is not a valid revision name', "use a DNS label such as '1-30'");
-    if (!this.revisions.includes(props.revision)) bad('revision', props.revision, `is not installed (revisions: ${this.revisions.join(', ')})`, 'add it to revisions');
+    for (const listed of this.revisions)
+      if (!isDnsLabel(listed, 55)) bad('revisions', listed, 'is not a valid revision name', "use a DNS label such as '1-30'");
+    if (!this.revisions.includes(props.revision))
+      bad('revision', props.revision, `is not installed (revisions: ${this.revisions.join(', ')})`, 'add it to revisions');
     if (this.revisions.length > 2) bad('revisions', this.revisions, TOO_MANY_REVISIONS, 'run at most the current and the canary revision');
-    if (!isDnsSubdomain(props.tracing.name.toLowerCase())) bad('tracing.name', props.tracing.name, 'is not a valid provider name', "use a name such as 'otel-tracing'");
-    if (!isPort(props.tracing.collectorPort)) bad('tracing.collectorPort', props.tracing.collectorPort, NOT_A_PORT, 'use the OTLP gRPC port, usually 4317');
+    if (!isDnsSubdomain(props.tracing.name.toLowerCase()))
+      bad('tracing.name', props.tracing.name, 'is not a valid provider name', "use a name such as 'otel-tracing'");
+    if (!isPort(props.tracing.collectorPort))
+      bad('tracing.collectorPort', props.tracing.collectorPort, NOT_A_PORT, 'use the OTLP gRPC port, usually 4317');
     for (const [key, value] of Object.entries(this.namespaceLabels)) {
-      if (!isLabelKey(key) || !isLabelValue(value)) bad(`namespaceLabels['${key}']`, value, 'is not a valid label', 'use Kubernetes label keys and values');
+      if (!isLabelKey(key) || !isLabelValue(value))
+        bad(`namespaceLabels['${key}']`, value, 'is not a valid label', 'use Kubernetes label keys and values');
     }
     return problems;
   }

@@ -72,10 +72,19 @@ export class NamespaceShards {
       }
       // Both halves become leaves (even an empty one), so every name has exactly one shard.
       const depth = bits.length + 1;
-      split(`${bits}0`, members.filter(m => hashBits(m.hash, depth).endsWith('0')));
-      split(`${bits}1`, members.filter(m => hashBits(m.hash, depth).endsWith('1')));
+      split(
+        `${bits}0`,
+        members.filter(m => hashBits(m.hash, depth).endsWith('0')),
+      );
+      split(
+        `${bits}1`,
+        members.filter(m => hashBits(m.hash, depth).endsWith('1')),
+      );
     };
-    split('', names.map(n => ({ hash: nameHash(n) })));
+    split(
+      '',
+      names.map(n => ({ hash: nameHash(n) })),
+    );
     this.leaves.sort(byCodePoint);
   }
 

@@ -78,6 +78,10 @@ export class MeshChart extends Chart {
     const stem = props.fileName ?? id;
     this.fileName = `${props.layer}-${stem}.yaml`;
     refuseDirectSynth(this);
-    addCheck(this, () => isDnsLabel(stem) ? [] : [{ field: 'fileName', value: stem, message: 'is not a DNS label', fix: 'name the chart with lowercase letters, digits and -' }]);
+    addCheck(this, () =>
+      isDnsLabel(stem)
+        ? []
+        : [{ field: 'fileName', value: stem, message: 'is not a DNS label', fix: 'name the chart with lowercase letters, digits and -' }],
+    );
   }
 }

@@ -30,7 +30,12 @@ export class MeshPeerAuthentication extends Construct {
     addCheck(this, () => {
       const { problems, bad } = collector();
       if (!isEnumValue(MtlsMode, props.mtlsMode)) {
-        bad('mtlsMode', props.mtlsMode, `must be one of ${Object.values(MtlsMode).join(', ')}`, 'use MtlsMode.STRICT, or MtlsMode.PERMISSIVE while namespaces migrate');
+        bad(
+          'mtlsMode',
+          props.mtlsMode,
+          `must be one of ${Object.values(MtlsMode).join(', ')}`,
+          'use MtlsMode.STRICT, or MtlsMode.PERMISSIVE while namespaces migrate',
+        );
       }
       checkNamespaceName(bad, 'rootNamespace', props.rootNamespace, 'use the namespace istiod runs in');
       return problems;

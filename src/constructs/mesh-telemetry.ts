@@ -87,24 +87,43 @@ export class MeshTelemetry extends Construct {
     const tags = Object.entries(props.customTags ?? {}).sort(([a], [b]) => byCodePoint(a, b));
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: 'use a DNS label' });
+      if (!isDnsLabel(props.namespace))
+        problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: 'use a DNS label' });
       if (!isDnsLabel(name)) problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use a DNS label' });
       if (typeof props.tracingProvider !== 'string' || props.tracingProvider.length === 0) {
-        problems.push({ field: 'tracingProvider', value: props.tracingProvider, message: 'must name a provider (an empty list means every provider)', fix: "name the meshConfig extension provider, e.g. 'otel-tracing'" });
+        problems.push({
+          field: 'tracingProvider',
+          value: props.tracingProvider,
+          message: 'must name a provider (an empty list means every provider)',
+          fix: "name the meshConfig extension provider, e.g. 'otel-tracing'",
+        });
       }
       if (!isPercentage(props.samplingPercentage)) {
-        problems.push({ field: 'samplingPercentage', value: props.samplingPercentage, message: NOT_A_PERCENTAGE, fix: 'e.g. 1 for one request in a hundred' });
+        problems.push({
+          field: 'samplingPercentage',
+          value: props.samplingPercentage,
+          message: NOT_A_PERCENTAGE,
+          fix: 'e.g. 1 for one request in a hundred',
+        });
       }
-      if (props.waypoint !== undefined && !isDnsLabel(props.waypoint)) problems.push({ field: 'waypoint', value: props.waypoint, message: 'is not a valid Gateway name', fix: 'name the waypoint of the namespace' });
+      if (props.waypoint !== undefined && !isDnsLabel(props.waypoint))
+        problems.push({
+          field: 'waypoint',
+          value: props.waypoint,
+          message: 'is not a valid Gateway name',
+          fix: 'name the waypoint of the namespace',
+        });
       return problems;
     });
     const spec: TelemetrySpec = {
       ...(props.waypoint ? { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: props.waypoint }] } : {}),
-      tracing: [{
-        providers: [{ name: props.tracingProvider }],
-        randomSamplingPercentage: props.samplingPercentage,
-        ...(tags.length > 0 ? { customTags: Object.fromEntries(tags.map(([k, v]) => [k, { literal: { value: v } }])) } : {}),
-      }],
+      tracing: [
+        {
+          providers: [{ name: props.tracingProvider }],
+          randomSamplingPercentage: props.samplingPercentage,
+          ...(tags.length > 0 ? { customTags: Object.fromEntries(tags.map(([k, v]) => [k, { literal: { value: v } }])) } : {}),
+        },
+      ],
       accessLogging: [{ providers: [{ name: ACCESS_LOG_PROVIDER }], disabled: !(props.accessLogging ?? false) }],
     };
     this.resource = new Telemetry(this, 'Resource', { metadata: { name, namespace: props.namespace }, spec });

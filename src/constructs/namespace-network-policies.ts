@@ -119,7 +119,15 @@ export class NamespaceNetworkPolicies extends Construct {
     define('allow-dns', {
       podSelector: all,
       policyTypes: ['Egress'],
-      egress: [{ to: [namespacePeer('kube-system')], ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }] }],
+      egress: [
+        {
+          to: [namespacePeer('kube-system')],
+          ports: [
+            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+            { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+          ],
+        },
+      ],
     });
     define('allow-same-namespace', {
       podSelector: all,
@@ -129,15 +137,16 @@ export class NamespaceNetworkPolicies extends Construct {
     });
     if (props.ambient) {
       const sources = props.ipFamily === IpFamily.IPV6 ? [AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_IPV6] : [AMBIENT_PROBE_SOURCE];
-      define('allow-kubelet-probes', { podSelector: all, policyTypes: ['Ingress'], ingress: [{ from: sources.map(cidr => ({ ipBlock: { cidr } })) }] });
+      define('allow-kubelet-probes', {
+        podSelector: all,
+        policyTypes: ['Ingress'],
+        ingress: [{ from: sources.map(cidr => ({ ipBlock: { cidr } })) }],
+      });
     }
 
     if (props.ambient && props.waypoint) {
       const namespaces = [...new Set(props.targets.flatMap(t => t.fromNamespaces))].sort(byCodePoint);
-      const from = [
-        ...(props.targets.some(t => t.gatewayPorts.length > 0) ? [gatewayPeer] : []),
-        ...namespaces.map(ns => namespacePeer(ns)),
-      ];
+      const from = [...(props.targets.some(t => t.gatewayPorts.length > 0) ? [gatewayPeer] : []), ...namespaces.map(ns => namespacePeer(ns))];
       if (from.length > 0) define('allow-hbone', { podSelector: all, policyTypes: ['Ingress'], ingress: [{ from, ports: tcp([HBONE_PORT]) }] });
     } else {
       for (const target of [...props.targets].sort((a, b) => byCodePoint(a.name, b.name))) {
@@ -154,10 +163,12 @@ export class NamespaceNetworkPolicies extends Construct {
       define('allow-egress-mesh', {
         podSelector: all,
         policyTypes: ['Egress'],
-        egress: [...props.dependencies].sort((a, b) => byCodePoint(a.namespace, b.namespace)).map(d => ({
-          to: [namespacePeer(d.namespace)],
-          ...(d.ports ? { ports: tcp([...d.ports, HBONE_PORT]) } : {}),
-        })),
+        egress: [...props.dependencies]
+          .sort((a, b) => byCodePoint(a.namespace, b.namespace))
+          .map(d => ({
+            to: [namespacePeer(d.namespace)],
+            ...(d.ports ? { ports: tcp([...d.ports, HBONE_PORT]) } : {}),
+          })),
       });
     }
     if (props.external.length > 0) {

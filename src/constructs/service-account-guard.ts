@@ -39,8 +39,14 @@ export interface ServiceAccountGuardProps {
 }
 
 /** The users that create pods of ReplicaSets and ReplicaSets of Deployments. */
-export const REPLICASET_CONTROLLERS: readonly string[] = ['system:kube-controller-manager', 'system:serviceaccount:kube-system:replicaset-controller'];
-export const DEPLOYMENT_CONTROLLERS: readonly string[] = ['system:kube-controller-manager', 'system:serviceaccount:kube-system:deployment-controller'];
+export const REPLICASET_CONTROLLERS: readonly string[] = [
+  'system:kube-controller-manager',
+  'system:serviceaccount:kube-system:replicaset-controller',
+];
+export const DEPLOYMENT_CONTROLLERS: readonly string[] = [
+  'system:kube-controller-manager',
+  'system:serviceaccount:kube-system:deployment-controller',
+];
 
 const GROUP_NAME_ANNOTATION = 'alb.ingress.kubernetes.io/group.name';
 
@@ -64,18 +70,23 @@ export function serviceAccountGuardExpressions(serviceAccounts: readonly Protect
   message: string;
 } {
   const owners = new Map<string, string[]>();
-  for (const sa of serviceAccounts) owners.set(`${sa.namespace}/${sa.name}`, sorted([...(owners.get(`${sa.namespace}/${sa.name}`) ?? []), ...sa.workloadCreators]));
-  const map = `{${sorted(owners.keys()).map(k => `${str(k)}: ${list(owners.get(k)!)}`).join(', ')}}`;
+  for (const sa of serviceAccounts)
+    owners.set(`${sa.namespace}/${sa.name}`, sorted([...(owners.get(`${sa.namespace}/${sa.name}`) ?? []), ...sa.workloadCreators]));
+  const map = `{${sorted(owners.keys())
+    .map(k => `${str(k)}: ${list(owners.get(k)!)}`)
+    .join(', ')}}`;
   return {
     variables: [
       { name: 'owners', expression: map },
       {
         name: 'podSpec',
-        expression: "request.kind.kind == 'Pod' ? object.spec : (request.kind.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)",
+        expression:
+          "request.kind.kind == 'Pod' ? object.spec : (request.kind.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)",
       },
       {
         name: 'serviceAccount',
-        expression: "has(variables.podSpec.serviceAccountName) && variables.podSpec.serviceAccountName != '' ? variables.podSpec.serviceAccountName : (has(variables.podSpec.serviceAccount) && variables.podSpec.serviceAccount != '' ? variables.podSpec.serviceAccount : 'default')",
+        expression:
+          "has(variables.podSpec.serviceAccountName) && variables.podSpec.serviceAccountName != '' ? variables.podSpec.serviceAccountName : (has(variables.podSpec.serviceAccount) && variables.podSpec.serviceAccount != '' ? variables.podSpec.serviceAccount : 'default')",
       },
       { name: 'key', expression: "request.namespace + '/' + variables.serviceAccount" },
       {
@@ -85,8 +96,10 @@ export function serviceAccountGuardExpressions(serviceAccounts: readonly Protect
     ],
     // A change of metadata only (the garbage collector's owner references and finalizers) is let
     // through: it changes nothing that runs.
-    validation: "!(variables.key in variables.owners) || request.userInfo.username in variables.allowed || (request.operation == 'UPDATE' && object.spec == oldObject.spec)",
-    message: "'ServiceAccount ' + variables.key + ' is reserved for its Istio-managed workload; ' + request.userInfo.username + ' may not run a ' + request.kind.kind + ' as it'",
+    validation:
+      "!(variables.key in variables.owners) || request.userInfo.username in variables.allowed || (request.operation == 'UPDATE' && object.spec == oldObject.spec)",
+    message:
+      "'ServiceAccount ' + variables.key + ' is reserved for its Istio-managed workload; ' + request.userInfo.username + ' may not run a ' + request.kind.kind + ' as it'",
   };
 }
 
@@ -128,17 +141,69 @@ export class ServiceAccountGuard extends Construct {
     const name = props.name ?? 'mesh-protected-service-accounts';
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (!isDnsSubdomain(name)) problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
-      if (props.serviceAccounts.length === 0) problems.push({ field: 'serviceAccounts', value: [], message: 'must list at least one ServiceAccount', fix: "list the ingress gateway's ServiceAccount and the waypoints'" });
+      if (!isDnsSubdomain(name))
+        problems.push({ field: 'name', value: name, message: 'is not a valid object name', fix: 'use lowercase letters, digits, - and .' });
+      if (props.serviceAccounts.length === 0)
+        problems.push({
+          field: 'serviceAccounts',
+          value: [],
+          message: 'must list at least one ServiceAccount',
+          fix: "list the ingress gateway's ServiceAccount and the waypoints'",
+        });
       props.serviceAccounts.forEach((sa, i) => {
-        if (!isDnsLabel(sa.namespace)) problems.push({ field: `serviceAccounts[${i}].namespace`, value: sa.namespace, message: NOT_A_NAMESPACE, fix: 'use the namespace of the ServiceAccount' });
-        if (!isDnsSubdomain(sa.name)) problems.push({ field: `serviceAccounts[${i}].name`, value: sa.name, message: 'is not a valid ServiceAccount name', fix: 'use lowercase letters, digits, - and .' });
-        if (sa.name === 'default') problems.push({ field: `serviceAccounts[${i}].name`, value: sa.name, message: "is the namespace's default ServiceAccount, which every pod without one runs as", fix: 'give the waypoint or gateway a ServiceAccount of its own' });
-        if (sa.workloadCreators.length === 0) problems.push({ field: `serviceAccounts[${i}].workloadCreators`, value: [], message: 'must name who creates the workload', fix: 'e.g. system:serviceaccount:istio-system:istiod' });
-        sa.workloadCreators.filter(u => !/^[A-Za-z0-9:._@-]+$/.test(u)).forEach(u => problems.push({ field: `serviceAccounts[${i}].workloadCreators`, value: u, message: 'is not a user name', fix: 'use system:serviceaccount:<namespace>:<name>' }));
+        if (!isDnsLabel(sa.namespace))
+          problems.push({
+            field: `serviceAccounts[${i}].namespace`,
+            value: sa.namespace,
+            message: NOT_A_NAMESPACE,
+            fix: 'use the namespace of the ServiceAccount',
+          });
+        if (!isDnsSubdomain(sa.name))
+          problems.push({
+            field: `serviceAccounts[${i}].name`,
+            value: sa.name,
+            message: 'is not a valid ServiceAccount name',
+            fix: 'use lowercase letters, digits, - and .',
+          });
+        if (sa.name === 'default')
+          problems.push({
+            field: `serviceAccounts[${i}].name`,
+            value: sa.name,
+            message: "is the namespace's default ServiceAccount, which every pod without one runs as",
+            fix: 'give the waypoint or gateway a ServiceAccount of its own',
+          });
+        if (sa.workloadCreators.length === 0)
+          problems.push({
+            field: `serviceAccounts[${i}].workloadCreators`,
+            value: [],
+            message: 'must name who creates the workload',
+            fix: 'e.g. system:serviceaccount:istio-system:istiod',
+          });
+        sa.workloadCreators
+          .filter(u => !/^[A-Za-z0-9:._@-]+$/.test(u))
+          .forEach(u =>
+            problems.push({
+              field: `serviceAccounts[${i}].workloadCreators`,
+              value: u,
+              message: 'is not a user name',
+              fix: 'use system:serviceaccount:<namespace>:<name>',
+            }),
+          );
       });
-      if (props.albGroup && !isDnsLabel(props.albGroup.namespace)) problems.push({ field: 'albGroup.namespace', value: props.albGroup.namespace, message: NOT_A_NAMESPACE, fix: "use the ingress gateway's namespace" });
-      if (props.albGroup && !/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/.test(props.albGroup.name)) problems.push({ field: 'albGroup.name', value: props.albGroup.name, message: 'is not a valid IngressGroup name', fix: 'use at most 63 lowercase letters, digits, - and .' });
+      if (props.albGroup && !isDnsLabel(props.albGroup.namespace))
+        problems.push({
+          field: 'albGroup.namespace',
+          value: props.albGroup.namespace,
+          message: NOT_A_NAMESPACE,
+          fix: "use the ingress gateway's namespace",
+        });
+      if (props.albGroup && !/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/.test(props.albGroup.name))
+        problems.push({
+          field: 'albGroup.name',
+          value: props.albGroup.name,
+          message: 'is not a valid IngressGroup name',
+          fix: 'use at most 63 lowercase letters, digits, - and .',
+        });
       return problems;
     });
 
@@ -172,11 +237,13 @@ export class ServiceAccountGuard extends Construct {
         spec: {
           failurePolicy: 'Fail',
           matchConstraints: { resourceRules: [{ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations, resources: ['ingresses'] }] },
-          validations: [{
-            expression: albGroupExpression(props.albGroup),
-            message: `only Ingresses of namespace ${props.albGroup.namespace} may join the ALB IngressGroup ${props.albGroup.name}`,
-            reason: 'Forbidden',
-          }],
+          validations: [
+            {
+              expression: albGroupExpression(props.albGroup),
+              message: `only Ingresses of namespace ${props.albGroup.namespace} may join the ALB IngressGroup ${props.albGroup.name}`,
+              reason: 'Forbidden',
+            },
+          ],
         },
       });
       new k8s.KubeValidatingAdmissionPolicyBinding(this, 'AlbGroupBinding', {

@@ -73,20 +73,54 @@ export class SharedGateway extends Construct {
 
     addCheck(this, () => {
       const problems: Problem[] = [];
-      if (hosts.length === 0) problems.push({ field: 'hosts', value: props.hosts, message: 'must list at least one <namespace>/* host (Istio refuses a server without hosts)', fix: `remove 'hosts' (only ${props.namespace} binds), or list the namespaces whose routes bind` });
+      if (hosts.length === 0)
+        problems.push({
+          field: 'hosts',
+          value: props.hosts,
+          message: 'must list at least one <namespace>/* host (Istio refuses a server without hosts)',
+          fix: `remove 'hosts' (only ${props.namespace} binds), or list the namespaces whose routes bind`,
+        });
       for (const host of hosts) {
         if (host === '*' || host.startsWith('*/')) {
-          problems.push({ field: 'hosts', value: host, message: 'lets a VirtualService of any namespace bind to the shared gateway', fix: "list '<namespace>/*' for each namespace whose routes bind" });
+          problems.push({
+            field: 'hosts',
+            value: host,
+            message: 'lets a VirtualService of any namespace bind to the shared gateway',
+            fix: "list '<namespace>/*' for each namespace whose routes bind",
+          });
         } else if (!NAMESPACE_HOST.test(host)) {
-          problems.push({ field: 'hosts', value: host, message: "must be '<namespace>/*': the ALB sends no SNI to its targets, so a server bound to host names never matches", fix: "use '<namespace>/*' and route by host in an AppRoute" });
+          problems.push({
+            field: 'hosts',
+            value: host,
+            message: "must be '<namespace>/*': the ALB sends no SNI to its targets, so a server bound to host names never matches",
+            fix: "use '<namespace>/*' and route by host in an AppRoute",
+          });
         }
       }
-      if (!isDnsLabel(this.name)) problems.push({ field: 'name', value: this.name, message: 'is not a valid object name', fix: 'use a DNS label such as shared-gateway' });
-      if (!isDnsLabel(props.namespace)) problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: "use the gateway Deployment's namespace" });
-      if (!isDnsSubdomain(props.credentialName)) problems.push({ field: 'credentialName', value: props.credentialName, message: 'is not a valid Secret name', fix: "use the GatewayCertificate's secretName" });
+      if (!isDnsLabel(this.name))
+        problems.push({ field: 'name', value: this.name, message: 'is not a valid object name', fix: 'use a DNS label such as shared-gateway' });
+      if (!isDnsLabel(props.namespace))
+        problems.push({ field: 'namespace', value: props.namespace, message: NOT_A_NAMESPACE, fix: "use the gateway Deployment's namespace" });
+      if (!isDnsSubdomain(props.credentialName))
+        problems.push({
+          field: 'credentialName',
+          value: props.credentialName,
+          message: 'is not a valid Secret name',
+          fix: "use the GatewayCertificate's secretName",
+        });
       const selector = Object.entries(props.selector);
-      if (selector.length === 0) problems.push({ field: 'selector', value: props.selector, message: 'must not be empty (it would configure every gateway)', fix: "give the gateway pods' labels, e.g. { istio: 'ingressgateway' }" });
-      selector.filter(([k, v]) => !isLabelKey(k) || !isLabelValue(v)).forEach(([k, v]) => problems.push({ field: `selector['${k}']`, value: v, message: 'is not a valid label', fix: 'use Kubernetes label keys and values' }));
+      if (selector.length === 0)
+        problems.push({
+          field: 'selector',
+          value: props.selector,
+          message: 'must not be empty (it would configure every gateway)',
+          fix: "give the gateway pods' labels, e.g. { istio: 'ingressgateway' }",
+        });
+      selector
+        .filter(([k, v]) => !isLabelKey(k) || !isLabelValue(v))
+        .forEach(([k, v]) =>
+          problems.push({ field: `selector['${k}']`, value: v, message: 'is not a valid label', fix: 'use Kubernetes label keys and values' }),
+        );
       return problems;
     });
 

@@ -59,7 +59,9 @@ export function waypointInfrastructure(name: string, policy: ReplicaPolicy): Rec
         // With an HPA the autoscaler owns spec.replicas; istiod applies server-side with force.
         ...(hpa ? {} : { replicas: policy.replicas }),
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-        ...(isHighlyAvailable(policy) ? { template: { spec: { topologySpreadConstraints: spreadConstraints({ [GATEWAY_NAME_LABEL]: name }) } } } : {}),
+        ...(isHighlyAvailable(policy)
+          ? { template: { spec: { topologySpreadConstraints: spreadConstraints({ [GATEWAY_NAME_LABEL]: name }) } } }
+          : {}),
       },
     }),
   };
@@ -96,7 +98,16 @@ export class Waypoint extends Construct {
     super(scope, id);
     this.name = props.name ?? 'waypoint';
     addCheck(this, () => [
-      ...(isDnsLabel(this.name) && this.name !== 'none' ? [] : [{ field: 'name', value: this.name, message: "is not a valid waypoint name ('none' is reserved)", fix: "use a DNS label such as 'waypoint'" }]),
+      ...(isDnsLabel(this.name) && this.name !== 'none'
+        ? []
+        : [
+            {
+              field: 'name',
+              value: this.name,
+              message: "is not a valid waypoint name ('none' is reserved)",
+              fix: "use a DNS label such as 'waypoint'",
+            },
+          ]),
     ]);
     const availability = props.availability ?? { replicas: 2 };
     addCheck(this, () => checkReplicaPolicy('availability', availability));

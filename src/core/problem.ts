@@ -54,7 +54,9 @@ export class SynthError extends Error {
   public readonly problems: readonly LocatedProblem[];
 
   constructor(problems: readonly LocatedProblem[]) {
-    super(`synth failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was written:\n  ${problems.map(formatLocated).join('\n  ')}`);
+    super(
+      `synth failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was written:\n  ${problems.map(formatLocated).join('\n  ')}`,
+    );
     this.name = 'SynthError';
     this.problems = problems;
   }

@@ -41,12 +41,14 @@ function peerAuthentication(before?: KubeObject, after?: KubeObject): ChangeRisk
   const found: ChangeRisk[] = [];
   const b = before?.spec?.mtls?.mode;
   const a = after?.spec?.mtls?.mode;
-  if (before && !after && b === 'STRICT') found.push({ riskClass: RiskClass.MTLS_WEAKENED, message: 'STRICT PeerAuthentication removed: the scope falls back to the mesh-wide mode' });
+  if (before && !after && b === 'STRICT')
+    found.push({ riskClass: RiskClass.MTLS_WEAKENED, message: 'STRICT PeerAuthentication removed: the scope falls back to the mesh-wide mode' });
   if (before && after && rank(a) < rank(b)) found.push({ riskClass: RiskClass.MTLS_WEAKENED, message: `mTLS ${b ?? 'UNSET'} -> ${a ?? 'UNSET'}` });
   if (after) {
     for (const [port, p] of Object.entries(after.spec?.portLevelMtls ?? {})) {
       const was = before?.spec?.portLevelMtls?.[port]?.mode ?? b;
-      if (rank((p as any).mode) < rank(was)) found.push({ riskClass: RiskClass.MTLS_WEAKENED, message: `port ${port}: mTLS ${was ?? 'UNSET'} -> ${(p as any).mode}` });
+      if (rank((p as any).mode) < rank(was))
+        found.push({ riskClass: RiskClass.MTLS_WEAKENED, message: `port ${port}: mTLS ${was ?? 'UNSET'} -> ${(p as any).mode}` });
     }
   }
   return found;
@@ -58,10 +60,13 @@ const enrolled = (ns?: KubeObject) => {
 };
 
 function namespace(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
-  return before && after && enrolled(before) && !enrolled(after) ? [{ riskClass: RiskClass.MTLS_WEAKENED, message: 'namespace leaves the mesh (no ambient or injection label)' }] : [];
+  return before && after && enrolled(before) && !enrolled(after)
+    ? [{ riskClass: RiskClass.MTLS_WEAKENED, message: 'namespace leaves the mesh (no ambient or injection label)' }]
+    : [];
 }
 
-const drModes = (o?: KubeObject): string[] => [o?.spec?.trafficPolicy?.tls?.mode, ...(o?.spec?.trafficPolicy?.portLevelSettings ?? []).map((p: any) => p.tls?.mode)].filter(Boolean);
+const drModes = (o?: KubeObject): string[] =>
+  [o?.spec?.trafficPolicy?.tls?.mode, ...(o?.spec?.trafficPolicy?.portLevelSettings ?? []).map((p: any) => p.tls?.mode)].filter(Boolean);
 
 function destinationRule(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   const added = drModes(after).filter(m => m !== 'ISTIO_MUTUAL' && !drModes(before).includes(m));
@@ -70,21 +75,46 @@ function destinationRule(before?: KubeObject, after?: KubeObject): ChangeRisk[] 
 
 // ---- AuthorizationPolicy
 
-const POSITIVE = ['principals', 'namespaces', 'ipBlocks', 'remoteIpBlocks', 'requestPrincipals', 'hosts', 'ports', 'methods', 'paths', 'serviceAccounts'];
-const NEGATIVE = ['notPrincipals', 'notNamespaces', 'notIpBlocks', 'notRemoteIpBlocks', 'notRequestPrincipals', 'notHosts', 'notPorts', 'notMethods', 'notPaths'];
+const POSITIVE = [
+  'principals',
+  'namespaces',
+  'ipBlocks',
+  'remoteIpBlocks',
+  'requestPrincipals',
+  'hosts',
+  'ports',
+  'methods',
+  'paths',
+  'serviceAccounts',
+];
+const NEGATIVE = [
+  'notPrincipals',
+  'notNamespaces',
+  'notIpBlocks',
+  'notRemoteIpBlocks',
+  'notRequestPrincipals',
+  'notHosts',
+  'notPorts',
+  'notMethods',
+  'notPaths',
+];
 
 /** True when the constraint `inner` matches no more than `outer`. */
 function constraintWithin(inner: Record<string, unknown> | undefined, outer: Record<string, unknown> | undefined): boolean {
   const o = outer ?? {};
   const i = inner ?? {};
-  return POSITIVE.every(k => o[k] === undefined || (i[k] !== undefined && subset(i[k], o[k])))
-    && NEGATIVE.every(k => o[k] === undefined || subset(o[k], i[k]));
+  return (
+    POSITIVE.every(k => o[k] === undefined || (i[k] !== undefined && subset(i[k], o[k]))) &&
+    NEGATIVE.every(k => o[k] === undefined || subset(o[k], i[k]))
+  );
 }
 
 /** True when every request `inner` matches is also matched by `outer`. */
 function authzRuleWithin(inner: any, outer: any): boolean {
-  const from = !outer.from?.length || (!!inner.from?.length && inner.from.every((f: any) => outer.from.some((F: any) => constraintWithin(f.source, F.source))));
-  const to = !outer.to?.length || (!!inner.to?.length && inner.to.every((t: any) => outer.to.some((T: any) => constraintWithin(t.operation, T.operation))));
+  const from =
+    !outer.from?.length || (!!inner.from?.length && inner.from.every((f: any) => outer.from.some((F: any) => constraintWithin(f.source, F.source))));
+  const to =
+    !outer.to?.length || (!!inner.to?.length && inner.to.every((t: any) => outer.to.some((T: any) => constraintWithin(t.operation, T.operation))));
   const when = (outer.when ?? []).every((W: any) => (inner.when ?? []).some((w: any) => w.key === W.key && subset(w.values, W.values)));
   return from && to && when;
 }
@@ -101,7 +131,10 @@ function authorizationPolicy(before?: KubeObject, after?: KubeObject): ChangeRis
   const rules = (o?: KubeObject): any[] => o?.spec?.rules ?? [];
   const scope = (o?: KubeObject) => JSON.stringify({ selector: o?.spec?.selector, targetRefs: o?.spec?.targetRefs, targetRef: o?.spec?.targetRef });
   const found: ChangeRisk[] = [];
-  const wildcards = (o?: KubeObject) => rules(o).flatMap(r => (r.from ?? []).flatMap((f: any) => [...values(f.source?.principals), ...values(f.source?.namespaces)])).filter(v => v.includes('*'));
+  const wildcards = (o?: KubeObject) =>
+    rules(o)
+      .flatMap(r => (r.from ?? []).flatMap((f: any) => [...values(f.source?.principals), ...values(f.source?.namespaces)]))
+      .filter(v => v.includes('*'));
   for (const w of wildcards(after).filter(w => !wildcards(before).includes(w))) found.push(widened(`allows the wildcard ${w}`));
 
   if (!before && after) {
@@ -109,7 +142,8 @@ function authorizationPolicy(before?: KubeObject, after?: KubeObject): ChangeRis
     return found;
   }
   if (before && !after) {
-    if (action(before) === 'ALLOW' && rules(before).length === 0) found.push(widened('deny-by-default policy removed: everything in its scope is allowed'));
+    if (action(before) === 'ALLOW' && rules(before).length === 0)
+      found.push(widened('deny-by-default policy removed: everything in its scope is allowed'));
     if (action(before) === 'DENY') found.push(widened('DENY policy removed'));
     return found;
   }
@@ -123,14 +157,19 @@ function authorizationPolicy(before?: KubeObject, after?: KubeObject): ChangeRis
     }
   }
   if (action(after) === 'DENY' && action(before) === 'DENY') {
-    for (const R of rules(before).filter(R => !rules(after).some(r => authzRuleWithin(R, r)))) found.push(widened(`denies less: no longer ${describeRule(R)}`));
+    for (const R of rules(before).filter(R => !rules(after).some(r => authzRuleWithin(R, r))))
+      found.push(widened(`denies less: no longer ${describeRule(R)}`));
   }
   return found;
 }
 
 // ---- NetworkPolicy
 
-const portWithin = (p: any, P: any) => (p.protocol ?? 'TCP') === (P.protocol ?? 'TCP') && (P.port === undefined || (p.port !== undefined && (String(p.port) === String(P.port) || (P.endPort && Number(p.port) >= Number(P.port) && Number(p.endPort ?? p.port) <= P.endPort))));
+const portWithin = (p: any, P: any) =>
+  (p.protocol ?? 'TCP') === (P.protocol ?? 'TCP') &&
+  (P.port === undefined ||
+    (p.port !== undefined &&
+      (String(p.port) === String(P.port) || (P.endPort && Number(p.port) >= Number(P.port) && Number(p.endPort ?? p.port) <= P.endPort))));
 const peerWithin = (p: any, P: any) => JSON.stringify(p) === JSON.stringify(P);
 
 function npRuleWithin(r: any, R: any, peers: 'from' | 'to'): boolean {
@@ -153,7 +192,8 @@ function networkPolicy(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   if (before && after) {
     const types = (o: KubeObject) => o.spec?.policyTypes ?? ['Ingress'];
     for (const t of types(before).filter((t: string) => !types(after).includes(t))) found.push(opened(`no longer restricts ${t}`));
-    if (JSON.stringify(before.spec?.podSelector) !== JSON.stringify(after.spec?.podSelector)) found.push(opened(`podSelector changed: ${show(before.spec?.podSelector)} -> ${show(after.spec?.podSelector)}`));
+    if (JSON.stringify(before.spec?.podSelector) !== JSON.stringify(after.spec?.podSelector))
+      found.push(opened(`podSelector changed: ${show(before.spec?.podSelector)} -> ${show(after.spec?.podSelector)}`));
   }
   return found;
 }
@@ -165,7 +205,8 @@ function sidecar(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   const mode = (o?: KubeObject) => o?.spec?.outboundTrafficPolicy?.mode ?? 'ALLOW_ANY';
   const hosts = (o?: KubeObject): string[] => (o?.spec?.egress ?? []).flatMap((e: any) => e.hosts ?? []);
   const found: ChangeRisk[] = [];
-  if (before && mode(before) === 'REGISTRY_ONLY' && (!after || mode(after) !== 'REGISTRY_ONLY')) found.push(egressOpened(after ? 'REGISTRY_ONLY dropped: unknown hosts pass through' : 'REGISTRY_ONLY Sidecar removed'));
+  if (before && mode(before) === 'REGISTRY_ONLY' && (!after || mode(after) !== 'REGISTRY_ONLY'))
+    found.push(egressOpened(after ? 'REGISTRY_ONLY dropped: unknown hosts pass through' : 'REGISTRY_ONLY Sidecar removed'));
   if (before && after) {
     const added = hosts(after).filter(h => !hosts(before).includes(h));
     if (added.length) found.push(egressOpened(`egress hosts added: ${added.join(', ')}`));
@@ -179,18 +220,36 @@ function serviceEntry(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   const newHosts = values(after.spec?.hosts).filter(h => !values(before?.spec?.hosts).includes(h));
   const newPorts = ports(after).filter(p => !ports(before).includes(p));
   return newHosts.length || (before && newPorts.length)
-    ? [{ riskClass: RiskClass.EGRESS_OPENED, message: `external ${newHosts.length ? `hosts ${newHosts.join(', ')}` : `ports ${newPorts.join(', ')}`} now reachable` }]
+    ? [
+        {
+          riskClass: RiskClass.EGRESS_OPENED,
+          message: `external ${newHosts.length ? `hosts ${newHosts.join(', ')}` : `ports ${newPorts.join(', ')}`} now reachable`,
+        },
+      ]
     : [];
 }
 
 // ---- Ingress (ALB), Certificate, Gateway
 
-const ALB_KEYS = ['scheme', 'ssl-policy', 'certificate-arn', 'backend-protocol', 'wafv2-acl-arn', 'ssl-redirect', 'listen-ports', 'inbound-cidrs', 'group.name'];
+const ALB_KEYS = [
+  'scheme',
+  'ssl-policy',
+  'certificate-arn',
+  'backend-protocol',
+  'wafv2-acl-arn',
+  'ssl-redirect',
+  'listen-ports',
+  'inbound-cidrs',
+  'group.name',
+];
 
 function ingress(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
   if (!before || !after) return before ? [{ riskClass: RiskClass.ALB_CHANGED, message: 'Ingress removed' }] : [];
   const a = (o: KubeObject, k: string) => o.metadata.annotations?.[`alb.ingress.kubernetes.io/${k}`];
-  return ALB_KEYS.filter(k => a(before, k) !== a(after, k)).map(k => ({ riskClass: RiskClass.ALB_CHANGED, message: `${k}: ${show(a(before, k))} -> ${show(a(after, k))}` }));
+  return ALB_KEYS.filter(k => a(before, k) !== a(after, k)).map(k => ({
+    riskClass: RiskClass.ALB_CHANGED,
+    message: `${k}: ${show(a(before, k))} -> ${show(a(after, k))}`,
+  }));
 }
 
 function certificate(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
@@ -211,9 +270,14 @@ function istioGateway(before?: KubeObject, after?: KubeObject): ChangeRisk[] {
     const x: any = b.get(port);
     const y: any = a.get(port);
     for (const k of ['tls', 'hosts']) {
-      if (JSON.stringify(x?.[k]) !== JSON.stringify(y?.[k])) found.push({ riskClass: RiskClass.GATEWAY_TLS_CHANGED, message: `server ${port} ${k}: ${show(x?.[k])} -> ${show(y?.[k])}` });
+      if (JSON.stringify(x?.[k]) !== JSON.stringify(y?.[k]))
+        found.push({ riskClass: RiskClass.GATEWAY_TLS_CHANGED, message: `server ${port} ${k}: ${show(x?.[k])} -> ${show(y?.[k])}` });
     }
-    if (x?.port?.protocol !== y?.port?.protocol) found.push({ riskClass: RiskClass.GATEWAY_TLS_CHANGED, message: `server ${port} protocol: ${show(x?.port?.protocol)} -> ${show(y?.port?.protocol)}` });
+    if (x?.port?.protocol !== y?.port?.protocol)
+      found.push({
+        riskClass: RiskClass.GATEWAY_TLS_CHANGED,
+        message: `server ${port} protocol: ${show(x?.port?.protocol)} -> ${show(y?.port?.protocol)}`,
+      });
   }
   return found;
 }
@@ -245,5 +309,7 @@ export function classify(diff: EnvironmentDiff): Risk[] {
     ...diff.changed.map(c => classifyPair(diff.environment, c.before, c.after)),
   ].flat();
   const order = Object.values(RiskClass);
-  return risks.sort((a, b) => order.indexOf(a.riskClass) - order.indexOf(b.riskClass) || byCodePoint(a.object, b.object) || byCodePoint(a.message, b.message));
+  return risks.sort(
+    (a, b) => order.indexOf(a.riskClass) - order.indexOf(b.riskClass) || byCodePoint(a.object, b.object) || byCodePoint(a.message, b.message),
+  );
 }

@@ -14,7 +14,10 @@ import { Risk, RiskClass } from './classify';
  * per namespace, by environment and namespace. A reason in the config (`unsafeTransitionBecause`)
  * is not in the synthesized files, so a step the synth let pass with a reason is listed too.
  */
-export function classifyMigrationSteps(before: ReadonlyMap<string, readonly KubeObject[]>, after: ReadonlyMap<string, readonly KubeObject[]>): Risk[] {
+export function classifyMigrationSteps(
+  before: ReadonlyMap<string, readonly KubeObject[]>,
+  after: ReadonlyMap<string, readonly KubeObject[]>,
+): Risk[] {
   const risks: Risk[] = [];
   for (const environment of [...after.keys()].filter(e => before.has(e)).sort(byCodePoint)) {
     const was = statesFromObjects(before.get(environment)!);
@@ -24,7 +27,12 @@ export function classifyMigrationSteps(before: ReadonlyMap<string, readonly Kube
       const to = now.get(namespace)!;
       const step = from ? unsafeStep(from, to) : undefined;
       if (!from || !step) continue;
-      risks.push({ riskClass: RiskClass.MIGRATION_STEP_SKIPPED, environment, object: `Namespace ${namespace}`, message: `${describeState(from)} -> ${describeState(to)} ${step.message}; ${step.fix}` });
+      risks.push({
+        riskClass: RiskClass.MIGRATION_STEP_SKIPPED,
+        environment,
+        object: `Namespace ${namespace}`,
+        message: `${describeState(from)} -> ${describeState(to)} ${step.message}; ${step.fix}`,
+      });
     }
   }
   return risks;

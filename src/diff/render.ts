@@ -33,7 +33,8 @@ export function renderDiff(diffs: readonly EnvironmentDiff[], risks: readonly Ri
   const md = format === DiffFormat.MARKDOWN;
   const c = (s: string) => (md ? `\`${s}\`` : s);
   const out: string[] = [];
-  const h = (level: number, s: string) => out.push(md ? `${'#'.repeat(level)} ${s}` : level <= 2 ? `${s}\n${'='.repeat(s.length)}` : `\n${s}\n${'-'.repeat(s.length)}`);
+  const h = (level: number, s: string) =>
+    out.push(md ? `${'#'.repeat(level)} ${s}` : level <= 2 ? `${s}\n${'='.repeat(s.length)}` : `\n${s}\n${'-'.repeat(s.length)}`);
   h(2, `Mesh changes: ${title}`);
   out.push('');
   if (risks.length === 0) {
@@ -50,12 +51,26 @@ export function renderDiff(diffs: readonly EnvironmentDiff[], risks: readonly Ri
   for (const d of diffs) {
     out.push('');
     const count = d.added.length + d.removed.length + d.changed.length + d.renamed.length;
-    h(3, `${d.environment}: ${count === 0 ? 'no change' : `${d.added.length} added, ${d.removed.length} removed, ${d.renamed.length} renamed, ${d.changed.length} changed`}`);
+    h(
+      3,
+      `${d.environment}: ${count === 0 ? 'no change' : `${d.added.length} added, ${d.removed.length} removed, ${d.renamed.length} renamed, ${d.changed.length} changed`}`,
+    );
     const item = (s: string) => out.push(md ? `- ${s}` : `  ${s}`);
-    if (d.added.length) { out.push('', md ? '**Added**' : 'Added:'); d.added.forEach(o => item(c(describeObject(o)))); }
-    if (d.removed.length) { out.push('', md ? '**Removed**' : 'Removed:'); d.removed.forEach(o => item(c(describeObject(o)))); }
+    if (d.added.length) {
+      out.push('', md ? '**Added**' : 'Added:');
+      d.added.forEach(o => item(c(describeObject(o))));
+    }
+    if (d.removed.length) {
+      out.push('', md ? '**Removed**' : 'Removed:');
+      d.removed.forEach(o => item(c(describeObject(o))));
+    }
     if (d.renamed.length) {
-      out.push('', md ? '**Renamed** (same content, new name: deleted and created in the cluster)' : 'Renamed (same content, new name: deleted and created in the cluster):');
+      out.push(
+        '',
+        md
+          ? '**Renamed** (same content, new name: deleted and created in the cluster)'
+          : 'Renamed (same content, new name: deleted and created in the cluster):',
+      );
       d.renamed.forEach(r => item(`${c(describeObject(r.before))} -> ${c(describeObject(r.after))}`));
     }
     if (d.changed.length) {

@@ -33,11 +33,15 @@ export interface EnvironmentDiff {
 
 /** The `.yaml` files of an environment folder and of its stage folders (`src/constructs/layout.ts`), sorted by path. */
 function yamlFilesIn(dir: string, depth = 0): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).map(e => e.name).sort().flatMap(name => {
-    const p = path.join(dir, name);
-    if (fs.statSync(p).isDirectory()) return depth === 0 && STAGE_FOLDER.test(name) ? yamlFilesIn(p, depth + 1) : [];
-    return name.endsWith('.yaml') ? [p] : [];
-  });
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .map(e => e.name)
+    .sort()
+    .flatMap(name => {
+      const p = path.join(dir, name);
+      if (fs.statSync(p).isDirectory()) return depth === 0 && STAGE_FOLDER.test(name) ? yamlFilesIn(p, depth + 1) : [];
+      return name.endsWith('.yaml') ? [p] : [];
+    });
 }
 
 /** Folders of an environment written by the synth, one per Flux Kustomization. */
@@ -50,7 +54,11 @@ const STAGE_FOLDER = /^(control-plane|config|namespaces(-[01]+)?)$/;
 export function readTree(dir: string): Map<string, KubeObject[]> {
   const envs = new Map<string, KubeObject[]>();
   if (!fs.existsSync(dir)) return envs;
-  for (const env of fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name).sort()) {
+  for (const env of fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter(e => e.isDirectory())
+    .map(e => e.name)
+    .sort()) {
     const objects: KubeObject[] = [];
     for (const file of yamlFilesIn(path.join(dir, env))) {
       for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
@@ -65,7 +73,8 @@ export function readTree(dir: string): Map<string, KubeObject[]> {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const keyed = (items: unknown[]) => items.every(i => isObject(i) && typeof i.name === 'string') && new Set(items.map(i => (i as { name: string }).name)).size === items.length;
+const keyed = (items: unknown[]) =>
+  items.every(i => isObject(i) && typeof i.name === 'string') && new Set(items.map(i => (i as { name: string }).name)).size === items.length;
 
 /** Field-level differences; lists of named items are compared by name, lists of scalars as sets. */
 export function diffFields(before: unknown, after: unknown, at = ''): FieldChange[] {
@@ -77,14 +86,26 @@ export function diffFields(before: unknown, after: unknown, at = ''): FieldChang
   if (Array.isArray(before) && Array.isArray(after)) {
     if (keyed(before) && keyed(after)) {
       const names = [...new Set([...before, ...after].map(i => (i as { name: string }).name))].sort();
-      return names.flatMap(n => diffFields(before.find(i => (i as { name: string }).name === n), after.find(i => (i as { name: string }).name === n), `${at}[name=${n}]`));
+      return names.flatMap(n =>
+        diffFields(
+          before.find(i => (i as { name: string }).name === n),
+          after.find(i => (i as { name: string }).name === n),
+          `${at}[name=${n}]`,
+        ),
+      );
     }
     if ([...before, ...after].every(i => !isObject(i) && !Array.isArray(i))) {
       const b = new Set(before.map(String));
       const a = new Set(after.map(String));
       return [
-        ...[...b].filter(x => !a.has(x)).sort().map(x => ({ path: `${at}[]`, before: x })),
-        ...[...a].filter(x => !b.has(x)).sort().map(x => ({ path: `${at}[]`, after: x })),
+        ...[...b]
+          .filter(x => !a.has(x))
+          .sort()
+          .map(x => ({ path: `${at}[]`, before: x })),
+        ...[...a]
+          .filter(x => !b.has(x))
+          .sort()
+          .map(x => ({ path: `${at}[]`, after: x })),
       ];
     }
     const n = Math.max(before.length, after.length);
@@ -106,7 +127,8 @@ export function diffEnvironment(environment: string, before: readonly KubeObject
   const a = new Map(after.map(o => [objectKey(o), o]));
   let removed = [...b.keys()].filter(k => !a.has(k)).map(k => b.get(k)!);
   let added = [...a.keys()].filter(k => !b.has(k)).map(k => a.get(k)!);
-  const changed = [...b.keys()].filter(k => a.has(k) && !same(b.get(k), a.get(k)))
+  const changed = [...b.keys()]
+    .filter(k => a.has(k) && !same(b.get(k), a.get(k)))
     .map(k => ({ before: b.get(k)!, after: a.get(k)!, fields: diffFields(b.get(k), a.get(k)) }));
 
   const renamed: ObjectChange[] = [];

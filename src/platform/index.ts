@@ -3,4 +3,3 @@ export * from './mesh-baseline-chart';
 export * from './ingress-chart';
 export * from './flux-chart';
 export * from './platform';
-

@@ -60,7 +60,8 @@ export function buildPlatform(app: App, env: ResolvedEnvironment, options: Platf
     const Profile = Object.prototype.hasOwnProperty.call(teams, ns) ? teams[ns] : undefined;
     if (typeof Profile !== 'function') {
       problems.push({
-        field: `namespaces['${ns}']`, value: ns,
+        field: `namespaces['${ns}']`,
+        value: ns,
         message: `is enabled in environment ${env.name}, but ${options.teamsSource ?? 'the team registry'} registers no profile class for it`,
         fix: "add the team's profile class to TEAMS under this namespace, or remove it from the environment's namespaces",
       });
@@ -85,13 +86,19 @@ export function teamRegistryProblems(teams: TeamRegistry): Problem[] {
   const seen = new Map<TeamProfile, string>();
   for (const [ns, Profile] of Object.entries(teams)) {
     if (typeof Profile !== 'function') {
-      problems.push({ field: `TEAMS['${ns}']`, value: typeof Profile, message: 'is not a profile class', fix: 'register the class itself (extends AmbientNamespaceProfile or SidecarNamespaceProfile)' });
+      problems.push({
+        field: `TEAMS['${ns}']`,
+        value: typeof Profile,
+        message: 'is not a profile class',
+        fix: 'register the class itself (extends AmbientNamespaceProfile or SidecarNamespaceProfile)',
+      });
       continue;
     }
     const first = seen.get(Profile);
     if (first !== undefined) {
       problems.push({
-        field: `TEAMS['${ns}']`, value: Profile.name,
+        field: `TEAMS['${ns}']`,
+        value: Profile.name,
         message: `registers class ${Profile.name}, which TEAMS['${first}'] registers already: one team's profile would be emitted into two namespaces`,
         fix: `register ${Profile.name} under one namespace; give the other namespace its own profile class`,
       });
@@ -111,7 +118,11 @@ export function teamRegistryProblems(teams: TeamRegistry): Problem[] {
 function guardServiceAccounts(ingress: IngressChart, env: ResolvedEnvironment, namespaces: readonly NamespaceProfile[]): ServiceAccountGuard {
   const istiods = env.istio.installedRevisions.map(r => `system:serviceaccount:${env.istio.rootNamespace}:${istiodReleaseName(r)}`);
   const serviceAccounts: ProtectedServiceAccount[] = [
-    { namespace: env.ingressGateway.namespace, name: env.ingressGateway.serviceAccount, workloadCreators: [`system:serviceaccount:${env.flux.namespace}:helm-controller`] },
+    {
+      namespace: env.ingressGateway.namespace,
+      name: env.ingressGateway.serviceAccount,
+      workloadCreators: [`system:serviceaccount:${env.flux.namespace}:helm-controller`],
+    },
   ];
   for (const profile of namespaces) {
     // Read by property, not instanceof: a profile class from an app team's own package may come

@@ -53,7 +53,8 @@ export function appWideProblems<P extends AppProfile>(profile: P, profiles: AppP
   const sameNamespace = earlier.find(p => p.namespace === profile.namespace);
   if (sameNamespace) {
     problems.push({
-      field: 'namespace', value: profile.namespace,
+      field: 'namespace',
+      value: profile.namespace,
       message: `is also the namespace of profile '${sameNamespace.node.path}' (${classOf(sameNamespace)}): one profile's policies would overwrite the other's`,
       fix: 'give each namespace one profile class: register each class once in the team registry (TEAMS), under its own namespace',
     });
@@ -64,7 +65,8 @@ export function appWideProblems<P extends AppProfile>(profile: P, profiles: AppP
     if (other) {
       const otherRoute = hostsOf(other).find(([h]) => h === host)![1];
       problems.push({
-        field: routesField, value: host,
+        field: routesField,
+        value: host,
         message: `is a host of route '${route}', and also of route '${otherRoute}' in namespace ${other.namespace} (${classOf(other)}): the gateway would send it to one of them only`,
         fix: 'give each host to one team; split by path under one route if both serve parts of it',
       });

@@ -18,7 +18,10 @@ export class HookCalls {
    * @param profile the profile whose hooks are called
    * @param fromProps the profile was given the `declarations` prop
    */
-  constructor(private readonly profile: object, private readonly fromProps: boolean) {}
+  constructor(
+    private readonly profile: object,
+    private readonly fromProps: boolean,
+  ) {}
 
   /** The class the team wrote (or the library class it constructed). */
   public get className(): string {
@@ -58,7 +61,13 @@ export class HookCalls {
       if (value === undefined || value === null) {
         if (!undefinedOk) {
           const empty = Array.isArray(fallback) ? '[]' : JSON.stringify(fallback);
-          this.problem(hook, '', value, 'returned nothing: a missing return statement drops everything the hook declares', `return a value from ${this.className}.${hook}() (${empty} for none)`);
+          this.problem(
+            hook,
+            '',
+            value,
+            'returned nothing: a missing return statement drops everything the hook declares',
+            `return a value from ${this.className}.${hook}() (${empty} for none)`,
+          );
         }
         return fallback;
       }

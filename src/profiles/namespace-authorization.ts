@@ -6,15 +6,17 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules, AuthorizationPolicySpecTargetRefs,
+  AuthorizationPolicy,
+  AuthorizationPolicySpec,
+  AuthorizationPolicySpecAction,
+  AuthorizationPolicySpecRules,
+  AuthorizationPolicySpecTargetRefs,
   RequestAuthentication,
 } from '../../imports/istio-security.istio.io';
 import { Annotations } from '../core/labels';
 import { principalOf } from '../core/names';
 import { byCodePoint } from '../core/sort';
-import type {
-  CallerDeclaration, DataplaneMode, JwtRuleDeclaration, L7PolicyDeclaration, ServiceDeclaration,
-} from './types';
+import type { CallerDeclaration, DataplaneMode, JwtRuleDeclaration, L7PolicyDeclaration, ServiceDeclaration } from './types';
 
 /**
  * Where a caller's requests meet this namespace's authorization when the namespace has a waypoint.
@@ -85,19 +87,29 @@ export class NamespaceAuthorization extends Construct {
     const gatewayGovernedByL7 = new Set(props.l7Policies.filter(p => isAllow(p) && p.from?.ingressGateway).flatMap(p => p.services));
     const externalPrincipals = new Set([
       ...props.callers.filter(c => c.external).map(principal),
-      ...props.l7Policies.flatMap(p => p.from?.workloads ?? []).filter(w => w.external).map(principal),
+      ...props.l7Policies
+        .flatMap(p => p.from?.workloads ?? [])
+        .filter(w => w.external)
+        .map(principal),
     ]);
 
     const policy = (name: string, spec: AuthorizationPolicySpec) => {
       // Principals outside this environment are declared, so the principal-resolves rule accepts them.
-      const outside = sortedUnique((spec.rules ?? []).flatMap(r => (r.from ?? []).flatMap(f => f.source?.principals ?? [])).filter(pr => externalPrincipals.has(pr)));
+      const outside = sortedUnique(
+        (spec.rules ?? []).flatMap(r => (r.from ?? []).flatMap(f => f.source?.principals ?? [])).filter(pr => externalPrincipals.has(pr)),
+      );
       // A selector policy names the Service whose pods it selects, so that reports can draw it.
-      const selected = spec.selector ? [...services.values()].find(s => JSON.stringify(s.selector) === JSON.stringify(spec.selector!.matchLabels)) : undefined;
+      const selected = spec.selector
+        ? [...services.values()].find(s => JSON.stringify(s.selector) === JSON.stringify(spec.selector!.matchLabels))
+        : undefined;
       const annotations = {
         ...(outside.length ? { [Annotations.EXTERNAL_PRINCIPALS]: outside.join(',') } : {}),
         ...(selected ? { [Annotations.SERVICE]: selected.name } : {}),
       };
-      return new AuthorizationPolicy(this, name, { metadata: { name, namespace: props.namespace, annotations: Object.keys(annotations).length ? annotations : undefined }, spec });
+      return new AuthorizationPolicy(this, name, {
+        metadata: { name, namespace: props.namespace, annotations: Object.keys(annotations).length ? annotations : undefined },
+        spec,
+      });
     };
     const principalsRule = (principals: string[], ports?: readonly number[]): AuthorizationPolicySpecRules => ({
       from: [{ source: { principals: sortedUnique(principals) } }],
@@ -164,12 +176,14 @@ export class NamespaceAuthorization extends Construct {
         metadata: { name: `jwt-${svc}`, namespace: props.namespace },
         spec: {
           ...(waypoint ? { targetRefs: [{ group: '', kind: 'Service', name: svc }] } : { selector: podSelector(svc) }),
-          jwtRules: [...jwtBySvc.get(svc)!].sort((a, b) => byCodePoint(a.issuer, b.issuer)).map(r => ({
-            issuer: r.issuer,
-            jwksUri: r.jwksUri,
-            ...(r.audiences?.length ? { audiences: sortedUnique(r.audiences) } : {}),
-            ...(r.forwardOriginalToken ? { forwardOriginalToken: true } : {}),
-          })),
+          jwtRules: [...jwtBySvc.get(svc)!]
+            .sort((a, b) => byCodePoint(a.issuer, b.issuer))
+            .map(r => ({
+              issuer: r.issuer,
+              jwksUri: r.jwksUri,
+              ...(r.audiences?.length ? { audiences: sortedUnique(r.audiences) } : {}),
+              ...(r.forwardOriginalToken ? { forwardOriginalToken: true } : {}),
+            })),
         },
       });
     }
@@ -177,22 +191,41 @@ export class NamespaceAuthorization extends Construct {
 }
 
 /** The one rule of an L7 policy: who (principals, JWT principals), what (methods, paths), when. */
-function l7Rule(p: L7PolicyDeclaration, principal: (w: { namespace: string; serviceAccount: string }) => string, gatewayPrincipal: string): AuthorizationPolicySpecRules {
+function l7Rule(
+  p: L7PolicyDeclaration,
+  principal: (w: { namespace: string; serviceAccount: string }) => string,
+  gatewayPrincipal: string,
+): AuthorizationPolicySpecRules {
   const from = p.from;
   return {
-    ...(from ? {
-      from: [{
-        source: {
-          ...(from.workloads?.length || from.ingressGateway ? {
-            principals: sortedUnique([...(from.workloads ?? []).map(principal), ...(from.ingressGateway ? [gatewayPrincipal] : [])]),
-          } : {}),
-          ...(from.requestPrincipals?.length ? { requestPrincipals: sortedUnique(from.requestPrincipals) } : {}),
-        },
-      }],
-    } : {}),
-    ...(p.to?.methods?.length || p.to?.paths?.length ? {
-      to: [{ operation: { ...(p.to.methods?.length ? { methods: sortedUnique(p.to.methods) } : {}), ...(p.to.paths?.length ? { paths: sortedUnique(p.to.paths) } : {}) } }],
-    } : {}),
+    ...(from
+      ? {
+          from: [
+            {
+              source: {
+                ...(from.workloads?.length || from.ingressGateway
+                  ? {
+                      principals: sortedUnique([...(from.workloads ?? []).map(principal), ...(from.ingressGateway ? [gatewayPrincipal] : [])]),
+                    }
+                  : {}),
+                ...(from.requestPrincipals?.length ? { requestPrincipals: sortedUnique(from.requestPrincipals) } : {}),
+              },
+            },
+          ],
+        }
+      : {}),
+    ...(p.to?.methods?.length || p.to?.paths?.length
+      ? {
+          to: [
+            {
+              operation: {
+                ...(p.to.methods?.length ? { methods: sortedUnique(p.to.methods) } : {}),
+                ...(p.to.paths?.length ? { paths: sortedUnique(p.to.paths) } : {}),
+              },
+            },
+          ],
+        }
+      : {}),
     ...(p.when?.length ? { when: p.when.map(w => ({ key: w.key, values: [...w.values] })) } : {}),
   };
 }

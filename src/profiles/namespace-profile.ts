@@ -20,8 +20,17 @@ import { extraResourceProblems, hookNameProblems } from './profile-checks';
 import { renderDataplane, renderNamespace, renderNetworkPolicies, RenderedNamespace, routedTargetPorts } from './render-workloads';
 import { renderRouting } from './render-routing';
 import {
-  CallerDeclaration, DataplaneMode, DependencyDeclaration, ExternalHostDeclaration, JwtRuleDeclaration,
-  L7PolicyDeclaration, NamespaceDeclarations, PodSecurityLevel, RouteDeclaration, ServiceDeclaration, TrafficPolicyDeclaration,
+  CallerDeclaration,
+  DataplaneMode,
+  DependencyDeclaration,
+  ExternalHostDeclaration,
+  JwtRuleDeclaration,
+  L7PolicyDeclaration,
+  NamespaceDeclarations,
+  PodSecurityLevel,
+  RouteDeclaration,
+  ServiceDeclaration,
+  TrafficPolicyDeclaration,
   WaypointOptions,
 } from './types';
 
@@ -58,7 +67,7 @@ export interface NamespaceProfileProps {
 
 const NAMESPACE_PROFILE = Symbol.for('eks-istio-mesh.NamespaceProfile');
 
-const listOf = <T>(items: readonly T[] | undefined): T[] => (Array.isArray(items) ? [...items] : (items ?? []) as T[]);
+const listOf = <T>(items: readonly T[] | undefined): T[] => (Array.isArray(items) ? [...items] : ((items ?? []) as T[]));
 const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /**
@@ -129,7 +138,9 @@ export abstract class NamespaceProfile extends MeshChart {
     this.hooks = new HookCalls(this, props.declarations !== undefined);
     addCheck(this, () => [
       ...(isDnsLabel(namespace) ? [] : [{ field: 'namespace', value: namespace, message: 'is not a valid namespace name', fix: 'use a DNS label' }]),
-      ...(isLabelValue(team) && team !== '' ? [] : [{ field: 'team', value: team, message: 'is not a valid label value', fix: 'use at most 63 letters, digits, - _ and .' }]),
+      ...(isLabelValue(team) && team !== ''
+        ? []
+        : [{ field: 'team', value: team, message: 'is not a valid label value', fix: 'use at most 63 letters, digits, - _ and .' }]),
       ...checkDeclarationsProp(props.declarations, this.targetDataplaneMode),
       ...this.hooks.problems,
       ...appWideProblems(this, this.appProfiles(), this.hooks.fieldOf('routes')),
@@ -276,13 +287,17 @@ export abstract class NamespaceProfile extends MeshChart {
 
   /** How requests of a workload in `namespace` travel (its profile, migration state or declaration). */
   private callerPath(namespace: string, declared?: DataplaneMode): CallerPath {
-    const dataplane = namespace === this.namespace
-      ? this.dataplaneMode
-      : this.appProfiles().byNamespace.get(namespace)?.dataplaneMode ?? this.env.namespaces[namespace]?.dataplane ?? declared;
+    const dataplane =
+      namespace === this.namespace
+        ? this.dataplaneMode
+        : (this.appProfiles().byNamespace.get(namespace)?.dataplaneMode ?? this.env.namespaces[namespace]?.dataplane ?? declared);
     switch (dataplane) {
-      case DataplaneMode.AMBIENT: return CallerPath.WAYPOINT;
-      case DataplaneMode.SIDECAR: return CallerPath.DIRECT;
-      default: return CallerPath.EITHER;
+      case DataplaneMode.AMBIENT:
+        return CallerPath.WAYPOINT;
+      case DataplaneMode.SIDECAR:
+        return CallerPath.DIRECT;
+      default:
+        return CallerPath.EITHER;
     }
   }
 
@@ -295,7 +310,13 @@ export abstract class NamespaceProfile extends MeshChart {
     const hooks = this.hooks;
     hooks.problems.push(...hookNameProblems(this, NamespaceProfile.prototype, hooks.className, this.targetDataplaneMode));
     if (![DataplaneMode.AMBIENT, DataplaneMode.SIDECAR].includes(this.targetDataplaneMode)) {
-      hooks.problem('targetDataplaneMode', '', this.targetDataplaneMode, 'is not a dataplane a profile can target', 'extend AmbientNamespaceProfile or SidecarNamespaceProfile');
+      hooks.problem(
+        'targetDataplaneMode',
+        '',
+        this.targetDataplaneMode,
+        'is not a dataplane a profile can target',
+        'extend AmbientNamespaceProfile or SidecarNamespaceProfile',
+      );
     }
     const collected: CollectedDeclarations = {
       services: hooks.call('services', () => this.services(), []),
@@ -312,15 +333,22 @@ export abstract class NamespaceProfile extends MeshChart {
       telemetry: hooks.call<TelemetryOverrides | undefined>('telemetry', () => this.telemetry(), undefined, true),
     };
     const routes = Array.isArray(collected.routes) ? collected.routes : [];
-    recordRouteHosts(this, routes.flatMap(r => (Array.isArray(r?.hosts) ? r.hosts.map(h => [h, r.name] as const) : [])));
-    hooks.problems.push(...checkDeclarations(collected, {
-      env: this.env,
-      dataplaneMode: this.dataplaneMode,
-      callerPath: (namespace, declared) => this.callerPath(namespace, declared),
-      field: hook => hooks.fieldOf(hook),
-      written: hook => hooks.written(hook),
-      addWaypoint: hooks.fromDeclarations('waypoint') ? 'set declarations.waypoint to {}' : `override waypoint() in ${hooks.className} to return {}`,
-    }));
+    recordRouteHosts(
+      this,
+      routes.flatMap(r => (Array.isArray(r?.hosts) ? r.hosts.map(h => [h, r.name] as const) : [])),
+    );
+    hooks.problems.push(
+      ...checkDeclarations(collected, {
+        env: this.env,
+        dataplaneMode: this.dataplaneMode,
+        callerPath: (namespace, declared) => this.callerPath(namespace, declared),
+        field: hook => hooks.fieldOf(hook),
+        written: hook => hooks.written(hook),
+        addWaypoint: hooks.fromDeclarations('waypoint')
+          ? 'set declarations.waypoint to {}'
+          : `override waypoint() in ${hooks.className} to return {}`,
+      }),
+    );
     return collected;
   }
 

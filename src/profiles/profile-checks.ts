@@ -11,8 +11,19 @@ import { DataplaneMode } from './types';
 
 /** The hooks a profile subclass may override (`waypoint` only in ambient profiles). */
 export const PROFILE_HOOKS: readonly string[] = [
-  'callers', 'dependencies', 'externalHosts', 'extraResources', 'jwtRules', 'l7Policies', 'namespaceLabels', 'podSecurityLevel',
-  'routes', 'services', 'telemetry', 'trafficPolicies', 'waypoint',
+  'callers',
+  'dependencies',
+  'externalHosts',
+  'extraResources',
+  'jwtRules',
+  'l7Policies',
+  'namespaceLabels',
+  'podSecurityLevel',
+  'routes',
+  'services',
+  'telemetry',
+  'trafficPolicies',
+  'waypoint',
 ];
 
 /**
@@ -24,15 +35,48 @@ export const PROFILE_HOOKS: readonly string[] = [
  */
 export const CLUSTER_SCOPED_KINDS: readonly string[] = [
   // Core Kubernetes API groups.
-  'APIService', 'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding', 'ClusterTrustBundle', 'ComponentStatus',
-  'CSIDriver', 'CSINode', 'CustomResourceDefinition', 'DeviceClass', 'DeviceTaintRule', 'FlowSchema', 'IngressClass', 'IPAddress',
-  'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'MutatingWebhookConfiguration', 'Namespace', 'Node',
-  'PersistentVolume', 'PriorityClass', 'PriorityLevelConfiguration', 'ResourceSlice', 'RuntimeClass', 'SelfSubjectAccessReview',
-  'SelfSubjectReview', 'SelfSubjectRulesReview', 'ServiceCIDR', 'StorageClass', 'StorageVersion', 'StorageVersionMigration',
-  'SubjectAccessReview', 'TokenReview', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
-  'ValidatingWebhookConfiguration', 'VolumeAttachment', 'VolumeAttributesClass',
+  'APIService',
+  'CertificateSigningRequest',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'ClusterTrustBundle',
+  'ComponentStatus',
+  'CSIDriver',
+  'CSINode',
+  'CustomResourceDefinition',
+  'DeviceClass',
+  'DeviceTaintRule',
+  'FlowSchema',
+  'IngressClass',
+  'IPAddress',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
+  'MutatingWebhookConfiguration',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'PriorityClass',
+  'PriorityLevelConfiguration',
+  'ResourceSlice',
+  'RuntimeClass',
+  'SelfSubjectAccessReview',
+  'SelfSubjectReview',
+  'SelfSubjectRulesReview',
+  'ServiceCIDR',
+  'StorageClass',
+  'StorageVersion',
+  'StorageVersionMigration',
+  'SubjectAccessReview',
+  'TokenReview',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'ValidatingWebhookConfiguration',
+  'VolumeAttachment',
+  'VolumeAttributesClass',
   // Pinned CRDs with scope: Cluster.
-  'ClusterIssuer', 'GatewayClass', 'IngressClassParams',
+  'ClusterIssuer',
+  'GatewayClass',
+  'IngressClassParams',
 ];
 
 /**
@@ -61,7 +105,8 @@ export function hookNameProblems(profile: object, baseProto: object, className: 
     const hook = closestName(name, PROFILE_HOOKS, 2);
     if (hook) {
       problems.push({
-        field: `${className}.${name}()`, value: name,
+        field: `${className}.${name}()`,
+        value: name,
         message: `is not a hook (did you mean ${hook}()?): the profile never calls it, so what it returns is ignored`,
         fix: `rename it to ${hook}() and mark it override, or give the helper a name further from the hooks'`,
       });
@@ -69,9 +114,10 @@ export function hookNameProblems(profile: object, baseProto: object, className: 
   }
   if (targetDataplaneMode === DataplaneMode.SIDECAR && typeof (profile as { waypoint?: unknown }).waypoint === 'function') {
     problems.push({
-      field: `${className}.waypoint()`, value: className,
+      field: `${className}.waypoint()`,
+      value: className,
       message: 'is defined on a sidecar profile: only ambient namespaces have waypoints, so it is never called',
-      fix: 'extend AmbientNamespaceProfile for a waypoint, or remove waypoint(): sidecars enforce L7 policies in each pod\'s proxy',
+      fix: "extend AmbientNamespaceProfile for a waypoint, or remove waypoint(): sidecars enforce L7 policies in each pod's proxy",
     });
   }
   return problems;
@@ -86,19 +132,44 @@ export function extraResourceProblems(extra: Construct, namespace: string, class
     const where = `${obj.kind} ${obj.name}`;
     if (obj.kind === 'List' || obj.kind.endsWith('List')) {
       // kustomize expands a List into its items, which would then skip every check here.
-      problems.push({ field, value: where, message: 'is a List: kustomize applies its items, which no check of the profile sees', fix: 'define each item as its own object in extraResources()' });
+      problems.push({
+        field,
+        value: where,
+        message: 'is a List: kustomize applies its items, which no check of the profile sees',
+        fix: 'define each item as its own object in extraResources()',
+      });
       continue;
     }
     if (CLUSTER_SCOPED_KINDS.includes(obj.kind)) {
-      problems.push({ field, value: where, message: 'is cluster-scoped: it would reach beyond the namespace', fix: 'define cluster-wide objects in the platform charts' });
+      problems.push({
+        field,
+        value: where,
+        message: 'is cluster-scoped: it would reach beyond the namespace',
+        fix: 'define cluster-wide objects in the platform charts',
+      });
     } else if (obj.metadata.namespace !== namespace) {
-      problems.push({ field, value: where, message: `defines an object outside namespace ${namespace} (in ${obj.metadata.namespace})`, fix: `keep extra objects in ${namespace}; cluster-wide objects belong to the platform charts` });
+      problems.push({
+        field,
+        value: where,
+        message: `defines an object outside namespace ${namespace} (in ${obj.metadata.namespace})`,
+        fix: `keep extra objects in ${namespace}; cluster-wide objects belong to the platform charts`,
+      });
     }
     if (owned.includes(obj.kind)) {
-      problems.push({ field, value: where, message: `defines a ${obj.kind}, which the profile owns`, fix: 'override the matching hook instead (mTLS comes from the environment config)' });
+      problems.push({
+        field,
+        value: where,
+        message: `defines a ${obj.kind}, which the profile owns`,
+        fix: 'override the matching hook instead (mTLS comes from the environment config)',
+      });
     }
     if (obj.kind === 'Sidecar' && dataplaneMode === DataplaneMode.AMBIENT) {
-      problems.push({ field, value: where, message: 'defines a Sidecar in an ambient namespace, where ztunnel and waypoints ignore it', fix: 'remove it; restrict egress with externalHosts() and NetworkPolicies' });
+      problems.push({
+        field,
+        value: where,
+        message: 'defines a Sidecar in an ambient namespace, where ztunnel and waypoints ignore it',
+        fix: 'remove it; restrict egress with externalHosts() and NetworkPolicies',
+      });
     }
   }
   return problems;

@@ -25,7 +25,10 @@ export function renderRouting(scope: Construct, namespace: string, env: Resolved
         exportTo: ['.'],
         location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
         resolution: ServiceEntrySpecResolution.DNS,
-        ports: hosts.get(host)!.sort((a, b) => a.port - b.port).map(h => ({ number: h.port, name: `${h.protocol.toLowerCase()}-${h.port}`, protocol: h.protocol })),
+        ports: hosts
+          .get(host)!
+          .sort((a, b) => a.port - b.port)
+          .map(h => ({ number: h.port, name: `${h.protocol.toLowerCase()}-${h.port}`, protocol: h.protocol })),
       },
     });
   }

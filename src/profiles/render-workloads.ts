@@ -71,9 +71,14 @@ export function renderNamespace(scope: Construct, n: RenderedNamespace): void {
   }
   const serviceAccounts = sortedUnique(d.services.map(s => s.serviceAccount).filter((sa): sa is string => !!sa));
   // Flux never deletes the Namespace (and the team's workloads in it): see README, "Migration and rollback".
-  const annotations = { ...(serviceAccounts.length ? { [Annotations.SERVICE_ACCOUNTS]: serviceAccounts.join(',') } : {}), [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED };
+  const annotations = {
+    ...(serviceAccounts.length ? { [Annotations.SERVICE_ACCOUNTS]: serviceAccounts.join(',') } : {}),
+    [FLUX_PRUNE_ANNOTATION]: FLUX_PRUNE_DISABLED,
+  };
   // The chart's default namespace (this namespace) must not land on the cluster-scoped Namespace.
-  new k8s.KubeNamespace(scope, 'Namespace', { metadata: { name: n.namespace, labels, annotations } }).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  new k8s.KubeNamespace(scope, 'Namespace', { metadata: { name: n.namespace, labels, annotations } }).addJsonPatch(
+    JsonPatch.remove('/metadata/namespace'),
+  );
 
   new PeerAuthentication(scope, 'PeerAuthentication', {
     metadata: { name: 'default', namespace: n.namespace },
@@ -84,7 +89,13 @@ export function renderNamespace(scope: Construct, n: RenderedNamespace): void {
 /** The waypoint, the namespace's Telemetry, and for sidecars the egress Sidecar. */
 export function renderDataplane(scope: Construct, n: RenderedNamespace): void {
   const { env, waypoint } = n;
-  if (waypoint) new Waypoint(scope, 'Waypoint', { namespace: n.namespace, name: waypoint.name, revision: env.istio.revision, availability: env.availability.replicas });
+  if (waypoint)
+    new Waypoint(scope, 'Waypoint', {
+      namespace: n.namespace,
+      name: waypoint.name,
+      revision: env.istio.revision,
+      availability: env.availability.replicas,
+    });
 
   // Ambient: only the waypoint can trace, and it applies only Telemetry that targets it.
   const sidecarMode = n.dataplaneMode === DataplaneMode.SIDECAR;
@@ -107,7 +118,16 @@ export function renderDataplane(scope: Construct, n: RenderedNamespace): void {
     new Sidecar(scope, 'Sidecar', {
       metadata: { name: 'default', namespace: n.namespace },
       spec: {
-        egress: [{ hosts: sortedUnique(['./*', `${env.istio.rootNamespace}/*`, `${env.telemetry.collectorNamespace}/*`, ...n.declarations.dependencies.map(dep => `${dep.namespace}/*`)]) }],
+        egress: [
+          {
+            hosts: sortedUnique([
+              './*',
+              `${env.istio.rootNamespace}/*`,
+              `${env.telemetry.collectorNamespace}/*`,
+              ...n.declarations.dependencies.map(dep => `${dep.namespace}/*`),
+            ]),
+          },
+        ],
         outboundTrafficPolicy: { mode: SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
       },
     });
@@ -127,7 +147,9 @@ export function renderNetworkPolicies(scope: Construct, n: RenderedNamespace): v
     // Workloads an L7 ALLOW admits must get through the NetworkPolicies too.
     fromNamespaces: [
       ...callersOf(s.name).map(c => c.namespace),
-      ...d.l7Policies.filter(p => (p.action ?? PolicyAction.ALLOW) === PolicyAction.ALLOW && p.services.includes(s.name)).flatMap(p => (p.from?.workloads ?? []).map(w => w.namespace)),
+      ...d.l7Policies
+        .filter(p => (p.action ?? PolicyAction.ALLOW) === PolicyAction.ALLOW && p.services.includes(s.name))
+        .flatMap(p => (p.from?.workloads ?? []).map(w => w.namespace)),
     ].filter(ns => ns !== n.namespace),
   }));
   const envoyInNamespace = n.dataplaneMode === DataplaneMode.SIDECAR || !!waypoint;
@@ -138,7 +160,9 @@ export function renderNetworkPolicies(scope: Construct, n: RenderedNamespace): v
     ingressGateway: { namespace: env.ingressGateway.namespace, selector: env.ingressGateway.selectorLabels },
     targets,
     dependencies: d.dependencies,
-    external: d.externalHosts.map(h => (h.cidrs?.length ? { cidrs: [...h.cidrs].sort(byCodePoint), port: h.port } : { ...PUBLIC_INTERNET, port: h.port })),
+    external: d.externalHosts.map(h =>
+      h.cidrs?.length ? { cidrs: [...h.cidrs].sort(byCodePoint), port: h.port } : { ...PUBLIC_INTERNET, port: h.port },
+    ),
     istiod: envoyInNamespace ? { namespace: env.istio.rootNamespace } : undefined,
     telemetry: envoyInNamespace ? { namespace: env.telemetry.collectorNamespace, port: env.telemetry.collectorPort } : undefined,
     ipFamily: env.cluster.ipFamily,

@@ -43,7 +43,6 @@ function throughWaypointHop(status: FlowStatus): boolean {
   return status.state !== 'not verified' && status.recorded.hops.some(h => h.component === 'waypoint' && h.decision === 'allow');
 }
 
-
 /** One namespace as the report sees it. */
 interface NamespaceView {
   readonly name: string;
@@ -133,52 +132,85 @@ function serviceOfHost(host: string, ns: string): { service: string; namespace: 
 
 /** Read what the report needs from one environment's objects. */
 function namespaceViews(env: ResolvedEnvironment, index: ObjectIndex): NamespaceView[] {
-  const meshMode = (index.ofKind('PeerAuthentication', env.istio.rootNamespace).find(p => !p.spec?.selector)?.spec?.mtls?.mode as string) ?? 'PERMISSIVE (Istio default)';
+  const meshMode =
+    (index.ofKind('PeerAuthentication', env.istio.rootNamespace).find(p => !p.spec?.selector)?.spec?.mtls?.mode as string) ??
+    'PERMISSIVE (Istio default)';
   const excluded = new Set([env.istio.rootNamespace, env.ingressGateway.namespace]);
-  return index.ofKind('Namespace').filter(n => !excluded.has(n.metadata.name!)).map(n => {
-    const name = n.metadata.name!;
-    const labels = n.metadata.labels ?? {};
-    const mode = labels[Labels.DATAPLANE_MODE] === 'ambient' ? 'ambient' : (labels[Labels.REVISION] || labels[Labels.INJECTION] === 'enabled') ? 'sidecar' : 'out of mesh';
-    const waypoint = labels[Labels.USE_WAYPOINT];
-    const pa = index.ofKind('PeerAuthentication', name).find(p => !p.spec?.selector);
-    const routes = index.ofKind('VirtualService', name).filter(vs => (vs.spec?.gateways ?? []).some((g: string) => g !== 'mesh')).flatMap(vs =>
-      (vs.spec.http ?? []).flatMap((r: any) => (vs.spec.hosts ?? []).flatMap((host: string) => (r.route ?? []).map((d: any) => ({
-        host,
-        prefix: r.match?.[0]?.uri?.prefix ?? '/',
-        service: serviceOfHost(d.destination.host, name).service,
-        port: d.destination.port?.number,
-      })))));
-    const callers: Caller[] = [];
-    for (const p of index.ofKind('AuthorizationPolicy', name).filter(p => (p.spec?.action ?? 'ALLOW') === 'ALLOW')) {
-      const targets = (p.spec.targetRefs ?? []).filter((t: any) => t.kind === 'Service').map((t: any) => t.name as string);
-      const selector = p.spec.selector?.matchLabels ? [`pods ${Object.entries(p.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(',')}`] : [];
-      for (const rule of p.spec.rules ?? []) {
-        for (const from of rule.from ?? []) {
-          for (const principal of from.source?.principals ?? []) {
-            if (waypoint && principal.endsWith(`/ns/${name}/sa/${waypoint}`)) continue;
-            const selected = p.metadata.annotations?.[Annotations.SERVICE];
-            const resolvedTargets = targets.length ? targets : selected ? [selected] : selector.length ? selector : ['all workloads'];
-            callers.push({ principal, namespace: principalNamespace(principal), targets: resolvedTargets, jwt: !!from.source?.requestPrincipals?.length, attachment: targets.length ? 'waypoint' : 'pods' });
+  return index
+    .ofKind('Namespace')
+    .filter(n => !excluded.has(n.metadata.name!))
+    .map(n => {
+      const name = n.metadata.name!;
+      const labels = n.metadata.labels ?? {};
+      const mode =
+        labels[Labels.DATAPLANE_MODE] === 'ambient'
+          ? 'ambient'
+          : labels[Labels.REVISION] || labels[Labels.INJECTION] === 'enabled'
+            ? 'sidecar'
+            : 'out of mesh';
+      const waypoint = labels[Labels.USE_WAYPOINT];
+      const pa = index.ofKind('PeerAuthentication', name).find(p => !p.spec?.selector);
+      const routes = index
+        .ofKind('VirtualService', name)
+        .filter(vs => (vs.spec?.gateways ?? []).some((g: string) => g !== 'mesh'))
+        .flatMap(vs =>
+          (vs.spec.http ?? []).flatMap((r: any) =>
+            (vs.spec.hosts ?? []).flatMap((host: string) =>
+              (r.route ?? []).map((d: any) => ({
+                host,
+                prefix: r.match?.[0]?.uri?.prefix ?? '/',
+                service: serviceOfHost(d.destination.host, name).service,
+                port: d.destination.port?.number,
+              })),
+            ),
+          ),
+        );
+      const callers: Caller[] = [];
+      for (const p of index.ofKind('AuthorizationPolicy', name).filter(p => (p.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+        const targets = (p.spec.targetRefs ?? []).filter((t: any) => t.kind === 'Service').map((t: any) => t.name as string);
+        const selector = p.spec.selector?.matchLabels
+          ? [
+              `pods ${Object.entries(p.spec.selector.matchLabels)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(',')}`,
+            ]
+          : [];
+        for (const rule of p.spec.rules ?? []) {
+          for (const from of rule.from ?? []) {
+            for (const principal of from.source?.principals ?? []) {
+              if (waypoint && principal.endsWith(`/ns/${name}/sa/${waypoint}`)) continue;
+              const selected = p.metadata.annotations?.[Annotations.SERVICE];
+              const resolvedTargets = targets.length ? targets : selected ? [selected] : selector.length ? selector : ['all workloads'];
+              callers.push({
+                principal,
+                namespace: principalNamespace(principal),
+                targets: resolvedTargets,
+                jwt: !!from.source?.requestPrincipals?.length,
+                attachment: targets.length ? 'waypoint' : 'pods',
+              });
+            }
           }
         }
       }
-    }
-    const services = [...new Set([
-      ...routes.map(r => r.service),
-      ...callers.flatMap(c => c.targets).filter(t => !t.includes('=') && t !== 'all workloads'),
-      ...index.ofKind('DestinationRule', name).map(d => serviceOfHost(d.spec.host, name).service),
-    ])].sort(byCodePoint);
-    return {
-      name,
-      mode,
-      waypoint: mode === 'ambient' && waypoint && waypoint !== '#none' ? waypoint : undefined,
-      ingressThroughWaypoint: labels[Labels.INGRESS_USE_WAYPOINT] === 'true',
-      mtls: mode === 'out of mesh' ? 'none: plaintext' : (pa?.spec?.mtls?.mode as string) ?? `${meshMode} (mesh-wide)`,
-      services,
-      routes,
-      callers,
-    } as NamespaceView;
-  }).sort((a, b) => byCodePoint(a.name, b.name));
+      const services = [
+        ...new Set([
+          ...routes.map(r => r.service),
+          ...callers.flatMap(c => c.targets).filter(t => !t.includes('=') && t !== 'all workloads'),
+          ...index.ofKind('DestinationRule', name).map(d => serviceOfHost(d.spec.host, name).service),
+        ]),
+      ].sort(byCodePoint);
+      return {
+        name,
+        mode,
+        waypoint: mode === 'ambient' && waypoint && waypoint !== '#none' ? waypoint : undefined,
+        ingressThroughWaypoint: labels[Labels.INGRESS_USE_WAYPOINT] === 'true',
+        mtls: mode === 'out of mesh' ? 'none: plaintext' : ((pa?.spec?.mtls?.mode as string) ?? `${meshMode} (mesh-wide)`),
+        services,
+        routes,
+        callers,
+      } as NamespaceView;
+    })
+    .sort((a, b) => byCodePoint(a.name, b.name));
 }
 
 /** The Mermaid flowchart of the traffic path. */
@@ -214,13 +246,19 @@ function diagram(env: ResolvedEnvironment, index: ObjectIndex, views: readonly N
         const status = verification.statuses.get(f.id)!;
         if (status.state !== 'allowed' || !('service' in f.to)) continue;
         const target = f.to.service.slice(v.name.length + 1);
-        if (!v.services.includes(target)) lines.splice(lines.length - 1, 0, `    ${svc(target)}[${text(target)}]`), v.services.push(target);
+        if (!v.services.includes(target)) {
+          lines.splice(lines.length - 1, 0, `    ${svc(target)}[${text(target)}]`);
+          v.services.push(target);
+        }
         const plaintext = v.mode === 'out of mesh' ? ' · plaintext' : '';
         const source = sourceOf(env, f);
         const srcNs = source.split('/')[0];
         const from = 'alb' in f.from ? 'gateway' : modes.has(srcNs) ? id('ns', srcNs) : id('ext', srcNs);
         if (!('alb' in f.from) && !modes.has(srcNs)) external.add(srcNs);
-        const label = f.http && 'alb' in f.from ? `${f.http.host}${f.http.path === '/' ? '' : ` ${f.http.path}`}${f.http.jwt ? ' · JWT' : ''}${plaintext}` : `${plaintext ? 'plaintext' : 'mTLS'} · ${source}`;
+        const label =
+          f.http && 'alb' in f.from
+            ? `${f.http.host}${f.http.path === '/' ? '' : ` ${f.http.path}`}${f.http.jwt ? ' · JWT' : ''}${plaintext}`
+            : `${plaintext ? 'plaintext' : 'mTLS'} · ${source}`;
         if (v.waypoint && throughWaypointHop(status)) throughWaypoint(from, label, target);
         else edges.push(`  ${from} -->|${text(label)}| ${svc(target)}`);
       }
@@ -241,7 +279,10 @@ function diagram(env: ResolvedEnvironment, index: ObjectIndex, views: readonly N
       for (const t of c.targets.filter(t => v.services.includes(t))) {
         if (r === 'waypoint') throughWaypoint(from, `mTLS · ${shortPrincipal(c.principal)}`, t);
         else if (r === 'unenforced') edges.push(`  ${from} -->|${text('plaintext · not enforced')}| ${svc(t)}`);
-        else edges.push(`  ${from} -->|${text(`${v.mode === 'ambient' ? 'mTLS, HBONE to the pod' : 'mTLS'} · ${shortPrincipal(c.principal)}`)}| ${svc(t)}`);
+        else
+          edges.push(
+            `  ${from} -->|${text(`${v.mode === 'ambient' ? 'mTLS, HBONE to the pod' : 'mTLS'} · ${shortPrincipal(c.principal)}`)}| ${svc(t)}`,
+          );
       }
     }
   }
@@ -251,7 +292,12 @@ function diagram(env: ResolvedEnvironment, index: ObjectIndex, views: readonly N
 }
 
 /** The "allowed callers" cell of a namespace: who gets in and how, and grants that admit nobody. */
-function callersCell(env: ResolvedEnvironment, v: NamespaceView, modes: ReadonlyMap<string, NamespaceView['mode']>, verification?: MeshVerification): string {
+function callersCell(
+  env: ResolvedEnvironment,
+  v: NamespaceView,
+  modes: ReadonlyMap<string, NamespaceView['mode']>,
+  verification?: MeshVerification,
+): string {
   if (verification) return verifiedCallersCell(env, v, verification);
   if (v.mode === 'out of mesh') return 'not enforced: no proxy runs here, so any pod the NetworkPolicies admit can call';
   const ways = new Map<string, { reached: Set<string>; denied: string[] }>();
@@ -263,11 +309,16 @@ function callersCell(env: ResolvedEnvironment, v: NamespaceView, modes: Readonly
     else entry.reached.add(r === 'waypoint' ? 'through the waypoint' : v.waypoint ? 'to the pods, L4' : '');
     ways.set(who, entry);
   }
-  return [...ways].map(([who, w]) => {
-    const how = [...w.reached].filter(Boolean).sort();
-    if (w.reached.size === 0) return `${who} (denied: ${w.denied[0]})`;
-    return how.length ? `${who} (${how.join('; ')})` : who;
-  }).sort().join('<br/>') || 'none';
+  return (
+    [...ways]
+      .map(([who, w]) => {
+        const how = [...w.reached].filter(Boolean).sort();
+        if (w.reached.size === 0) return `${who} (denied: ${w.denied[0]})`;
+        return how.length ? `${who} (${how.join('; ')})` : who;
+      })
+      .sort()
+      .join('<br/>') || 'none'
+  );
 }
 
 /** The "allowed callers" cell from the recorded decisions: every declared flow into the namespace and what is known of it. */
@@ -294,27 +345,45 @@ export function renderMeshReport(env: ResolvedEnvironment, objects: readonly Kub
   const ingress = index.ofKind('Ingress', env.ingressGateway.namespace)[0];
   const a = ingress?.metadata.annotations ?? {};
   const cert = index.ofKind('Certificate', env.ingressGateway.namespace)[0];
-  const key = cert?.spec?.privateKey ? `${cert.spec.privateKey.algorithm} ${cert.spec.privateKey.algorithm === 'ECDSA' ? `P-${cert.spec.privateKey.size}` : cert.spec.privateKey.size}` : 'unknown key';
-  const meshMtls = index.ofKind('PeerAuthentication', env.istio.rootNamespace).find(p => !p.spec?.selector)?.spec?.mtls?.mode ?? 'not set (Istio default PERMISSIVE)';
+  const key = cert?.spec?.privateKey
+    ? `${cert.spec.privateKey.algorithm} ${cert.spec.privateKey.algorithm === 'ECDSA' ? `P-${cert.spec.privateKey.size}` : cert.spec.privateKey.size}`
+    : 'unknown key';
+  const meshMtls =
+    index.ofKind('PeerAuthentication', env.istio.rootNamespace).find(p => !p.spec?.selector)?.spec?.mtls?.mode ??
+    'not set (Istio default PERMISSIVE)';
   const out: string[] = [];
   out.push('<!-- Generated by eks-istio-mesh (npm run synth). Do not edit: change the code or the environment config and synthesize again. -->');
   out.push(`# Mesh of environment ${code(env.name)}`, '');
-  out.push(`Cluster ${code(env.clusterName)} in ${code(env.awsRegion)}; domains ${env.domains.map(code).join(', ')}; mesh-wide mTLS **${meshMtls}**; Istio revision ${code(env.istio.revision)}; trust domain ${code(env.istio.trustDomain)}.`, '');
+  out.push(
+    `Cluster ${code(env.clusterName)} in ${code(env.awsRegion)}; domains ${env.domains.map(code).join(', ')}; mesh-wide mTLS **${meshMtls}**; Istio revision ${code(env.istio.revision)}; trust domain ${code(env.istio.trustDomain)}.`,
+    '',
+  );
   out.push('## Traffic path', '', '```mermaid', diagram(env, index, views, verification), '```', '');
   if (verification) {
     const declared = verification.intent.input.flows.filter(f => f.origin === 'declared');
     const count = (state: string) => declared.filter(f => verification.statuses.get(f.id)!.state === state).length;
-    out.push(`Edges are the declared flows the flows engine decided as allowed (\`flows/${env.name}.json\`, recorded by \`npm run flows -- --env ${env.name} --record\`): ${count('allowed')} allowed, ${count('denied')} denied, ${count('not verified')} not verified, of ${declared.length} declared.`, '');
+    out.push(
+      `Edges are the declared flows the flows engine decided as allowed (\`flows/${env.name}.json\`, recorded by \`npm run flows -- --env ${env.name} --record\`): ${count('allowed')} allowed, ${count('denied')} denied, ${count('not verified')} not verified, of ${declared.length} declared.`,
+      '',
+    );
   }
   out.push('## Encryption by segment', '');
   out.push('| segment | protocol | certificate | rotation |', '|---|---|---|---|');
-  out.push(`| client -> ALB | HTTPS, listener policy ${code(a['alb.ingress.kubernetes.io/ssl-policy'] ?? 'unset')} | ACM ${(a['alb.ingress.kubernetes.io/certificate-arn'] ?? '').split(',').filter(Boolean).map(code).join(', ')} | ACM (AWS) |`);
-  out.push(`| ALB -> ingress gateway | HTTPS re-encrypted (${code(`backend-protocol: ${a['alb.ingress.kubernetes.io/backend-protocol'] ?? 'unset'}`)}), no SNI | cert-manager ${cert?.spec?.issuerRef?.kind ?? ''} ${code(cert?.spec?.issuerRef?.name ?? 'none')}, ${key}, Secret ${code(`${env.ingressGateway.namespace}/${cert?.spec?.secretName ?? env.ingressGateway.tlsSecretName}`)} | valid ${cert?.spec?.duration ?? '?'}, renewed ${cert?.spec?.renewBefore ?? '?'} before expiry (cert-manager) |`);
-  out.push(`| ingress gateway -> workload | Istio mTLS: HBONE through ztunnel (ambient) or the Envoy sidecar | Istio CA, SPIFFE ${code(`${env.istio.trustDomain}/ns/<ns>/sa/<sa>`)} | istiod (workload certificates) |`);
+  out.push(
+    `| client -> ALB | HTTPS, listener policy ${code(a['alb.ingress.kubernetes.io/ssl-policy'] ?? 'unset')} | ACM ${(a['alb.ingress.kubernetes.io/certificate-arn'] ?? '').split(',').filter(Boolean).map(code).join(', ')} | ACM (AWS) |`,
+  );
+  out.push(
+    `| ALB -> ingress gateway | HTTPS re-encrypted (${code(`backend-protocol: ${a['alb.ingress.kubernetes.io/backend-protocol'] ?? 'unset'}`)}), no SNI | cert-manager ${cert?.spec?.issuerRef?.kind ?? ''} ${code(cert?.spec?.issuerRef?.name ?? 'none')}, ${key}, Secret ${code(`${env.ingressGateway.namespace}/${cert?.spec?.secretName ?? env.ingressGateway.tlsSecretName}`)} | valid ${cert?.spec?.duration ?? '?'}, renewed ${cert?.spec?.renewBefore ?? '?'} before expiry (cert-manager) |`,
+  );
+  out.push(
+    `| ingress gateway -> workload | Istio mTLS: HBONE through ztunnel (ambient) or the Envoy sidecar | Istio CA, SPIFFE ${code(`${env.istio.trustDomain}/ns/<ns>/sa/<sa>`)} | istiod (workload certificates) |`,
+  );
   out.push('| workload -> workload (in the mesh) | Istio mTLS, per namespace below; deny-by-default authorization | Istio CA | istiod |');
   const outside = views.filter(v => v.mode === 'out of mesh').map(v => code(v.name));
   if (outside.length) {
-    out.push(`| anything -> ${outside.join(', ')} (out of the mesh) | **plaintext**; no Istio authorization is enforced (its policies are written but no proxy applies them); only NetworkPolicies apply | none | none |`);
+    out.push(
+      `| anything -> ${outside.join(', ')} (out of the mesh) | **plaintext**; no Istio authorization is enforced (its policies are written but no proxy applies them); only NetworkPolicies apply | none | none |`,
+    );
   }
   out.push('');
   out.push('## Namespaces', '');
@@ -326,7 +395,9 @@ export function renderMeshReport(env: ResolvedEnvironment, objects: readonly Kub
     for (const v of views) {
       const routes = v.routes.map(r => `${r.host}${r.prefix} -> ${r.service}${r.port ? `:${r.port}` : ''}`).join('<br/>') || 'none';
       const callers = callersCell(env, v, modes, verification);
-      out.push(`| ${code(v.name)} | ${v.mode} | ${v.waypoint ? `${code(v.waypoint)}${v.ingressThroughWaypoint ? ', ingress too' : ''}` : 'none'} | ${v.mtls} | ${cell(routes)} | ${cell(callers)} |`);
+      out.push(
+        `| ${code(v.name)} | ${v.mode} | ${v.waypoint ? `${code(v.waypoint)}${v.ingressThroughWaypoint ? ', ingress too' : ''}` : 'none'} | ${v.mtls} | ${cell(routes)} | ${cell(callers)} |`,
+      );
     }
     out.push('');
   }
@@ -340,19 +411,28 @@ export function renderMeshReport(env: ResolvedEnvironment, objects: readonly Kub
  */
 function egressAndPrerequisites(env: ResolvedEnvironment, index: ObjectIndex): string[] {
   const out: string[] = ['## Egress, prerequisites and known upstream issues', ''];
-  const external = index.ofKind('NetworkPolicy').filter(np => np.metadata.name === 'allow-egress-external')
+  const external = index
+    .ofKind('NetworkPolicy')
+    .filter(np => np.metadata.name === 'allow-egress-external')
     .sort((a, b) => (a.metadata.namespace! < b.metadata.namespace! ? -1 : a.metadata.namespace! > b.metadata.namespace! ? 1 : 0));
   if (external.length === 0) {
     out.push('No namespace may leave the cluster (no external egress).', '');
   } else {
-    out.push('Egress outside the cluster, as the NetworkPolicies admit it. REGISTRY_ONLY (the Sidecar) is not a security boundary: a pod without a proxy (`sidecar.istio.io/inject: "false"`) is held back by these NetworkPolicies alone, so `0.0.0.0/0` means any public host on that port (istio/api PR#3270).', '');
+    out.push(
+      'Egress outside the cluster, as the NetworkPolicies admit it. REGISTRY_ONLY (the Sidecar) is not a security boundary: a pod without a proxy (`sidecar.istio.io/inject: "false"`) is held back by these NetworkPolicies alone, so `0.0.0.0/0` means any public host on that port (istio/api PR#3270).',
+      '',
+    );
     out.push('| namespace | to | ports |', '|---|---|---|');
     for (const np of external) {
       for (const rule of (np.spec?.egress ?? []) as any[]) {
-        const to = ((rule.to ?? []) as any[]).map(p => {
-          const cidr = p.ipBlock?.cidr ?? '?';
-          return cidr.endsWith('/0') ? `**any public address** (${code(cidr)}${p.ipBlock?.except?.length ? ` except private ranges` : ''})` : code(cidr);
-        }).join(', ');
+        const to = ((rule.to ?? []) as any[])
+          .map(p => {
+            const cidr = p.ipBlock?.cidr ?? '?';
+            return cidr.endsWith('/0')
+              ? `**any public address** (${code(cidr)}${p.ipBlock?.except?.length ? ` except private ranges` : ''})`
+              : code(cidr);
+          })
+          .join(', ');
         const ports = ((rule.ports ?? []) as any[]).map(p => `${p.protocol ?? 'TCP'} ${p.port}`).join(', ') || 'every port';
         out.push(`| ${code(np.metadata.namespace!)} | ${cell(to)} | ${ports} |`);
       }
@@ -361,19 +441,31 @@ function egressAndPrerequisites(env: ResolvedEnvironment, index: ObjectIndex): s
   }
   out.push('Not checked by the synth (README, "Prerequisites"):', '');
   out.push('- the VPC CNI add-on enforces NetworkPolicies (`enableNetworkPolicy: "true"`): without it every NetworkPolicy here is ignored;');
-  out.push(`- pod IP family ${code(env.cluster.ipFamily)} (\`cluster.ipFamily\`): ambient kubelet probes are admitted from ${env.cluster.ipFamily === 'IPv6' ? '`169.254.7.127/32` and `fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128`' : '`169.254.7.127/32`'};`);
-  out.push(env.monitoring
-    ? `- Prometheus in ${code(env.monitoring.namespace)} is admitted to 15020 and 15090 of the Envoy proxies (sidecars, waypoints);`
-    : '- no Prometheus is admitted to the proxies\' metrics ports (`monitoring` is not set);');
-  out.push(`- the OTLP collector ${code(`${env.telemetry.collectorHost}:${env.telemetry.collectorPort}`)} is reached on its port and on HBONE 15008 (a collector in an ambient namespace).`, '');
+  out.push(
+    `- pod IP family ${code(env.cluster.ipFamily)} (\`cluster.ipFamily\`): ambient kubelet probes are admitted from ${env.cluster.ipFamily === 'IPv6' ? '`169.254.7.127/32` and `fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128`' : '`169.254.7.127/32`'};`,
+  );
+  out.push(
+    env.monitoring
+      ? `- Prometheus in ${code(env.monitoring.namespace)} is admitted to 15020 and 15090 of the Envoy proxies (sidecars, waypoints);`
+      : "- no Prometheus is admitted to the proxies' metrics ports (`monitoring` is not set);",
+  );
+  out.push(
+    `- the OTLP collector ${code(`${env.telemetry.collectorHost}:${env.telemetry.collectorPort}`)} is reached on its port and on HBONE 15008 (a collector in an ambient namespace).`,
+    '',
+  );
   const namespaces = index.ofKind('Namespace');
   const issues: string[] = [];
   if (namespaces.some(n => n.metadata.labels?.[Labels.INGRESS_USE_WAYPOINT] === 'true')) {
-    issues.push('- istio/istio#60780: with `istio.io/ingress-use-waypoint`, the gateway and waypoint spans of those requests do not reach the collector (the application spans do);');
+    issues.push(
+      '- istio/istio#60780: with `istio.io/ingress-use-waypoint`, the gateway and waypoint spans of those requests do not reach the collector (the application spans do);',
+    );
   }
   if (namespaces.some(n => n.metadata.labels?.[Labels.USE_WAYPOINT])) {
-    issues.push('- istio/istio#61154 (reported on 1.30.2): a waypoint may emit no OpenTelemetry spans although its Telemetry resource is correct; its metrics still count the requests;');
+    issues.push(
+      '- istio/istio#61154 (reported on 1.30.2): a waypoint may emit no OpenTelemetry spans although its Telemetry resource is correct; its metrics still count the requests;',
+    );
   }
-  if (issues.length > 0) out.push('Known upstream issues that affect this environment (open when written; README, "Known upstream issues"):', '', ...issues, '');
+  if (issues.length > 0)
+    out.push('Known upstream issues that affect this environment (open when written; README, "Known upstream issues"):', '', ...issues, '');
   return out;
 }

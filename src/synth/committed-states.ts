@@ -19,11 +19,13 @@ function yamlFilesUnder(dir: string): string[] {
   } catch {
     return [];
   }
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).flatMap(e => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name.startsWith('.') ? [] : yamlFilesUnder(p);
-    return e.isFile() && /\.ya?ml$/.test(e.name) ? [p] : [];
-  });
+  return entries
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap(e => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) return e.name.startsWith('.') ? [] : yamlFilesUnder(p);
+      return e.isFile() && /\.ya?ml$/.test(e.name) ? [p] : [];
+    });
 }
 
 /**

@@ -17,7 +17,13 @@ export const MESH_REPORT_FILE = 'MESH.md';
  * top-level kustomization.yaml and (with `meshReport`) MESH.md, drawn from the recorded flow
  * decisions when `verification` gives them.
  */
-export function environmentFiles(env: ResolvedEnvironment, synthesized: readonly SynthesizedChart[], shards: NamespaceShards | undefined, meshReport: boolean, verification?: MeshVerification): SynthesizedFile[] {
+export function environmentFiles(
+  env: ResolvedEnvironment,
+  synthesized: readonly SynthesizedChart[],
+  shards: NamespaceShards | undefined,
+  meshReport: boolean,
+  verification?: MeshVerification,
+): SynthesizedFile[] {
   const staged = shards !== undefined;
   // One folder per Flux Kustomization, each with its kustomization.yaml (empty ones too: Flux
   // applies every folder); the top-level kustomization.yaml lists the folders, for `kustomize build
@@ -33,6 +39,14 @@ export function environmentFiles(env: ResolvedEnvironment, synthesized: readonly
   files.push(...flat);
   files.push({ name: 'kustomization.yaml', content: kustomization(staged ? folders : flat.map(f => f.name)) });
   // Not listed in kustomization.yaml: Flux applies only the files it lists.
-  if (meshReport) files.push({ name: MESH_REPORT_FILE, content: renderMeshReport(env, synthesized.flatMap(c => c.objects), verification) });
+  if (meshReport)
+    files.push({
+      name: MESH_REPORT_FILE,
+      content: renderMeshReport(
+        env,
+        synthesized.flatMap(c => c.objects),
+        verification,
+      ),
+    });
   return files.sort((a, b) => byCodePoint(a.name, b.name));
 }

@@ -101,7 +101,8 @@ function readJournal(file: string): Journal | undefined {
   try {
     const j = JSON.parse(text) as Partial<Journal>;
     // Only names beside the output folder are accepted: a journal never moves anything elsewhere.
-    if (typeof j.staged === 'string' && typeof j.old === 'string' && path.basename(j.staged) === j.staged && path.basename(j.old) === j.old) return { staged: j.staged, old: j.old };
+    if (typeof j.staged === 'string' && typeof j.old === 'string' && path.basename(j.staged) === j.staged && path.basename(j.old) === j.old)
+      return { staged: j.staged, old: j.old };
   } catch {
     // a journal is written to a temporary name and renamed, so it is never half-written by us
   }
@@ -177,13 +178,20 @@ function recover(root: string): string[] {
 function writeFailure(e: unknown, root: string, unchanged: boolean): OutputError {
   const err = e as NodeJS.ErrnoException;
   const where = err.path ? display(err.path) : display(root);
-  const reason = err.code === 'ENOSPC' ? 'no space left on device'
-    : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied'
-      : err.code === 'EROFS' ? 'read-only file system'
-        : err.message;
-  const fix = err.code === 'ENOSPC' ? `free space on the file system of ${display(path.dirname(root))}`
-    : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS' ? `make ${display(path.dirname(root))} and everything in ${display(root)} writable`
-      : 'fix the cause and synthesize again';
+  const reason =
+    err.code === 'ENOSPC'
+      ? 'no space left on device'
+      : err.code === 'EACCES' || err.code === 'EPERM'
+        ? 'permission denied'
+        : err.code === 'EROFS'
+          ? 'read-only file system'
+          : err.message;
+  const fix =
+    err.code === 'ENOSPC'
+      ? `free space on the file system of ${display(path.dirname(root))}`
+      : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS'
+        ? `make ${display(path.dirname(root))} and everything in ${display(root)} writable`
+        : 'fix the cause and synthesize again';
   const state = unchanged ? `${display(root)}/ is unchanged` : `${display(root)}/ is left to the next run, which finishes or undoes the switch first`;
   return new OutputError(`cannot write ${where}: ${reason}${err.code ? ` (${err.code})` : ''}; ${state}. fix: ${fix}`);
 }
@@ -209,7 +217,8 @@ export function writeOutput(outdir: string, trees: readonly OutputTree[], option
     // Everything not written now (other environments with --env, files of the user) is kept; the
     // folders of the environments written now are not copied only to be removed.
     const rewritten = new Set(trees.flatMap(t => t.envs.map(e => path.join(root, t.folder, e.env.name))));
-    if (fs.existsSync(root)) op('cp', root, () => fs.cpSync(root, staging, { recursive: true, verbatimSymlinks: true, filter: src => !rewritten.has(src) }));
+    if (fs.existsSync(root))
+      op('cp', root, () => fs.cpSync(root, staging, { recursive: true, verbatimSymlinks: true, filter: src => !rewritten.has(src) }));
     else op('mkdir', staging, () => fs.mkdirSync(staging));
     for (const tree of trees) {
       const treeDir = path.join(staging, tree.folder);
@@ -234,7 +243,8 @@ export function writeOutput(outdir: string, trees: readonly OutputTree[], option
         const keep = new Set(tree.envs.map(e => e.env.name));
         for (const entry of fs.readdirSync(treeDir, { withFileTypes: true })) {
           const dir = path.join(treeDir, entry.name);
-          if (entry.isDirectory() && !keep.has(entry.name) && isGeneratedEnvironment(dir)) op('rm', dir, () => fs.rmSync(dir, { recursive: true, force: true }));
+          if (entry.isDirectory() && !keep.has(entry.name) && isGeneratedEnvironment(dir))
+            op('rm', dir, () => fs.rmSync(dir, { recursive: true, force: true }));
         }
       }
     }

@@ -24,8 +24,14 @@ import { compareManifests } from './render';
 import { EnvironmentBuilder, SynthesizedChart, SynthesizedEnvironment, SynthOptions, SynthPhase } from './types';
 
 /** Build, check and serialize one resolved environment; problems are appended to `problems`. */
-function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, options: SynthOptions, problems: LocatedProblem[]): SynthesizedEnvironment | undefined {
-  const at = (path: string, field: string, value: unknown, message: string, fix: string) => problems.push({ environment: env.name, path, field, value, message, fix });
+function synthesizeOne(
+  env: ResolvedEnvironment,
+  build: EnvironmentBuilder,
+  options: SynthOptions,
+  problems: LocatedProblem[],
+): SynthesizedEnvironment | undefined {
+  const at = (path: string, field: string, value: unknown, message: string, fix: string) =>
+    problems.push({ environment: env.name, path, field, value, message, fix });
   const before = problems.length;
   const onPhase = options.onPhase;
   let mark = onPhase ? performance.now() : 0;
@@ -63,7 +69,13 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
     for (const dep of chart.node.dependencies) {
       const target = Chart.of(dep);
       if (MeshChart.isMeshChart(target) && target !== chart && byCodePoint(target.fileName, chart.fileName) >= 0) {
-        at(chart.node.path, 'dependencies', target.fileName, `depends on a chart that is applied after it (${chart.fileName})`, 'move the dependency to an earlier ChartLayer');
+        at(
+          chart.node.path,
+          'dependencies',
+          target.fileName,
+          `depends on a chart that is applied after it (${chart.fileName})`,
+          'move the dependency to an earlier ChartLayer',
+        );
       }
     }
   }
@@ -86,10 +98,20 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
         at(c.node.path, '(render)', undefined, `could not be rendered: ${(e as Error).message}`, 'fix the value named in the message');
         continue;
       }
-      located.push({ manifest: manifest as LocatedManifest['manifest'], file: [env.name, folder, chart.fileName].filter(Boolean).join('/'), constructPath: c.node.path });
+      located.push({
+        manifest: manifest as LocatedManifest['manifest'],
+        file: [env.name, folder, chart.fileName].filter(Boolean).join('/'),
+        constructPath: c.node.path,
+      });
       const started = onPhase ? performance.now() : 0;
       for (const message of options.schemas?.validate(manifest) ?? []) {
-        at(c.node.path, 'schema', `${manifest.kind} ${manifest.metadata.name}`, `does not match its pinned CRD schema: ${message}`, 'set only the fields the CRD defines, with the types it gives');
+        at(
+          c.node.path,
+          'schema',
+          `${manifest.kind} ${manifest.metadata.name}`,
+          `does not match its pinned CRD schema: ${message}`,
+          'set only the fields the CRD defines, with the types it gives',
+        );
       }
       if (onPhase) schemaMs += performance.now() - started;
       objects.push(manifest);
@@ -108,7 +130,15 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
 
   const report = runRules(located, options.rules ?? ALL_RULES, env);
   for (const r of report.results.filter(r => r.rule.severity === Severity.ERROR)) {
-    problems.push({ environment: env.name, path: r.object.constructPath ?? r.object.file, field: r.rule.id, value: undefined, message: r.message, fix: r.fix, rule: { id: r.rule.id, file: r.object.file } });
+    problems.push({
+      environment: env.name,
+      path: r.object.constructPath ?? r.object.file,
+      field: r.rule.id,
+      value: undefined,
+      message: r.message,
+      fix: r.fix,
+      rule: { id: r.rule.id, file: r.object.file },
+    });
   }
   if (onPhase) phaseDone('rules');
   if (problems.length > before) return undefined;
@@ -131,8 +161,15 @@ function synthesizeOne(env: ResolvedEnvironment, build: EnvironmentBuilder, opti
   const files = environmentFiles(env, synthesized, staged ? shards : undefined, options.meshReport ?? true, verification);
   if (onPhase) phaseDone('yaml');
   return {
-    env, charts: synthesized, files, warnings: report.results.filter(r => r.rule.severity !== Severity.ERROR), silenced: report.silenced, states,
-    flows, unverifiedFlows, decisionsProblem,
+    env,
+    charts: synthesized,
+    files,
+    warnings: report.results.filter(r => r.rule.severity !== Severity.ERROR),
+    silenced: report.silenced,
+    states,
+    flows,
+    unverifiedFlows,
+    decisionsProblem,
   };
 }
 
@@ -151,7 +188,14 @@ export function synthesize(configs: readonly EnvironmentConfig[], build: Environ
   for (const config of configs) {
     const source = options.configSource?.(config.name) ?? 'EnvironmentConfig';
     if (names.indexOf(config.name) !== names.lastIndexOf(config.name) && names.indexOf(config.name) === configs.indexOf(config)) {
-      problems.push({ environment: config.name, path: source, field: 'name', value: config.name, message: 'is used by more than one environment', fix: 'give each environment its own name' });
+      problems.push({
+        environment: config.name,
+        path: source,
+        field: 'name',
+        value: config.name,
+        message: 'is used by more than one environment',
+        fix: 'give each environment its own name',
+      });
     }
     const t0 = options.onPhase ? performance.now() : 0;
     const { env, problems: configProblems } = resolveEnvironment(config);
@@ -161,7 +205,14 @@ export function synthesize(configs: readonly EnvironmentConfig[], build: Environ
     const folder = env.flux.path.replace(/\/+$/, '');
     const owner = byFluxPath.get(folder);
     if (owner !== undefined && owner !== env.name) {
-      problems.push({ environment: env.name, path: source, field: 'flux.path', value: env.flux.path, message: `is also the folder Flux applies for environment ${owner}: both clusters would apply the same manifests`, fix: `give each environment its own folder (the default is ./dist/${env.name})` });
+      problems.push({
+        environment: env.name,
+        path: source,
+        field: 'flux.path',
+        value: env.flux.path,
+        message: `is also the folder Flux applies for environment ${owner}: both clusters would apply the same manifests`,
+        fix: `give each environment its own folder (the default is ./dist/${env.name})`,
+      });
     } else {
       byFluxPath.set(folder, env.name);
     }
@@ -169,7 +220,13 @@ export function synthesize(configs: readonly EnvironmentConfig[], build: Environ
     if (result) results.push(result);
   }
   // Promotion order, across the environments given (in their order).
-  if (results.length === configs.length) problems.push(...checkPromotion(results.map(r => r.states), options.configSource));
+  if (results.length === configs.length)
+    problems.push(
+      ...checkPromotion(
+        results.map(r => r.states),
+        options.configSource,
+      ),
+    );
   if (problems.length > 0) throw new SynthError(problems);
   return results;
 }

@@ -117,4 +117,3 @@ export interface SynthOptions {
    */
   readonly decisionsDir?: string;
 }
-

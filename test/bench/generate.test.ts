@@ -57,8 +57,14 @@ describe('bench platform generator', () => {
     for (const r of results) {
       const objects = objectsOf(r);
       expect(r.files.map(f => f.name)).toEqual([
-        'MESH.md', 'config/20-mesh-baseline.yaml', 'config/30-ingress.yaml', 'config/kustomization.yaml', 'control-plane/kustomization.yaml', 'kustomization.yaml',
-        ...plans.map(p => `namespaces/40-${p.name}.yaml`).sort(), 'namespaces/kustomization.yaml',
+        'MESH.md',
+        'config/20-mesh-baseline.yaml',
+        'config/30-ingress.yaml',
+        'config/kustomization.yaml',
+        'control-plane/kustomization.yaml',
+        'kustomization.yaml',
+        ...plans.map(p => `namespaces/40-${p.name}.yaml`).sort(),
+        'namespaces/kustomization.yaml',
       ]);
       expect(count(objects, 'Namespace')).toBe(N);
       expect(count(objects, 'PeerAuthentication')).toBe(N + 1);
@@ -74,7 +80,8 @@ describe('bench platform generator', () => {
   });
 
   it('allows callers from other namespaces by their SPIFFE principal', () => {
-    const principals = objectsOf(results[0]).filter(o => o.kind === 'AuthorizationPolicy')
+    const principals = objectsOf(results[0])
+      .filter(o => o.kind === 'AuthorizationPolicy')
       .flatMap(o => ((o.spec as any)?.rules ?? []).flatMap((r: any) => (r.from ?? []).flatMap((f: any) => f.source?.principals ?? [])) as string[]);
     for (const p of plans) {
       for (const c of p.callers.filter(c => !c.external && c.namespace !== p.name)) {

@@ -38,9 +38,19 @@ describe('bench report', () => {
   });
 
   it('reports the ratio to the floor, the growth from 100 to 1000 and each target', () => {
-    const text = formatResults([result(100, 1), result(1000, 11)], { date: new Date('2030-01-02T00:00:00Z'), cpus: 2, cpuModel: 'Some CPU', node: 'v20.0.0', loadAverage: 3.14 });
-    expect(text).toContain('Measured 2030-01-02; `nproc` 2; CPU Some CPU; Node v20.0.0; load average 3.1 when the bench started; median of 3 runs per size.');
-    expect(text).toContain('| 5 x 1000 | 80000 | 5015 | 42.9 MiB | 11.00 s (9.90 s) | 13.20 s (12.10 s) | 33.00 s | 1100 MiB | 8.80 s (7.70 s) | 4.40 s (3.85 s) | 2.0 |');
+    const text = formatResults([result(100, 1), result(1000, 11)], {
+      date: new Date('2030-01-02T00:00:00Z'),
+      cpus: 2,
+      cpuModel: 'Some CPU',
+      node: 'v20.0.0',
+      loadAverage: 3.14,
+    });
+    expect(text).toContain(
+      'Measured 2030-01-02; `nproc` 2; CPU Some CPU; Node v20.0.0; load average 3.1 when the bench started; median of 3 runs per size.',
+    );
+    expect(text).toContain(
+      '| 5 x 1000 | 80000 | 5015 | 42.9 MiB | 11.00 s (9.90 s) | 13.20 s (12.10 s) | 33.00 s | 1100 MiB | 8.80 s (7.70 s) | 4.40 s (3.85 s) | 2.0 |',
+    );
     expect(text).toContain('in-process synth x11.0, floor x11.0, full synth x11.0');
     expect(text).toContain('- full synth of 5 x 100 under 3 s: 1.00 s, met');
     expect(text).toContain('- in-process synth of 5 x 1000 within 4x of the floor: 2.0x, met');
@@ -49,7 +59,13 @@ describe('bench report', () => {
   });
 
   it('reports the kustomize builds of every Flux Kustomization, their growth and the slowest one', () => {
-    const text = formatResults([result(100, 1), result(1000, 11)], { date: new Date('2030-01-02T00:00:00Z'), cpus: 2, cpuModel: 'Some CPU', node: 'v20.0.0', loadAverage: 3.14 });
+    const text = formatResults([result(100, 1), result(1000, 11)], {
+      date: new Date('2030-01-02T00:00:00Z'),
+      cpus: 2,
+      cpuModel: 'Some CPU',
+      node: 'v20.0.0',
+      loadAverage: 3.14,
+    });
     expect(text).toContain('| 1000 | 165 | 22.00 s (27.50 s) | 1.10 s | 2000 |');
     expect(text).toContain('Flux builds x11.0');
     expect(text).toContain('- Flux builds of 5 x 1000 within 11x those of 5 x 100: x11.0, met');

@@ -11,7 +11,14 @@ import { crdSchemas } from '../util';
 /** A fourth team, written as an app team writes one. */
 class Inventory extends AmbientNamespaceProfile {
   protected override services(): ServiceDeclaration[] {
-    return [{ name: 'inventory-api', selector: { 'app.kubernetes.io/name': 'inventory-api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'inventory-api' }];
+    return [
+      {
+        name: 'inventory-api',
+        selector: { 'app.kubernetes.io/name': 'inventory-api' },
+        ports: [{ port: 80, targetPort: 8080 }],
+        serviceAccount: 'inventory-api',
+      },
+    ];
   }
 
   protected override routes(): RouteDeclaration[] {
@@ -25,7 +32,8 @@ const build = (registry: TeamRegistry) => (app: Parameters<typeof buildPlatform>
   buildPlatform(app, env, { teams: registry });
 };
 /** The environments with the new namespace listed in those at the given positions of the promotion order. */
-const enabledAt = (positions: readonly number[]) => ENVIRONMENTS.map((e, i) => (positions.includes(i) ? { ...e, namespaces: { ...e.namespaces, [NEW]: {} } } : e));
+const enabledAt = (positions: readonly number[]) =>
+  ENVIRONMENTS.map((e, i) => (positions.includes(i) ? { ...e, namespaces: { ...e.namespaces, [NEW]: {} } } : e));
 
 describe('adding a team', () => {
   it('is not in the registry yet (the test adds one)', () => {
@@ -58,6 +66,8 @@ describe('adding a team', () => {
   });
 
   it('is refused when listed in an environment but not registered in TEAMS', () => {
-    expect(() => synthesize(enabledAt([0]), build(TEAMS), { rules: [] })).toThrow(`'namespaces['${NEW}']' is enabled in environment ${ENVIRONMENTS[0].name}, but the team registry registers no profile class for it`);
+    expect(() => synthesize(enabledAt([0]), build(TEAMS), { rules: [] })).toThrow(
+      `'namespaces['${NEW}']' is enabled in environment ${ENVIRONMENTS[0].name}, but the team registry registers no profile class for it`,
+    );
   });
 });

@@ -21,7 +21,15 @@ spec: { host: reviews.shop.svc.cluster.local, trafficPolicy: { tls: { mode: DISA
 `;
 const GOOD_FINDING = 'DestinationRule shop/reviews sets trafficPolicy.tls mode DISABLE';
 
-const ALIAS_BOMB = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`)].join('\n');
+const ALIAS_BOMB = [
+  'a: &a ["x","x","x","x","x","x","x","x","x"]',
+  ...'bcdefghi'.split('').map(
+    (c, i) =>
+      `${c}: &${c} [${Array(9)
+        .fill(`*${String.fromCharCode(97 + i)}`)
+        .join(',')}]`,
+  ),
+].join('\n');
 
 const LIST = `apiVersion: v1
 kind: List
@@ -45,7 +53,9 @@ function run(paths: string[], rules?: MeshRule[], format = ReportFormat.TEXT): {
 
 describe('npm run check on hostile files', () => {
   let dir: string;
-  beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-hostile-')); });
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-hostile-'));
+  });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** A folder holding the good file and what `make` puts beside it. */
@@ -58,24 +68,71 @@ describe('npm run check on hostile files', () => {
   }
 
   const cases: Array<{ name: string; make: (d: string) => void; code: number; expected: RegExp }> = [
-    { name: 'a YAML alias bomb', make: d => fs.writeFileSync(path.join(d, 'bomb.yaml'), ALIAS_BOMB), code: 1, expected: /error {2}\S*bomb\.yaml: document 1 not checked: Excessive alias count .* \(more than 1000 alias expansions\)/ },
-    { name: 'a symlink loop', make: d => { fs.symlinkSync('loop-b.yaml', path.join(d, 'loop-a.yaml')); fs.symlinkSync('loop-a.yaml', path.join(d, 'loop-b.yaml')); }, code: 1, expected: /error {2}\S*loop-a\.yaml: not checked: a symlink loop \(ELOOP\)/ },
-    { name: 'a symlinked folder that points to its parent', make: d => fs.symlinkSync('.', path.join(d, 'again')), code: 1, expected: /skipped {2}\S*again: folder skipped: it is \S+, which is checked already/ },
-    { name: 'a FIFO', make: d => execFileSync('mkfifo', [path.join(d, 'pipe.yaml')]), code: 1, expected: /error {2}\S*pipe\.yaml: not checked: it is a FIFO, not a regular file/ },
-    { name: 'a symlink to /dev/zero', make: d => fs.symlinkSync('/dev/zero', path.join(d, 'zero.yaml')), code: 1, expected: /error {2}\S*zero\.yaml: not checked: it is a character device, not a regular file/ },
-    { name: 'a 50 MB scalar', make: d => fs.writeFileSync(path.join(d, 'huge.yaml'), `a: ${'x'.repeat(50 * 1024 * 1024)}\n`), code: 1, expected: /error {2}\S*huge\.yaml: not checked: 50\.0 MiB, more than the 10 MiB a manifest file may have/ },
-    { name: 'a UTF-16 file without a byte order mark', make: d => fs.writeFileSync(path.join(d, 'utf16.yaml'), Buffer.from(GOOD, 'utf16le')), code: 1, expected: /error {2}\S*utf16\.yaml: not checked: it holds NUL bytes/ },
-    { name: 'a file that is not UTF-8', make: d => fs.writeFileSync(path.join(d, 'latin1.yaml'), Buffer.from('a: caf\xe9\n', 'latin1')), code: 1, expected: /error {2}\S*latin1\.yaml: not checked: not valid UTF-8/ },
+    {
+      name: 'a YAML alias bomb',
+      make: d => fs.writeFileSync(path.join(d, 'bomb.yaml'), ALIAS_BOMB),
+      code: 1,
+      expected: /error {2}\S*bomb\.yaml: document 1 not checked: Excessive alias count .* \(more than 1000 alias expansions\)/,
+    },
+    {
+      name: 'a symlink loop',
+      make: d => {
+        fs.symlinkSync('loop-b.yaml', path.join(d, 'loop-a.yaml'));
+        fs.symlinkSync('loop-a.yaml', path.join(d, 'loop-b.yaml'));
+      },
+      code: 1,
+      expected: /error {2}\S*loop-a\.yaml: not checked: a symlink loop \(ELOOP\)/,
+    },
+    {
+      name: 'a symlinked folder that points to its parent',
+      make: d => fs.symlinkSync('.', path.join(d, 'again')),
+      code: 1,
+      expected: /skipped {2}\S*again: folder skipped: it is \S+, which is checked already/,
+    },
+    {
+      name: 'a FIFO',
+      make: d => execFileSync('mkfifo', [path.join(d, 'pipe.yaml')]),
+      code: 1,
+      expected: /error {2}\S*pipe\.yaml: not checked: it is a FIFO, not a regular file/,
+    },
+    {
+      name: 'a symlink to /dev/zero',
+      make: d => fs.symlinkSync('/dev/zero', path.join(d, 'zero.yaml')),
+      code: 1,
+      expected: /error {2}\S*zero\.yaml: not checked: it is a character device, not a regular file/,
+    },
+    {
+      name: 'a 50 MB scalar',
+      make: d => fs.writeFileSync(path.join(d, 'huge.yaml'), `a: ${'x'.repeat(50 * 1024 * 1024)}\n`),
+      code: 1,
+      expected: /error {2}\S*huge\.yaml: not checked: 50\.0 MiB, more than the 10 MiB a manifest file may have/,
+    },
+    {
+      name: 'a UTF-16 file without a byte order mark',
+      make: d => fs.writeFileSync(path.join(d, 'utf16.yaml'), Buffer.from(GOOD, 'utf16le')),
+      code: 1,
+      expected: /error {2}\S*utf16\.yaml: not checked: it holds NUL bytes/,
+    },
+    {
+      name: 'a file that is not UTF-8',
+      make: d => fs.writeFileSync(path.join(d, 'latin1.yaml'), Buffer.from('a: caf\xe9\n', 'latin1')),
+      code: 1,
+      expected: /error {2}\S*latin1\.yaml: not checked: not valid UTF-8/,
+    },
   ];
 
-  it.each(cases)('$name: an error or skip naming the file, and the good file is still checked', ({ name, make, code, expected }) => {
-    const d = folder(name.replace(/\W+/g, '-'), make);
-    const { code: exit, out } = run([d]);
-    expect(out).toMatch(expected);
-    expect(out).toContain(GOOD_FINDING);
-    expect(out).not.toMatch(/\n\s+at /);
-    expect(exit).toBe(code);
-  }, 20_000);
+  it.each(cases)(
+    '$name: an error or skip naming the file, and the good file is still checked',
+    ({ name, make, code, expected }) => {
+      const d = folder(name.replace(/\W+/g, '-'), make);
+      const { code: exit, out } = run([d]);
+      expect(out).toMatch(expected);
+      expect(out).toContain(GOOD_FINDING);
+      expect(out).not.toMatch(/\n\s+at /);
+      expect(exit).toBe(code);
+    },
+    20_000,
+  );
 
   it('/dev/zero given as a path is refused without reading it', () => {
     const { code, out } = run(['/dev/zero']);
@@ -98,7 +155,12 @@ describe('npm run check on hostile files', () => {
   it('checks the items of kind: List, of other *List kinds and of top-level sequences', () => {
     const d = folder('lists', x => {
       fs.writeFileSync(path.join(x, 'list.yaml'), LIST);
-      fs.writeFileSync(path.join(x, 'dr-list.yaml'), LIST.replace('kind: List', 'kind: DestinationRuleList').replace('apiVersion: v1', 'apiVersion: networking.istio.io/v1').replace(/payments/g, 'orders'));
+      fs.writeFileSync(
+        path.join(x, 'dr-list.yaml'),
+        LIST.replace('kind: List', 'kind: DestinationRuleList')
+          .replace('apiVersion: v1', 'apiVersion: networking.istio.io/v1')
+          .replace(/payments/g, 'orders'),
+      );
       fs.writeFileSync(path.join(x, 'sequence.yaml'), SEQUENCE);
     });
     const { code, out } = run([d]);
@@ -123,7 +185,16 @@ describe('npm run check on hostile files', () => {
 
   it('a rule that throws becomes an error naming the rule, and the other rules still report', () => {
     const d = folder('throwing-rule', () => undefined);
-    const broken: MeshRule = { id: 'broken-rule', severity: Severity.ERROR, title: 't', why: 'w', fix: 'f', check: () => { throw new TypeError("Cannot read properties of undefined (reading 'spec')"); } };
+    const broken: MeshRule = {
+      id: 'broken-rule',
+      severity: Severity.ERROR,
+      title: 't',
+      why: 'w',
+      fix: 'f',
+      check: () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'spec')");
+      },
+    };
     const { code, out } = run([d], [broken, ...ALL_RULES]);
     expect(out).toContain("error  (files): rule broken-rule could not run: Cannot read properties of undefined (reading 'spec')");
     expect(out).toContain(GOOD_FINDING);

@@ -32,7 +32,9 @@ spec: { hosts: [${name}], http: [{ route: [{ destination: { host: ${name}, subse
 
 describe('npm run check: what is checked together', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-units-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-units-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('does not apply an environment config to a foreign folder named like an environment', () => {
@@ -58,14 +60,21 @@ spec: { ingressClassName: alb, rules: [{ http: { paths: [{ path: /, pathType: Pr
   });
 
   it('checks what a kustomization.yaml builds: its resources, with its namespace, and a duplicate in it is an error', () => {
-    write(path.join(dir, 'app', 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: bookinfo\nresources: [a.yaml, b.yaml, https://example.com/remote.yaml]\n');
+    write(
+      path.join(dir, 'app', 'kustomization.yaml'),
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: bookinfo\nresources: [a.yaml, b.yaml, https://example.com/remote.yaml]\n',
+    );
     write(path.join(dir, 'app', 'a.yaml'), vs('ratings', 'v1'));
     write(path.join(dir, 'app', 'b.yaml'), vs('ratings', 'v2'));
     write(path.join(dir, 'app', 'unused.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: never-built }\n');
     const { out, json } = run([dir]);
-    expect(json.units).toEqual([{ environment: expect.stringContaining('build'), checked: [expect.stringMatching(/app\/kustomization\.yaml \(what it builds\)$/)] }]);
+    expect(json.units).toEqual([
+      { environment: expect.stringContaining('build'), checked: [expect.stringMatching(/app\/kustomization\.yaml \(what it builds\)$/)] },
+    ]);
     expect(json.summary.objects).toBe(2);
-    expect(json.results.filter((r: any) => r.rule === 'unique-identity').map((r: any) => [r.severity, r.object])).toEqual([['error', 'VirtualService bookinfo/ratings']]);
+    expect(json.results.filter((r: any) => r.rule === 'unique-identity').map((r: any) => [r.severity, r.object])).toEqual([
+      ['error', 'VirtualService bookinfo/ratings'],
+    ]);
     expect(out).toMatch(/remote resource https:\/\/example\.com\/remote\.yaml not checked/);
   });
 
@@ -80,9 +89,15 @@ spec: { ingressClassName: alb, rules: [{ http: { paths: [{ path: /, pathType: Pr
 
   it('skips an unrendered Helm template with a message, and still checks a rendered file with {{ }} in a string', () => {
     write(path.join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: demo\nversion: 0.1.0\n');
-    write(path.join(dir, 'chart', 'templates', 'gateway.yaml'), 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: {{ .Release.Name }}\n  namespace: {{ .Release.Namespace }}\n');
+    write(
+      path.join(dir, 'chart', 'templates', 'gateway.yaml'),
+      'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: {{ .Release.Name }}\n  namespace: {{ .Release.Namespace }}\n',
+    );
     write(path.join(dir, 'control.yaml'), '{{- if .Values.enabled }}\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n{{- end }}\n');
-    write(path.join(dir, 'alerts.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: alerts, namespace: monitoring }\ndata: { summary: "{{ $labels.instance }} is down" }\n');
+    write(
+      path.join(dir, 'alerts.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: alerts, namespace: monitoring }\ndata: { summary: "{{ $labels.instance }} is down" }\n',
+    );
     const { code, out, json } = run([dir]);
     expect(out).toMatch(/skipped {2}\S*gateway\.yaml: skipped: an unrendered Helm template \(\{\{ \.\.\. \}\} on line 4\)/);
     expect(out).toMatch(/skipped {2}\S*control\.yaml: skipped: an unrendered Helm template \(\{\{ \.\.\. \}\} on line 1\)/);
@@ -91,7 +106,10 @@ spec: { ingressClassName: alb, rules: [{ http: { paths: [{ path: /, pathType: Pr
   });
 
   it('puts objects without a namespace in default, in messages and in logic', () => {
-    write(path.join(dir, 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: default }\n');
+    write(
+      path.join(dir, 'a.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: default }\n',
+    );
     const { json } = run([dir]);
     expect(json.results.map((r: any) => [r.rule, r.object])).toEqual([['unique-identity', 'ConfigMap default/c']]);
   });
@@ -101,7 +119,9 @@ describe('npm run check: wrong field types', () => {
   it('reports a field of the wrong type as an error on that object, checks the rest, and prints no stack trace', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-types-'));
     try {
-      write(path.join(dir, 'a.yaml'), `apiVersion: security.istio.io/v1
+      write(
+        path.join(dir, 'a.yaml'),
+        `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: { name: bad, namespace: shop }
 spec: { rules: [{ from: { source: { principals: [x] } } }] }
@@ -110,9 +130,12 @@ apiVersion: networking.istio.io/v1
 kind: Sidecar
 metadata: { name: w, namespace: shop }
 spec: { workloadSelector: { labels: { app: api } } }
-`);
+`,
+      );
       const { code, out } = run([dir]);
-      expect(out).toContain('error   principal-resolves  AuthorizationPolicy shop/bad has an unexpected value at spec.rules[0].from; principal-resolves checked the other objects');
+      expect(out).toContain(
+        'error   principal-resolves  AuthorizationPolicy shop/bad has an unexpected value at spec.rules[0].from; principal-resolves checked the other objects',
+      );
       expect(out).toContain('sidecar-egress-not-empty  Sidecar shop/w selects workloads and lists no egress hosts');
       expect(out).not.toMatch(/\n\s+at /);
       expect(code).toBe(1);

@@ -36,14 +36,18 @@ spec: { workloadSelector: { labels: { app: batch } } }
 
 describe('npm run check', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-check-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-check-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it.each(ENVIRONMENTS.map(e => e.name))('reports nothing on the committed dist/%s but the open egress of orders', name => {
     const { code, out } = run([path.join(DIST, name)]);
     // orders reaches api.stripe.com without declared ranges: the warning is kept on purpose.
     const withOrders = fs.existsSync(path.join(DIST, name, 'namespaces', '40-orders.yaml'));
-    expect(out).toMatch(withOrders ? /^0 errors, 1 warning, 0 silenced; \d+ objects checked$/m : /^0 errors, 0 warnings, 0 silenced; \d+ objects checked$/m);
+    expect(out).toMatch(
+      withOrders ? /^0 errors, 1 warning, 0 silenced; \d+ objects checked$/m : /^0 errors, 0 warnings, 0 silenced; \d+ objects checked$/m,
+    );
     if (withOrders) expect(out).toContain('warning network-policy-egress-any  NetworkPolicy orders/allow-egress-external');
     expect(code).toBe(0);
   });
@@ -92,10 +96,15 @@ describe('npm run check', () => {
   });
 
   it('uses the environment config when asked (the ingress gateway facts)', () => {
-    fs.writeFileSync(path.join(dir, 'ingress.yaml'), fs.readFileSync(path.join(DIST, 'prod', 'config', '30-ingress.yaml'), 'utf8').replace(/name: istio-ingressgateway\n/, 'name: payments-api\n'));
+    fs.writeFileSync(
+      path.join(dir, 'ingress.yaml'),
+      fs.readFileSync(path.join(DIST, 'prod', 'config', '30-ingress.yaml'), 'utf8').replace(/name: istio-ingressgateway\n/, 'name: payments-api\n'),
+    );
     const { code, out } = run([dir], ReportFormat.TEXT, 'prod');
     expect(code).toBe(1);
-    expect(out).toContain('alb-backend-gateway-only  Ingress istio-system/istio-ingress routes to Service istio-system/payments-api, not to the ingress gateway istio-system/istio-ingressgateway');
+    expect(out).toContain(
+      'alb-backend-gateway-only  Ingress istio-system/istio-ingress routes to Service istio-system/payments-api, not to the ingress gateway istio-system/istio-ingressgateway',
+    );
   });
 
   it('keeps the README rule table in sync with the catalog', () => {

@@ -10,11 +10,14 @@ import { ROOT } from '../util';
 function loadInChild(config: string): { status: number; stderr: string; dir: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'load-errors-'));
   fs.writeFileSync(path.join(dir, 'env.ts'), config);
-  fs.writeFileSync(path.join(dir, 'entry.ts'), [
-    `import { loadOrExit } from ${JSON.stringify(path.join(ROOT, 'src/cli/load-errors'))};`,
-    `loadOrExit(() => require('./env'), ${JSON.stringify(dir)}, 'the environment configs');`,
-    `console.log('loaded');`,
-  ].join('\n'));
+  fs.writeFileSync(
+    path.join(dir, 'entry.ts'),
+    [
+      `import { loadOrExit } from ${JSON.stringify(path.join(ROOT, 'src/cli/load-errors'))};`,
+      `loadOrExit(() => require('./env'), ${JSON.stringify(dir)}, 'the environment configs');`,
+      `console.log('loaded');`,
+    ].join('\n'),
+  );
   try {
     execFileSync(process.execPath, ['--require', 'tsx/cjs', path.join(dir, 'entry.ts')], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8' });
     return { status: 0, stderr: '', dir };
@@ -26,20 +29,26 @@ function loadInChild(config: string): { status: number; stderr: string; dir: str
 
 describe('a configuration module that cannot load', () => {
   it('with merge-conflict markers: one line with file:line and the fix, no stack trace or loader source', () => {
-    const { status, stderr } = loadInChild("export const a = 1;\n<<<<<<< HEAD\nexport const b = 1;\n=======\nexport const b = 2;\n>>>>>>> other\n");
+    const { status, stderr } = loadInChild('export const a = 1;\n<<<<<<< HEAD\nexport const b = 1;\n=======\nexport const b = 2;\n>>>>>>> other\n');
     expect(status).toBe(1);
-    expect(stderr.trim().split('\n')).toEqual(['cannot load the environment configs: env.ts:2:1: Unexpected "<<". fix: resolve the merge conflict (remove the <<<<<<<, ======= and >>>>>>> lines)']);
+    expect(stderr.trim().split('\n')).toEqual([
+      'cannot load the environment configs: env.ts:2:1: Unexpected "<<". fix: resolve the merge conflict (remove the <<<<<<<, ======= and >>>>>>> lines)',
+    ]);
   });
 
   it('that throws while loading: the line of the user file that threw', () => {
-    const { status, stderr } = loadInChild("export const name = 'prod';\nexport const region = (process.env.EKS_MESH_NO_SUCH_VARIABLE as string).toLowerCase();\n");
+    const { status, stderr } = loadInChild(
+      "export const name = 'prod';\nexport const region = (process.env.EKS_MESH_NO_SUCH_VARIABLE as string).toLowerCase();\n",
+    );
     expect(status).toBe(1);
-    expect(stderr.trim()).toMatch(/^cannot load the environment configs: env\.ts:2:\d+: TypeError: Cannot read properties of undefined \(reading 'toLowerCase'\)\. fix: fix env\.ts at line 2$/);
+    expect(stderr.trim()).toMatch(
+      /^cannot load the environment configs: env\.ts:2:\d+: TypeError: Cannot read properties of undefined \(reading 'toLowerCase'\)\. fix: fix env\.ts at line 2$/,
+    );
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
   it('loads a good module and goes on', () => {
-    expect(loadInChild("export const ok = true;\n").status).toBe(0);
+    expect(loadInChild('export const ok = true;\n').status).toBe(0);
   });
 
   it('falls back to the message alone when no frame is in the project', () => {

@@ -52,7 +52,9 @@ describe('platform module', () => {
     expect(() => loadPlatformModule(none)).toThrow('no platform module: cdk8s.yaml in');
     expect(() => loadPlatformModule(none, 'nope.ts')).toThrow('platform module nope.ts does not exist');
     const empty = repo({ 'p.js': 'exports.teams = {};\n' });
-    expect(() => loadPlatformModule(empty, 'p.js')).toThrow("platform module p.js exports no 'environments' (got undefined). fix: export const environments");
+    expect(() => loadPlatformModule(empty, 'p.js')).toThrow(
+      "platform module p.js exports no 'environments' (got undefined). fix: export const environments",
+    );
   });
 
   it('turns a module that throws while loading into one line naming the file and line', () => {
@@ -64,7 +66,14 @@ describe('platform module', () => {
 describe('eks-istio-mesh check in a repository without a platform module', () => {
   const bin = (cwd: string, ...args: string[]) => {
     try {
-      return { code: 0, out: execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs', { paths: [ROOT] }), path.join(ROOT, 'src', 'cli', 'bin.ts'), ...args], { cwd, encoding: 'utf8', stdio: 'pipe' }) };
+      return {
+        code: 0,
+        out: execFileSync(
+          process.execPath,
+          ['--require', require.resolve('tsx/cjs', { paths: [ROOT] }), path.join(ROOT, 'src', 'cli', 'bin.ts'), ...args],
+          { cwd, encoding: 'utf8', stdio: 'pipe' },
+        ),
+      };
     } catch (e) {
       const err = e as { status: number; stdout: string; stderr: string };
       return { code: err.status, out: err.stdout + err.stderr };

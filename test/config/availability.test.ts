@@ -30,7 +30,9 @@ describe('availability config', () => {
   });
 
   it('refuses one replica while highly available', () => {
-    expect(resolve({ replicas: 1 }).problems).toEqual([expect.objectContaining({ field: 'availability.replicas', value: 1, message: expect.stringMatching(/below 2 while highlyAvailable/) })]);
+    expect(resolve({ replicas: 1 }).problems).toEqual([
+      expect.objectContaining({ field: 'availability.replicas', value: 1, message: expect.stringMatching(/below 2 while highlyAvailable/) }),
+    ]);
   });
 
   it('refuses a replica count that is not a positive integer', () => {

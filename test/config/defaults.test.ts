@@ -2,8 +2,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  ALB_DEFAULTS, AVAILABILITY_DEFAULTS, CLUSTER_DEFAULTS, ENCRYPTED_STORAGE_DEFAULTS, FLUX_DEFAULTS, INGRESS_GATEWAY_DEFAULTS,
-  InjectionStyle, IpFamily, ISTIO_DEFAULTS, MtlsMode, resolveEnvironment, TELEMETRY_DEFAULTS,
+  ALB_DEFAULTS,
+  AVAILABILITY_DEFAULTS,
+  CLUSTER_DEFAULTS,
+  ENCRYPTED_STORAGE_DEFAULTS,
+  FLUX_DEFAULTS,
+  INGRESS_GATEWAY_DEFAULTS,
+  InjectionStyle,
+  IpFamily,
+  ISTIO_DEFAULTS,
+  MtlsMode,
+  resolveEnvironment,
+  TELEMETRY_DEFAULTS,
 } from '../../src';
 import { baseConfig, ROOT } from '../util';
 
@@ -51,7 +61,11 @@ describe('section defaults', () => {
 
   it('are what a config without the optional fields resolves to', () => {
     const { env } = resolveEnvironment(baseConfig());
-    expect(env!.istio).toMatchObject({ revision: ISTIO_DEFAULTS.revision, mtlsMode: ISTIO_DEFAULTS.mtlsMode, rootNamespace: ISTIO_DEFAULTS.rootNamespace });
+    expect(env!.istio).toMatchObject({
+      revision: ISTIO_DEFAULTS.revision,
+      mtlsMode: ISTIO_DEFAULTS.mtlsMode,
+      rootNamespace: ISTIO_DEFAULTS.rootNamespace,
+    });
     expect(env!.telemetry).toMatchObject({ tracingProvider: TELEMETRY_DEFAULTS.tracingProvider, collectorPort: TELEMETRY_DEFAULTS.collectorPort });
     expect(env!.flux).toMatchObject({ interval: FLUX_DEFAULTS.interval, path: FLUX_DEFAULTS.path(env!.name) });
     expect(env!.ingressGateway.serviceAccount).toBe(INGRESS_GATEWAY_DEFAULTS.serviceAccount(env!.ingressGateway.serviceName));

@@ -23,11 +23,26 @@ describe('resolveEnvironment', () => {
     expect(env!.alb.ingressName).toBe('istio-ingress');
     expect(env!.alb.loadBalancerAttributes).toEqual({ 'routing.http.drop_invalid_header_fields.enabled': 'true' });
     expect(env!.istio).toEqual({
-      revision: 'default', injectionStyle: InjectionStyle.REVISION_LABEL, mtlsMode: MtlsMode.STRICT, trustDomain: 'cluster.local', rootNamespace: 'istio-system',
-      installedRevisions: ['default'], version: '1.30.3', hub: 'docker.io/istio', tag: '1.30.3', chartRepository: 'https://istio-release.storage.googleapis.com/charts',
+      revision: 'default',
+      injectionStyle: InjectionStyle.REVISION_LABEL,
+      mtlsMode: MtlsMode.STRICT,
+      trustDomain: 'cluster.local',
+      rootNamespace: 'istio-system',
+      installedRevisions: ['default'],
+      version: '1.30.3',
+      hub: 'docker.io/istio',
+      tag: '1.30.3',
+      chartRepository: 'https://istio-release.storage.googleapis.com/charts',
     });
     expect(env!.telemetry.customTags).toEqual({ cluster: 'mesh-test', environment: 'test' });
-    expect(env!.flux).toEqual({ namespace: 'flux-system', sourceName: 'flux-system', dependsOn: ['infrastructure'], path: './dist/test', kustomizationPrefix: 'mesh', interval: '10m' });
+    expect(env!.flux).toEqual({
+      namespace: 'flux-system',
+      sourceName: 'flux-system',
+      dependsOn: ['infrastructure'],
+      path: './dist/test',
+      kustomizationPrefix: 'mesh',
+      interval: '10m',
+    });
     expect(env!.encryptedStorage).toBeUndefined();
     expect(env!.ingressGateway.selectorLabels).toEqual({ istio: 'ingressgateway' });
     expect(env!.ingressGateway.hosts).toEqual(['istio-system/*']);
@@ -38,14 +53,18 @@ describe('resolveEnvironment', () => {
   });
 
   it('derives the ingress principal from the gateway namespace and ServiceAccount, never ztunnel', () => {
-    const { env } = resolveEnvironment(baseConfig({ ingressGateway: { namespace: 'istio-ingress', serviceName: 'istio-ingress' }, istio: { trustDomain: 'corp.example' } }));
+    const { env } = resolveEnvironment(
+      baseConfig({ ingressGateway: { namespace: 'istio-ingress', serviceName: 'istio-ingress' }, istio: { trustDomain: 'corp.example' } }),
+    );
     expect(env!.ingressGateway.principal).toBe('corp.example/ns/istio-ingress/sa/istio-ingress');
     expect(env!.ingressGateway.selectorLabels).toEqual({ istio: 'ingress' });
     expect(env!.ingressGateway.gatewayRef).toBe('istio-ingress/shared-gateway');
   });
 
   it('fails on a malformed certificate ARN, naming the field, the value and the fix', () => {
-    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: ['arn:aws:acm:eu-west-1:1234:certificate/nope'] } });
+    const [p] = problemsOf({
+      alb: { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: ['arn:aws:acm:eu-west-1:1234:certificate/nope'] },
+    });
     expect(p.field).toBe('alb.certificateArns[0]');
     expect(p.value).toBe('arn:aws:acm:eu-west-1:1234:certificate/nope');
     expect(p.message).toBe('is not an ACM certificate ARN');
@@ -82,13 +101,17 @@ describe('resolveEnvironment', () => {
   });
 
   it('fails on an unknown SSL policy, listing the known ones', () => {
-    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: [ARN], sslPolicy: 'ELBSecurityPolicy-TLS13-9-9' } });
+    const [p] = problemsOf({
+      alb: { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: [ARN], sslPolicy: 'ELBSecurityPolicy-TLS13-9-9' },
+    });
     expect(p.message).toBe('is not a known ELB security policy');
     expect(p.fix).toContain('ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09');
   });
 
   it('fails on a known policy without TLS 1.3', () => {
-    const [p] = problemsOf({ alb: { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: [ARN], sslPolicy: 'ELBSecurityPolicy-2016-08' } });
+    const [p] = problemsOf({
+      alb: { scheme: AlbScheme.INTERNAL, sourceCidrs: CIDRS, certificateArns: [ARN], sslPolicy: 'ELBSecurityPolicy-2016-08' },
+    });
     expect(p.message).toBe('offers no TLS 1.3');
   });
 
@@ -105,8 +128,14 @@ describe('resolveEnvironment', () => {
 
   it('requires alb.sourceCidrs and checks each is a canonical IPv4 CIDR narrower than /0', () => {
     const alb = { scheme: AlbScheme.INTERNAL, certificateArns: [ARN] };
-    expect(problemsOf({ alb: alb as never })[0]).toMatchObject({ field: 'alb.sourceCidrs', message: 'must list the CIDRs the ALB sends from (the gateway accepts no other source)' });
-    expect(problemsOf({ alb: { ...alb, sourceCidrs: ['10.0.0.0/33'] } })[0]).toMatchObject({ field: 'alb.sourceCidrs[0]', message: 'is not an IPv4 CIDR' });
+    expect(problemsOf({ alb: alb as never })[0]).toMatchObject({
+      field: 'alb.sourceCidrs',
+      message: 'must list the CIDRs the ALB sends from (the gateway accepts no other source)',
+    });
+    expect(problemsOf({ alb: { ...alb, sourceCidrs: ['10.0.0.0/33'] } })[0]).toMatchObject({
+      field: 'alb.sourceCidrs[0]',
+      message: 'is not an IPv4 CIDR',
+    });
     expect(problemsOf({ alb: { ...alb, sourceCidrs: ['10.0.0.1/24'] } })[0].message).toBe('has host bits set');
     expect(problemsOf({ alb: { ...alb, sourceCidrs: ['0.0.0.0/0'] } })[0].message).toBe('admits every address, so every pod could skip the ALB');
     expect(problemsOf({ alb: { ...alb, sourceCidrs: ['fd00::/64'] } })[0].message).toBe('is not an IPv4 CIDR');
@@ -150,7 +179,11 @@ describe('resolveEnvironment', () => {
   });
 
   it('fails on telemetry values out of range', () => {
-    expect(fieldsOf({ telemetry: { samplingPercentage: 150, collectorPort: 0, collectorHost: 'collector' } }).sort()).toEqual(['telemetry.collectorHost', 'telemetry.collectorPort', 'telemetry.samplingPercentage']);
+    expect(fieldsOf({ telemetry: { samplingPercentage: 150, collectorPort: 0, collectorHost: 'collector' } }).sort()).toEqual([
+      'telemetry.collectorHost',
+      'telemetry.collectorPort',
+      'telemetry.samplingPercentage',
+    ]);
   });
 
   it('fails on tags the ALB annotation cannot carry', () => {
@@ -178,7 +211,11 @@ describe('resolveEnvironment', () => {
 
     it('fails when the revision namespaces use is not installed', () => {
       const [p] = problemsOf({ istio: { revision: '1-31', revisions: ['default'] } });
-      expect([p.field, p.message, p.fix]).toEqual(['istio.revision', 'is not installed: istio.revisions lists default', "add '1-31' to istio.revisions, or set istio.revision to one of them"]);
+      expect([p.field, p.message, p.fix]).toEqual([
+        'istio.revision',
+        'is not installed: istio.revisions lists default',
+        "add '1-31' to istio.revisions, or set istio.revision to one of them",
+      ]);
     });
 
     it('fails on more than two revisions and on duplicates', () => {
@@ -210,13 +247,23 @@ describe('resolveEnvironment', () => {
 
     it('validates the KMS key ARN of the encrypted StorageClass, including its region', () => {
       const key = 'arn:aws:kms:eu-west-1:111122223333:key/1b3d5f7a-9c1e-4a3b-8d5f-7a9c1e3b5d7f';
-      expect(resolveEnvironment(baseConfig({ encryptedStorage: { kmsKeyArn: key } })).env!.encryptedStorage).toEqual({ kmsKeyArn: key, name: 'gp3-encrypted', isDefault: false });
+      expect(resolveEnvironment(baseConfig({ encryptedStorage: { kmsKeyArn: key } })).env!.encryptedStorage).toEqual({
+        kmsKeyArn: key,
+        name: 'gp3-encrypted',
+        isDefault: false,
+      });
       expect(problemsOf({ encryptedStorage: { kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:alias/ebs' } })[0].message).toBe('is not a KMS key ARN');
-      expect(problemsOf({ encryptedStorage: { kmsKeyArn: key.replace('eu-west-1', 'us-east-1') } })[0].message).toBe('is in region us-east-1 but the cluster is in eu-west-1');
+      expect(problemsOf({ encryptedStorage: { kmsKeyArn: key.replace('eu-west-1', 'us-east-1') } })[0].message).toBe(
+        'is in region us-east-1 but the cluster is in eu-west-1',
+      );
     });
 
     it('fails on Flux fields that Flux would refuse', () => {
-      expect(fieldsOf({ flux: { interval: 'ten minutes', path: '/abs/dist', dependsOn: ['Infra Structure'] } })).toEqual(['flux.dependsOn[0]', 'flux.path', 'flux.interval']);
+      expect(fieldsOf({ flux: { interval: 'ten minutes', path: '/abs/dist', dependsOn: ['Infra Structure'] } })).toEqual([
+        'flux.dependsOn[0]',
+        'flux.path',
+        'flux.interval',
+      ]);
     });
 
     it('fails on the environment name flux, which dist/flux/ uses', () => {

@@ -6,13 +6,20 @@ import { FluxKustomizations, FluxKustomizationsProps, Manifest, NamespaceShards,
 import { crdSchemas, findByKind, synthConstructs, synthProblems } from '../util';
 
 function kustomizations(props: Partial<FluxKustomizationsProps> = {}): Array<Manifest & Record<string, any>> {
-  return findByKind(synthConstructs(scope => new FluxKustomizations(scope, 'Flux', { path: './dist/prod', ...props })), 'Kustomization') as any;
+  return findByKind(
+    synthConstructs(scope => new FluxKustomizations(scope, 'Flux', { path: './dist/prod', ...props })),
+    'Kustomization',
+  ) as any;
 }
 
 /** The objects of the files a folder's kustomization.yaml lists (the files are written by the synth). */
 function folderObjects(files: ReadonlyMap<string, string>, folder: string): Manifest[] {
   const k = parse(files.get(`${folder}/kustomization.yaml`)!);
-  return (k.resources as string[]).flatMap(f => parseAllDocuments(files.get(`${folder}/${f}`)!).map(d => d.toJS() as Manifest).filter(Boolean));
+  return (k.resources as string[]).flatMap(f =>
+    parseAllDocuments(files.get(`${folder}/${f}`)!)
+      .map(d => d.toJS() as Manifest)
+      .filter(Boolean),
+  );
 }
 
 describe('FluxKustomizations', () => {
@@ -55,29 +62,44 @@ describe('FluxKustomizations', () => {
     expect(ks.every(k => k.spec.patches === undefined)).toBe(true);
   });
 
-  it.each(ENVIRONMENTS.map(e => e.name))('%s: every object of dist/<env>/ is applied by exactly one stage, Istio resources only after the Helm releases', name => {
-    // GIVEN the environment's files and its Kustomizations, as npm run synth writes them
-    const configs = ENVIRONMENTS.filter(e => e.name === name);
-    const [env] = synthesize(configs, buildPlatform, { schemas: crdSchemas() });
-    const [flux] = synthesize(configs, buildFlux, { schemas: crdSchemas(), stageFolders: false });
-    const files = new Map(env.files.map(f => [f.name, f.content]));
-    const objects = env.charts.flatMap(c => c.objects);
-    const ks = flux.charts.flatMap(c => c.objects).filter(o => o.kind === 'Kustomization') as any[];
-    const folderOf = (k: any) => (k.spec.path as string).slice(`./dist/${name}/`.length);
-    const stage = (suffix: string) => folderObjects(files, folderOf(ks.find(k => k.metadata.name === `mesh-${suffix}`)));
-    // THEN each object is in the folder of exactly one Kustomization
-    const applied = ks.flatMap(k => folderObjects(files, folderOf(k)).map(o => JSON.stringify(o)));
-    expect(applied.sort()).toEqual(objects.map(o => JSON.stringify(o)).sort());
-    // and kustomize build dist/<env> by hand reads the same folders
-    const shardFolders = ks.map(folderOf).filter((f: string) => f.startsWith('namespaces')).sort();
-    expect(parse(files.get('kustomization.yaml')!).resources).toEqual(['control-plane', 'config', ...shardFolders]);
-    const controlPlane = stage('control-plane');
-    expect(new Set(controlPlane.map(o => o.kind))).toEqual(new Set(['Namespace', 'HelmRepository', 'HelmRelease', ...(env.env.encryptedStorage ? ['StorageClass'] : [])]));
-    expect(controlPlane.filter(o => o.apiVersion.includes('istio.io'))).toEqual([]);
-    expect(stage('config').map(o => o.kind)).toEqual(expect.arrayContaining(['PeerAuthentication', 'Telemetry', 'Gateway', 'Ingress', 'Certificate']));
-    expect(stage('namespaces').every(o => o.metadata.labels?.['mesh.eks-istio-mesh.io/team'])).toBe(true);
-    expect(stage('namespaces').filter(o => o.kind === 'Namespace').map(o => o.metadata.name).sort()).toEqual(Object.keys(env.env.namespaces).sort());
-  });
+  it.each(ENVIRONMENTS.map(e => e.name))(
+    '%s: every object of dist/<env>/ is applied by exactly one stage, Istio resources only after the Helm releases',
+    name => {
+      // GIVEN the environment's files and its Kustomizations, as npm run synth writes them
+      const configs = ENVIRONMENTS.filter(e => e.name === name);
+      const [env] = synthesize(configs, buildPlatform, { schemas: crdSchemas() });
+      const [flux] = synthesize(configs, buildFlux, { schemas: crdSchemas(), stageFolders: false });
+      const files = new Map(env.files.map(f => [f.name, f.content]));
+      const objects = env.charts.flatMap(c => c.objects);
+      const ks = flux.charts.flatMap(c => c.objects).filter(o => o.kind === 'Kustomization') as any[];
+      const folderOf = (k: any) => (k.spec.path as string).slice(`./dist/${name}/`.length);
+      const stage = (suffix: string) => folderObjects(files, folderOf(ks.find(k => k.metadata.name === `mesh-${suffix}`)));
+      // THEN each object is in the folder of exactly one Kustomization
+      const applied = ks.flatMap(k => folderObjects(files, folderOf(k)).map(o => JSON.stringify(o)));
+      expect(applied.sort()).toEqual(objects.map(o => JSON.stringify(o)).sort());
+      // and kustomize build dist/<env> by hand reads the same folders
+      const shardFolders = ks
+        .map(folderOf)
+        .filter((f: string) => f.startsWith('namespaces'))
+        .sort();
+      expect(parse(files.get('kustomization.yaml')!).resources).toEqual(['control-plane', 'config', ...shardFolders]);
+      const controlPlane = stage('control-plane');
+      expect(new Set(controlPlane.map(o => o.kind))).toEqual(
+        new Set(['Namespace', 'HelmRepository', 'HelmRelease', ...(env.env.encryptedStorage ? ['StorageClass'] : [])]),
+      );
+      expect(controlPlane.filter(o => o.apiVersion.includes('istio.io'))).toEqual([]);
+      expect(stage('config').map(o => o.kind)).toEqual(
+        expect.arrayContaining(['PeerAuthentication', 'Telemetry', 'Gateway', 'Ingress', 'Certificate']),
+      );
+      expect(stage('namespaces').every(o => o.metadata.labels?.['mesh.eks-istio-mesh.io/team'])).toBe(true);
+      expect(
+        stage('namespaces')
+          .filter(o => o.kind === 'Namespace')
+          .map(o => o.metadata.name)
+          .sort(),
+      ).toEqual(Object.keys(env.env.namespaces).sort());
+    },
+  );
 
   it('shards namespaces into folders of at most 50; adding one moves none unless its shard splits, and then only that shard', () => {
     const names = (n: number) => Array.from({ length: n }, (_, i) => `team-${String(i).padStart(4, '0')}`);
@@ -111,7 +133,7 @@ describe('FluxKustomizations', () => {
   it('fails when it would depend on itself, and on a path outside the repository', () => {
     const problems = synthProblems(() => kustomizations({ dependsOn: ['mesh-config'], path: '../dist/prod' }));
     expect(problems).toEqual([
-      "[test] test/Flux: 'path' must be a path inside the repository starting with ./; got \"../dist/prod\". fix: e.g. ./dist/prod",
+      '[test] test/Flux: \'path\' must be a path inside the repository starting with ./; got "../dist/prod". fix: e.g. ./dist/prod',
       "[test] test/Flux: 'dependsOn' is one of the mesh Kustomizations itself; got \"mesh-config\". fix: name the cluster's infrastructure Kustomizations",
     ]);
   });

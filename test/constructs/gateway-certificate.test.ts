@@ -5,11 +5,14 @@ import { only, synthConstructs, synthProblems } from '../util';
 describe('GatewayCertificate', () => {
   it('defines a self-signed Issuer and an ECDSA P-256 certificate valid 90 days, renewed 30 days early', () => {
     // WHEN
-    const objects = synthConstructs(scope => new GatewayCertificate(scope, 'Cert', {
-      namespace: 'istio-system',
-      secretName: 'gw-tls',
-      dnsNames: ['b.example.com', 'a.example.com', 'a.example.com'],
-    }));
+    const objects = synthConstructs(
+      scope =>
+        new GatewayCertificate(scope, 'Cert', {
+          namespace: 'istio-system',
+          secretName: 'gw-tls',
+          dnsNames: ['b.example.com', 'a.example.com', 'a.example.com'],
+        }),
+    );
     // THEN
     const issuer = only(objects, 'Issuer');
     const cert = only(objects, 'Certificate');
@@ -27,12 +30,16 @@ describe('GatewayCertificate', () => {
   });
 
   it('emits no Secret (cert-manager writes it)', () => {
-    const objects = synthConstructs(scope => new GatewayCertificate(scope, 'Cert', { namespace: 'istio-system', secretName: 'gw-tls', dnsNames: ['a.example.com'] }));
+    const objects = synthConstructs(
+      scope => new GatewayCertificate(scope, 'Cert', { namespace: 'istio-system', secretName: 'gw-tls', dnsNames: ['a.example.com'] }),
+    );
     expect(objects.map(o => o.kind).sort()).toEqual(['Certificate', 'Issuer']);
   });
 
   it('fails without DNS names', () => {
-    const problems = synthProblems(() => synthConstructs(scope => new GatewayCertificate(scope, 'Cert', { namespace: 'istio-system', secretName: 'gw-tls', dnsNames: [] })));
+    const problems = synthProblems(() =>
+      synthConstructs(scope => new GatewayCertificate(scope, 'Cert', { namespace: 'istio-system', secretName: 'gw-tls', dnsNames: [] })),
+    );
     expect(problems).toEqual(["[test] test/Cert: 'dnsNames' must not be empty; got []. fix: pass the environment's domains"]);
   });
 });

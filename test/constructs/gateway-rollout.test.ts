@@ -8,15 +8,39 @@ const ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9
 /** The ALB Ingress and the gateway release, as the platform emits them. */
 function rollout() {
   const objects = synthConstructs(scope => {
-    const install = new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision: 'default', tracing: TRACING, namespaceLabels: gatewayNamespaceLabels() });
-    new IngressGatewayRelease(scope, 'Gateway', { install, namespace: 'istio-system', releaseName: 'istio-ingressgateway', serviceAccount: 'istio-ingressgateway', podLabels: { istio: 'ingressgateway' } });
-    new AlbIngress(scope, 'Alb', { namespace: 'istio-system', gatewayServiceName: 'istio-ingressgateway', scheme: AlbScheme.INTERNAL, certificateArns: [ARN] });
+    const install = new IstioInstall(scope, 'Istio', {
+      namespace: 'istio-system',
+      revision: 'default',
+      tracing: TRACING,
+      namespaceLabels: gatewayNamespaceLabels(),
+    });
+    new IngressGatewayRelease(scope, 'Gateway', {
+      install,
+      namespace: 'istio-system',
+      releaseName: 'istio-ingressgateway',
+      serviceAccount: 'istio-ingressgateway',
+      podLabels: { istio: 'ingressgateway' },
+    });
+    new AlbIngress(scope, 'Alb', {
+      namespace: 'istio-system',
+      gatewayServiceName: 'istio-ingressgateway',
+      scheme: AlbScheme.INTERNAL,
+      certificateArns: [ARN],
+    });
   });
   const ingress = only(objects, 'Ingress');
   const gateway = objects.find(o => o.kind === 'HelmRelease' && (o as any).spec.chart.spec.chart === 'gateway') as any;
-  const attributes = Object.fromEntries(String(ingress.metadata.annotations!['alb.ingress.kubernetes.io/target-group-attributes']).split(',').map(kv => kv.split('=')));
+  const attributes = Object.fromEntries(
+    String(ingress.metadata.annotations!['alb.ingress.kubernetes.io/target-group-attributes'])
+      .split(',')
+      .map(kv => kv.split('=')),
+  );
   const drain = Number(/terminationDrainDuration: (\d+)s/.exec(gateway.spec.values.podAnnotations['proxy.istio.io/config'])![1]);
-  return { deregistration: Number(attributes['deregistration_delay.timeout_seconds']), drain, grace: gateway.spec.values.terminationGracePeriodSeconds as number };
+  return {
+    deregistration: Number(attributes['deregistration_delay.timeout_seconds']),
+    drain,
+    grace: gateway.spec.values.terminationGracePeriodSeconds as number,
+  };
 }
 
 describe('Gateway rollouts behind the ALB', () => {

@@ -5,17 +5,34 @@ import { findByKind, synthConstructs, synthProblems } from '../util';
 
 const TRACING = { name: 'otel-tracing', collectorHost: 'opentelemetry-collector.observability.svc.cluster.local', collectorPort: 4317 };
 
-function gateway(props: Partial<IngressGatewayReleaseProps> = {}, revision = 'default', edit?: (g: IngressGatewayRelease) => void, namespaceLabels = gatewayNamespaceLabels()): Array<Manifest & Record<string, any>> {
+function gateway(
+  props: Partial<IngressGatewayReleaseProps> = {},
+  revision = 'default',
+  edit?: (g: IngressGatewayRelease) => void,
+  namespaceLabels = gatewayNamespaceLabels(),
+): Array<Manifest & Record<string, any>> {
   return synthConstructs(scope => {
-    const install = new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision, revisions: [revision], tracing: TRACING, namespaceLabels });
+    const install = new IstioInstall(scope, 'Istio', {
+      namespace: 'istio-system',
+      revision,
+      revisions: [revision],
+      tracing: TRACING,
+      namespaceLabels,
+    });
     const g = new IngressGatewayRelease(scope, 'Gateway', {
-      install, namespace: 'istio-system', releaseName: 'istio-ingressgateway', serviceAccount: 'istio-ingressgateway', podLabels: { istio: 'ingressgateway' }, ...props,
+      install,
+      namespace: 'istio-system',
+      releaseName: 'istio-ingressgateway',
+      serviceAccount: 'istio-ingressgateway',
+      podLabels: { istio: 'ingressgateway' },
+      ...props,
     });
     edit?.(g);
   }) as any;
 }
 
-const gatewayRelease = (objects: Manifest[]) => objects.find(o => o.kind === 'HelmRelease' && (o as any).spec.chart.spec.chart === 'gateway') as Manifest & Record<string, any>;
+const gatewayRelease = (objects: Manifest[]) =>
+  objects.find(o => o.kind === 'HelmRelease' && (o as any).spec.chart.spec.chart === 'gateway') as Manifest & Record<string, any>;
 
 describe('IngressGatewayRelease', () => {
   it('installs the gateway chart as the release the config names, with its ServiceAccount and pod labels, behind a ClusterIP Service', () => {
@@ -58,7 +75,7 @@ describe('IngressGatewayRelease', () => {
     expect(v.topologySpreadConstraints).toBeUndefined();
   });
 
-  it('no HPA without metrics-server: the chart\'s default autoscaling is turned off', () => {
+  it("no HPA without metrics-server: the chart's default autoscaling is turned off", () => {
     expect(gatewayRelease(gateway()).spec.values.autoscaling).toEqual({ enabled: false });
   });
 
@@ -100,7 +117,12 @@ describe('IngressGatewayRelease', () => {
   });
 
   it('defines its own Namespace when the gateway runs outside the root namespace', () => {
-    const objects = gateway({ namespace: 'istio-ingress', releaseName: 'istio-ingress', serviceAccount: 'istio-ingress', podLabels: { istio: 'ingress' } });
+    const objects = gateway({
+      namespace: 'istio-ingress',
+      releaseName: 'istio-ingress',
+      serviceAccount: 'istio-ingress',
+      podLabels: { istio: 'ingress' },
+    });
     const ns = (findByKind(objects, 'Namespace') as any[]).find(n => n.metadata.name === 'istio-ingress');
     expect(ns.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']).toBe('enabled');
     expect(ns.metadata.labels['istio-injection']).toBeUndefined();

@@ -5,10 +5,13 @@ import { findByKind, synthConstructs, synthProblems } from '../util';
 const TRACING = { name: 'otel-tracing', collectorHost: 'opentelemetry-collector.observability.svc.cluster.local', collectorPort: 4317 };
 
 function install(props: Partial<IstioInstallProps> = {}): Array<Manifest & Record<string, any>> {
-  return synthConstructs(scope => new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision: 'default', tracing: TRACING, ...props })) as any;
+  return synthConstructs(
+    scope => new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision: 'default', tracing: TRACING, ...props }),
+  ) as any;
 }
 
-const release = (objects: Manifest[], name: string) => objects.find(o => o.kind === 'HelmRelease' && o.metadata.name === name) as Manifest & Record<string, any>;
+const release = (objects: Manifest[], name: string) =>
+  objects.find(o => o.kind === 'HelmRelease' && o.metadata.name === name) as Manifest & Record<string, any>;
 const dependsOn = (objects: Manifest[], name: string) => (release(objects, name).spec.dependsOn ?? []).map((d: any) => d.name);
 
 describe('IstioInstall', () => {
@@ -71,8 +74,12 @@ describe('IstioInstall', () => {
   });
 
   it('fails on a replica count below one or a maximum below it', () => {
-    expect(synthProblems(() => install({ availability: { replicas: 0 } })).join('\n')).toMatch(/'availability.replicas' must be an integer of at least 1; got 0/);
-    expect(synthProblems(() => install({ availability: { replicas: 2, maxReplicas: 1 } })).join('\n')).toMatch(/'availability.maxReplicas' must be an integer of at least replicas \(2\); got 1/);
+    expect(synthProblems(() => install({ availability: { replicas: 0 } })).join('\n')).toMatch(
+      /'availability.replicas' must be an integer of at least 1; got 0/,
+    );
+    expect(synthProblems(() => install({ availability: { replicas: 2, maxReplicas: 1 } })).join('\n')).toMatch(
+      /'availability.maxReplicas' must be an integer of at least replicas \(2\); got 1/,
+    );
   });
 
   it('gives istiod the ambient profile, the OpenTelemetry provider as default tracing provider, Istio CNI and RuntimeDefault seccomp', () => {
@@ -81,13 +88,17 @@ describe('IstioInstall', () => {
       profile: 'ambient',
       revision: '',
       global: {
-        hub: 'docker.io/istio', tag: '1.30.3', istioNamespace: 'istio-system',
+        hub: 'docker.io/istio',
+        tag: '1.30.3',
+        istioNamespace: 'istio-system',
         proxy: { seccompProfile: { type: 'RuntimeDefault' } },
         defaultPodDisruptionBudget: { enabled: true },
       },
       meshConfig: {
         trustDomain: 'corp.example',
-        extensionProviders: [{ name: 'otel-tracing', opentelemetry: { service: 'opentelemetry-collector.observability.svc.cluster.local', port: 4317 } }],
+        extensionProviders: [
+          { name: 'otel-tracing', opentelemetry: { service: 'opentelemetry-collector.observability.svc.cluster.local', port: 4317 } },
+        ],
         defaultProviders: { tracing: ['otel-tracing'] },
       },
       cni: { enabled: true },
@@ -129,14 +140,24 @@ describe('IstioInstall', () => {
   });
 
   it('takes hub, tag and an OCI chart repository for a private mirror', () => {
-    const objects = install({ hub: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/istio', tag: '1.30.3-mirror', chartRepository: 'oci://111122223333.dkr.ecr.eu-west-1.amazonaws.com/charts' });
+    const objects = install({
+      hub: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/istio',
+      tag: '1.30.3-mirror',
+      chartRepository: 'oci://111122223333.dkr.ecr.eu-west-1.amazonaws.com/charts',
+    });
     const [repo] = findByKind(objects, 'HelmRepository') as any[];
     expect(repo.spec).toMatchObject({ type: 'oci', url: 'oci://111122223333.dkr.ecr.eu-west-1.amazonaws.com/charts' });
-    expect(release(objects, 'istiod').spec.values.global).toMatchObject({ hub: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/istio', tag: '1.30.3-mirror' });
+    expect(release(objects, 'istiod').spec.values.global).toMatchObject({
+      hub: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/istio',
+      tag: '1.30.3-mirror',
+    });
   });
 
   it('makes Envoy access logs a default provider when asked', () => {
-    expect(release(install({ accessLogging: true }), 'istiod').spec.values.meshConfig.defaultProviders).toEqual({ tracing: ['otel-tracing'], accessLogging: ['envoy'] });
+    expect(release(install({ accessLogging: true }), 'istiod').spec.values.meshConfig.defaultProviders).toEqual({
+      tracing: ['otel-tracing'],
+      accessLogging: ['envoy'],
+    });
   });
 
   it('keeps the root namespace when Flux prunes', () => {
@@ -144,7 +165,7 @@ describe('IstioInstall', () => {
     expect(ns.metadata).toMatchObject({ name: 'istio-system', annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } });
   });
 
-  it('checks only its own props: a Telemetry elsewhere in the app is the rule telemetry-provider-defined\'s (test/charts/platform.test.ts)', () => {
+  it("checks only its own props: a Telemetry elsewhere in the app is the rule telemetry-provider-defined's (test/charts/platform.test.ts)", () => {
     // GIVEN a Telemetry naming a provider this install does not define, beside the install
     const objects = synthConstructs(scope => {
       new IstioInstall(scope, 'Istio', { namespace: 'istio-system', revision: 'default', tracing: TRACING });
@@ -170,6 +191,6 @@ describe('IstioInstall', () => {
 
   it('fails when the revision namespaces use is not installed', () => {
     const problems = synthProblems(() => install({ revision: 'canary', revisions: ['default'] }));
-    expect(problems).toEqual(["[test] test/Istio: 'revision' is not installed (revisions: default); got \"canary\". fix: add it to revisions"]);
+    expect(problems).toEqual(['[test] test/Istio: \'revision\' is not installed (revisions: default); got "canary". fix: add it to revisions']);
   });
 });

@@ -14,7 +14,9 @@ describe('MeshPeerAuthentication', () => {
   });
 
   it('fails on DISABLE', () => {
-    const problems = synthProblems(() => synthConstructs(scope => new MeshPeerAuthentication(scope, 'Mesh', { rootNamespace: 'istio-system', mtlsMode: 'DISABLE' as MtlsMode })));
+    const problems = synthProblems(() =>
+      synthConstructs(scope => new MeshPeerAuthentication(scope, 'Mesh', { rootNamespace: 'istio-system', mtlsMode: 'DISABLE' as MtlsMode })),
+    );
     expect(problems[0]).toMatch(/'mtlsMode' must be one of STRICT, PERMISSIVE; got "DISABLE"/);
   });
 

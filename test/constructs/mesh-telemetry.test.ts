@@ -3,7 +3,12 @@ import { MeshTelemetry, MeshTelemetryProps } from '../../src';
 import { only, synthConstructs, synthProblems } from '../util';
 
 function telemetry(props: Partial<MeshTelemetryProps> = {}) {
-  return only(synthConstructs(scope => new MeshTelemetry(scope, 'Telemetry', { namespace: 'istio-system', tracingProvider: 'otel-tracing', samplingPercentage: 5, ...props })), 'Telemetry');
+  return only(
+    synthConstructs(
+      scope => new MeshTelemetry(scope, 'Telemetry', { namespace: 'istio-system', tracingProvider: 'otel-tracing', samplingPercentage: 5, ...props }),
+    ),
+    'Telemetry',
+  );
 }
 
 describe('MeshTelemetry', () => {
@@ -14,11 +19,13 @@ describe('MeshTelemetry', () => {
     expect(t.apiVersion).toBe('telemetry.istio.io/v1');
     expect(t.metadata).toMatchObject({ name: 'mesh-default', namespace: 'istio-system' });
     expect(t.spec).toEqual({
-      tracing: [{
-        providers: [{ name: 'otel-tracing' }],
-        randomSamplingPercentage: 5,
-        customTags: { cluster: { literal: { value: 'mesh-prod' } }, environment: { literal: { value: 'prod' } } },
-      }],
+      tracing: [
+        {
+          providers: [{ name: 'otel-tracing' }],
+          randomSamplingPercentage: 5,
+          customTags: { cluster: { literal: { value: 'mesh-prod' } }, environment: { literal: { value: 'prod' } } },
+        },
+      ],
       accessLogging: [{ providers: [{ name: 'envoy' }], disabled: true }],
     });
     expect(Object.keys(t.spec.tracing[0].customTags)).toEqual(['cluster', 'environment']);

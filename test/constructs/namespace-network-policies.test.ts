@@ -11,20 +11,23 @@ const base: NamespaceNetworkPoliciesProps = {
   dependencies: [],
   external: [],
 };
-const policies = (props: Partial<NamespaceNetworkPoliciesProps>) => synthConstructs(scope => new NamespaceNetworkPolicies(scope, 'np', { ...base, ...props }))
-  .filter(o => o.kind === 'NetworkPolicy') as any[];
+const policies = (props: Partial<NamespaceNetworkPoliciesProps>) =>
+  synthConstructs(scope => new NamespaceNetworkPolicies(scope, 'np', { ...base, ...props })).filter(o => o.kind === 'NetworkPolicy') as any[];
 const named = (props: Partial<NamespaceNetworkPoliciesProps>, name: string) => policies(props).find(p => p.metadata.name === name);
 
 describe('NamespaceNetworkPolicies prerequisites', () => {
   it('admits the IPv6 kubelet probe source to ambient pods in IPv6 clusters only', () => {
-    const cidrs = (ipFamily?: IpFamily) => named({ ambient: true, ipFamily }, 'allow-kubelet-probes').spec.ingress[0].from.map((f: any) => f.ipBlock.cidr);
+    const cidrs = (ipFamily?: IpFamily) =>
+      named({ ambient: true, ipFamily }, 'allow-kubelet-probes').spec.ingress[0].from.map((f: any) => f.ipBlock.cidr);
     expect(cidrs()).toEqual(['169.254.7.127/32']);
     expect(cidrs(IpFamily.IPV4)).toEqual(['169.254.7.127/32']);
     expect(cidrs(IpFamily.IPV6)).toEqual(['169.254.7.127/32', 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128']);
   });
 
   it('lets spans reach a collector in an ambient namespace on HBONE 15008 besides the OTLP port', () => {
-    const ports = named({ telemetry: { namespace: 'observability', port: 4317 } }, 'allow-egress-telemetry').spec.egress[0].ports.map((p: any) => p.port);
+    const ports = named({ telemetry: { namespace: 'observability', port: 4317 } }, 'allow-egress-telemetry').spec.egress[0].ports.map(
+      (p: any) => p.port,
+    );
     expect(ports).toEqual([4317, 15008]);
   });
 
@@ -34,10 +37,20 @@ describe('NamespaceNetworkPolicies prerequisites', () => {
     expect(scrape.spec).toEqual({
       podSelector: {},
       policyTypes: ['Ingress'],
-      ingress: [{
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
-        ports: [{ protocol: 'TCP', port: 15020 }, { protocol: 'TCP', port: 15090 }],
-      }],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+            },
+          ],
+          ports: [
+            { protocol: 'TCP', port: 15020 },
+            { protocol: 'TCP', port: 15090 },
+          ],
+        },
+      ],
     });
     expect(named({ monitoring, ambient: true }, 'allow-metrics-scrape')).toBeUndefined();
     expect(named({ istiod: { namespace: 'istio-system' } }, 'allow-metrics-scrape')).toBeUndefined();
@@ -55,15 +68,23 @@ describe('prerequisite config', () => {
     expect(resolveEnvironment(baseConfig()).env!.monitoring).toBeUndefined();
     const problems = resolveEnvironment(baseConfig({ monitoring: { namespace: 'Monitoring', podLabels: { 'bad key!': 'x' } } })).problems;
     expect(problems.map(p => p.field)).toEqual(['monitoring.namespace', "monitoring.podLabels['bad key!']"]);
-    expect(resolveEnvironment(baseConfig({ monitoring: { namespace: 'monitoring', podLabels: {} } })).problems.map(p => p.message)).toEqual(['is empty']);
+    expect(resolveEnvironment(baseConfig({ monitoring: { namespace: 'monitoring', podLabels: {} } })).problems.map(p => p.message)).toEqual([
+      'is empty',
+    ]);
   });
 });
 
 describe('MESH.md egress section', () => {
   const env = resolveEnvironment(baseConfig()).env!;
   const np = (cidr: string) => ({
-    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-egress-external', namespace: 'shop' },
-    spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr, except: ['10.0.0.0/8'] } }], ports: [{ protocol: 'TCP', port: 443 }] }] },
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'allow-egress-external', namespace: 'shop' },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr, except: ['10.0.0.0/8'] } }], ports: [{ protocol: 'TCP', port: 443 }] }],
+    },
   });
 
   it('names egress to any public address and says REGISTRY_ONLY does not hold back a pod without a proxy', () => {

@@ -7,33 +7,49 @@ const props = { namespace: 'istio-system', selector: { istio: 'ingressgateway' }
 describe('SharedGateway', () => {
   it("serves HTTPS on 443 with TLS SIMPLE, the certificate's Secret and every host of the listed namespaces", () => {
     // WHEN
-    const gateway = only(synthConstructs(scope => new SharedGateway(scope, 'Gateway', { ...props, hosts: ['payments/*', 'catalog/*'] })), 'Gateway');
+    const gateway = only(
+      synthConstructs(scope => new SharedGateway(scope, 'Gateway', { ...props, hosts: ['payments/*', 'catalog/*'] })),
+      'Gateway',
+    );
     // THEN
     expect(gateway.apiVersion).toBe('networking.istio.io/v1');
     expect(gateway.metadata).toMatchObject({ name: 'shared-gateway', namespace: 'istio-system' });
     expect(gateway.spec.selector).toEqual({ istio: 'ingressgateway' });
-    expect(gateway.spec.servers).toEqual([{
-      name: 'https',
-      port: { number: 443, name: 'https', protocol: 'HTTPS' },
-      hosts: ['catalog/*', 'payments/*'],
-      tls: { mode: 'SIMPLE', credentialName: 'gw-tls', minProtocolVersion: 'TLSV1_2' },
-    }]);
+    expect(gateway.spec.servers).toEqual([
+      {
+        name: 'https',
+        port: { number: 443, name: 'https', protocol: 'HTTPS' },
+        hosts: ['catalog/*', 'payments/*'],
+        tls: { mode: 'SIMPLE', credentialName: 'gw-tls', minProtocolVersion: 'TLSV1_2' },
+      },
+    ]);
   });
 
   it('exposes its reference for routes', () => {
     let ref = '';
-    synthConstructs(scope => { ref = new SharedGateway(scope, 'Gateway', { ...props, name: 'edge' }).ref; });
+    synthConstructs(scope => {
+      ref = new SharedGateway(scope, 'Gateway', { ...props, name: 'edge' }).ref;
+    });
     expect(ref).toBe('istio-system/edge');
   });
 
   it('binds only its own namespace when no hosts are given', () => {
-    const gateway = only(synthConstructs(scope => new SharedGateway(scope, 'Gateway', props)), 'Gateway');
+    const gateway = only(
+      synthConstructs(scope => new SharedGateway(scope, 'Gateway', props)),
+      'Gateway',
+    );
     expect(gateway.spec.servers[0].hosts).toEqual(['istio-system/*']);
   });
 
   it('adds a plain-HTTP server only when asked, with the same hosts', () => {
-    const gateway = only(synthConstructs(scope => new SharedGateway(scope, 'Gateway', { ...props, hosts: ['payments/*'], plainHttpServer: true })), 'Gateway');
-    expect(gateway.spec.servers.map((s: any) => [s.port.number, s.port.protocol, s.hosts])).toEqual([[443, 'HTTPS', ['payments/*']], [80, 'HTTP', ['payments/*']]]);
+    const gateway = only(
+      synthConstructs(scope => new SharedGateway(scope, 'Gateway', { ...props, hosts: ['payments/*'], plainHttpServer: true })),
+      'Gateway',
+    );
+    expect(gateway.spec.servers.map((s: any) => [s.port.number, s.port.protocol, s.hosts])).toEqual([
+      [443, 'HTTPS', ['payments/*']],
+      [80, 'HTTP', ['payments/*']],
+    ]);
   });
 
   it('fails on host names, saying why and what to do', () => {

@@ -24,7 +24,11 @@ describe('Waypoint availability', () => {
     expect(o.deployment.spec.replicas).toBe(2);
     expect(o.deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
     const spread = o.deployment.spec.template.spec.topologySpreadConstraints;
-    expect(spread[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' } } });
+    expect(spread[0]).toMatchObject({
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+      labelSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' } },
+    });
     expect(spread[1]).toMatchObject({ topologyKey: 'kubernetes.io/hostname' });
     expect(o.podDisruptionBudget).toEqual({ spec: { maxUnavailable: 1 } });
   });
@@ -65,6 +69,8 @@ describe('Waypoint availability', () => {
   });
 
   it('fails on a replica count that is not a positive integer', () => {
-    expect(synthProblems(() => waypoint({ availability: { replicas: 1.5 } })).join('\n')).toMatch(/'availability.replicas' must be an integer of at least 1; got 1.5/);
+    expect(synthProblems(() => waypoint({ availability: { replicas: 1.5 } })).join('\n')).toMatch(
+      /'availability.replicas' must be an integer of at least 1; got 1.5/,
+    );
   });
 });

@@ -16,13 +16,22 @@ const WORKER = { name: 'worker', selector: { app: 'worker' }, ports: [{ port: 70
 const SHOP = { name: 'shop-api', selector: { app: 'shop-api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'shop-api' };
 
 /** `fixture` (ambient) and `shop` (sidecar) in environment `test`. */
-function intentOf(fixture: HookValues, shop: HookValues = {}, settings: { fixture?: NamespaceSettings; shop?: NamespaceSettings } = {}, meshMode = MtlsMode.STRICT) {
+function intentOf(
+  fixture: HookValues,
+  shop: HookValues = {},
+  settings: { fixture?: NamespaceSettings; shop?: NamespaceSettings } = {},
+  meshMode = MtlsMode.STRICT,
+) {
   FixtureAmbient.hooks = { services: [API], ...fixture };
   FixtureSidecar.hooks = { services: [SHOP], ...shop };
-  const [r] = synthesize([baseConfig({ istio: { mtlsMode: meshMode }, namespaces: { fixture: settings.fixture ?? {}, shop: settings.shop ?? {} } })], (app, env) => {
-    new FixtureAmbient(app, 'fixture', { env });
-    new FixtureSidecar(app, 'shop', { env });
-  }, { meshReport: false });
+  const [r] = synthesize(
+    [baseConfig({ istio: { mtlsMode: meshMode }, namespaces: { fixture: settings.fixture ?? {}, shop: settings.shop ?? {} } })],
+    (app, env) => {
+      new FixtureAmbient(app, 'fixture', { env });
+      new FixtureSidecar(app, 'shop', { env });
+    },
+    { meshReport: false },
+  );
   return { intent: r.flows(), result: r };
 }
 
@@ -38,7 +47,12 @@ describe('declared flows', () => {
     const routes = [{ name: 'web', hosts: ['shop.apps.example.com'], rules: [{ pathPrefix: '/api', service: 'api', port: 80 }] }];
     const { intent } = intentOf({ routes });
     const flow = intent.input.flows.find(f => 'alb' in f.from)!;
-    expect(flow).toMatchObject({ expect: 'allow', origin: 'declared', to: { service: 'fixture/api', port: 80 }, http: { host: 'shop.apps.example.com', method: 'GET', path: '/api' } });
+    expect(flow).toMatchObject({
+      expect: 'allow',
+      origin: 'declared',
+      to: { service: 'fixture/api', port: 80 },
+      http: { host: 'shop.apps.example.com', method: 'GET', path: '/api' },
+    });
     expect(flow.http!.jwt).toBeUndefined();
     expect(flow.id).toBe('test/alb -> fixture/api:80 GET shop.apps.example.com/api');
     expect(intentOf({}).intent.input.flows.some(f => 'alb' in f.from)).toBe(false);
@@ -49,33 +63,62 @@ describe('declared flows', () => {
       waypoint: {},
       routes: [{ name: 'web', hosts: ['shop.apps.example.com'], rules: [{ pathPrefix: '/api', service: 'api', port: 80 }] }],
       jwtRules: [{ issuer: 'https://id.example.com', jwksUri: 'https://id.example.com/jwks.json' }],
-      l7Policies: [{ name: 'jwt', services: ['api'], from: { ingressGateway: true, requestPrincipals: ['https://id.example.com/*'] }, to: { methods: ['GET'], paths: ['/api', '/api/*'] } }],
+      l7Policies: [
+        {
+          name: 'jwt',
+          services: ['api'],
+          from: { ingressGateway: true, requestPrincipals: ['https://id.example.com/*'] },
+          to: { methods: ['GET'], paths: ['/api', '/api/*'] },
+        },
+      ],
     });
     const alb = intent.input.flows.filter(f => 'alb' in f.from);
-    expect(alb.find(f => f.expect === 'allow')!.http).toEqual({ host: 'shop.apps.example.com', method: 'GET', path: '/api', jwt: { issuer: 'https://id.example.com', subject: 'flows' } });
-    expect(alb.filter(f => f.expect === 'deny').map(f => f.http)).toEqual(expect.arrayContaining([
-      { host: 'shop.apps.example.com', method: 'GET', path: '/api' },
-      { host: 'shop.apps.example.com', method: 'DELETE', path: '/api', jwt: { issuer: 'https://id.example.com', subject: 'flows' } },
-      { host: 'shop.apps.example.com', method: 'GET', path: '/api-flows-denied', jwt: { issuer: 'https://id.example.com', subject: 'flows' } },
-    ]));
+    expect(alb.find(f => f.expect === 'allow')!.http).toEqual({
+      host: 'shop.apps.example.com',
+      method: 'GET',
+      path: '/api',
+      jwt: { issuer: 'https://id.example.com', subject: 'flows' },
+    });
+    expect(alb.filter(f => f.expect === 'deny').map(f => f.http)).toEqual(
+      expect.arrayContaining([
+        { host: 'shop.apps.example.com', method: 'GET', path: '/api' },
+        { host: 'shop.apps.example.com', method: 'DELETE', path: '/api', jwt: { issuer: 'https://id.example.com', subject: 'flows' } },
+        { host: 'shop.apps.example.com', method: 'GET', path: '/api-flows-denied', jwt: { issuer: 'https://id.example.com', subject: 'flows' } },
+      ]),
+    );
     // Without the L7 policy: no token, and no token-less, wrong-method or wrong-path flow.
-    const plain = intentOf({ waypoint: {}, routes: [{ name: 'web', hosts: ['shop.apps.example.com'], rules: [{ pathPrefix: '/api', service: 'api', port: 80 }] }] }).intent;
+    const plain = intentOf({
+      waypoint: {},
+      routes: [{ name: 'web', hosts: ['shop.apps.example.com'], rules: [{ pathPrefix: '/api', service: 'api', port: 80 }] }],
+    }).intent;
     expect(plain.input.flows.filter(f => 'alb' in f.from).map(f => f.expect)).toEqual(['allow']);
   });
 
   it('a caller gives one flow per port of each Service it may call, from a pod of its identity', () => {
     const { intent } = intentOf({ callers: [{ namespace: 'shop', serviceAccount: 'shop-api' }] });
     expect(ids(intent, 'allow')).toEqual(['test/shop/shop-api -> fixture/api:80']);
-    expect(intent.input.flows[0]).toMatchObject({ from: { pod: 'shop/shop-api-flows-0' }, why: 'CallerDeclaration shop/shop-api in fixture (services: api)' });
+    expect(intent.input.flows[0]).toMatchObject({
+      from: { pod: 'shop/shop-api-flows-0' },
+      why: 'CallerDeclaration shop/shop-api in fixture (services: api)',
+    });
     expect(ids(intentOf({}).intent, 'allow')).toEqual([]);
   });
 
   it('an L7 ALLOW for a workload gives an HTTP flow with a method and path it allows', () => {
-    const l7 = { name: 'reads', services: ['api'], from: { workloads: [{ namespace: 'fixture', serviceAccount: 'worker' }] }, to: { methods: ['POST', 'PUT'], paths: ['/jobs/*'] } };
+    const l7 = {
+      name: 'reads',
+      services: ['api'],
+      from: { workloads: [{ namespace: 'fixture', serviceAccount: 'worker' }] },
+      to: { methods: ['POST', 'PUT'], paths: ['/jobs/*'] },
+    };
     const { intent } = intentOf({ services: [API, WORKER], waypoint: {}, l7Policies: [l7] });
-    expect(intent.input.flows.filter(f => f.why.startsWith('L7PolicyDeclaration'))).toEqual([expect.objectContaining({
-      id: 'test/fixture/worker -> fixture/api:80 POST api.fixture.svc.cluster.local/jobs/flows', expect: 'allow', from: { pod: 'fixture/worker-flows-0' },
-    })]);
+    expect(intent.input.flows.filter(f => f.why.startsWith('L7PolicyDeclaration'))).toEqual([
+      expect.objectContaining({
+        id: 'test/fixture/worker -> fixture/api:80 POST api.fixture.svc.cluster.local/jobs/flows',
+        expect: 'allow',
+        from: { pod: 'fixture/worker-flows-0' },
+      }),
+    ]);
     expect(intentOf({ services: [API, WORKER], waypoint: {} }).intent.input.flows.some(f => f.why.startsWith('L7PolicyDeclaration'))).toBe(false);
   });
 
@@ -99,12 +142,16 @@ describe('declared flows', () => {
 describe('must-deny flows', () => {
   it("another app namespace's intruder to every Service port", () => {
     const { intent } = intentOf({});
-    expect(ids(intent, 'deny')).toEqual(expect.arrayContaining(['test/shop/intruder -> fixture/api:80', 'test/fixture/intruder -> shop/shop-api:80']));
+    expect(ids(intent, 'deny')).toEqual(
+      expect.arrayContaining(['test/shop/intruder -> fixture/api:80', 'test/fixture/intruder -> shop/shop-api:80']),
+    );
   });
 
   it('an undeclared ServiceAccount in the caller namespace, only where a caller is declared', () => {
     const same = intentOf({ services: [API, WORKER], callers: [{ namespace: 'fixture', serviceAccount: 'worker', services: ['api'] }] }).intent;
-    expect(same.input.flows.find(f => f.id === 'test/fixture/intruder -> fixture/api:80')?.why).toBe('undeclared ServiceAccount intruder in caller namespace fixture');
+    expect(same.input.flows.find(f => f.id === 'test/fixture/intruder -> fixture/api:80')?.why).toBe(
+      'undeclared ServiceAccount intruder in caller namespace fixture',
+    );
     expect(ids(intentOf({}).intent)).not.toContain('test/fixture/intruder -> fixture/api:80');
   });
 
@@ -115,16 +162,27 @@ describe('must-deny flows', () => {
   });
 
   it('a pod-IP call around the waypoint, from an ambient caller, only when L7 policies exist', () => {
-    const l7 = { name: 'reads', services: ['api'], from: { workloads: [{ namespace: 'fixture', serviceAccount: 'worker' }] }, to: { methods: ['GET'] } };
+    const l7 = {
+      name: 'reads',
+      services: ['api'],
+      from: { workloads: [{ namespace: 'fixture', serviceAccount: 'worker' }] },
+      to: { methods: ['GET'] },
+    };
     const callers = [{ namespace: 'fixture', serviceAccount: 'worker', services: ['api'] }];
     const { intent } = intentOf({ services: [API, WORKER], waypoint: {}, callers, l7Policies: [l7] });
     expect(ids(intent, 'deny')).toContain('test/fixture/worker -> fixture/api-flows-0:8080 (pod IP)');
-    expect(ids(intentOf({ services: [API, WORKER], waypoint: {}, callers }).intent, 'deny')).not.toContain('test/fixture/worker -> fixture/api-flows-0:8080 (pod IP)');
+    expect(ids(intentOf({ services: [API, WORKER], waypoint: {}, callers }).intent, 'deny')).not.toContain(
+      'test/fixture/worker -> fixture/api-flows-0:8080 (pod IP)',
+    );
   });
 
   it('a plaintext client from flows-outside under STRICT, not under PERMISSIVE', () => {
     expect(ids(intentOf({}).intent, 'deny')).toContain('test/flows-outside/plaintext-client -> fixture/api:80');
-    expect(ids(intentOf({}, {}, { fixture: { mtlsMode: MtlsMode.PERMISSIVE } }, MtlsMode.PERMISSIVE).intent, 'deny').some(i => i.startsWith('test/flows-outside/'))).toBe(false);
+    expect(
+      ids(intentOf({}, {}, { fixture: { mtlsMode: MtlsMode.PERMISSIVE } }, MtlsMode.PERMISSIVE).intent, 'deny').some(i =>
+        i.startsWith('test/flows-outside/'),
+      ),
+    ).toBe(false);
   });
 
   it('a declaration wins over a generated deny of the same request', () => {
@@ -138,18 +196,38 @@ describe('workloads and ids', () => {
   it('materializes a Pod per Service (selector labels, container ports, IP in 10.99/16), its Service with a cluster IP, intruders, the outside client and the gateway', () => {
     const { intent, result } = intentOf({});
     const pod = intent.workloads.find(o => o.kind === 'Pod' && o.metadata.name === 'api-flows-0')!;
-    expect(pod).toMatchObject({ metadata: { namespace: 'fixture', labels: { app: 'api' } }, spec: { serviceAccountName: 'api', containers: [{ ports: [{ containerPort: 8080 }] }] }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    expect(pod).toMatchObject({
+      metadata: { namespace: 'fixture', labels: { app: 'api' } },
+      spec: { serviceAccountName: 'api', containers: [{ ports: [{ containerPort: 8080 }] }] },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+    });
     expect((pod.status as any).podIP).toMatch(/^10\.99\.\d+\.\d+$/);
     const svc = intent.workloads.find(o => o.kind === 'Service' && o.metadata.name === 'api')!;
     expect((svc.spec as any).clusterIP).toMatch(/^10\.100\.\d+\.\d+$/);
     const names = intent.workloads.filter(o => o.kind === 'Pod').map(o => `${o.metadata.namespace}/${o.metadata.name}`);
-    expect(names).toEqual(expect.arrayContaining(['fixture/intruder-flows-0', 'shop/intruder-flows-0', 'flows-outside/plaintext-client-flows-0', 'istio-system/istio-ingressgateway-flows-0']));
-    expect(intent.workloads.find(o => o.kind === 'Namespace')!.metadata).toEqual({ name: 'flows-outside', labels: { 'kubernetes.io/metadata.name': 'flows-outside' } });
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'fixture/intruder-flows-0',
+        'shop/intruder-flows-0',
+        'flows-outside/plaintext-client-flows-0',
+        'istio-system/istio-ingressgateway-flows-0',
+      ]),
+    );
+    expect(intent.workloads.find(o => o.kind === 'Namespace')!.metadata).toEqual({
+      name: 'flows-outside',
+      labels: { 'kubernetes.io/metadata.name': 'flows-outside' },
+    });
     const sas = intent.workloads.filter(o => o.kind === 'ServiceAccount').map(o => `${o.metadata.namespace}/${o.metadata.name}`);
-    for (const p of intent.workloads.filter(o => o.kind === 'Pod')) expect(sas).toContain(`${p.metadata.namespace}/${(p.spec as any).serviceAccountName}`);
+    for (const p of intent.workloads.filter(o => o.kind === 'Pod'))
+      expect(sas).toContain(`${p.metadata.namespace}/${(p.spec as any).serviceAccountName}`);
     // Never in the environment's files.
     expect(result.files.map(f => f.content).join('\n')).not.toMatch(/flows-0|flows-outside/);
-    const docs = parseAllDocuments(objectsYaml(result.charts.flatMap(c => c.objects), intent)).map(d => d.toJS());
+    const docs = parseAllDocuments(
+      objectsYaml(
+        result.charts.flatMap(c => c.objects),
+        intent,
+      ),
+    ).map(d => d.toJS());
     expect(docs.length).toBe(result.charts.flatMap(c => c.objects).length + intent.workloads.length);
   });
 

@@ -28,7 +28,11 @@ const objects = () => staging.charts.flatMap(c => c.objects);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'flows-test-'));
 
 beforeAll(() => {
-  [staging] = synthesize(ENVIRONMENTS.filter(e => e.name === 'staging'), buildPlatform, { meshReport: false });
+  [staging] = synthesize(
+    ENVIRONMENTS.filter(e => e.name === 'staging'),
+    buildPlatform,
+    { meshReport: false },
+  );
   intent = staging.flows();
 });
 
@@ -45,7 +49,14 @@ function decisions(flip: Record<string, string> = {}): DecisionsFile {
       const layer = flip[f.id];
       const decision = layer ? (f.expect === 'allow' ? 'deny' : 'allow') : f.expect;
       const component = decision === 'allow' ? (f.id === ORDERS_TO_PAYMENTS ? 'ztunnel' : 'waypoint') : (layer ?? 'ztunnel');
-      return { id: f.id, decision, layer: decision === 'allow' ? 'allowed' : (layer ?? 'ztunnel') as any, hops: [{ hop: `${component} hop`, component, decision, matched: decision === 'allow' ? 'payments/allow-direct-payments-api' : 'default deny' }] };
+      return {
+        id: f.id,
+        decision,
+        layer: decision === 'allow' ? 'allowed' : ((layer ?? 'ztunnel') as any),
+        hops: [
+          { hop: `${component} hop`, component, decision, matched: decision === 'allow' ? 'payments/allow-direct-payments-api' : 'default deny' },
+        ],
+      };
     }),
   };
 }
@@ -72,15 +83,27 @@ describe('the flows stage', () => {
   it('fails a must-deny flow allowed', async () => {
     process.env.FAKE_FLOWS_RULES = JSON.stringify([{ match: INTRUDER, decision: 'allow' }]);
     const report = await flowsStage({ engine: FAKE, environments: [{ name: 'staging', objects: objects(), intent }] });
-    expect(report.findings.map(f => f.message)).toEqual([expect.stringMatching(/^\[staging\] must-deny flow allowed: staging\/catalog\/intruder -> payments\/ledger:9090 at allowed: /)]);
+    expect(report.findings.map(f => f.message)).toEqual([
+      expect.stringMatching(/^\[staging\] must-deny flow allowed: staging\/catalog\/intruder -> payments\/ledger:9090 at allowed: /),
+    ]);
   });
 
   it('fails when the recorded file is missing or differs, and says how to record it', async () => {
     const dir = tmp();
-    const missing = await flowsStage({ engine: FAKE, environments: [{ name: 'staging', objects: objects(), intent }], recordedDir: dir, recordedDisplay: 'flows' });
-    expect(missing.findings.map(f => `${f.file}: ${f.message}`)).toEqual([expect.stringMatching(/^flows\/staging\.json: is missing: .*fix: npm run flows -- --env staging --record/)]);
+    const missing = await flowsStage({
+      engine: FAKE,
+      environments: [{ name: 'staging', objects: objects(), intent }],
+      recordedDir: dir,
+      recordedDisplay: 'flows',
+    });
+    expect(missing.findings.map(f => `${f.file}: ${f.message}`)).toEqual([
+      expect.stringMatching(/^flows\/staging\.json: is missing: .*fix: npm run flows -- --env staging --record/),
+    ]);
     const stale = recordFlows(intent, decisions()) as RecordedFlows;
-    fs.writeFileSync(path.join(dir, 'staging.json'), recordedText({ ...stale, flows: stale.flows.map((f, i) => (i === 0 ? { ...f, fingerprint: 'old' } : f)) }));
+    fs.writeFileSync(
+      path.join(dir, 'staging.json'),
+      recordedText({ ...stale, flows: stale.flows.map((f, i) => (i === 0 ? { ...f, fingerprint: 'old' } : f)) }),
+    );
     const differs = await flowsStage({ engine: FAKE, environments: [{ name: 'staging', objects: objects(), intent }], recordedDir: dir });
     expect(differs.findings.map(f => f.message)).toEqual([expect.stringMatching(/^differs from the fresh decisions/)]);
   });
@@ -88,7 +111,9 @@ describe('the flows stage', () => {
   it('reports an engine that refuses its input with its one line, and one that is missing', async () => {
     process.env.FAKE_FLOWS_EXIT = '2';
     const refused = await flowsStage({ engine: FAKE, environments: [{ name: 'staging', objects: objects(), intent }] });
-    expect(refused.findings.map(f => f.message)).toEqual([expect.stringMatching(/^flows engine refused its input: .*objects\.yaml: Pod payments\/x: spec\.containers: missing/)]);
+    expect(refused.findings.map(f => f.message)).toEqual([
+      expect.stringMatching(/^flows engine refused its input: .*objects\.yaml: Pod payments\/x: spec\.containers: missing/),
+    ]);
     const missing = await flowsStage({ engine: path.join(tmp(), 'no-engine'), environments: [{ name: 'staging', objects: objects(), intent }] });
     expect(missing.findings.map(f => f.message)).toEqual([expect.stringMatching(/^flows engine did not finish \(.*ENOENT/)]);
   });
@@ -99,7 +124,9 @@ describe('the flows stage', () => {
     const swapped = { ...good, decisions: [good.decisions[1], good.decisions[0], ...good.decisions.slice(2)] };
     expect(parseDecisions(JSON.stringify(swapped), intent.input.flows).problems[0]).toMatch(/decisions\[0\]\.id is .*expected/);
     const badLayer = { ...good, decisions: good.decisions.map((d, i) => (i === 0 ? { ...d, layer: 'firewall' } : d)) };
-    expect(parseDecisions(JSON.stringify(badLayer), intent.input.flows).problems).toEqual([expect.stringMatching(/decisions\[0\]\.layer must be one of network-policy, gateway, sidecar, ztunnel, waypoint, routing, allowed/)]);
+    expect(parseDecisions(JSON.stringify(badLayer), intent.input.flows).problems).toEqual([
+      expect.stringMatching(/decisions\[0\]\.layer must be one of network-policy, gateway, sidecar, ztunnel, waypoint, routing, allowed/),
+    ]);
     expect(parseDecisions('{', intent.input.flows).problems[0]).toMatch(/is not JSON/);
   });
 });
@@ -108,7 +135,15 @@ describe('npm run flows', () => {
   const run = async (args: Partial<Parameters<typeof runFlows>[0]>) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runFlows({ environments: ENVIRONMENTS, build: buildPlatform, env: 'staging', engine: { path: FAKE }, log: l => out.push(l), error: l => err.push(l), ...args });
+    const code = await runFlows({
+      environments: ENVIRONMENTS,
+      build: buildPlatform,
+      env: 'staging',
+      engine: { path: FAKE },
+      log: l => out.push(l),
+      error: l => err.push(l),
+      ...args,
+    });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 
@@ -123,7 +158,9 @@ describe('npm run flows', () => {
     process.env.FAKE_FLOWS_RULES = JSON.stringify([{ match: ROUTE_WITH_JWT, decision: 'deny', layer: 'waypoint' }]);
     const r = await run({ from: 'alb', to: 'payments/payments-api:80', path: '/v1', jwt: true });
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`${ROUTE_WITH_JWT}\n  declared: RouteDeclaration payments/payments pay.staging.example.com/v1 -> payments-api:80\n  decision: deny at waypoint (EXPECTED ALLOW)\n   1. waypoint       deny  waypoint fake hop for ${ROUTE_WITH_JWT}  [matched default deny]`);
+    expect(r.out).toContain(
+      `${ROUTE_WITH_JWT}\n  declared: RouteDeclaration payments/payments pay.staging.example.com/v1 -> payments-api:80\n  decision: deny at waypoint (EXPECTED ALLOW)\n   1. waypoint       deny  waypoint fake hop for ${ROUTE_WITH_JWT}  [matched default deny]`,
+    );
   });
 
   it('--record writes flows/<env>.json: the flows, their fingerprints and the decisions with their hops', async () => {
@@ -131,14 +168,30 @@ describe('npm run flows', () => {
     const r = await run({ record: true, decisionsDir: dir });
     expect(r.code).toBe(0);
     const recorded = JSON.parse(fs.readFileSync(path.join(dir, 'staging.json'), 'utf8')) as RecordedFlows;
-    expect(recorded.flows.find(f => f.id === ORDERS_TO_PAYMENTS)).toMatchObject({ expect: 'allow', origin: 'declared', fingerprint: intent.fingerprints.get(ORDERS_TO_PAYMENTS), decision: 'allow', layer: 'allowed', hops: [{ component: 'ztunnel' }] });
+    expect(recorded.flows.find(f => f.id === ORDERS_TO_PAYMENTS)).toMatchObject({
+      expect: 'allow',
+      origin: 'declared',
+      fingerprint: intent.fingerprints.get(ORDERS_TO_PAYMENTS),
+      decision: 'allow',
+      layer: 'allowed',
+      hops: [{ component: 'ztunnel' }],
+    });
   });
 
   it('bad filters and no engine are one line, not a stack trace', async () => {
-    expect(await run({ from: 'Orders' })).toMatchObject({ code: 2, err: expect.stringMatching(/^flows: --from Orders is not ns\/serviceaccount or alb/) });
-    expect(await run({ from: 'nobody/here' })).toMatchObject({ code: 2, err: expect.stringMatching(/^flows: no flow of staging matches the filters\. Sources: alb, /) });
+    expect(await run({ from: 'Orders' })).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^flows: --from Orders is not ns\/serviceaccount or alb/),
+    });
+    expect(await run({ from: 'nobody/here' })).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^flows: no flow of staging matches the filters\. Sources: alb, /),
+    });
     expect(await run({ env: 'qa' })).toMatchObject({ code: 2, err: 'flows: unknown environment qa; known: lab, dev, staging, preprod, prod' });
-    expect(await run({ engine: { problem: 'flows-engine is not built' } })).toMatchObject({ code: 1, err: 'flows: cannot decide: flows-engine is not built' });
+    expect(await run({ engine: { problem: 'flows-engine is not built' } })).toMatchObject({
+      code: 1,
+      err: 'flows: cannot decide: flows-engine is not built',
+    });
   });
 });
 
@@ -146,7 +199,11 @@ describe('MESH.md from recorded decisions', () => {
   const mesh = (recorded: RecordedFlows | undefined) => {
     const dir = tmp();
     if (recorded) fs.writeFileSync(path.join(dir, 'staging.json'), recordedText(recorded));
-    const [r] = synthesize(ENVIRONMENTS.filter(e => e.name === 'staging'), buildPlatform, { decisionsDir: dir });
+    const [r] = synthesize(
+      ENVIRONMENTS.filter(e => e.name === 'staging'),
+      buildPlatform,
+      { decisionsDir: dir },
+    );
     return { md: r.files.find(f => f.name === 'MESH.md')!.content, unverified: r.unverifiedFlows };
   };
   const callers = (md: string) => md.split('\n').find(l => l.startsWith('| `payments`'))!;
@@ -162,7 +219,10 @@ describe('MESH.md from recorded decisions', () => {
 
   it('a stale fingerprint is not verified and not drawn', () => {
     const fresh = recordFlows(intent, decisions());
-    const { md, unverified } = mesh({ ...fresh, flows: fresh.flows.map(f => (f.id === ORDERS_TO_PAYMENTS ? { ...f, fingerprint: `${f.fingerprint.slice(1)}0` } : f)) });
+    const { md, unverified } = mesh({
+      ...fresh,
+      flows: fresh.flows.map(f => (f.id === ORDERS_TO_PAYMENTS ? { ...f, fingerprint: `${f.fingerprint.slice(1)}0` } : f)),
+    });
     expect(unverified).toBe(1);
     expect(callers(md)).toContain(`orders/orders-api -> payments-api:80 (${NOT_VERIFIED})`);
     expect(md).not.toMatch(/ns_orders -->.*payments/);
@@ -182,8 +242,18 @@ describe('MESH.md from recorded decisions', () => {
     expect(md).not.toMatch(/gateway -->/);
     const out = tmp();
     const errors: string[] = [];
-    const code = runSynth({ environments: ENVIRONMENTS, build: buildPlatform, outdir: out, only: ['staging'], decisionsDir: tmp(), log: () => undefined, error: l => errors.push(l) });
+    const code = runSynth({
+      environments: ENVIRONMENTS,
+      build: buildPlatform,
+      outdir: out,
+      only: ['staging'],
+      decisionsDir: tmp(),
+      log: () => undefined,
+      error: l => errors.push(l),
+    });
     expect(code).toBe(0);
-    expect(errors.filter(e => e.includes('not verified'))).toEqual([`warning [staging] ${unverified} declared flows are not verified: MESH.md does not draw them. fix: npm run flows -- --env staging --record`]);
+    expect(errors.filter(e => e.includes('not verified'))).toEqual([
+      `warning [staging] ${unverified} declared flows are not verified: MESH.md does not draw them. fix: npm run flows -- --env staging --record`,
+    ]);
   });
 });

@@ -8,8 +8,17 @@ import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  AmbientNamespaceProfile, buildPlatform, DIRECT_SYNTH_MESSAGE, EnvironmentConfig, PlatformDefinition, RouteDeclaration, ServiceDeclaration,
-  SidecarNamespaceProfile, synthesize, synthPlatform, TeamRegistry,
+  AmbientNamespaceProfile,
+  buildPlatform,
+  DIRECT_SYNTH_MESSAGE,
+  EnvironmentConfig,
+  PlatformDefinition,
+  RouteDeclaration,
+  ServiceDeclaration,
+  SidecarNamespaceProfile,
+  synthesize,
+  synthPlatform,
+  TeamRegistry,
 } from '../../src';
 import { baseConfig, resolved } from '../util';
 
@@ -30,7 +39,8 @@ class Billing extends SidecarNamespaceProfile {
 }
 
 const teams: TeamRegistry = { shop: Shop, billing: Billing };
-const config = (name: string, namespaces: EnvironmentConfig['namespaces']): EnvironmentConfig => baseConfig({ name, clusterName: `mesh-${name}`, namespaces });
+const config = (name: string, namespaces: EnvironmentConfig['namespaces']): EnvironmentConfig =>
+  baseConfig({ name, clusterName: `mesh-${name}`, namespaces });
 
 let dirs: string[] = [];
 afterEach(() => {
@@ -67,16 +77,24 @@ describe('buildPlatform with a team registry', () => {
     const [result] = synthesize([config('dev', { shop: {}, billing: {} })], (app, env) => {
       buildPlatform(app, env, { teams });
     });
-    expect(result.charts.map(c => c.fileName)).toEqual(['10-control-plane.yaml', '20-mesh-baseline.yaml', '30-ingress.yaml', '40-billing.yaml', '40-shop.yaml']);
+    expect(result.charts.map(c => c.fileName)).toEqual([
+      '10-control-plane.yaml',
+      '20-mesh-baseline.yaml',
+      '30-ingress.yaml',
+      '40-billing.yaml',
+      '40-shop.yaml',
+    ]);
     const ns = (n: string) => result.charts.flatMap(c => c.objects).find(o => o.kind === 'Namespace' && o.metadata.name === n)!;
     expect(ns('shop').metadata.labels?.['istio.io/dataplane-mode']).toBe('ambient');
     expect(ns('billing').metadata.labels?.['istio.io/rev']).toBe('default');
   });
 
   it('names the registry it was given when an enabled namespace has no class', () => {
-    expect(() => synthesize([config('dev', { shop: {}, ledger: {} })], (app, env) => {
-      buildPlatform(app, env, { teams, teamsSource: 'platform.ts' });
-    })).toThrow("'namespaces['ledger']' is enabled in environment dev, but platform.ts registers no profile class for it");
+    expect(() =>
+      synthesize([config('dev', { shop: {}, ledger: {} })], (app, env) => {
+        buildPlatform(app, env, { teams, teamsSource: 'platform.ts' });
+      }),
+    ).toThrow("'namespaces['ledger']' is enabled in environment dev, but platform.ts registers no profile class for it");
   });
 });
 

@@ -7,8 +7,16 @@ import { checkDeclarations, CollectedDeclarations, DeclarationContext, resolveDe
 import { resolved } from '../util';
 
 const none: CollectedDeclarations = {
-  services: [], routes: [], callers: [], dependencies: [], externalHosts: [], l7Policies: [], jwtRules: [], trafficPolicies: [],
-  podSecurityLevel: PodSecurityLevel.RESTRICTED, namespaceLabels: {},
+  services: [],
+  routes: [],
+  callers: [],
+  dependencies: [],
+  externalHosts: [],
+  l7Policies: [],
+  jwtRules: [],
+  trafficPolicies: [],
+  podSecurityLevel: PodSecurityLevel.RESTRICTED,
+  namespaceLabels: {},
 };
 const ctx: DeclarationContext = {
   env: resolved(),
@@ -22,11 +30,19 @@ const api = { name: 'api', selector: { app: 'api' }, ports: [{ port: 80 }] };
 
 describe('checkDeclarations', () => {
   it('finds nothing wrong with valid declarations', () => {
-    expect(checkDeclarations({ ...none, services: [api], routes: [{ name: 'web', hosts: ['shop.apps.example.com'], rules: [{ service: 'api', port: 80 }] }] }, ctx)).toEqual([]);
+    expect(
+      checkDeclarations(
+        { ...none, services: [api], routes: [{ name: 'web', hosts: ['shop.apps.example.com'], rules: [{ service: 'api', port: 80 }] }] },
+        ctx,
+      ),
+    ).toEqual([]);
   });
 
   it('reports each problem under the field the context names, with the environment it is given', () => {
-    const problems = checkDeclarations({ ...none, services: [api], routes: [{ name: 'web', hosts: ['shop.example.org'], rules: [{ service: 'api', port: 81 }] }] }, ctx);
+    const problems = checkDeclarations(
+      { ...none, services: [api], routes: [{ name: 'web', hosts: ['shop.example.org'], rules: [{ service: 'api', port: 81 }] }] },
+      ctx,
+    );
     expect(problems.map(p => [p.field, p.value])).toEqual([
       ['Shop.routes()[0].hosts[0]', 'shop.example.org'],
       ['Shop.routes()[0].rules[0].port', 81],
@@ -34,7 +50,11 @@ describe('checkDeclarations', () => {
   });
 
   it('asks for a waypoint with the fix the context gives, only for an ambient namespace', () => {
-    const jwt = { ...none, services: [api], jwtRules: [{ issuer: 'https://id.example.com', jwksUri: 'https://id.example.com/jwks', services: ['api'] }] };
+    const jwt = {
+      ...none,
+      services: [api],
+      jwtRules: [{ issuer: 'https://id.example.com', jwksUri: 'https://id.example.com/jwks', services: ['api'] }],
+    };
     expect(checkDeclarations(jwt, ctx).map(p => p.fix)).toEqual(['override waypoint() in Shop to return {}']);
     expect(checkDeclarations(jwt, { ...ctx, dataplaneMode: DataplaneMode.SIDECAR })).toEqual([]);
   });

@@ -5,8 +5,14 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  AmbientNamespaceProfile, Manifest, NamespaceDeclarations, NamespaceProfile, NamespaceProfileProps, RouteDeclaration,
-  SidecarNamespaceProfile, synthesize,
+  AmbientNamespaceProfile,
+  Manifest,
+  NamespaceDeclarations,
+  NamespaceProfile,
+  NamespaceProfileProps,
+  RouteDeclaration,
+  SidecarNamespaceProfile,
+  synthesize,
 } from '../../src';
 import { baseConfig, crdSchemas, synthProblems } from '../util';
 import { FixtureAmbient, FixtureSidecar, fullHooks, HookValues } from './fixtures';
@@ -15,9 +21,13 @@ import { Construct } from 'constructs';
 type ProfileClass = new (scope: Construct, id: string, props: NamespaceProfileProps) => NamespaceProfile;
 
 function synthWith(Profile: ProfileClass, declarations?: NamespaceDeclarations): Manifest[] {
-  const [result] = synthesize([baseConfig({ namespaces: { fixture: {} } })], (app, env) => {
-    new Profile(app, 'fixture', { env, ...(declarations ? { declarations } : {}) });
-  }, { schemas: crdSchemas() });
+  const [result] = synthesize(
+    [baseConfig({ namespaces: { fixture: {} } })],
+    (app, env) => {
+      new Profile(app, 'fixture', { env, ...(declarations ? { declarations } : {}) });
+    },
+    { schemas: crdSchemas() },
+  );
   return result.charts.filter(c => c.fileName === '40-fixture.yaml').flatMap(c => c.objects);
 }
 
@@ -56,10 +66,14 @@ describe('a profile from declarations', () => {
     const services = [{ name: 'api', selector: { app: 'api' }, ports: [{ port: 80 }] }];
     const route = (name: string): RouteDeclaration => ({ name, hosts: [`${name}.apps.example.com`], rules: [{ service: 'api', port: 80 }] });
     class Replaces extends SidecarNamespaceProfile {
-      protected override routes(): RouteDeclaration[] { return [route('mine')]; }
+      protected override routes(): RouteDeclaration[] {
+        return [route('mine')];
+      }
     }
     class Extends extends SidecarNamespaceProfile {
-      protected override routes(): RouteDeclaration[] { return [...super.routes(), route('mine')]; }
+      protected override routes(): RouteDeclaration[] {
+        return [...super.routes(), route('mine')];
+      }
     }
     const routesOf = (objects: Manifest[]) => objects.filter(o => o.kind === 'VirtualService').map(o => o.metadata.name);
     const declarations = { services, routes: [route('declared')] };
@@ -71,22 +85,24 @@ describe('a profile from declarations', () => {
   });
 
   it('names the declarations field, not a hook, in a problem of a profile built from the prop', () => {
-    const problems = synthProblems(() => synthWith(AmbientNamespaceProfile, {
-      services: [{ name: 'api', selector: { app: 'api' }, ports: [{ port: 80 }] }],
-      routes: [{ name: 'web', hosts: ['web.example.org'], rules: [{ service: 'apx', port: 80 }] }],
-      jwtRules: [{ issuer: 'https://id.example.com', jwksUri: 'https://id.example.com/jwks', services: ['api'] }],
-    }));
+    const problems = synthProblems(() =>
+      synthWith(AmbientNamespaceProfile, {
+        services: [{ name: 'api', selector: { app: 'api' }, ports: [{ port: 80 }] }],
+        routes: [{ name: 'web', hosts: ['web.example.org'], rules: [{ service: 'apx', port: 80 }] }],
+        jwtRules: [{ issuer: 'https://id.example.com', jwksUri: 'https://id.example.com/jwks', services: ['api'] }],
+      }),
+    );
     expect(problems).toEqual([
-      "[test] fixture: 'declarations.routes[0].hosts[0]' is not under any domain of environment test (apps.example.com); got \"web.example.org\". fix: use a host under one of those domains, or add the domain to the environment config",
-      "[test] fixture: 'declarations.routes[0].rules[0].service' is not a Service declared by declarations.services; got \"apx\". fix: declare it in declarations.services, or use one of: api",
-      "[test] fixture: 'declarations.jwtRules[0]' needs a waypoint: ztunnel cannot validate JWTs; got \"https://id.example.com\". fix: set declarations.waypoint to {}",
+      '[test] fixture: \'declarations.routes[0].hosts[0]\' is not under any domain of environment test (apps.example.com); got "web.example.org". fix: use a host under one of those domains, or add the domain to the environment config',
+      '[test] fixture: \'declarations.routes[0].rules[0].service\' is not a Service declared by declarations.services; got "apx". fix: declare it in declarations.services, or use one of: api',
+      '[test] fixture: \'declarations.jwtRules[0]\' needs a waypoint: ztunnel cannot validate JWTs; got "https://id.example.com". fix: set declarations.waypoint to {}',
     ]);
   });
 
   it('refuses a declarations field that is not one, naming the field it is closest to', () => {
     const problems = synthProblems(() => synthWith(SidecarNamespaceProfile, { service: [] } as NamespaceDeclarations));
     expect(problems).toEqual([
-      "[test] fixture: 'declarations.service' is not a declaration field (did you mean services?): it would be ignored; got \"service\". fix: use one of callers, dependencies, externalHosts, jwtRules, l7Policies, namespaceLabels, podSecurityLevel, routes, services, telemetry, trafficPolicies, waypoint",
+      '[test] fixture: \'declarations.service\' is not a declaration field (did you mean services?): it would be ignored; got "service". fix: use one of callers, dependencies, externalHosts, jwtRules, l7Policies, namespaceLabels, podSecurityLevel, routes, services, telemetry, trafficPolicies, waypoint',
     ]);
   });
 
@@ -100,6 +116,8 @@ describe('a profile from declarations', () => {
 
   it('refuses declarations that are not an object', () => {
     const problems = synthProblems(() => synthWith(SidecarNamespaceProfile, [] as unknown as NamespaceDeclarations));
-    expect(problems).toEqual(["[test] fixture: 'declarations' must be an object; got []. fix: give { services, routes, ... } with the fields to declare"]);
+    expect(problems).toEqual([
+      "[test] fixture: 'declarations' must be an object; got []. fix: give { services, routes, ... } with the fields to declare",
+    ]);
   });
 });

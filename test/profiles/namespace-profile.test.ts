@@ -9,9 +9,13 @@ const GATEWAY = 'cluster.local/ns/istio-system/sa/istio-ingressgateway';
 
 function synthProfile(Profile: Profile, hooks: HookValues, overrides: Parameters<typeof baseConfig>[0] = {}): Array<Manifest & Record<string, any>> {
   Profile.hooks = hooks;
-  const [result] = synthesize([baseConfig({ namespaces: { fixture: {} }, ...overrides })], (app, env) => {
-    new Profile(app, 'fixture', { env });
-  }, { schemas: crdSchemas() });
+  const [result] = synthesize(
+    [baseConfig({ namespaces: { fixture: {} }, ...overrides })],
+    (app, env) => {
+      new Profile(app, 'fixture', { env });
+    },
+    { schemas: crdSchemas() },
+  );
   return result.charts.flatMap(c => c.objects) as Array<Manifest & Record<string, any>>;
 }
 
@@ -19,11 +23,18 @@ function profileProblems(Profile: Profile, hooks: HookValues): string[] {
   return synthProblems(() => synthProfile(Profile, hooks));
 }
 
-const named = (objects: Manifest[], kind: string, name: string) => objects.find(o => o.kind === kind && o.metadata.name === name) as (Manifest & Record<string, any>) | undefined;
+const named = (objects: Manifest[], kind: string, name: string) =>
+  objects.find(o => o.kind === kind && o.metadata.name === name) as (Manifest & Record<string, any>) | undefined;
 const policies = (objects: Manifest[]) => findByKind(objects, 'AuthorizationPolicy') as Array<Manifest & Record<string, any>>;
 const principalsOf = (p: any): string[] => (p.spec.rules ?? []).flatMap((r: any) => (r.from ?? []).flatMap((f: any) => f.source.principals ?? []));
 const L7_KEYS = ['methods', 'paths', 'hosts', 'notMethods', 'notPaths', 'notHosts'];
-const hasL7 = (p: any) => (p.spec.rules ?? []).some((r: any) => (r.to ?? []).some((t: any) => L7_KEYS.some(k => t.operation[k])) || (r.from ?? []).some((f: any) => f.source.requestPrincipals) || (r.when ?? []).length > 0);
+const hasL7 = (p: any) =>
+  (p.spec.rules ?? []).some(
+    (r: any) =>
+      (r.to ?? []).some((t: any) => L7_KEYS.some(k => t.operation[k])) ||
+      (r.from ?? []).some((f: any) => f.source.requestPrincipals) ||
+      (r.when ?? []).length > 0,
+  );
 
 beforeEach(() => {
   FixtureAmbient.hooks = {};
@@ -37,18 +48,25 @@ describe('every profile', () => {
     expect(named(objects, 'NetworkPolicy', 'default-deny')!.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 
-  it.each([FixtureAmbient, FixtureSidecar])('%o: labels the Namespace with Pod Security, team and environment, and gives it no namespace', Profile => {
-    const ns = named(synthProfile(Profile, {}), 'Namespace', 'fixture')!;
-    expect(ns.metadata.namespace).toBeUndefined();
-    expect(ns.metadata.labels).toMatchObject({
-      'pod-security.kubernetes.io/enforce': 'restricted',
-      'mesh.eks-istio-mesh.io/team': 'fixture',
-      'mesh.eks-istio-mesh.io/environment': 'test',
-    });
-  });
+  it.each([FixtureAmbient, FixtureSidecar])(
+    '%o: labels the Namespace with Pod Security, team and environment, and gives it no namespace',
+    Profile => {
+      const ns = named(synthProfile(Profile, {}), 'Namespace', 'fixture')!;
+      expect(ns.metadata.namespace).toBeUndefined();
+      expect(ns.metadata.labels).toMatchObject({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'mesh.eks-istio-mesh.io/team': 'fixture',
+        'mesh.eks-istio-mesh.io/environment': 'test',
+      });
+    },
+  );
 
   it.each([FixtureAmbient, FixtureSidecar])('%o: takes the Pod Security level and extra labels from hooks', Profile => {
-    const ns = named(synthProfile(Profile, { podSecurityLevel: PodSecurityLevel.BASELINE, namespaceLabels: { 'cost-center': 'shop' } }), 'Namespace', 'fixture')!;
+    const ns = named(
+      synthProfile(Profile, { podSecurityLevel: PodSecurityLevel.BASELINE, namespaceLabels: { 'cost-center': 'shop' } }),
+      'Namespace',
+      'fixture',
+    )!;
     expect(ns.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'baseline', 'cost-center': 'shop' });
   });
 
@@ -73,17 +91,29 @@ describe('every profile', () => {
     expect(vs.spec.http[0].route[0].destination).toEqual({ host: 'api.fixture.svc.cluster.local', port: { number: 80 } });
   });
 
-  it.each([FixtureAmbient, FixtureSidecar])('%o: defines external hosts as namespace-local ServiceEntries with a matching egress NetworkPolicy', Profile => {
-    const objects = synthProfile(Profile, fullHooks());
-    const se = named(objects, 'ServiceEntry', 'api.stripe.com')!;
-    expect(se.spec).toMatchObject({ hosts: ['api.stripe.com'], exportTo: ['.'], location: 'MESH_EXTERNAL', resolution: 'DNS', ports: [{ number: 443, name: 'tls-443', protocol: 'TLS' }] });
-    const np = named(objects, 'NetworkPolicy', 'allow-egress-external')!;
-    expect(np.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
-  });
+  it.each([FixtureAmbient, FixtureSidecar])(
+    '%o: defines external hosts as namespace-local ServiceEntries with a matching egress NetworkPolicy',
+    Profile => {
+      const objects = synthProfile(Profile, fullHooks());
+      const se = named(objects, 'ServiceEntry', 'api.stripe.com')!;
+      expect(se.spec).toMatchObject({
+        hosts: ['api.stripe.com'],
+        exportTo: ['.'],
+        location: 'MESH_EXTERNAL',
+        resolution: 'DNS',
+        ports: [{ number: 443, name: 'tls-443', protocol: 'TLS' }],
+      });
+      const np = named(objects, 'NetworkPolicy', 'allow-egress-external')!;
+      expect(np.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
+    },
+  );
 
   it.each([FixtureAmbient, FixtureSidecar])('%o: opens DNS to kube-system over UDP and TCP 53', Profile => {
     const np = named(synthProfile(Profile, {}), 'NetworkPolicy', 'allow-dns')!;
-    expect(np.spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+    expect(np.spec.egress[0].ports).toEqual([
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
+    ]);
     expect(np.spec.egress[0].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }]);
   });
 
@@ -95,16 +125,30 @@ describe('every profile', () => {
 });
 
 describe('identities', () => {
-  it.each([FixtureAmbient, FixtureSidecar])('%o: declares its ServiceAccounts on the Namespace and its outside principals on the policies', Profile => {
-    const objects = synthProfile(Profile, { ...fullHooks(), ...(Profile === FixtureSidecar ? { waypoint: undefined } : {}) });
-    expect(named(objects, 'Namespace', 'fixture')!.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'mesh.eks-istio-mesh.io/service-accounts': 'api,worker' });
-    const annotated = policies(objects).filter(p => p.metadata.annotations?.['mesh.eks-istio-mesh.io/external-principals']);
-    expect([...new Set(annotated.map(p => p.metadata.annotations!['mesh.eks-istio-mesh.io/external-principals']))].sort()).toEqual(['cluster.local/ns/admin/sa/console', 'cluster.local/ns/billing/sa/billing-job']);
-  });
+  it.each([FixtureAmbient, FixtureSidecar])(
+    '%o: declares its ServiceAccounts on the Namespace and its outside principals on the policies',
+    Profile => {
+      const objects = synthProfile(Profile, { ...fullHooks(), ...(Profile === FixtureSidecar ? { waypoint: undefined } : {}) });
+      expect(named(objects, 'Namespace', 'fixture')!.metadata.annotations).toEqual({
+        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+        'mesh.eks-istio-mesh.io/service-accounts': 'api,worker',
+      });
+      const annotated = policies(objects).filter(p => p.metadata.annotations?.['mesh.eks-istio-mesh.io/external-principals']);
+      expect([...new Set(annotated.map(p => p.metadata.annotations!['mesh.eks-istio-mesh.io/external-principals']))].sort()).toEqual([
+        'cluster.local/ns/admin/sa/console',
+        'cluster.local/ns/billing/sa/billing-job',
+      ]);
+    },
+  );
 
   it('fails the synth when a caller names a ServiceAccount nobody declares (rule principal-resolves)', () => {
-    const problems = profileProblems(FixtureSidecar, { ...fullHooks(), callers: [{ namespace: 'fixture', serviceAccount: 'ap1', services: ['api'] }] });
-    expect(problems).toEqual(["[test] test/namespaces/40-fixture.yaml (fixture/Authorization/allow-api): rule principal-resolves: AuthorizationPolicy fixture/allow-api allows cluster.local/ns/fixture/sa/ap1, which is no ServiceAccount known in this environment. fix: fix the principal, declare the ServiceAccount (Namespace annotation mesh.eks-istio-mesh.io/service-accounts), or list it in the policy annotation mesh.eks-istio-mesh.io/external-principals when it lives outside this environment"]);
+    const problems = profileProblems(FixtureSidecar, {
+      ...fullHooks(),
+      callers: [{ namespace: 'fixture', serviceAccount: 'ap1', services: ['api'] }],
+    });
+    expect(problems).toEqual([
+      '[test] test/namespaces/40-fixture.yaml (fixture/Authorization/allow-api): rule principal-resolves: AuthorizationPolicy fixture/allow-api allows cluster.local/ns/fixture/sa/ap1, which is no ServiceAccount known in this environment. fix: fix the principal, declare the ServiceAccount (Namespace annotation mesh.eks-istio-mesh.io/service-accounts), or list it in the policy annotation mesh.eks-istio-mesh.io/external-principals when it lives outside this environment',
+    ]);
   });
 });
 
@@ -117,7 +161,11 @@ describe('NetworkPolicies follow authorization', () => {
 
   it('admit them on HBONE when a waypoint fronts the namespace', () => {
     const hbone = named(synthProfile(FixtureAmbient, fullHooks()), 'NetworkPolicy', 'allow-hbone')!;
-    expect(hbone.spec.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual(['istio-system', 'admin', 'billing']);
+    expect(hbone.spec.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([
+      'istio-system',
+      'admin',
+      'billing',
+    ]);
   });
 });
 
@@ -131,7 +179,12 @@ describe('AmbientNamespaceProfile', () => {
   });
 
   it('never emits a Sidecar, even with dependencies and external hosts', () => {
-    expect(findByKind(synthProfile(FixtureAmbient, { ...fullHooks(), waypoint: undefined, l7Policies: [], jwtRules: [], telemetry: undefined }), 'Sidecar')).toEqual([]);
+    expect(
+      findByKind(
+        synthProfile(FixtureAmbient, { ...fullHooks(), waypoint: undefined, l7Policies: [], jwtRules: [], telemetry: undefined }),
+        'Sidecar',
+      ),
+    ).toEqual([]);
     expect(findByKind(synthProfile(FixtureAmbient, fullHooks()), 'Sidecar')).toEqual([]);
   });
 
@@ -148,14 +201,19 @@ describe('AmbientNamespaceProfile', () => {
   });
 
   it('with a waypoint: ztunnel admits the waypoint, the waypoint denies by default, allows attach with targetRefs', () => {
-    const objects = synthProfile(FixtureAmbient, { ...fullHooks(), callers: [{ namespace: 'fixture', serviceAccount: 'api', services: ['worker'] }] });
+    const objects = synthProfile(FixtureAmbient, {
+      ...fullHooks(),
+      callers: [{ namespace: 'fixture', serviceAccount: 'api', services: ['worker'] }],
+    });
     const ns = named(objects, 'Namespace', 'fixture')!;
     expect(ns.metadata.labels).toMatchObject({ 'istio.io/use-waypoint': 'waypoint', 'istio.io/ingress-use-waypoint': 'true' });
     // With only ambient callers (this namespace), every policy enforced by ztunnel (no targetRefs) admits the waypoint principal only.
     const ztunnel = policies(objects).filter(p => !p.spec.targetRefs);
     expect(ztunnel.map(p => p.metadata.name).sort()).toEqual(['allow-waypoint', 'default-deny']);
     expect(principalsOf(named(objects, 'AuthorizationPolicy', 'allow-waypoint'))).toEqual(['cluster.local/ns/fixture/sa/waypoint']);
-    expect(named(objects, 'AuthorizationPolicy', 'waypoint-default-deny')!.spec).toEqual({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }] });
+    expect(named(objects, 'AuthorizationPolicy', 'waypoint-default-deny')!.spec).toEqual({
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }],
+    });
     const api = named(objects, 'AuthorizationPolicy', 'allow-api')!;
     expect(api.spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'api' }]);
     expect(api.spec.selector).toBeUndefined();
@@ -165,7 +223,9 @@ describe('AmbientNamespaceProfile', () => {
 
   it('with a waypoint: a caller of unknown dataplane is admitted at the waypoint and, at L4 on the container ports, by ztunnel', () => {
     const objects = synthProfile(FixtureAmbient, fullHooks());
-    expect(principalsOf(named(objects, 'AuthorizationPolicy', 'allow-api')).sort()).toEqual(['cluster.local/ns/billing/sa/billing-job', GATEWAY].sort());
+    expect(principalsOf(named(objects, 'AuthorizationPolicy', 'allow-api')).sort()).toEqual(
+      ['cluster.local/ns/billing/sa/billing-job', GATEWAY].sort(),
+    );
     expect(named(objects, 'AuthorizationPolicy', 'allow-direct-api')!.spec).toEqual({
       selector: { matchLabels: { app: 'api' } },
       rules: [{ from: [{ source: { principals: ['cluster.local/ns/billing/sa/billing-job'] } }], to: [{ operation: { ports: ['8080', '9000'] } }] }],
@@ -182,7 +242,12 @@ describe('AmbientNamespaceProfile', () => {
     expect(named(objects, 'AuthorizationPolicy', 'admins-only')!.spec).toEqual({
       action: 'ALLOW',
       targetRefs: [{ group: '', kind: 'Service', name: 'api' }],
-      rules: [{ from: [{ source: { principals: ['cluster.local/ns/admin/sa/console'] } }], to: [{ operation: { methods: ['DELETE'], paths: ['/api/*'] } }] }],
+      rules: [
+        {
+          from: [{ source: { principals: ['cluster.local/ns/admin/sa/console'] } }],
+          to: [{ operation: { methods: ['DELETE'], paths: ['/api/*'] } }],
+        },
+      ],
     });
     expect(named(objects, 'RequestAuthentication', 'jwt-api')!.spec).toEqual({
       targetRefs: [{ group: '', kind: 'Service', name: 'api' }],
@@ -194,7 +259,11 @@ describe('AmbientNamespaceProfile', () => {
     const gw = findByKind(synthProfile(FixtureAmbient, fullHooks()), 'Gateway')[0] as any;
     expect(gw.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(gw.metadata).toMatchObject({ name: 'waypoint', namespace: 'fixture', labels: { 'istio.io/waypoint-for': 'service' } });
-    expect(gw.spec).toEqual({ gatewayClassName: 'istio-waypoint', infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name: 'waypoint-infrastructure' } }, listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] });
+    expect(gw.spec).toEqual({
+      gatewayClassName: 'istio-waypoint',
+      infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name: 'waypoint-infrastructure' } },
+      listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }],
+    });
   });
 
   it('labels the waypoint with a non-default revision', () => {
@@ -219,10 +288,20 @@ describe('AmbientNamespaceProfile', () => {
     const hooks = fullHooks();
     const objects = synthProfile(FixtureAmbient, {
       ...hooks,
-      l7Policies: [{ name: 'public', services: ['api'], from: { ingressGateway: true, requestPrincipals: ['https://id.example.com/*'] }, to: { paths: ['/api', '/api/*'] } }],
+      l7Policies: [
+        {
+          name: 'public',
+          services: ['api'],
+          from: { ingressGateway: true, requestPrincipals: ['https://id.example.com/*'] },
+          to: { paths: ['/api', '/api/*'] },
+        },
+      ],
     });
     expect(principalsOf(named(objects, 'AuthorizationPolicy', 'allow-api'))).toEqual(['cluster.local/ns/billing/sa/billing-job']);
-    expect(named(objects, 'AuthorizationPolicy', 'public')!.spec.rules[0].from[0].source).toEqual({ principals: [GATEWAY], requestPrincipals: ['https://id.example.com/*'] });
+    expect(named(objects, 'AuthorizationPolicy', 'public')!.spec.rules[0].from[0].source).toEqual({
+      principals: [GATEWAY],
+      requestPrincipals: ['https://id.example.com/*'],
+    });
   });
 
   it('allows HBONE 15008 and the probe source in its NetworkPolicies', () => {
@@ -240,7 +319,9 @@ describe('AmbientNamespaceProfile', () => {
 
   it('fails on an L7 policy without a waypoint, naming the class and the hook', () => {
     const problems = profileProblems(FixtureAmbient, { ...fullHooks(), waypoint: undefined, jwtRules: [], telemetry: undefined });
-    expect(problems).toEqual(["[test] fixture: 'FixtureAmbient.l7Policies()[0]' needs a waypoint: ztunnel enforces L4 only and would turn this ALLOW into deny-all (or a DENY into a wider deny); got \"admins-only\". fix: override waypoint() in FixtureAmbient to return {}"]);
+    expect(problems).toEqual([
+      '[test] fixture: \'FixtureAmbient.l7Policies()[0]\' needs a waypoint: ztunnel enforces L4 only and would turn this ALLOW into deny-all (or a DENY into a wider deny); got "admins-only". fix: override waypoint() in FixtureAmbient to return {}',
+    ]);
   });
 
   it('fails on a JWT rule without a waypoint', () => {
@@ -250,9 +331,17 @@ describe('AmbientNamespaceProfile', () => {
 
   it('fails on a Sidecar added through extraResources', () => {
     const problems = profileProblems(FixtureAmbient, {
-      extra: scope => new ApiObject(scope, 'Sidecar', { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default' }, spec: { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } } }),
+      extra: scope =>
+        new ApiObject(scope, 'Sidecar', {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'Sidecar',
+          metadata: { name: 'default' },
+          spec: { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } },
+        }),
     });
-    expect(problems).toEqual(["[test] fixture/Extra: 'FixtureAmbient.extraResources()' defines a Sidecar in an ambient namespace, where ztunnel and waypoints ignore it; got \"Sidecar default\". fix: remove it; restrict egress with externalHosts() and NetworkPolicies"]);
+    expect(problems).toEqual([
+      '[test] fixture/Extra: \'FixtureAmbient.extraResources()\' defines a Sidecar in an ambient namespace, where ztunnel and waypoints ignore it; got "Sidecar default". fix: remove it; restrict egress with externalHosts() and NetworkPolicies',
+    ]);
   });
 });
 
@@ -265,14 +354,18 @@ describe('SidecarNamespaceProfile', () => {
   });
 
   it('sets istio-injection=enabled and not istio.io/rev with the legacy injection style', () => {
-    const labels = named(synthProfile(FixtureSidecar, {}, { istio: { injectionStyle: InjectionStyle.INJECTION_LABEL } }), 'Namespace', 'fixture')!.metadata.labels!;
+    const labels = named(synthProfile(FixtureSidecar, {}, { istio: { injectionStyle: InjectionStyle.INJECTION_LABEL } }), 'Namespace', 'fixture')!
+      .metadata.labels!;
     expect(labels['istio-injection']).toBe('enabled');
     expect(labels['istio.io/rev']).toBeUndefined();
   });
 
   it('locks egress with a REGISTRY_ONLY Sidecar listing the namespace, istio-system, the collector and the dependencies', () => {
     const sidecar = named(synthProfile(FixtureSidecar, fullHooks()), 'Sidecar', 'default')!;
-    expect(sidecar.spec).toEqual({ egress: [{ hosts: ['./*', 'billing/*', 'istio-system/*', 'observability/*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } });
+    expect(sidecar.spec).toEqual({
+      egress: [{ hosts: ['./*', 'billing/*', 'istio-system/*', 'observability/*'] }],
+      outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
+    });
     expect(sidecar.spec.workloadSelector).toBeUndefined();
   });
 
@@ -293,36 +386,81 @@ describe('SidecarNamespaceProfile', () => {
     const api = named(objects, 'NetworkPolicy', 'allow-to-api')!;
     expect(api.spec.podSelector).toEqual({ matchLabels: { app: 'api' } });
     expect(api.spec.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } }], ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 15008 }] },
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'admin' } } }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'billing' } } }], ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 9000 }, { protocol: 'TCP', port: 15008 }] },
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+            podSelector: { matchLabels: { istio: 'ingressgateway' } },
+          },
+        ],
+        ports: [
+          { protocol: 'TCP', port: 8080 },
+          { protocol: 'TCP', port: 15008 },
+        ],
+      },
+      {
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'admin' } } },
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'billing' } } },
+        ],
+        ports: [
+          { protocol: 'TCP', port: 8080 },
+          { protocol: 'TCP', port: 9000 },
+          { protocol: 'TCP', port: 15008 },
+        ],
+      },
     ]);
     expect(named(objects, 'NetworkPolicy', 'allow-egress-istiod')!.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 15012 }]);
-    expect(named(objects, 'NetworkPolicy', 'allow-egress-telemetry')!.spec.egress[0]).toEqual({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }], ports: [{ protocol: 'TCP', port: 4317 }, { protocol: 'TCP', port: 15008 }] });
+    expect(named(objects, 'NetworkPolicy', 'allow-egress-telemetry')!.spec.egress[0]).toEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }],
+      ports: [
+        { protocol: 'TCP', port: 4317 },
+        { protocol: 'TCP', port: 15008 },
+      ],
+    });
     expect(named(objects, 'NetworkPolicy', 'allow-kubelet-probes')).toBeUndefined();
   });
 
   it('allows the gateway principal to exactly the routed Services and ports', () => {
     const objects = synthProfile(FixtureSidecar, fullHooks());
     const withGateway = policies(objects).filter(p => principalsOf(p).includes(GATEWAY));
-    expect(withGateway.map(p => [p.metadata.name, p.spec.selector, p.spec.rules.find((r: any) => r.from[0].source.principals.includes(GATEWAY)).to])).toEqual([
-      ['allow-api', { matchLabels: { app: 'api' } }, [{ operation: { ports: ['8080'] } }]],
-    ]);
+    expect(
+      withGateway.map(p => [p.metadata.name, p.spec.selector, p.spec.rules.find((r: any) => r.from[0].source.principals.includes(GATEWAY)).to]),
+    ).toEqual([['allow-api', { matchLabels: { app: 'api' } }, [{ operation: { ports: ['8080'] } }]]]);
   });
 });
 
 describe('hook validation', () => {
   it('names the class, the hook, the bad value and the fix for a route outside the domains', () => {
-    const problems = profileProblems(FixtureSidecar, { ...fullHooks(), routes: [{ name: 'web', hosts: ['shop.evil.com'], rules: [{ service: 'api', port: 80 }] }] });
-    expect(problems).toEqual(["[test] fixture: 'FixtureSidecar.routes()[0].hosts[0]' is not under any domain of environment test (apps.example.com); got \"shop.evil.com\". fix: use a host under one of those domains, or add the domain to the environment config"]);
+    const problems = profileProblems(FixtureSidecar, {
+      ...fullHooks(),
+      routes: [{ name: 'web', hosts: ['shop.evil.com'], rules: [{ service: 'api', port: 80 }] }],
+    });
+    expect(problems).toEqual([
+      '[test] fixture: \'FixtureSidecar.routes()[0].hosts[0]\' is not under any domain of environment test (apps.example.com); got "shop.evil.com". fix: use a host under one of those domains, or add the domain to the environment config',
+    ]);
   });
 
   it('refuses routes, callers and policies that name undeclared Services or ports', () => {
     const problems = profileProblems(FixtureSidecar, {
       ...fullHooks(),
-      routes: [{ name: 'web', hosts: ['shop.apps.example.com'], rules: [{ service: 'nope', port: 80 }, { service: 'api', port: 81 }] }],
+      routes: [
+        {
+          name: 'web',
+          hosts: ['shop.apps.example.com'],
+          rules: [
+            { service: 'nope', port: 80 },
+            { service: 'api', port: 81 },
+          ],
+        },
+      ],
       callers: [{ namespace: 'billing', serviceAccount: 'job', services: ['ghost'] }],
     });
-    expect(problems.map(p => p.split("'")[1])).toEqual(['FixtureSidecar.routes()[0].rules[0].service', 'FixtureSidecar.routes()[0].rules[1].port', 'FixtureSidecar.callers()[0].services[0]']);
+    expect(problems.map(p => p.split("'")[1])).toEqual([
+      'FixtureSidecar.routes()[0].rules[0].service',
+      'FixtureSidecar.routes()[0].rules[1].port',
+      'FixtureSidecar.callers()[0].services[0]',
+    ]);
   });
 
   it('refuses wildcard callers and an L7 ALLOW from any source', () => {
@@ -338,14 +476,25 @@ describe('hook validation', () => {
   it('refuses a DestinationRule TLS mode other than ISTIO_MUTUAL, at the top and per port', () => {
     const problems = profileProblems(FixtureSidecar, {
       ...fullHooks(),
-      trafficPolicies: [{ service: 'api', trafficPolicy: { tls: { mode: 'SIMPLE' as any }, portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'DISABLE' as any } }] } }],
+      trafficPolicies: [
+        {
+          service: 'api',
+          trafficPolicy: { tls: { mode: 'SIMPLE' as any }, portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'DISABLE' as any } }] },
+        },
+      ],
     });
-    expect(problems.map(p => p.split("'")[1])).toEqual(['FixtureSidecar.trafficPolicies()[0].trafficPolicy.tls.mode', 'FixtureSidecar.trafficPolicies()[0].trafficPolicy.portLevelSettings[0].tls.mode']);
+    expect(problems.map(p => p.split("'")[1])).toEqual([
+      'FixtureSidecar.trafficPolicies()[0].trafficPolicy.tls.mode',
+      'FixtureSidecar.trafficPolicies()[0].trafficPolicy.portLevelSettings[0].tls.mode',
+    ]);
     expect(problems[0]).toContain('would replace Istio mTLS to an in-mesh Service');
   });
 
   it('accepts ISTIO_MUTUAL', () => {
-    const objects = synthProfile(FixtureSidecar, { ...fullHooks(), trafficPolicies: [{ service: 'api', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' as any } } }] });
+    const objects = synthProfile(FixtureSidecar, {
+      ...fullHooks(),
+      trafficPolicies: [{ service: 'api', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' as any } } }],
+    });
     expect(named(objects, 'DestinationRule', 'api')!.spec.trafficPolicy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
   });
 
@@ -356,7 +505,11 @@ describe('hook validation', () => {
   });
 
   it('reports a hook that throws', () => {
-    const problems = profileProblems(FixtureSidecar, { get services(): never { throw new Error('boom'); } } as HookValues);
+    const problems = profileProblems(FixtureSidecar, {
+      get services(): never {
+        throw new Error('boom');
+      },
+    } as HookValues);
     expect(problems).toEqual(["[test] fixture: 'FixtureSidecar.services()' threw: boom; got nothing. fix: fix FixtureSidecar.services()"]);
   });
 
@@ -365,7 +518,12 @@ describe('hook validation', () => {
       extra: scope => {
         new ApiObject(scope, 'Role', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'god' } });
         new ApiObject(scope, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'kube-system' } });
-        new ApiObject(scope, 'Pa', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'off' }, spec: { mtls: { mode: 'PERMISSIVE' } } });
+        new ApiObject(scope, 'Pa', {
+          apiVersion: 'security.istio.io/v1',
+          kind: 'PeerAuthentication',
+          metadata: { name: 'off' },
+          spec: { mtls: { mode: 'PERMISSIVE' } },
+        });
       },
     });
     expect(problems.map(p => p.split(';')[0])).toEqual([
@@ -407,11 +565,17 @@ describe('telemetry() hook', () => {
     // THEN
     expect(t.metadata).toMatchObject({ name: 'default', namespace: 'fixture' });
     expect(t.spec.targetRefs).toBeUndefined();
-    expect(t.spec.tracing).toEqual([{
-      providers: [{ name: 'otel-tracing' }],
-      randomSamplingPercentage: 25,
-      customTags: { cluster: { literal: { value: 'mesh-test' } }, environment: { literal: { value: 'test' } }, team: { literal: { value: 'shop' } } },
-    }]);
+    expect(t.spec.tracing).toEqual([
+      {
+        providers: [{ name: 'otel-tracing' }],
+        randomSamplingPercentage: 25,
+        customTags: {
+          cluster: { literal: { value: 'mesh-test' } },
+          environment: { literal: { value: 'test' } },
+          team: { literal: { value: 'shop' } },
+        },
+      },
+    ]);
     expect(t.spec.accessLogging).toEqual([{ providers: [{ name: 'envoy' }], disabled: false }]);
   });
 
@@ -437,7 +601,9 @@ describe('telemetry() hook', () => {
 
   it('fails on overrides in an ambient namespace without a waypoint, naming the class and the hook', () => {
     const problems = profileProblems(FixtureAmbient, { telemetry: { samplingPercentage: 10 } });
-    expect(problems).toEqual(["[test] fixture: 'FixtureAmbient.telemetry()' needs a waypoint: in ambient mode ztunnel emits no spans and no HTTP access logs, so only a waypoint can apply it; got {\"samplingPercentage\":10}. fix: override waypoint() in FixtureAmbient to return {}, or remove telemetry()"]);
+    expect(problems).toEqual([
+      '[test] fixture: \'FixtureAmbient.telemetry()\' needs a waypoint: in ambient mode ztunnel emits no spans and no HTTP access logs, so only a waypoint can apply it; got {"samplingPercentage":10}. fix: override waypoint() in FixtureAmbient to return {}, or remove telemetry()',
+    ]);
   });
 
   it('fails on a sampling percentage out of range and on a tag the platform owns', () => {

@@ -15,7 +15,16 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  AmbientNamespaceProfile, DataplaneMode, L7PolicyDeclaration, Manifest, MtlsMode, NamespaceDeclarations, NamespaceSettings, PolicyAction, SidecarNamespaceProfile, synthesize,
+  AmbientNamespaceProfile,
+  DataplaneMode,
+  L7PolicyDeclaration,
+  Manifest,
+  MtlsMode,
+  NamespaceDeclarations,
+  NamespaceSettings,
+  PolicyAction,
+  SidecarNamespaceProfile,
+  synthesize,
 } from '../../src';
 import { baseConfig, crdSchemas, synthProblems } from '../util';
 import { FixtureAmbient } from './fixtures';
@@ -27,21 +36,33 @@ const GATEWAY = 'cluster.local/ns/istio-system/sa/istio-ingressgateway';
 
 /** The waypoint namespace `fixture` (ambient) and its caller `shop` (sidecar), in one environment. */
 function synthPair(fixture: NamespaceDeclarations, shopSettings: NamespaceSettings = {}, meshMode = MtlsMode.STRICT): Obj[] {
-  const [result] = synthesize([baseConfig({ istio: { mtlsMode: meshMode }, namespaces: { fixture: {}, shop: shopSettings } })], (app, env) => {
-    new AmbientNamespaceProfile(app, 'fixture', {
-      env,
-      declarations: { services: [{ name: 'api', selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'api' }], waypoint: {}, ...fixture },
-    });
-    new SidecarNamespaceProfile(app, 'shop', {
-      env,
-      declarations: { services: [{ name: 'shop-api', selector: { app: 'shop-api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'shop-api' }] },
-    });
-  }, { schemas: crdSchemas() });
+  const [result] = synthesize(
+    [baseConfig({ istio: { mtlsMode: meshMode }, namespaces: { fixture: {}, shop: shopSettings } })],
+    (app, env) => {
+      new AmbientNamespaceProfile(app, 'fixture', {
+        env,
+        declarations: {
+          services: [{ name: 'api', selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'api' }],
+          waypoint: {},
+          ...fixture,
+        },
+      });
+      new SidecarNamespaceProfile(app, 'shop', {
+        env,
+        declarations: {
+          services: [{ name: 'shop-api', selector: { app: 'shop-api' }, ports: [{ port: 80, targetPort: 8080 }], serviceAccount: 'shop-api' }],
+        },
+      });
+    },
+    { schemas: crdSchemas() },
+  );
   return result.charts.flatMap(c => c.objects) as Obj[];
 }
 
-const policy = (objects: Obj[], name: string) => objects.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.namespace === 'fixture' && o.metadata.name === name);
-const principalsOf = (p: Obj | undefined): string[] => (p?.spec.rules ?? []).flatMap((r: any) => (r.from ?? []).flatMap((f: any) => f.source.principals ?? []));
+const policy = (objects: Obj[], name: string) =>
+  objects.find(o => o.kind === 'AuthorizationPolicy' && o.metadata.namespace === 'fixture' && o.metadata.name === name);
+const principalsOf = (p: Obj | undefined): string[] =>
+  (p?.spec.rules ?? []).flatMap((r: any) => (r.from ?? []).flatMap((f: any) => f.source.principals ?? []));
 
 beforeEach(() => {
   FixtureAmbient.hooks = {};
@@ -71,7 +92,8 @@ describe('callers of a namespace with a waypoint, by the way their traffic trave
   });
 
   it('a caller outside the environment follows its declared dataplane, and both ways when it declares none', () => {
-    const declared = (dataplane?: DataplaneMode) => synthPair({ callers: [{ namespace: 'legacy', serviceAccount: 'batch', external: true, dataplane }] });
+    const declared = (dataplane?: DataplaneMode) =>
+      synthPair({ callers: [{ namespace: 'legacy', serviceAccount: 'batch', external: true, dataplane }] });
     const principal = 'cluster.local/ns/legacy/sa/batch';
     const ambient = declared(DataplaneMode.AMBIENT);
     expect([principalsOf(policy(ambient, 'allow-api')), principalsOf(policy(ambient, 'allow-direct-api'))]).toEqual([[principal], []]);
@@ -82,8 +104,11 @@ describe('callers of a namespace with a waypoint, by the way their traffic trave
   });
 
   it('a caller whose namespace is still out of the mesh is admitted both ways, ready for whichever dataplane it joins', () => {
-    const objects = synthPair({ callers: [{ namespace: 'shop', serviceAccount: 'shop-api' }] },
-      { dataplane: DataplaneMode.OUT_OF_MESH, mtlsMode: MtlsMode.PERMISSIVE }, MtlsMode.PERMISSIVE);
+    const objects = synthPair(
+      { callers: [{ namespace: 'shop', serviceAccount: 'shop-api' }] },
+      { dataplane: DataplaneMode.OUT_OF_MESH, mtlsMode: MtlsMode.PERMISSIVE },
+      MtlsMode.PERMISSIVE,
+    );
     expect(principalsOf(policy(objects, 'allow-api'))).toEqual([SHOP]);
     expect(principalsOf(policy(objects, 'allow-direct-api'))).toEqual([SHOP]);
   });
@@ -96,13 +121,14 @@ describe('callers of a namespace with a waypoint, by the way their traffic trave
 });
 
 describe('L7 rules that the waypoint cannot enforce for a caller', () => {
-  const l7From = (workloads: NonNullable<L7PolicyDeclaration['from']>['workloads'], action?: PolicyAction) =>
-    [{ name: 'reads', services: ['api'], action, from: { workloads }, to: { methods: ['GET'] } }];
+  const l7From = (workloads: NonNullable<L7PolicyDeclaration['from']>['workloads'], action?: PolicyAction) => [
+    { name: 'reads', services: ['api'], action, from: { workloads }, to: { methods: ['GET'] } },
+  ];
 
   it('refuse an L7 ALLOW for a sidecar caller, naming the declarations field, caller and fix', () => {
     const problems = synthProblems(() => synthPair({ l7Policies: l7From([{ namespace: 'shop', serviceAccount: 'shop-api' }]) }));
     expect(problems).toEqual([
-      "[test] fixture: 'declarations.l7Policies[0].from.workloads[0]' runs with sidecars, which send straight to the pods and never through the waypoint where L7 rules are enforced, so this ALLOW would never admit it; got {\"namespace\":\"shop\",\"serviceAccount\":\"shop-api\"}. fix: grant it at L4 with declarations.callers (all ports of the Service), or move namespace shop to ambient",
+      '[test] fixture: \'declarations.l7Policies[0].from.workloads[0]\' runs with sidecars, which send straight to the pods and never through the waypoint where L7 rules are enforced, so this ALLOW would never admit it; got {"namespace":"shop","serviceAccount":"shop-api"}. fix: grant it at L4 with declarations.callers (all ports of the Service), or move namespace shop to ambient',
     ]);
   });
 
@@ -110,16 +136,20 @@ describe('L7 rules that the waypoint cannot enforce for a caller', () => {
     const unknown = synthProblems(() => synthPair({ l7Policies: l7From([{ namespace: 'legacy', serviceAccount: 'batch', external: true }]) }));
     expect(unknown).toHaveLength(1);
     expect(unknown[0]).toContain('has no known dataplane');
-    const objects = synthPair({ l7Policies: l7From([{ namespace: 'legacy', serviceAccount: 'batch', external: true, dataplane: DataplaneMode.AMBIENT }]) });
+    const objects = synthPair({
+      l7Policies: l7From([{ namespace: 'legacy', serviceAccount: 'batch', external: true, dataplane: DataplaneMode.AMBIENT }]),
+    });
     expect(principalsOf(policy(objects, 'reads'))).toEqual(['cluster.local/ns/legacy/sa/batch']);
   });
 
   it('refuse an L7 rule for the ingress gateway when the gateway bypasses the waypoint', () => {
-    const problems = synthProblems(() => synthPair({
-      waypoint: { ingressThroughWaypoint: false },
-      routes: [{ name: 'web', hosts: ['shop.apps.example.com'], rules: [{ service: 'api', port: 80 }] }],
-      l7Policies: [{ name: 'public', services: ['api'], from: { ingressGateway: true }, to: { methods: ['GET'] } }],
-    }));
+    const problems = synthProblems(() =>
+      synthPair({
+        waypoint: { ingressThroughWaypoint: false },
+        routes: [{ name: 'web', hosts: ['shop.apps.example.com'], rules: [{ service: 'api', port: 80 }] }],
+        l7Policies: [{ name: 'public', services: ['api'], from: { ingressGateway: true }, to: { methods: ['GET'] } }],
+      }),
+    );
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain("'declarations.l7Policies[0].from.ingressGateway' needs the ingress gateway to go through the waypoint");
   });
@@ -137,18 +167,26 @@ describe('L7 rules that the waypoint cannot enforce for a caller', () => {
 describe('the waypoint ServiceAccount the admission guard protects', () => {
   it('is the waypoint name, and a throwing waypoint() hook is reported by the profile instead of crashing the platform', () => {
     class Throws extends FixtureAmbient {
-      protected override waypoint(): never { throw new Error('boom'); }
+      protected override waypoint(): never {
+        throw new Error('boom');
+      }
     }
     FixtureAmbient.hooks = { waypoint: { name: 'edge' } };
-    const [result] = synthesize([baseConfig({ namespaces: { fixture: {} } })], (app, env) => {
-      const p = new FixtureAmbient(app, 'fixture', { env });
-      expect(p.waypointServiceAccount).toBe('edge');
-    }, { schemas: crdSchemas() });
+    const [result] = synthesize(
+      [baseConfig({ namespaces: { fixture: {} } })],
+      (app, env) => {
+        const p = new FixtureAmbient(app, 'fixture', { env });
+        expect(p.waypointServiceAccount).toBe('edge');
+      },
+      { schemas: crdSchemas() },
+    );
     expect(result).toBeDefined();
-    const problems = synthProblems(() => synthesize([baseConfig({ namespaces: { fixture: {} } })], (app, env) => {
-      const p = new Throws(app, 'fixture', { env });
-      expect(p.waypointServiceAccount).toBeUndefined();
-    }));
+    const problems = synthProblems(() =>
+      synthesize([baseConfig({ namespaces: { fixture: {} } })], (app, env) => {
+        const p = new Throws(app, 'fixture', { env });
+        expect(p.waypointServiceAccount).toBeUndefined();
+      }),
+    );
     expect(problems).toEqual(["[test] fixture: 'Throws.waypoint()' threw: boom; got nothing. fix: fix Throws.waypoint()"]);
   });
 });

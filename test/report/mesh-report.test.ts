@@ -45,10 +45,17 @@ describe('MESH.md', () => {
     const r = results.find(x => x.env.name === 'lab')!;
     // The shape that is always denied: a sidecar principal only in the waypoint's (targetRefs) policy.
     const objects = [
-      ...(r.charts.flatMap(c => c.objects) as any[]).filter(o => !(o.kind === 'AuthorizationPolicy' && o.metadata.name === 'allow-direct-payments-api')),
+      ...(r.charts.flatMap(c => c.objects) as any[]).filter(
+        o => !(o.kind === 'AuthorizationPolicy' && o.metadata.name === 'allow-direct-payments-api'),
+      ),
       {
-        apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-payments-api', namespace: 'payments' },
-        spec: { targetRefs: [{ group: '', kind: 'Service', name: 'payments-api' }], rules: [{ from: [{ source: { principals: ['cluster.local/ns/orders/sa/orders-api'] } }] }] },
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: 'allow-payments-api', namespace: 'payments' },
+        spec: {
+          targetRefs: [{ group: '', kind: 'Service', name: 'payments-api' }],
+          rules: [{ from: [{ source: { principals: ['cluster.local/ns/orders/sa/orders-api'] } }] }],
+        },
       },
     ];
     const md = renderMeshReport(r.env, objects);
@@ -74,7 +81,9 @@ describe('MESH.md', () => {
 
   it('lists each namespace with its mode, mTLS, routes and callers', () => {
     const staging = report('staging');
-    expect(staging).toContain('| `orders` | sidecar | none | PERMISSIVE | shop.staging.example.com/orders -> orders-api:80 | ingress gateway -> orders-api |');
+    expect(staging).toContain(
+      '| `orders` | sidecar | none | PERMISSIVE | shop.staging.example.com/orders -> orders-api:80 | ingress gateway -> orders-api |',
+    );
     expect(staging).toContain('| `payments` | ambient | `waypoint`, ingress too | STRICT |');
     expect(report('prod')).not.toContain('orders/orders-api');
   });

@@ -11,13 +11,20 @@ import { ROOT } from '../util';
 const dir = fs.mkdtempSync(path.join(ROOT, '.snapshot-ci-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 fs.mkdirSync(path.join(dir, 'test'));
-fs.writeFileSync(path.join(dir, 'test', 'new.test.ts'), "import { expect, it } from 'vitest';\nit('new', async () => { await expect('x').toMatchFileSnapshot('./__snapshots__/new.txt'); });\n");
+fs.writeFileSync(
+  path.join(dir, 'test', 'new.test.ts'),
+  "import { expect, it } from 'vitest';\nit('new', async () => { await expect('x').toMatchFileSnapshot('./__snapshots__/new.txt'); });\n",
+);
 
 function vitest(ci: boolean): number | null {
   const env = { ...process.env };
   delete env.CI;
   if (ci) env.CI = 'true';
-  return spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', dir, '--config', path.join(ROOT, 'vitest.config.mts')], { env, stdio: 'pipe' }).status;
+  return spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', dir, '--config', path.join(ROOT, 'vitest.config.mts')],
+    { env, stdio: 'pipe' },
+  ).status;
 }
 
 describe('file snapshots in CI', () => {

@@ -62,7 +62,9 @@ describe.skipIf(!!skipReason && !required)('flows engine', () => {
 
   it('decides the fixture as reviewed, byte for byte', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flows-')), 'decisions.json');
-    const res = spawnSync(engine!, ['--objects', path.join(FIXTURE, 'objects.yaml'), '--flows', path.join(FIXTURE, 'flows.json'), '--out', out], { encoding: 'utf8' });
+    const res = spawnSync(engine!, ['--objects', path.join(FIXTURE, 'objects.yaml'), '--flows', path.join(FIXTURE, 'flows.json'), '--out', out], {
+      encoding: 'utf8',
+    });
     expect(res.status, res.stderr).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toBe(fs.readFileSync(path.join(FIXTURE, 'decisions.json'), 'utf8'));
   }, 120_000);
@@ -71,7 +73,11 @@ describe.skipIf(!!skipReason && !required)('flows engine', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flows-bad-'));
     fs.writeFileSync(path.join(dir, 'objects.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  namespace: ns\n');
     fs.writeFileSync(path.join(dir, 'flows.json'), '{}');
-    const res = spawnSync(engine!, ['--objects', path.join(dir, 'objects.yaml'), '--flows', path.join(dir, 'flows.json'), '--out', path.join(dir, 'd.json')], { encoding: 'utf8' });
+    const res = spawnSync(
+      engine!,
+      ['--objects', path.join(dir, 'objects.yaml'), '--flows', path.join(dir, 'flows.json'), '--out', path.join(dir, 'd.json')],
+      { encoding: 'utf8' },
+    );
     expect(res.status).toBe(2);
     const lines = res.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);

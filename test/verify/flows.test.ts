@@ -39,7 +39,11 @@ describe.skipIf(!engine.path && !required)('flows stage: planted regressions', (
 
   beforeAll(() => {
     if (!engine.path) throw new Error(`EKS_MESH_VERIFY_REQUIRED=1 but ${engine.problem}`);
-    [staging] = synthesize(ENVIRONMENTS.filter(e => e.name === 'staging'), buildPlatform, { meshReport: false });
+    [staging] = synthesize(
+      ENVIRONMENTS.filter(e => e.name === 'staging'),
+      buildPlatform,
+      { meshReport: false },
+    );
   });
 
   it('the environment as synthesized: every declared flow allowed, every must-deny flow denied', async () => {
@@ -47,7 +51,9 @@ describe.skipIf(!engine.path && !required)('flows stage: planted regressions', (
   }, 300_000);
 
   it('a sidecar caller of a waypoint namespace without the direct allow is denied by ztunnel', async () => {
-    const objects = fresh().filter(o => !(o.kind === 'AuthorizationPolicy' && o.metadata.namespace === 'payments' && o.metadata.name === 'allow-direct-payments-api'));
+    const objects = fresh().filter(
+      o => !(o.kind === 'AuthorizationPolicy' && o.metadata.namespace === 'payments' && o.metadata.name === 'allow-direct-payments-api'),
+    );
     expect(failedAt(await failures(objects), ORDERS_TO_PAYMENTS)).toBe('ztunnel');
   }, 300_000);
 
@@ -65,20 +71,32 @@ describe.skipIf(!engine.path && !required)('flows stage: planted regressions', (
     const objects = fresh();
     const policy = find(objects, 'AuthorizationPolicy', 'payments', 'public-api-requires-jwt');
     // Another identity instead of the gateway's (removing the field would widen the rule to any source).
-    for (const rule of policy.spec.rules) for (const from of rule.from ?? []) from.source.principals = ['cluster.local/ns/istio-system/sa/not-the-gateway'];
+    for (const rule of policy.spec.rules)
+      for (const from of rule.from ?? []) from.source.principals = ['cluster.local/ns/istio-system/sa/not-the-gateway'];
     expect(['waypoint', 'ztunnel']).toContain(failedAt(await failures(objects), ROUTE_WITH_JWT));
   }, 300_000);
 
   it("an extra wide source namespaces: ['*'] lets a must-deny flow through", async () => {
     const objects = fresh();
     find(objects, 'AuthorizationPolicy', 'payments', 'allow-direct-payments-api').spec.rules.push({ from: [{ source: { namespaces: ['*'] } }] });
-    expect((await failures(objects)).some(l => l.includes('must-deny flow allowed: staging/') && l.includes('/intruder -> payments/payments-api:80'))).toBe(true);
+    expect(
+      (await failures(objects)).some(l => l.includes('must-deny flow allowed: staging/') && l.includes('/intruder -> payments/payments-api:80')),
+    ).toBe(true);
   }, 300_000);
 
-  it("a VirtualService from a namespace that does not own the host takes the route", async () => {
+  it('a VirtualService from a namespace that does not own the host takes the route', async () => {
     const objects = fresh();
     const own = find(objects, 'VirtualService', 'payments', 'payments');
-    objects.push({ ...JSON.parse(JSON.stringify(own)), metadata: { name: 'hijack', namespace: 'orders' }, spec: { ...own.spec, http: [{ match: [{ uri: { prefix: '/v1' } }], route: [{ destination: { host: 'orders-api.orders.svc.cluster.local', port: { number: 80 } } }] }] } });
+    objects.push({
+      ...JSON.parse(JSON.stringify(own)),
+      metadata: { name: 'hijack', namespace: 'orders' },
+      spec: {
+        ...own.spec,
+        http: [
+          { match: [{ uri: { prefix: '/v1' } }], route: [{ destination: { host: 'orders-api.orders.svc.cluster.local', port: { number: 80 } } }] },
+        ],
+      },
+    });
     expect(['gateway', 'routing']).toContain(failedAt(await failures(objects), ROUTE_WITH_JWT));
   }, 300_000);
 

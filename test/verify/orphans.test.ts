@@ -14,7 +14,8 @@ import { findTools } from '../../verify/tools';
 const ROOT = path.resolve(__dirname, '..', '..');
 const { paths, missing } = findTools();
 const needed = missing.filter(t => t.name === 'etcd' || t.name === 'kube-apiserver');
-const skipReason = needed.length > 0 ? `tools not built: ${needed.map(t => `${t.name} ${t.version}`).join(', ')}; run \`npm run verify:tools\`` : undefined;
+const skipReason =
+  needed.length > 0 ? `tools not built: ${needed.map(t => `${t.name} ${t.version}`).join(', ')}; run \`npm run verify:tools\`` : undefined;
 const required = process.env.EKS_MESH_VERIFY_REQUIRED === '1';
 if (skipReason && !required) console.warn(`verify orphan test skipped: ${skipReason}`);
 
@@ -73,14 +74,17 @@ describe.skipIf(!!skipReason && !required)('verify killed with SIGKILL', () => {
 
 /** pids whose parent is `ppid`. */
 function childrenOf(ppid: number): number[] {
-  return fs.readdirSync('/proc').filter(n => /^\d+$/.test(n)).flatMap(n => {
-    try {
-      const stat = fs.readFileSync(`/proc/${n}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid ? [Number(n)] : [];
-    } catch {
-      return [];
-    }
-  });
+  return fs
+    .readdirSync('/proc')
+    .filter(n => /^\d+$/.test(n))
+    .flatMap(n => {
+      try {
+        const stat = fs.readFileSync(`/proc/${n}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid ? [Number(n)] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 describe.skipIf(!fs.existsSync('/usr/bin/setpriv') && !fs.existsSync('/bin/setpriv'))('a stage tool of a killed verify run', () => {

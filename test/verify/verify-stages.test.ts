@@ -18,14 +18,27 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(__dirname, 'fixtures');
 const DIST = path.join(ROOT, 'dist');
 /** Every folder Flux applies, relative to dist/: `<env>` and `flux/<env>`. */
-const ENVS = fs.readdirSync(DIST).filter(d => fs.statSync(path.join(DIST, d)).isDirectory()).sort()
-  .flatMap(d => (fs.existsSync(path.join(DIST, d, 'kustomization.yaml')) ? [d] : fs.readdirSync(path.join(DIST, d)).sort().map(e => `${d}/${e}`)));
+const ENVS = fs
+  .readdirSync(DIST)
+  .filter(d => fs.statSync(path.join(DIST, d)).isDirectory())
+  .sort()
+  .flatMap(d =>
+    fs.existsSync(path.join(DIST, d, 'kustomization.yaml'))
+      ? [d]
+      : fs
+          .readdirSync(path.join(DIST, d))
+          .sort()
+          .map(e => `${d}/${e}`),
+  );
 
 const { missing } = findTools();
 const crdDir = findCrdFileDir(ROOT);
-const skipReason = missing.length > 0
-  ? `tools not built: ${missing.map(t => `${t.name} ${t.version}`).join(', ')}; run \`npm run verify:test\` (builds them, about 15 minutes on 2 cores the first time)`
-  : !crdDir ? 'no CRD folder (EKS_MESH_CRDS or .crds/, filled by `npm run import`)' : undefined;
+const skipReason =
+  missing.length > 0
+    ? `tools not built: ${missing.map(t => `${t.name} ${t.version}`).join(', ')}; run \`npm run verify:test\` (builds them, about 15 minutes on 2 cores the first time)`
+    : !crdDir
+      ? 'no CRD folder (EKS_MESH_CRDS or .crds/, filled by `npm run import`)'
+      : undefined;
 const required = process.env.EKS_MESH_VERIFY_REQUIRED === '1';
 if (skipReason && !required) console.warn(`verify stages skipped: ${skipReason}`);
 
@@ -40,7 +53,10 @@ describe.skipIf(!!skipReason && !required)('verify stages with real tools', () =
 
   beforeAll(async () => {
     if (skipReason) throw new Error(`EKS_MESH_VERIFY_REQUIRED=1 but ${skipReason}`);
-    const fixtures = fs.readdirSync(FIXTURES).sort().map(f => path.join(FIXTURES, f));
+    const fixtures = fs
+      .readdirSync(FIXTURES)
+      .sort()
+      .map(f => path.join(FIXTURES, f));
     report = await runVerify({ folders: [...ENVS.map(e => path.join(DIST, e)), ...fixtures], root: ROOT, buildTools: false, log: () => undefined });
   }, 900_000);
 
@@ -80,13 +96,17 @@ describe.skipIf(!!skipReason && !required)('verify stages with real tools', () =
 
   it('kustomize build: a file missing from kustomization.yaml is reported', () => {
     expect(failuresOf(report, fixture('file-not-listed'))).toEqual([
-      expect.stringMatching(/\] kustomize: forgotten\.yaml: NetworkPolicy file-not-listed\/default-deny: .* is in forgotten\.yaml but not in `kustomize build`/),
+      expect.stringMatching(
+        /\] kustomize: forgotten\.yaml: NetworkPolicy file-not-listed\/default-deny: .* is in forgotten\.yaml but not in `kustomize build`/,
+      ),
     ]);
   });
 
   it('kustomize build: an object no file holds is reported', () => {
     expect(failuresOf(report, fixture('extra-object'))).toEqual([
-      expect.stringMatching(/\] kustomize: ConfigMap extra-object\/extra: `kustomize build` emits v1 ConfigMap extra-object\/extra, which no file of the folder holds/),
+      expect.stringMatching(
+        /\] kustomize: ConfigMap extra-object\/extra: `kustomize build` emits v1 ConfigMap extra-object\/extra, which no file of the folder holds/,
+      ),
     ]);
   });
 

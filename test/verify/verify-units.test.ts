@@ -17,7 +17,12 @@ import { toStrictJsonSchema } from '../../verify/lib/schemas';
 import { ISTIOCTL_MODULE_VERSION, TOOLS } from '../../verify/tools';
 
 const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-const np = (namespace: string, name: string): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec: { podSelector: {} } });
+const np = (namespace: string, name: string): KubeObject => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace },
+  spec: { podSelector: {} },
+});
 const inFile = (file: string, object: KubeObject): FileObject => ({ file, index: 0, object });
 
 describe('istioctl validate output', () => {
@@ -34,7 +39,11 @@ describe('istioctl validate output', () => {
     expect(parseValidateOutput(out)).toEqual([
       { level: 'error', object: 'Gateway istio-invalid/https-without-certificate', message: 'SIMPLE TLS requires a server certificate' },
       { level: 'error', object: 'VirtualService routes', message: 'total destination weight 90 != 100' },
-      { level: 'warning', object: 'AuthorizationPolicy orders/allow', message: 'configured AuthorizationPolicy will deny all traffic because no rule matches' },
+      {
+        level: 'warning',
+        object: 'AuthorizationPolicy orders/allow',
+        message: 'configured AuthorizationPolicy will deny all traffic because no rule matches',
+      },
     ]);
   });
 
@@ -43,13 +52,16 @@ describe('istioctl validate output', () => {
   });
 
   it('keeps an error that names no object', () => {
-    expect(parseValidateOutput('Error: cannot stat file "x.yaml": no such file\n')).toEqual([{ level: 'error', message: 'cannot stat file "x.yaml": no such file' }]);
+    expect(parseValidateOutput('Error: cannot stat file "x.yaml": no such file\n')).toEqual([
+      { level: 'error', message: 'cannot stat file "x.yaml": no such file' },
+    ]);
   });
 });
 
 describe('kubeconform messages', () => {
   it('keep the innermost causes, not the allOf wrappers', () => {
-    const msg = "problem validating schema. Check JSON formatting: jsonschema validation failed with 'file:///s.json#' - at '/spec': 'allOf' failed   - at '/spec': additional properties 'podSelectr' not allowed - at '': missing property 'kind'";
+    const msg =
+      "problem validating schema. Check JSON formatting: jsonschema validation failed with 'file:///s.json#' - at '/spec': 'allOf' failed   - at '/spec': additional properties 'podSelectr' not allowed - at '': missing property 'kind'";
     expect(leafErrors(msg)).toEqual(["/spec: additional properties 'podSelectr' not allowed", "/: missing property 'kind'"]);
   });
 });
@@ -63,7 +75,11 @@ describe('kustomize object-set comparison', () => {
 
   it('names a file left out, an extra object, a duplicate and a changed object', () => {
     const changed = { ...ns('a'), metadata: { name: 'a', labels: { added: 'by-kustomize' } } };
-    const messages = compareObjectSets('f', [...files, inFile('c.yaml', np('a', 'twice')), inFile('d.yaml', np('a', 'twice'))], [changed, np('a', 'twice'), np('a', 'twice'), ns('extra')]).map(f => `${f.object}: ${f.message}`);
+    const messages = compareObjectSets(
+      'f',
+      [...files, inFile('c.yaml', np('a', 'twice')), inFile('d.yaml', np('a', 'twice'))],
+      [changed, np('a', 'twice'), np('a', 'twice'), ns('extra')],
+    ).map(f => `${f.object}: ${f.message}`);
     expect(messages).toEqual([
       expect.stringMatching(/^NetworkPolicy a\/deny: .* is in b\.yaml but not in `kustomize build`/),
       expect.stringMatching(/^NetworkPolicy a\/twice: .* is defined 2 times in the files/),
@@ -75,7 +91,11 @@ describe('kustomize object-set comparison', () => {
 
 describe('namespaces the API server stage creates', () => {
   it('covers namespaced objects and Namespace objects, not cluster-scoped ones', () => {
-    const objects = [inFile('a', ns('orders')), inFile('b', np('istio-system', 'x')), inFile('c', { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'ci' } })];
+    const objects = [
+      inFile('a', ns('orders')),
+      inFile('b', np('istio-system', 'x')),
+      inFile('c', { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'ci' } }),
+    ];
     expect(namespacesNeeded(objects, o => o.object.kind === 'NetworkPolicy')).toEqual(['istio-system', 'orders']);
   });
 });
@@ -111,7 +131,14 @@ describe('CRD and OpenAPI schemas as strict JSON schema', () => {
 });
 
 describe('accepted findings', () => {
-  const finding: Finding = { stage: 'istioctl-analyze', folder: 'dist/prod', object: 'Gateway istio-system/shared-gateway', code: 'IST0101', level: 'warning', message: 'Referenced selector not found' };
+  const finding: Finding = {
+    stage: 'istioctl-analyze',
+    folder: 'dist/prod',
+    object: 'Gateway istio-system/shared-gateway',
+    code: 'IST0101',
+    level: 'warning',
+    message: 'Referenced selector not found',
+  };
 
   function acceptances(text: string) {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'verify-accepted-')), 'accepted.yaml');
@@ -120,7 +147,9 @@ describe('accepted findings', () => {
   }
 
   it('matches by stage, code, object and folder, with * as a wildcard', () => {
-    const { acceptances: list, problems } = acceptances('accepted:\n  - stage: istioctl-analyze\n    code: IST0101\n    object: Gateway istio-system/*\n    folder: dist/*\n    reason: the gateway pods are installed by Helm, not in this folder\n');
+    const { acceptances: list, problems } = acceptances(
+      'accepted:\n  - stage: istioctl-analyze\n    code: IST0101\n    object: Gateway istio-system/*\n    folder: dist/*\n    reason: the gateway pods are installed by Helm, not in this folder\n',
+    );
     expect(problems).toEqual([]);
     expect(acceptanceFor(finding, list)).toBeDefined();
     expect(acceptanceFor({ ...finding, code: 'IST0102' }, list)).toBeUndefined();
@@ -129,7 +158,9 @@ describe('accepted findings', () => {
   });
 
   it('refuses an entry without a reason, or an analyze entry without a code', () => {
-    const { acceptances: list, problems } = acceptances('accepted:\n  - stage: istioctl-analyze\n    code: IST0101\n    object: "*"\n  - stage: istioctl-analyze\n    object: "*"\n    reason: because\n');
+    const { acceptances: list, problems } = acceptances(
+      'accepted:\n  - stage: istioctl-analyze\n    code: IST0101\n    object: "*"\n  - stage: istioctl-analyze\n    object: "*"\n    reason: because\n',
+    );
     expect(list).toEqual([]);
     expect(problems).toEqual([
       expect.stringMatching(/accepted\[0\] needs reason/),
@@ -158,7 +189,11 @@ describe('reading an environment folder with stage folders', () => {
   it('reads the files of each subfolder with its own kustomization.yaml, and no other subfolder', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-stages-'));
     fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources: [config, namespaces-0]\n');
-    for (const [sub, name] of [['config', 'c'], ['namespaces-0', 'n'], ['notes', 'x']]) {
+    for (const [sub, name] of [
+      ['config', 'c'],
+      ['namespaces-0', 'n'],
+      ['notes', 'x'],
+    ]) {
       fs.mkdirSync(path.join(dir, sub));
       if (sub !== 'notes') fs.writeFileSync(path.join(dir, sub, 'kustomization.yaml'), `resources: [${name}.yaml]\n`);
       fs.writeFileSync(path.join(dir, sub, `${name}.yaml`), `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`);
@@ -173,7 +208,11 @@ describe('reading an environment folder with stage folders', () => {
 describe('npm run verify command line', () => {
   it('refuses an unknown environment before building or starting anything', () => {
     const root = path.resolve(__dirname, '..', '..');
-    const res = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['verify/main.ts', '--env', 'nosuch'], { cwd: root, encoding: 'utf8', env: { ...process.env, EKS_MESH_TOOLS_CACHE: path.join(os.tmpdir(), 'verify-no-tools') } });
+    const res = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['verify/main.ts', '--env', 'nosuch'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, EKS_MESH_TOOLS_CACHE: path.join(os.tmpdir(), 'verify-no-tools') },
+    });
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/no folder .*dist\/nosuch; known: /);
     expect(fs.existsSync(path.join(os.tmpdir(), 'verify-no-tools'))).toBe(false);

@@ -55,10 +55,14 @@ const POD_LABEL = 'app.kubernetes.io/name';
 
 /** The namespace profiles of a built environment (its App), rendered, in namespace order. */
 export function profileViews(root: IConstruct): ProfileView[] {
-  return root.node.findAll().filter(NamespaceProfile.isNamespaceProfile).flatMap(p => {
-    const declared = p.declared;
-    return declared ? [{ namespace: p.namespace, dataplane: p.dataplaneMode, mtlsMode: p.mtlsMode, declared }] : [];
-  }).sort((a, b) => byCodePoint(a.namespace, b.namespace));
+  return root.node
+    .findAll()
+    .filter(NamespaceProfile.isNamespaceProfile)
+    .flatMap(p => {
+      const declared = p.declared;
+      return declared ? [{ namespace: p.namespace, dataplane: p.dataplaneMode, mtlsMode: p.mtlsMode, declared }] : [];
+    })
+    .sort((a, b) => byCodePoint(a.namespace, b.namespace));
 }
 
 /** An IPv4 address in `prefix.0.0/16`, the n-th (from 1). */
@@ -75,7 +79,9 @@ export function digest(value: unknown): string {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => byCodePoint(a, b));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => byCodePoint(a, b));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -90,7 +96,12 @@ export function canonicalJson(value: unknown): string {
 export function policyPathMatches(pattern: string, path: string): boolean {
   if (pattern === '*') return true;
   if (pattern.includes('{*}') || pattern.includes('{**}')) {
-    const re = new RegExp(`^${pattern.split(/(\{\*\*\}|\{\*\})/).map(part => (part === '{**}' ? '.*' : part === '{*}' ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
+    const re = new RegExp(
+      `^${pattern
+        .split(/(\{\*\*\}|\{\*\})/)
+        .map(part => (part === '{**}' ? '.*' : part === '{*}' ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('')}$`,
+    );
     return re.test(path);
   }
   if (pattern.endsWith('*')) return path.startsWith(pattern.slice(0, -1));
@@ -177,7 +188,8 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
 
   const httpServices = new Set<string>();
   const issuersOf = (p: ProfileView) => p.declared.jwtRules.map(r => r.issuer).sort(byCodePoint);
-  const gatewayPolicies = (p: ProfileView, svc: string) => p.declared.l7Policies.filter(l => isAllow(l) && l.from?.ingressGateway && l.services.includes(svc));
+  const gatewayPolicies = (p: ProfileView, svc: string) =>
+    p.declared.l7Policies.filter(l => isAllow(l) && l.from?.ingressGateway && l.services.includes(svc));
   const targetPortOf = (p: ProfileView, svc: string, port: number) => {
     const decl = p.declared.services.find(s => s.name === svc)!.ports.find(pt => pt.port === port)!;
     return decl.targetPort ?? decl.port;
@@ -202,16 +214,22 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
           const path = rule.pathPrefix ?? '/';
           const governing = gatewayPolicies(p, rule.service);
           if (governing.some(g => g.when?.length)) {
-            notModelled.push(`route ${ns}/${r.name} ${host}${path}: an L7 policy of ${rule.service} has when conditions, which the flows do not carry`);
+            notModelled.push(
+              `route ${ns}/${r.name} ${host}${path}: an L7 policy of ${rule.service} has when conditions, which the flows do not carry`,
+            );
             continue;
           }
-          const principals = governing.length > 0 && governing.every(g => g.from?.requestPrincipals?.length) ? governing.flatMap(g => g.from!.requestPrincipals!) : [];
+          const principals =
+            governing.length > 0 && governing.every(g => g.from?.requestPrincipals?.length) ? governing.flatMap(g => g.from!.requestPrincipals!) : [];
           const jwt = principals.length ? tokenFor(principals, issuersOf(p)) : undefined;
           if (principals.length && !jwt) {
             notModelled.push(`route ${ns}/${r.name} ${host}${path}: no token matches requestPrincipals ${principals.join(', ')}`);
             continue;
           }
-          const methods = governing.length && governing.every(g => g.to?.methods?.length) ? [...new Set(governing.flatMap(g => g.to!.methods!))].sort(byCodePoint) : [];
+          const methods =
+            governing.length && governing.every(g => g.to?.methods?.length)
+              ? [...new Set(governing.flatMap(g => g.to!.methods!))].sort(byCodePoint)
+              : [];
           const method = methods.length === 0 || methods.includes('GET') ? 'GET' : methods[0];
           const to = svcTarget(rule.service, rule.port);
           const base = { host, method, path, ...(jwt ? { jwt } : {}) };
@@ -222,12 +240,17 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
           if (jwt) add('must-deny', `${routeWhy}: L7 policy ${names} requires a token`, { alb: true }, to, { host, method, path });
           if (methods.length) {
             const wrong = WRONG_METHODS.find(m => !methods.includes(m));
-            if (wrong) add('must-deny', `${routeWhy}: L7 policy ${names} allows only ${methods.join(', ')}`, { alb: true }, to, { ...base, method: wrong });
+            if (wrong)
+              add('must-deny', `${routeWhy}: L7 policy ${names} allows only ${methods.join(', ')}`, { alb: true }, to, { ...base, method: wrong });
           }
           if (governing.every(g => g.to?.paths?.length)) {
             const paths = governing.flatMap(g => g.to!.paths!);
             const wrongPath = path === '/' ? '/flows-denied' : `${path.replace(/\/+$/, '')}-flows-denied`;
-            if (!paths.some(pt => policyPathMatches(pt, wrongPath))) add('must-deny', `${routeWhy}: L7 policy ${names} allows only paths ${paths.join(', ')}`, { alb: true }, to, { ...base, path: wrongPath });
+            if (!paths.some(pt => policyPathMatches(pt, wrongPath)))
+              add('must-deny', `${routeWhy}: L7 policy ${names} allows only paths ${paths.join(', ')}`, { alb: true }, to, {
+                ...base,
+                path: wrongPath,
+              });
           }
         }
       }
@@ -246,12 +269,26 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
       }
       const services = d.services.filter(s => !c.services || c.services.includes(s.name));
       for (const s of services) {
-        for (const pt of s.ports) add('declared', `CallerDeclaration ${c.namespace}/${c.serviceAccount} in ${ns} (services: ${services.map(x => x.name).join(', ')})`, { pod }, svcTarget(s.name, pt.port), inClusterHttp(ns, s.name));
+        for (const pt of s.ports)
+          add(
+            'declared',
+            `CallerDeclaration ${c.namespace}/${c.serviceAccount} in ${ns} (services: ${services.map(x => x.name).join(', ')})`,
+            { pod },
+            svcTarget(s.name, pt.port),
+            inClusterHttp(ns, s.name),
+          );
       }
       // Its own namespace's undeclared workload must not pass for it.
       const intruder = `${c.namespace}/${INTRUDER}-flows-0`;
       for (const s of services) {
-        for (const pt of s.ports) add('must-deny', `undeclared ServiceAccount ${INTRUDER} in caller namespace ${c.namespace}`, { pod: intruder }, svcTarget(s.name, pt.port), inClusterHttp(ns, s.name));
+        for (const pt of s.ports)
+          add(
+            'must-deny',
+            `undeclared ServiceAccount ${INTRUDER} in caller namespace ${c.namespace}`,
+            { pod: intruder },
+            svcTarget(s.name, pt.port),
+            inClusterHttp(ns, s.name),
+          );
       }
     }
 
@@ -265,7 +302,13 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
       const jwt = l.from?.requestPrincipals?.length ? tokenFor(l.from.requestPrincipals, issuersOf(p)) : undefined;
       const method = !l.to?.methods?.length || l.to.methods.includes('GET') ? 'GET' : [...l.to.methods].sort(byCodePoint)[0];
       const rawPath = l.to?.paths?.length ? [...l.to.paths].sort(byCodePoint)[0] : '/';
-      const path = rawPath === '*' ? '/' : rawPath.replace(/\{\*\*\}|\{\*\}/g, TOKEN_SUBJECT).replace(/^\*/, '/').replace(/\*$/, TOKEN_SUBJECT);
+      const path =
+        rawPath === '*'
+          ? '/'
+          : rawPath
+              .replace(/\{\*\*\}|\{\*\}/g, TOKEN_SUBJECT)
+              .replace(/^\*/, '/')
+              .replace(/\*$/, TOKEN_SUBJECT);
       for (const w of l.from?.workloads ?? []) {
         if (w.external) {
           notModelled.push(`L7 policy ${ns}/${l.name}: workload ${w.namespace}/${w.serviceAccount} is outside this environment`);
@@ -275,8 +318,12 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
         if (!pod) continue;
         for (const svc of [...l.services].sort(byCodePoint)) {
           const s = d.services.find(x => x.name === svc)!;
-          add('declared', `L7PolicyDeclaration ${ns}/${l.name} admits ${w.namespace}/${w.serviceAccount}`, { pod }, svcTarget(svc, s.ports[0].port),
-            { host: `${svc}.${ns}.svc.cluster.local`, method, path, ...(jwt ? { jwt } : {}) });
+          add('declared', `L7PolicyDeclaration ${ns}/${l.name} admits ${w.namespace}/${w.serviceAccount}`, { pod }, svcTarget(svc, s.ports[0].port), {
+            host: `${svc}.${ns}.svc.cluster.local`,
+            method,
+            path,
+            ...(jwt ? { jwt } : {}),
+          });
         }
       }
     }
@@ -292,11 +339,19 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
       const ownServices = [...d.services].sort((a, b) => byCodePoint(a.name, b.name));
       const sources = admitted.length
         ? admitted.map(c => ({ pod: callerPod(ns, c.serviceAccount)!, services: c.services }))
-        : ownServices.length ? [{ pod: servicePod.get(`${ns}/${ownServices[0].name}`)!, services: undefined }] : [];
+        : ownServices.length
+          ? [{ pod: servicePod.get(`${ns}/${ownServices[0].name}`)!, services: undefined }]
+          : [];
       for (const src of sources) {
         for (const s of other.declared.services.filter(x => !src.services || src.services.includes(x.name))) {
           for (const pt of s.ports.filter(x => !dep.ports || dep.ports.includes(x.targetPort ?? x.port))) {
-            add('declared', `DependencyDeclaration ${ns} -> ${dep.namespace}${dep.ports ? ` (ports ${dep.ports.join(', ')})` : ''}`, { pod: src.pod }, { service: `${dep.namespace}/${s.name}`, port: pt.port }, inClusterHttp(dep.namespace, s.name));
+            add(
+              'declared',
+              `DependencyDeclaration ${ns} -> ${dep.namespace}${dep.ports ? ` (ports ${dep.ports.join(', ')})` : ''}`,
+              { pod: src.pod },
+              { service: `${dep.namespace}/${s.name}`, port: pt.port },
+              inClusterHttp(dep.namespace, s.name),
+            );
           }
         }
       }
@@ -313,14 +368,27 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
       add('declared', `ExternalHostDeclaration ${ns} -> ${h.host}:${h.port} (${h.protocol})`, { pod: sourcePod }, { external: h.host, port: h.port });
     }
     if (p.dataplane === DataplaneMode.SIDECAR) {
-      add('must-deny', `namespace ${ns} runs sidecars with outboundTrafficPolicy REGISTRY_ONLY and declares no such host`, { pod: sourcePod }, { external: UNDECLARED_HOST, port: 443 });
+      add(
+        'must-deny',
+        `namespace ${ns} runs sidecars with outboundTrafficPolicy REGISTRY_ONLY and declares no such host`,
+        { pod: sourcePod },
+        { external: UNDECLARED_HOST, port: 443 },
+      );
     }
 
     // Another app namespace's undeclared workload, to every Service port.
     for (const q of profiles.filter(q => q.namespace !== ns)) {
       const admits = d.callers.some(c => c.namespace === q.namespace && c.serviceAccount === INTRUDER);
       if (admits) continue;
-      for (const s of d.services) for (const pt of s.ports) add('must-deny', `undeclared workload of namespace ${q.namespace}`, { pod: `${q.namespace}/${INTRUDER}-flows-0` }, svcTarget(s.name, pt.port), inClusterHttp(ns, s.name));
+      for (const s of d.services)
+        for (const pt of s.ports)
+          add(
+            'must-deny',
+            `undeclared workload of namespace ${q.namespace}`,
+            { pod: `${q.namespace}/${INTRUDER}-flows-0` },
+            svcTarget(s.name, pt.port),
+            inClusterHttp(ns, s.name),
+          );
     }
 
     // A port no Service exposes, from each declared caller of the Service.
@@ -330,7 +398,13 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
       while (used.has(unrouted)) unrouted++;
       for (const c of d.callers.filter(c => !c.external && (!c.services || c.services.includes(s.name)))) {
         const pod = callerPod(c.namespace, c.serviceAccount);
-        if (pod) add('must-deny', `port ${unrouted} of ${ns}/${s.name} is not declared`, { pod }, { pod: servicePod.get(`${ns}/${s.name}`)!, port: unrouted });
+        if (pod)
+          add(
+            'must-deny',
+            `port ${unrouted} of ${ns}/${s.name} is not declared`,
+            { pod },
+            { pod: servicePod.get(`${ns}/${s.name}`)!, port: unrouted },
+          );
       }
     }
 
@@ -347,14 +421,21 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
         const pod = callerPod(c.namespace, c.serviceAccount);
         if (!pod) continue;
         for (const s of d.services.filter(s => !c.services || c.services.includes(s.name))) {
-          add('must-deny', `${c.namespace}/${c.serviceAccount} is admitted through waypoint ${ns}/${d.waypoint.name}, which L7 policies guard`, { pod }, { pod: servicePod.get(`${ns}/${s.name}`)!, port: targetPortOf(p, s.name, s.ports[0].port) });
+          add(
+            'must-deny',
+            `${c.namespace}/${c.serviceAccount} is admitted through waypoint ${ns}/${d.waypoint.name}, which L7 policies guard`,
+            { pod },
+            { pod: servicePod.get(`${ns}/${s.name}`)!, port: targetPortOf(p, s.name, s.ports[0].port) },
+          );
         }
       }
     }
 
     // A plaintext client from outside the mesh, where mTLS is STRICT.
     if (p.mtlsMode === MtlsMode.STRICT && p.dataplane !== DataplaneMode.OUT_OF_MESH) {
-      for (const s of d.services) for (const pt of s.ports) add('must-deny', `namespace ${ns} requires mTLS (STRICT)`, { pod: outsidePod }, svcTarget(s.name, pt.port), inClusterHttp(ns, s.name));
+      for (const s of d.services)
+        for (const pt of s.ports)
+          add('must-deny', `namespace ${ns} requires mTLS (STRICT)`, { pod: outsidePod }, svcTarget(s.name, pt.port), inClusterHttp(ns, s.name));
     }
   }
 
@@ -374,10 +455,18 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
 }
 
 /** Pods, ServiceAccounts, Services with cluster IPs, and the out-of-mesh Namespace. */
-function materialize(profiles: readonly ProfileView[], pods: ReadonlyArray<{ ns: string; name: string; sa: string; labels: Record<string, string>; ports: number[] }>,
-  httpServices: ReadonlySet<string>, objects: readonly FlowObject[]): FlowObject[] {
-  const existing = new Map(objects.filter(o => o.kind === 'Service' && o.apiVersion === 'v1').map(o => [`${o.metadata.namespace}/${o.metadata.name}`, o]));
-  const out: FlowObject[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: OUTSIDE_NAMESPACE, labels: { 'kubernetes.io/metadata.name': OUTSIDE_NAMESPACE } } }];
+function materialize(
+  profiles: readonly ProfileView[],
+  pods: ReadonlyArray<{ ns: string; name: string; sa: string; labels: Record<string, string>; ports: number[] }>,
+  httpServices: ReadonlySet<string>,
+  objects: readonly FlowObject[],
+): FlowObject[] {
+  const existing = new Map(
+    objects.filter(o => o.kind === 'Service' && o.apiVersion === 'v1').map(o => [`${o.metadata.namespace}/${o.metadata.name}`, o]),
+  );
+  const out: FlowObject[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: OUTSIDE_NAMESPACE, labels: { 'kubernetes.io/metadata.name': OUTSIDE_NAMESPACE } } },
+  ];
   const sorted = [...pods].sort((a, b) => byCodePoint(`${a.ns}/${a.name}`, `${b.ns}/${b.name}`));
   const accounts = [...new Set(sorted.map(p => `${p.ns}/${p.sa}`))].sort(byCodePoint);
   for (const a of accounts) {
@@ -391,7 +480,13 @@ function materialize(profiles: readonly ProfileView[], pods: ReadonlyArray<{ ns:
       metadata: { name: p.name, namespace: p.ns, labels: { ...p.labels } },
       spec: {
         serviceAccountName: p.sa,
-        containers: [{ name: 'app', image: 'flows.invalid/app:0', ...(p.ports.length ? { ports: p.ports.map(containerPort => ({ containerPort, protocol: 'TCP' })) } : {}) }],
+        containers: [
+          {
+            name: 'app',
+            image: 'flows.invalid/app:0',
+            ...(p.ports.length ? { ports: p.ports.map(containerPort => ({ containerPort, protocol: 'TCP' })) } : {}),
+          },
+        ],
       },
       status: { phase: 'Running', podIP: ipIn('10.99', i), conditions: [{ type: 'Ready', status: 'True' }] },
     });

@@ -59,13 +59,21 @@ export function parseDecisions(text: string, flows: readonly Flow[], file = 'dec
   decisions.forEach((d, i) => {
     const at = `${file}: decisions[${i}]`;
     if (!isObj(d)) return problems.push(`${at} is not an object`);
-    if (flows[i] && d.id !== flows[i].id) problems.push(`${at}.id is ${JSON.stringify(d.id)}, expected ${JSON.stringify(flows[i].id)} (decisions follow the order of the flows)`);
+    if (flows[i] && d.id !== flows[i].id)
+      problems.push(`${at}.id is ${JSON.stringify(d.id)}, expected ${JSON.stringify(flows[i].id)} (decisions follow the order of the flows)`);
     if (d.decision !== 'allow' && d.decision !== 'deny') problems.push(`${at}.decision must be allow or deny, not ${JSON.stringify(d.decision)}`);
-    if (!FLOW_LAYERS.includes(d.layer as never)) problems.push(`${at}.layer must be one of ${FLOW_LAYERS.join(', ')}, not ${JSON.stringify(d.layer)}`);
+    if (!FLOW_LAYERS.includes(d.layer as never))
+      problems.push(`${at}.layer must be one of ${FLOW_LAYERS.join(', ')}, not ${JSON.stringify(d.layer)}`);
     else if ((d.layer === 'allowed') !== (d.decision === 'allow')) problems.push(`${at}: layer ${d.layer} does not fit decision ${d.decision}`);
     if (!Array.isArray(d.hops) || d.hops.length === 0) return problems.push(`${at}.hops must list at least one hop`);
     (d.hops as unknown[]).forEach((h, j) => {
-      if (!isObj(h) || typeof h.hop !== 'string' || typeof h.component !== 'string' || (h.decision !== 'allow' && h.decision !== 'deny') || typeof h.matched !== 'string') {
+      if (
+        !isObj(h) ||
+        typeof h.hop !== 'string' ||
+        typeof h.component !== 'string' ||
+        (h.decision !== 'allow' && h.decision !== 'deny') ||
+        typeof h.matched !== 'string'
+      ) {
         problems.push(`${at}.hops[${j}] needs hop, component, decision (allow or deny) and matched as strings`);
       }
     });
@@ -110,7 +118,13 @@ export function recordFlows(intent: FlowIntent, decisions: DecisionsFile): Recor
     engine: { istio: decisions.engine.istio },
     flows: intent.input.flows.map((f, i) => {
       const d = decisions.decisions[i];
-      return { ...f, fingerprint: intent.fingerprints.get(f.id)!, decision: d.decision, layer: d.layer, hops: d.hops.map(h => ({ hop: h.hop, component: h.component, decision: h.decision, matched: h.matched })) };
+      return {
+        ...f,
+        fingerprint: intent.fingerprints.get(f.id)!,
+        decision: d.decision,
+        layer: d.layer,
+        hops: d.hops.map(h => ({ hop: h.hop, component: h.component, decision: h.decision, matched: h.matched })),
+      };
     }),
   };
 }
@@ -142,9 +156,11 @@ export type FlowStatus =
 /** The status of each flow of the intent: a recorded decision counts only under the same fingerprint. */
 export function flowStatuses(intent: FlowIntent, recorded: RecordedFlows | undefined): Map<string, FlowStatus> {
   const byId = new Map((recorded?.flows ?? []).map(f => [f.id, f]));
-  return new Map(intent.input.flows.map(f => {
-    const r = byId.get(f.id);
-    if (!r || r.fingerprint !== intent.fingerprints.get(f.id)) return [f.id, { state: 'not verified' } as FlowStatus];
-    return [f.id, (r.decision === 'allow' ? { state: 'allowed', recorded: r } : { state: 'denied', recorded: r }) as FlowStatus];
-  }));
+  return new Map(
+    intent.input.flows.map(f => {
+      const r = byId.get(f.id);
+      if (!r || r.fingerprint !== intent.fingerprints.get(f.id)) return [f.id, { state: 'not verified' } as FlowStatus];
+      return [f.id, (r.decision === 'allow' ? { state: 'allowed', recorded: r } : { state: 'denied', recorded: r }) as FlowStatus];
+    }),
+  );
 }

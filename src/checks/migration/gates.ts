@@ -28,18 +28,34 @@ export function checkPromotion(states: readonly EnvironmentState[], source: Conf
   for (let i = 1; i < states.length; i++) {
     const prev = states[i - 1];
     const cur = states[i];
-    const at = (field: string, value: unknown, message: string, fix: string) => problems.push({ environment: cur.env.name, path: source(cur.env.name), field, value, message, fix });
+    const at = (field: string, value: unknown, message: string, fix: string) =>
+      problems.push({ environment: cur.env.name, path: source(cur.env.name), field, value, message, fix });
     if (MTLS_PROGRESS[cur.env.istio.mtlsMode] > MTLS_PROGRESS[prev.env.istio.mtlsMode] && !cur.env.istio.mtlsAheadOfPreviousBecause) {
-      at('istio.mtlsMode', cur.env.istio.mtlsMode, `is ahead of ${prev.env.name}, which is still ${prev.env.istio.mtlsMode}: environments are promoted in order`, `set STRICT in ${prev.env.name} first, or give istio.mtlsAheadOfPreviousBecause`);
+      at(
+        'istio.mtlsMode',
+        cur.env.istio.mtlsMode,
+        `is ahead of ${prev.env.name}, which is still ${prev.env.istio.mtlsMode}: environments are promoted in order`,
+        `set STRICT in ${prev.env.name} first, or give istio.mtlsAheadOfPreviousBecause`,
+      );
     }
     for (const [ns, c] of cur.namespaces) {
       const reason = cur.env.namespaces[ns]?.aheadOfPreviousBecause;
       if (reason) continue;
       const p = prev.namespaces.get(ns);
       if (!p) {
-        at(`namespaces['${ns}']`, describeState(c), `is enabled here but not in ${prev.env.name}: environments are promoted in order`, `enable it in ${prev.env.name} first, or give namespaces['${ns}'].aheadOfPreviousBecause`);
+        at(
+          `namespaces['${ns}']`,
+          describeState(c),
+          `is enabled here but not in ${prev.env.name}: environments are promoted in order`,
+          `enable it in ${prev.env.name} first, or give namespaces['${ns}'].aheadOfPreviousBecause`,
+        );
       } else if (DATAPLANE_PROGRESS[c.dataplane] > DATAPLANE_PROGRESS[p.dataplane] || MTLS_PROGRESS[c.mtlsMode] > MTLS_PROGRESS[p.mtlsMode]) {
-        at(`namespaces['${ns}']`, describeState(c), `is ahead of ${prev.env.name}, where it is still ${describeState(p)}`, `promote ${describeState(c)} to ${prev.env.name} first, or give namespaces['${ns}'].aheadOfPreviousBecause`);
+        at(
+          `namespaces['${ns}']`,
+          describeState(c),
+          `is ahead of ${prev.env.name}, where it is still ${describeState(p)}`,
+          `promote ${describeState(c)} to ${prev.env.name} first, or give namespaces['${ns}'].aheadOfPreviousBecause`,
+        );
       }
     }
   }
@@ -74,7 +90,11 @@ export function unsafeStep(before: NamespaceState, after: NamespaceState): { mes
  * @param previous the namespace states of the committed folder of this environment
  * @param source where each environment's config is defined, for messages
  */
-export function checkTransitions(previous: ReadonlyMap<string, NamespaceState>, current: EnvironmentState, source: ConfigSource = DEFAULT_SOURCE): LocatedProblem[] {
+export function checkTransitions(
+  previous: ReadonlyMap<string, NamespaceState>,
+  current: EnvironmentState,
+  source: ConfigSource = DEFAULT_SOURCE,
+): LocatedProblem[] {
   const problems: LocatedProblem[] = [];
   for (const [ns, after] of current.namespaces) {
     const before = previous.get(ns);
@@ -101,16 +121,25 @@ export function checkTransitions(previous: ReadonlyMap<string, NamespaceState>, 
  * @param previous the namespace states of the committed folder of this environment
  * @param source where each environment's config is defined, for messages
  */
-export function checkRetirements(previous: ReadonlyMap<string, NamespaceState>, current: EnvironmentState, source: ConfigSource = DEFAULT_SOURCE): LocatedProblem[] {
+export function checkRetirements(
+  previous: ReadonlyMap<string, NamespaceState>,
+  current: EnvironmentState,
+  source: ConfigSource = DEFAULT_SOURCE,
+): LocatedProblem[] {
   const env = current.env.name;
-  return [...previous.keys()].filter(ns => !current.namespaces.has(ns) && !current.env.retiredNamespaces[ns]).sort().map(ns => ({
-    environment: env,
-    path: source(env),
-    field: `namespaces['${ns}']`,
-    value: describeState(previous.get(ns)!),
-    message: `is in dist/${env}/ but no longer enabled in ${env}: Flux would prune its NetworkPolicies, AuthorizationPolicies and PeerAuthentication while its workloads may still run. `
-      + 'The Namespace itself is not deleted (kustomize.toolkit.fluxcd.io/prune: disabled)',
-    fix: `drain the workloads, then give retiredNamespaces: { '${ns}': '<ticket: why, and that it is drained>' } in ${source(env)} (or enable it again); `
-      + `after Flux has applied, delete the Namespace by hand (kubectl delete namespace ${ns})`,
-  }));
+  return [...previous.keys()]
+    .filter(ns => !current.namespaces.has(ns) && !current.env.retiredNamespaces[ns])
+    .sort()
+    .map(ns => ({
+      environment: env,
+      path: source(env),
+      field: `namespaces['${ns}']`,
+      value: describeState(previous.get(ns)!),
+      message:
+        `is in dist/${env}/ but no longer enabled in ${env}: Flux would prune its NetworkPolicies, AuthorizationPolicies and PeerAuthentication while its workloads may still run. ` +
+        'The Namespace itself is not deleted (kustomize.toolkit.fluxcd.io/prune: disabled)',
+      fix:
+        `drain the workloads, then give retiredNamespaces: { '${ns}': '<ticket: why, and that it is drained>' } in ${source(env)} (or enable it again); ` +
+        `after Flux has applied, delete the Namespace by hand (kubectl delete namespace ${ns})`,
+    }));
 }

@@ -21,7 +21,8 @@ export function nextState(ns: NamespaceMigration): { state: NamespaceState; step
   return undefined;
 }
 
-const ahead = (a: NamespaceState, b: NamespaceState) => DATAPLANE_PROGRESS[a.dataplane] > DATAPLANE_PROGRESS[b.dataplane] || MTLS_PROGRESS[a.mtlsMode] > MTLS_PROGRESS[b.mtlsMode];
+const ahead = (a: NamespaceState, b: NamespaceState) =>
+  DATAPLANE_PROGRESS[a.dataplane] > DATAPLANE_PROGRESS[b.dataplane] || MTLS_PROGRESS[a.mtlsMode] > MTLS_PROGRESS[b.mtlsMode];
 
 /** What keeps an environment from mesh-wide STRICT (empty when nothing). */
 export function strictBlockers(states: readonly EnvironmentState[], index: number): string[] {
@@ -31,7 +32,8 @@ export function strictBlockers(states: readonly EnvironmentState[], index: numbe
     if (s.dataplane === DataplaneMode.OUT_OF_MESH && !cur.env.namespaces[ns]?.strictExemptionBecause) blockers.push(`${ns} is out of the mesh`);
   }
   const prev = states[index - 1];
-  if (prev && prev.env.istio.mtlsMode !== MtlsMode.STRICT && !cur.env.istio.mtlsAheadOfPreviousBecause) blockers.push(`${prev.env.name} is not STRICT yet`);
+  if (prev && prev.env.istio.mtlsMode !== MtlsMode.STRICT && !cur.env.istio.mtlsAheadOfPreviousBecause)
+    blockers.push(`${prev.env.name} is not STRICT yet`);
   return blockers.sort();
 }
 
@@ -44,7 +46,10 @@ export function renderPlan(states: readonly EnvironmentState[]): string {
   const envs = states.map(s => s.env.name);
   const namespaces = [...new Set(states.flatMap(s => [...s.namespaces.keys(), ...Object.keys(s.env.retiredNamespaces)]))].sort();
   const out: string[] = ['# Mesh migration plan', ''];
-  out.push(`Environments in promotion order: ${envs.map(e => `\`${e}\``).join(' -> ')}. Each cell: dataplane / mTLS, then the next safe step (or what it waits for). A step may not put an environment ahead of the one before it.`, '');
+  out.push(
+    `Environments in promotion order: ${envs.map(e => `\`${e}\``).join(' -> ')}. Each cell: dataplane / mTLS, then the next safe step (or what it waits for). A step may not put an environment ahead of the one before it.`,
+    '',
+  );
   out.push(`| namespace (target) | ${envs.join(' | ')} |`, `|---|${envs.map(() => '---').join('|')}|`);
   for (const ns of namespaces) {
     const target = states.map(s => s.namespaces.get(ns)?.target).find(Boolean) ?? 'retired';
@@ -68,8 +73,14 @@ export function renderPlan(states: readonly EnvironmentState[]): string {
   out.push('', '## Mesh-wide mTLS', '', '| environment | mode | blocks STRICT |', '|---|---|---|');
   states.forEach((s, i) => {
     const blockers = strictBlockers(states, i);
-    out.push(`| \`${s.env.name}\` | ${s.env.istio.mtlsMode} | ${s.env.istio.mtlsMode === MtlsMode.STRICT ? 'already STRICT' : blockers.length ? blockers.join('; ') : 'nothing: ready for STRICT'} |`);
+    out.push(
+      `| \`${s.env.name}\` | ${s.env.istio.mtlsMode} | ${s.env.istio.mtlsMode === MtlsMode.STRICT ? 'already STRICT' : blockers.length ? blockers.join('; ') : 'nothing: ready for STRICT'} |`,
+    );
   });
-  out.push('', 'Rollback: level 1, set `namespaces.<ns>.mtlsMode: MtlsMode.PERMISSIVE` (or `istio.mtlsMode`) in the environment; level 2, set `namespaces.<ns>.dataplane: DataplaneMode.OUT_OF_MESH`. Removing a namespace: drain it, then `retiredNamespaces.<ns>: \'<reason>\'`; Flux keeps the Namespace, delete it by hand. See README, "Migration and rollback".', '');
+  out.push(
+    '',
+    'Rollback: level 1, set `namespaces.<ns>.mtlsMode: MtlsMode.PERMISSIVE` (or `istio.mtlsMode`) in the environment; level 2, set `namespaces.<ns>.dataplane: DataplaneMode.OUT_OF_MESH`. Removing a namespace: drain it, then `retiredNamespaces.<ns>: \'<reason>\'`; Flux keeps the Namespace, delete it by hand. See README, "Migration and rollback".',
+    '',
+  );
   return out.join('\n');
 }

@@ -60,8 +60,12 @@ export function statesFromObjects(objects: readonly KubeObject[]): Map<string, N
   const states = new Map<string, NamespaceState>();
   for (const ns of objects.filter(o => o.kind === 'Namespace' && labelsOf(o)[Labels.TEAM])) {
     const l = labelsOf(ns);
-    const dataplane = l[Labels.DATAPLANE_MODE] === 'ambient' ? DataplaneMode.AMBIENT
-      : (l[Labels.REVISION] || l[Labels.INJECTION] === 'enabled') ? DataplaneMode.SIDECAR : DataplaneMode.OUT_OF_MESH;
+    const dataplane =
+      l[Labels.DATAPLANE_MODE] === 'ambient'
+        ? DataplaneMode.AMBIENT
+        : l[Labels.REVISION] || l[Labels.INJECTION] === 'enabled'
+          ? DataplaneMode.SIDECAR
+          : DataplaneMode.OUT_OF_MESH;
     states.set(ns.metadata.name!, { dataplane, mtlsMode: modes.get(ns.metadata.name!) === 'STRICT' ? MtlsMode.STRICT : MtlsMode.PERMISSIVE });
   }
   return states;

@@ -14,7 +14,12 @@ export const albBackendGatewayOnly: MeshRule = {
       return ingressBackends(ing).flatMap(b => {
         const gw = ctx.ingressGateway;
         if (gw && (b.name !== gw.serviceName || ns !== gw.namespace)) {
-          return [{ object: ing, message: `${describe(ing)} routes to Service ${ns}/${b.name}, not to the ingress gateway ${gw.namespace}/${gw.serviceName}` }];
+          return [
+            {
+              object: ing,
+              message: `${describe(ing)} routes to Service ${ns}/${b.name}, not to the ingress gateway ${gw.namespace}/${gw.serviceName}`,
+            },
+          ];
         }
         if (!gw && !gatewayNamespaces.has(ns)) {
           return [{ object: ing, message: `${describe(ing)} routes to Service ${ns}/${b.name}, in a namespace with no Istio Gateway` }];

@@ -13,10 +13,12 @@ export const albHealthCheck: MeshRule = {
     return albIngresses(ctx).flatMap(ing => {
       const a = annotationsOf(ing);
       const wrong: string[] = [];
-      if (a[`${A}/healthcheck-protocol`] !== 'HTTP') wrong.push(`healthcheck-protocol is ${a[`${A}/healthcheck-protocol`] ?? 'unset (defaults to the backend protocol)'}`);
+      if (a[`${A}/healthcheck-protocol`] !== 'HTTP')
+        wrong.push(`healthcheck-protocol is ${a[`${A}/healthcheck-protocol`] ?? 'unset (defaults to the backend protocol)'}`);
       const ipTargets = a[`${A}/target-type`] === 'ip';
       const port = String(a[`${A}/healthcheck-port`] ?? '');
-      if (!(['15021', 'status-port'].includes(port) || (ipTargets && port === '15020'))) wrong.push(`healthcheck-port is ${a[`${A}/healthcheck-port`] ?? 'unset (the traffic port)'}`);
+      if (!(['15021', 'status-port'].includes(port) || (ipTargets && port === '15020')))
+        wrong.push(`healthcheck-port is ${a[`${A}/healthcheck-port`] ?? 'unset (the traffic port)'}`);
       if (a[`${A}/healthcheck-path`] !== '/healthz/ready') wrong.push(`healthcheck-path is ${a[`${A}/healthcheck-path`] ?? 'unset'}`);
       return wrong.length ? [{ object: ing, message: `${describe(ing)}: ${wrong.join(', ')}` }] : [];
     });

@@ -6,7 +6,7 @@ export const albSslPolicy: MeshRule = {
   id: 'alb-ssl-policy',
   severity: Severity.ERROR,
   title: 'the ALB listener uses a TLS 1.3 security policy',
-  why: "without ssl-policy the controller uses ELBSecurityPolicy-2016-08, which offers TLS 1.0 and no TLS 1.3 (aws-load-balancer-controller pkg/config/controller_config.go)",
+  why: 'without ssl-policy the controller uses ELBSecurityPolicy-2016-08, which offers TLS 1.0 and no TLS 1.3 (aws-load-balancer-controller pkg/config/controller_config.go)',
   fix: `set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.3 policy such as ${DEFAULT_SSL_POLICY}`,
   check(ctx) {
     return albIngresses(ctx).flatMap(ing => {

@@ -13,7 +13,7 @@ function ipInCidr(ip: string, cidr: string): boolean {
 
 function selects(np: LocatedManifest, other: LocatedManifest): boolean {
   const a = JSON.stringify(spec(np).podSelector?.matchLabels ?? {});
-  const empty = Object.keys(spec(np).podSelector?.matchLabels ?? {}).length === 0 && !(spec(np).podSelector?.matchExpressions?.length);
+  const empty = Object.keys(spec(np).podSelector?.matchLabels ?? {}).length === 0 && !spec(np).podSelector?.matchExpressions?.length;
   return empty || a === JSON.stringify(spec(other).podSelector?.matchLabels ?? {});
 }
 
@@ -35,12 +35,24 @@ export const ambientNetworkPolicyHbone: MeshRule = {
     for (const [ns, policies] of byNamespace) {
       if (!ctx.isAmbient(ns)) continue;
       const rules = (p: LocatedManifest) => (spec(p).ingress ?? []) as any[];
-      const allowsPort = (r: any) => !r.ports || r.ports.length === 0 || r.ports.some((p: any) => (p.protocol ?? 'TCP') === 'TCP' && (p.port === undefined || Number(p.port) === HBONE || (p.endPort && Number(p.port) <= HBONE && HBONE <= p.endPort)));
+      const allowsPort = (r: any) =>
+        !r.ports ||
+        r.ports.length === 0 ||
+        r.ports.some(
+          (p: any) =>
+            (p.protocol ?? 'TCP') === 'TCP' &&
+            (p.port === undefined || Number(p.port) === HBONE || (p.endPort && Number(p.port) <= HBONE && HBONE <= p.endPort)),
+        );
       const allowsProbe = (r: any) => !r.from || r.from.length === 0 || r.from.some((f: any) => f.ipBlock && ipInCidr(PROBE_SOURCE, f.ipBlock.cidr));
       for (const np of policies.filter(restrictsIngress)) {
         const covering = policies.filter(p => selects(p, np) && restrictsIngress(p));
-        if (!covering.some(p => rules(p).some(allowsPort))) findings.push({ object: np, message: `${describe(np)} restricts ingress to ambient pods, and no policy for them allows TCP ${HBONE}` });
-        if (!covering.some(p => rules(p).some(allowsProbe))) findings.push({ object: np, message: `${describe(np)} restricts ingress to ambient pods, and no policy for them allows kubelet probes from ${PROBE_SOURCE}/32` });
+        if (!covering.some(p => rules(p).some(allowsPort)))
+          findings.push({ object: np, message: `${describe(np)} restricts ingress to ambient pods, and no policy for them allows TCP ${HBONE}` });
+        if (!covering.some(p => rules(p).some(allowsProbe)))
+          findings.push({
+            object: np,
+            message: `${describe(np)} restricts ingress to ambient pods, and no policy for them allows kubelet probes from ${PROBE_SOURCE}/32`,
+          });
       }
     }
     return findings;

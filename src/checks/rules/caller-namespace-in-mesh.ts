@@ -19,10 +19,22 @@ export const callerNamespaceInMesh: MeshRule = {
     return ctx.byKind('AuthorizationPolicy', 'security.istio.io').flatMap(p => {
       const own = ctx.namespaceObject(p.manifest.metadata.namespace ?? 'default');
       if (!own || !enrolled(own) || (spec(p).action ?? 'ALLOW') !== 'ALLOW') return [];
-      const outside = [...new Set(principalsOf(p).map(pr => parsePrincipal(pr)?.namespace).filter((n): n is string => !!n && !platform.has(n)))]
-        .filter(n => { const ns = ctx.namespaceObject(n); return !!ns && !enrolled(ns); })
+      const outside = [
+        ...new Set(
+          principalsOf(p)
+            .map(pr => parsePrincipal(pr)?.namespace)
+            .filter((n): n is string => !!n && !platform.has(n)),
+        ),
+      ]
+        .filter(n => {
+          const ns = ctx.namespaceObject(n);
+          return !!ns && !enrolled(ns);
+        })
         .sort();
-      return outside.map(n => ({ object: p, message: `${describe(p)} admits principals of namespace ${n}, which is out of the mesh: its pods call without an identity, so this grant admits none of them` }));
+      return outside.map(n => ({
+        object: p,
+        message: `${describe(p)} admits principals of namespace ${n}, which is out of the mesh: its pods call without an identity, so this grant admits none of them`,
+      }));
     });
   },
 };

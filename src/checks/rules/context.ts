@@ -36,7 +36,8 @@ function meshInstalls(objects: readonly LocatedManifest[]): MeshInstall[] {
   const installs: MeshInstall[] = [];
   const mc = (v: unknown) => (isMapping(v) ? v : {});
   const rev = (v: unknown) => (typeof v === 'string' && v ? v : 'default');
-  for (const o of helmReleasesOfChart(objects, 'istiod')) installs.push({ revision: rev(spec(o).values?.revision), meshConfig: mc(spec(o).values?.meshConfig) });
+  for (const o of helmReleasesOfChart(objects, 'istiod'))
+    installs.push({ revision: rev(spec(o).values?.revision), meshConfig: mc(spec(o).values?.meshConfig) });
   for (const o of objects.filter(x => x.manifest.kind === 'IstioOperator' && groupOf(x) === 'install.istio.io')) {
     installs.push({ revision: rev(spec(o).revision), meshConfig: mc(spec(o).meshConfig) });
   }
@@ -63,7 +64,11 @@ export function buildContext(objects: readonly LocatedManifest[], env?: Resolved
 
   let ingressGateway: RuleContext['ingressGateway'];
   if (env) {
-    ingressGateway = { namespace: env.ingressGateway.namespace, serviceName: env.ingressGateway.serviceName, principal: env.ingressGateway.principal };
+    ingressGateway = {
+      namespace: env.ingressGateway.namespace,
+      serviceName: env.ingressGateway.serviceName,
+      principal: env.ingressGateway.principal,
+    };
   } else {
     const release = helmReleasesOfChart(objects, 'gateway')[0];
     if (release) {
@@ -104,7 +109,7 @@ export function buildContext(objects: readonly LocatedManifest[], env?: Resolved
     if (group === undefined) return [...all];
     const key = `${group}/${kind}`;
     let list = ofKindAndGroup.get(key);
-    if (!list) ofKindAndGroup.set(key, list = all.filter(o => groupOf(o) === group));
+    if (!list) ofKindAndGroup.set(key, (list = all.filter(o => groupOf(o) === group)));
     return [...list];
   };
   return {
@@ -118,6 +123,7 @@ export function buildContext(objects: readonly LocatedManifest[], env?: Resolved
     installedRevisions,
     byKind,
     namespaceObject: name => namespaces.get(name),
-    isAmbient: ns => !!ns && labelsOf(namespaces.get(ns) ?? ({ manifest: { metadata: {} } } as unknown as LocatedManifest))[Labels.DATAPLANE_MODE] === 'ambient',
+    isAmbient: ns =>
+      !!ns && labelsOf(namespaces.get(ns) ?? ({ manifest: { metadata: {} } } as unknown as LocatedManifest))[Labels.DATAPLANE_MODE] === 'ambient',
   };
 }

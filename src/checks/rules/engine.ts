@@ -32,14 +32,16 @@ export function silenceRule(rules: readonly MeshRule[]): MeshRule {
     fix: `write ${Annotations.SILENCE_PREFIX}<rule id>: "<why this object is an exception>" (at least ${MIN_REASON_LENGTH} characters)`,
     check(ctx) {
       const ids = new Set(rules.map(r => r.id));
-      return ctx.objects.flatMap(o => Object.entries(annotationsOf(o))
-        .filter(([k]) => k.startsWith(Annotations.SILENCE_PREFIX))
-        .flatMap(([k, reason]) => {
-          const id = k.slice(Annotations.SILENCE_PREFIX.length);
-          if (!ids.has(id)) return [{ object: o, message: `${describe(o)} silences unknown rule ${id}` }];
-          if ((reason ?? '').trim().length < MIN_REASON_LENGTH) return [{ object: o, message: `${describe(o)} silences ${id} without a reason` }];
-          return [];
-        }));
+      return ctx.objects.flatMap(o =>
+        Object.entries(annotationsOf(o))
+          .filter(([k]) => k.startsWith(Annotations.SILENCE_PREFIX))
+          .flatMap(([k, reason]) => {
+            const id = k.slice(Annotations.SILENCE_PREFIX.length);
+            if (!ids.has(id)) return [{ object: o, message: `${describe(o)} silences unknown rule ${id}` }];
+            if ((reason ?? '').trim().length < MIN_REASON_LENGTH) return [{ object: o, message: `${describe(o)} silences ${id} without a reason` }];
+            return [];
+          }),
+      );
     },
   };
 }
@@ -62,17 +64,20 @@ function traced(o: LocatedManifest, last: LastRead): LocatedManifest {
     last.object = o;
     last.path = at || undefined;
   };
-  const wrap = (value: unknown, at: string): unknown => (typeof value !== 'object' || value === null ? value : new Proxy(value, {
-    get(target, key, receiver) {
-      const v = Reflect.get(target, key, receiver);
-      if (typeof key !== 'string') return v;
-      const own = Object.prototype.hasOwnProperty.call(target, key) && key !== 'length';
-      const child = Array.isArray(target) && /^\d+$/.test(key) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
-      if (typeof v !== 'function') record(own ? child : at);
-      else if (!Array.isArray(target) && !own) record(at);
-      return own ? wrap(v, child) : v;
-    },
-  }));
+  const wrap = (value: unknown, at: string): unknown =>
+    typeof value !== 'object' || value === null
+      ? value
+      : new Proxy(value, {
+          get(target, key, receiver) {
+            const v = Reflect.get(target, key, receiver);
+            if (typeof key !== 'string') return v;
+            const own = Object.prototype.hasOwnProperty.call(target, key) && key !== 'length';
+            const child = Array.isArray(target) && /^\d+$/.test(key) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+            if (typeof v !== 'function') record(own ? child : at);
+            else if (!Array.isArray(target) && !own) record(at);
+            return own ? wrap(v, child) : v;
+          },
+        });
   return { ...o, manifest: wrap(o.manifest, '') as LocatedManifest['manifest'] };
 }
 
@@ -106,7 +111,10 @@ function checkIsolated(rule: MeshRule, ctx: RuleContext, env: ResolvedEnvironmen
       const last: LastRead = {};
       let error: unknown;
       try {
-        const tracedCtx = buildContext(rest.map(o => traced(o, last)), env);
+        const tracedCtx = buildContext(
+          rest.map(o => traced(o, last)),
+          env,
+        );
         delete last.object;
         delete last.path;
         rule.check(tracedCtx);
@@ -133,7 +141,7 @@ function withSeverity(rule: MeshRule, severity: Severity, cache: Map<string, Mes
   if (severity === rule.severity) return rule;
   const key = `${rule.id}/${severity}`;
   let derived = cache.get(key);
-  if (!derived) cache.set(key, derived = Object.assign(Object.create(rule) as MeshRule, { severity }));
+  if (!derived) cache.set(key, (derived = Object.assign(Object.create(rule) as MeshRule, { severity })));
   return derived;
 }
 
@@ -146,7 +154,12 @@ function withSeverity(rule: MeshRule, severity: Severity, cache: Map<string, Mes
  * @param onRuleError called for a rule that throws for reasons no object explains; the rule is then
  *   skipped. Without it, the error ends the run.
  */
-export function runRules(objects: readonly LocatedManifest[], rules: readonly MeshRule[], env?: ResolvedEnvironment, onRuleError?: (rule: MeshRule, error: Error) => void): RuleReport {
+export function runRules(
+  objects: readonly LocatedManifest[],
+  rules: readonly MeshRule[],
+  env?: ResolvedEnvironment,
+  onRuleError?: (rule: MeshRule, error: Error) => void,
+): RuleReport {
   const ctx = buildContext(objects, env);
   const all = [...rules, silenceRule(rules)];
   const results: RuleResult[] = [];
@@ -165,11 +178,15 @@ export function runRules(objects: readonly LocatedManifest[], rules: readonly Me
       const reported = withSeverity(rule, finding.severity ?? rule.severity, derived);
       const result: RuleResult = { rule: reported, object: finding.object, message: finding.message, fix: finding.fix ?? rule.fix };
       const reason = rule.id === 'silence-annotation' ? undefined : annotationsOf(finding.object)[`${Annotations.SILENCE_PREFIX}${rule.id}`];
-      if (reason !== undefined && typeof reason === 'string' && reason.trim().length >= MIN_REASON_LENGTH) silenced.push({ ...result, silencedBecause: reason.trim() });
+      if (reason !== undefined && typeof reason === 'string' && reason.trim().length >= MIN_REASON_LENGTH)
+        silenced.push({ ...result, silencedBecause: reason.trim() });
       else results.push(result);
     }
   }
-  const order = (a: RuleResult, b: RuleResult) => rank(a.rule.severity) - rank(b.rule.severity)
-    || byCodePoint(a.object.file, b.object.file) || byCodePoint(describe(a.object), describe(b.object)) || byCodePoint(a.rule.id, b.rule.id);
+  const order = (a: RuleResult, b: RuleResult) =>
+    rank(a.rule.severity) - rank(b.rule.severity) ||
+    byCodePoint(a.object.file, b.object.file) ||
+    byCodePoint(describe(a.object), describe(b.object)) ||
+    byCodePoint(a.rule.id, b.rule.id);
   return { results: results.sort(order), silenced: silenced.sort(order) };
 }

@@ -11,11 +11,16 @@ export const gatewayNamespaceInjection: MeshRule = {
   check(ctx) {
     const gatewayNamespaces = new Set([
       ...(ctx.ingressGateway ? [ctx.ingressGateway.namespace] : []),
-      ...ctx.byKind('HelmRelease').filter(r => spec(r).chart?.spec?.chart === 'gateway').map(r => spec(r).targetNamespace ?? r.manifest.metadata.namespace),
+      ...ctx
+        .byKind('HelmRelease')
+        .filter(r => spec(r).chart?.spec?.chart === 'gateway')
+        .map(r => spec(r).targetNamespace ?? r.manifest.metadata.namespace),
     ]);
     return [...gatewayNamespaces].flatMap(name => {
       const ns = ctx.namespaceObject(name);
-      return ns && labelsOf(ns)[Labels.INJECTION] === 'disabled' ? [{ object: ns, message: `${describe(ns)} runs the ingress gateway but has istio-injection: disabled` }] : [];
+      return ns && labelsOf(ns)[Labels.INJECTION] === 'disabled'
+        ? [{ object: ns, message: `${describe(ns)} runs the ingress gateway but has istio-injection: disabled` }]
+        : [];
     });
   },
 };

@@ -26,15 +26,20 @@ export const gatewayPrincipalAllowed: MeshRule = {
       const allows = (spec(p).action ?? 'ALLOW') === 'ALLOW' && principalsOf(p).includes(gw.principal);
       gatewayAllowedIn.set(ns, gatewayAllowedIn.get(ns) === true || allows);
     }
-    return ctx.byKind('VirtualService', 'networking.istio.io')
+    return ctx
+      .byKind('VirtualService', 'networking.istio.io')
       .filter(vs => (spec(vs).gateways ?? []).some((g: string) => g !== 'mesh'))
       .flatMap(vs => {
-        const hosts = new Set<string>((spec(vs).http ?? []).flatMap((r: any) => (r.route ?? []).map((d: any) => d.destination?.host)).filter(Boolean));
+        const hosts = new Set<string>(
+          (spec(vs).http ?? []).flatMap((r: any) => (r.route ?? []).map((d: any) => d.destination?.host)).filter(Boolean),
+        );
         return [...hosts].flatMap(host => {
           const ns = destinationNamespace(host, vs.manifest.metadata.namespace!);
           if (!ns) return [];
           const allowed = gatewayAllowedIn.get(ns);
-          return allowed !== false ? [] : [{ object: vs, message: `${describe(vs)} routes to ${host}, but no ALLOW policy in ${ns} allows the ingress gateway ${gw.principal}` }];
+          return allowed !== false
+            ? []
+            : [{ object: vs, message: `${describe(vs)} routes to ${host}, but no ALLOW policy in ${ns} allows the ingress gateway ${gw.principal}` }];
         });
       });
   },

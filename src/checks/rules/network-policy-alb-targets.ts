@@ -26,8 +26,15 @@ export const networkPolicyAlbTargets: MeshRule = {
     return albTargetPods(ctx).flatMap(({ namespace, labels, service }) => {
       const policies = restrictingPolicies(ctx, namespace, labels, 'Ingress');
       if (!policies || policies.length === 0) return [];
-      const admitsOutside = policies.some(np => asList(spec(np).ingress).some((r: any) => asList(r?.from).length === 0 || asList(r?.from).some((f: any) => f?.ipBlock)));
-      return admitsOutside ? [] : policies.map(np => ({ object: np, message: `${describe(np)} restricts ingress to the pods of ${service}, which the ALB targets by IP, and no policy for them admits an ipBlock: the ALB's traffic is dropped` }));
+      const admitsOutside = policies.some(np =>
+        asList(spec(np).ingress).some((r: any) => asList(r?.from).length === 0 || asList(r?.from).some((f: any) => f?.ipBlock)),
+      );
+      return admitsOutside
+        ? []
+        : policies.map(np => ({
+            object: np,
+            message: `${describe(np)} restricts ingress to the pods of ${service}, which the ALB targets by IP, and no policy for them admits an ipBlock: the ALB's traffic is dropped`,
+          }));
     });
   },
 };

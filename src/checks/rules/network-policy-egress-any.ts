@@ -14,11 +14,18 @@ export const networkPolicyEgressAny: MeshRule = {
   why: 'REGISTRY_ONLY is not a security boundary: a pod started with sidecar.istio.io/inject: "false" (or any traffic that bypasses Envoy) is held back only by the NetworkPolicy, which then admits any host on that port (istio/api PR#3270, mesh/v1alpha1/config.proto OutboundTrafficPolicy; istio/api PR#1813)',
   fix: "declare the provider's published ranges in externalHosts() cidrs, or route the host through an egress gateway",
   check(ctx) {
-    return ctx.byKind('NetworkPolicy', 'networking.k8s.io').flatMap(np => ((spec(np).egress ?? []) as any[]).flatMap((rule, i) => {
-      const open = ((rule?.to ?? []) as any[]).filter(peer => isAnyAddress(peer?.ipBlock?.cidr));
-      if (open.length === 0) return [];
-      const ports = ((rule?.ports ?? []) as any[]).map(p => `${p?.protocol ?? 'TCP'} ${p?.port ?? 'any'}`).join(', ') || 'every port';
-      return [{ object: np, message: `${describe(np)} egress[${i}] admits ${open.map(p => p.ipBlock.cidr).join(', ')} on ${ports}: pods without a proxy reach any host there` }];
-    }));
+    return ctx.byKind('NetworkPolicy', 'networking.k8s.io').flatMap(np =>
+      ((spec(np).egress ?? []) as any[]).flatMap((rule, i) => {
+        const open = ((rule?.to ?? []) as any[]).filter(peer => isAnyAddress(peer?.ipBlock?.cidr));
+        if (open.length === 0) return [];
+        const ports = ((rule?.ports ?? []) as any[]).map(p => `${p?.protocol ?? 'TCP'} ${p?.port ?? 'any'}`).join(', ') || 'every port';
+        return [
+          {
+            object: np,
+            message: `${describe(np)} egress[${i}] admits ${open.map(p => p.ipBlock.cidr).join(', ')} on ${ports}: pods without a proxy reach any host there`,
+          },
+        ];
+      }),
+    );
   },
 };

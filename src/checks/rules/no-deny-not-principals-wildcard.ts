@@ -8,8 +8,13 @@ export const noDenyAllNotPrincipals: MeshRule = {
   why: 'it denies every request without a principal, which locks out health checks, metrics scrapes and plaintext clients for the whole scope (istio#53723)',
   fix: 'deny named principals, or use a default-deny ALLOW policy with explicit allows',
   check(ctx) {
-    return ctx.byKind('AuthorizationPolicy', 'security.istio.io')
-      .filter(p => spec(p).action === 'DENY' && (spec(p).rules ?? []).some((r: any) => (r.from ?? []).some((f: any) => (f.source?.notPrincipals ?? []).includes('*'))))
+    return ctx
+      .byKind('AuthorizationPolicy', 'security.istio.io')
+      .filter(
+        p =>
+          spec(p).action === 'DENY' &&
+          (spec(p).rules ?? []).some((r: any) => (r.from ?? []).some((f: any) => (f.source?.notPrincipals ?? []).includes('*'))),
+      )
       .map(p => ({ object: p, message: `${describe(p)} denies notPrincipals ["*"]` }));
   },
 };

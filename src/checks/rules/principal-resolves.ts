@@ -7,7 +7,11 @@ function knownIdentities(ctx: RuleContext): Set<string> {
   const known = new Set<string>();
   for (const sa of ctx.byKind('ServiceAccount', '')) known.add(`${namespaceOf(sa)}/${sa.manifest.metadata.name}`);
   for (const ns of ctx.byKind('Namespace', '')) {
-    for (const sa of (annotationsOf(ns)[Annotations.SERVICE_ACCOUNTS] ?? '').split(',').map(s => s.trim()).filter(Boolean)) known.add(`${ns.manifest.metadata.name}/${sa}`);
+    for (const sa of (annotationsOf(ns)[Annotations.SERVICE_ACCOUNTS] ?? '')
+      .split(',')
+      .map(s => s.trim())
+      .filter(Boolean))
+      known.add(`${ns.manifest.metadata.name}/${sa}`);
   }
   // Istio's gateway controller runs a Gateway API gateway as ServiceAccount <name>-<gatewayClassName>
   // unless the gateway.istio.io/service-account annotation names one (istio/istio
@@ -42,22 +46,48 @@ export const principalResolves: MeshRule = {
   severity: Severity.ERROR,
   title: 'every principal names a known ServiceAccount, in the mesh trust domain, without wildcards',
   why: 'a typo or a ServiceAccount that does not exist allows nobody (an outage) and a wildcard allows everybody (a breach); Istio accepts both silently (Truxify#7681, istio#53723)',
-  warnsWhen: 'the ServiceAccount is not in these files, without an environment config and without a namespace that declares its accounts (it may be made by a chart, istioctl or a manifest applied by URL)',
+  warnsWhen:
+    'the ServiceAccount is not in these files, without an environment config and without a namespace that declares its accounts (it may be made by a chart, istioctl or a manifest applied by URL)',
   fix: `fix the principal, declare the ServiceAccount (Namespace annotation ${Annotations.SERVICE_ACCOUNTS}), or list it in the policy annotation ${Annotations.EXTERNAL_PRINCIPALS} when it lives outside this environment`,
   check(ctx) {
     const known = knownIdentities(ctx);
     return ctx.byKind('AuthorizationPolicy', 'security.istio.io').flatMap((p: LocatedManifest) => {
-      const external = new Set((annotationsOf(p)[Annotations.EXTERNAL_PRINCIPALS] ?? '').split(',').map(s => s.trim()).filter(Boolean));
+      const external = new Set(
+        (annotationsOf(p)[Annotations.EXTERNAL_PRINCIPALS] ?? '')
+          .split(',')
+          .map(s => s.trim())
+          .filter(Boolean),
+      );
       return [...new Set(principalsOf(p))].sort().flatMap(principal => {
-        if (principal.includes('*')) return [{ object: p, message: `${describe(p)} allows the wildcard principal ${principal}`, fix: 'name each ServiceAccount' }];
+        if (principal.includes('*'))
+          return [{ object: p, message: `${describe(p)} allows the wildcard principal ${principal}`, fix: 'name each ServiceAccount' }];
         if (external.has(principal)) return [];
         const parsed = parsePrincipal(principal);
-        if (!parsed) return [{ object: p, message: `${describe(p)} has principal ${principal}, which is not <trust domain>/ns/<namespace>/sa/<service account>` }];
-        if (parsed.trustDomain !== ctx.trustDomain) return [{ object: p, message: `${describe(p)} has principal ${principal} outside the trust domain ${ctx.trustDomain}` }];
-        if (parsed.serviceAccount === 'ztunnel') return [{ object: p, message: `${describe(p)} allows ztunnel, which never carries workload identities`, fix: "allow the client's own ServiceAccount (for ingress: the gateway's)" }];
+        if (!parsed)
+          return [
+            { object: p, message: `${describe(p)} has principal ${principal}, which is not <trust domain>/ns/<namespace>/sa/<service account>` },
+          ];
+        if (parsed.trustDomain !== ctx.trustDomain)
+          return [{ object: p, message: `${describe(p)} has principal ${principal} outside the trust domain ${ctx.trustDomain}` }];
+        if (parsed.serviceAccount === 'ztunnel')
+          return [
+            {
+              object: p,
+              message: `${describe(p)} allows ztunnel, which never carries workload identities`,
+              fix: "allow the client's own ServiceAccount (for ingress: the gateway's)",
+            },
+          ];
         if (known.has(`${parsed.namespace}/${parsed.serviceAccount}`)) return [];
-        if (ctx.env || declaresAccounts(ctx, parsed.namespace)) return [{ object: p, message: `${describe(p)} allows ${principal}, which is no ServiceAccount known in this environment` }];
-        return [{ object: p, severity: Severity.WARNING, message: `${describe(p)} allows ${principal}, a ServiceAccount not in these files`, fix: 'check the name against the cluster (kubectl get sa); declare it in the files if it is yours' }];
+        if (ctx.env || declaresAccounts(ctx, parsed.namespace))
+          return [{ object: p, message: `${describe(p)} allows ${principal}, which is no ServiceAccount known in this environment` }];
+        return [
+          {
+            object: p,
+            severity: Severity.WARNING,
+            message: `${describe(p)} allows ${principal}, a ServiceAccount not in these files`,
+            fix: 'check the name against the cluster (kubectl get sa); declare it in the files if it is yours',
+          },
+        ];
       });
     });
   },

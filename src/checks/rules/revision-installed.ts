@@ -11,7 +11,16 @@ export const revisionInstalled: MeshRule = {
   check(ctx) {
     const installed = ctx.installedRevisions;
     if (!installed) return [];
-    return ctx.objects.filter(o => ['Namespace', 'Gateway'].includes(o.manifest.kind) && labelsOf(o)[Labels.REVISION] !== undefined && !installed.has(labelsOf(o)[Labels.REVISION]))
-      .map(o => ({ object: o, message: `${describe(o)} uses revision ${labelsOf(o)[Labels.REVISION]}; installed: ${[...installed].sort().join(', ')}` }));
+    return ctx.objects
+      .filter(
+        o =>
+          ['Namespace', 'Gateway'].includes(o.manifest.kind) &&
+          labelsOf(o)[Labels.REVISION] !== undefined &&
+          !installed.has(labelsOf(o)[Labels.REVISION]),
+      )
+      .map(o => ({
+        object: o,
+        message: `${describe(o)} uses revision ${labelsOf(o)[Labels.REVISION]}; installed: ${[...installed].sort().join(', ')}`,
+      }));
   },
 };

@@ -12,7 +12,8 @@ export const serviceExposesMesh: MeshRule = {
     const albTargets = new Map<string, boolean>();
     for (const ing of albIngresses(ctx)) {
       const instance = annotationsOf(ing)['alb.ingress.kubernetes.io/target-type'] !== 'ip';
-      for (const b of ingressBackends(ing)) albTargets.set(`${namespaceOf(ing)}/${b.name}`, (albTargets.get(`${namespaceOf(ing)}/${b.name}`) ?? false) || instance);
+      for (const b of ingressBackends(ing))
+        albTargets.set(`${namespaceOf(ing)}/${b.name}`, (albTargets.get(`${namespaceOf(ing)}/${b.name}`) ?? false) || instance);
     }
     return ctx.byKind('Service', '').flatMap(svc => {
       const type = spec(svc).type;
@@ -23,7 +24,12 @@ export const serviceExposesMesh: MeshRule = {
         return [{ object: svc, message: `${describe(svc)} is type ${type}, but an ALB Ingress fronts it: it is a second way in around the ALB` }];
       }
       if (!namespaceInMesh(ctx, namespaceOf(svc))) return [];
-      return [{ object: svc, message: `${describe(svc)} is type ${type} in meshed namespace ${namespaceOf(svc)}: it exposes the workload around the ALB and the ingress gateway` }];
+      return [
+        {
+          object: svc,
+          message: `${describe(svc)} is type ${type} in meshed namespace ${namespaceOf(svc)}: it exposes the workload around the ALB and the ingress gateway`,
+        },
+      ];
     });
   },
 };

@@ -17,7 +17,8 @@ function sharedGateways(ctx: RuleContext): Array<{ gateway: LocatedManifest; int
     const facing = annotationsOf(ing)['alb.ingress.kubernetes.io/scheme'] === 'internet-facing';
     byNamespace.set(ns, (byNamespace.get(ns) ?? false) || facing);
   }
-  return ctx.byKind('Gateway', 'networking.istio.io')
+  return ctx
+    .byKind('Gateway', 'networking.istio.io')
     .filter(g => byNamespace.has(gatewayWorkloadNamespace(ctx, g) ?? namespaceOf(g)))
     .map(gateway => ({ gateway, internetFacing: byNamespace.get(gatewayWorkloadNamespace(ctx, gateway) ?? namespaceOf(gateway))! }));
 }
@@ -46,7 +47,11 @@ export const sharedGatewayRouteNamespaces: MeshRule = {
           const ns = hostNamespace(host, gwNs);
           namespaces.add(ns);
           if (ns === '*' && internetFacing) {
-            findings.push({ object: gateway, message: `${describe(gateway)} server ${server.name ?? server.port?.number} has host '${host}' on an internet-facing gateway: a VirtualService of any namespace can publish through it`, fix: "replace it with '<namespace>/*' for each namespace that publishes routes" });
+            findings.push({
+              object: gateway,
+              message: `${describe(gateway)} server ${server.name ?? server.port?.number} has host '${host}' on an internet-facing gateway: a VirtualService of any namespace can publish through it`,
+              fix: "replace it with '<namespace>/*' for each namespace that publishes routes",
+            });
           }
         }
       }

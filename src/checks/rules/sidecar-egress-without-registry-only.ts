@@ -8,7 +8,8 @@ export const sidecarEgressWithoutRegistryOnly: MeshRule = {
   why: 'with the default ALLOW_ANY, unlisted hosts still pass through: egress hosts alone limit configuration, not traffic (istio#15329, istio/api PR#1813)',
   fix: 'set outboundTrafficPolicy.mode: REGISTRY_ONLY and declare external hosts with ServiceEntries',
   check(ctx) {
-    return ctx.byKind('Sidecar', 'networking.istio.io')
+    return ctx
+      .byKind('Sidecar', 'networking.istio.io')
       .filter(s => (spec(s).egress ?? []).length > 0 && spec(s).outboundTrafficPolicy?.mode !== 'REGISTRY_ONLY')
       .map(s => ({ object: s, message: `${describe(s)} lists egress hosts without REGISTRY_ONLY` }));
   },

@@ -23,7 +23,14 @@ export const uniqueIdentity: MeshRule = {
       }
       const where = first.constructPath ?? first.file;
       if (appliedTogether(first, o)) return [{ object: o, message: `${describe(o)} is also defined at ${where}` }];
-      return [{ object: o, severity: Severity.WARNING, message: `${describe(o)} is also defined in ${where}; applied together, one of them is lost`, fix: 'if the files are alternatives, list the ones applied together in a kustomization.yaml; else rename or remove one' }];
+      return [
+        {
+          object: o,
+          severity: Severity.WARNING,
+          message: `${describe(o)} is also defined in ${where}; applied together, one of them is lost`,
+          fix: 'if the files are alternatives, list the ones applied together in a kustomization.yaml; else rename or remove one',
+        },
+      ];
     });
   },
 };

@@ -13,10 +13,19 @@ export const useWaypointExists: MeshRule = {
     return ctx.objects.flatMap((o: LocatedManifest) => {
       const value = labelsOf(o)[Labels.USE_WAYPOINT];
       if (!value || value === '#none' || value === 'none') return [];
-      const ns = labelsOf(o)['istio.io/use-waypoint-namespace'] ?? (o.manifest.kind === 'Namespace' ? o.manifest.metadata.name : o.manifest.metadata.namespace);
+      const ns =
+        labelsOf(o)['istio.io/use-waypoint-namespace'] ??
+        (o.manifest.kind === 'Namespace' ? o.manifest.metadata.name : o.manifest.metadata.namespace);
       if (waypointExists(ctx, ns, value)) return [];
       if (ctx.env) return [{ object: o, message: `${describe(o)} uses waypoint ${value}, but ${ns} has no istio-waypoint Gateway of that name` }];
-      return [{ object: o, severity: Severity.WARNING, message: `${describe(o)} uses waypoint ${value}, which is not in these files (namespace ${ns})`, fix: `check that ${ns}/${value} exists (kubectl get gateway -n ${ns}); define it in the files if it is yours` }];
+      return [
+        {
+          object: o,
+          severity: Severity.WARNING,
+          message: `${describe(o)} uses waypoint ${value}, which is not in these files (namespace ${ns})`,
+          fix: `check that ${ns}/${value} exists (kubectl get gateway -n ${ns}); define it in the files if it is yours`,
+        },
+      ];
     });
   },
 };

@@ -2,7 +2,13 @@
  * Small readers shared by rules.
  */
 import { Labels } from '../../core/labels';
-import { annotationsOf as manifestAnnotations, apiGroupOf, describeObject, labelsOf as manifestLabels, namespaceOf as manifestNamespace } from '../../core/manifest';
+import {
+  annotationsOf as manifestAnnotations,
+  apiGroupOf,
+  describeObject,
+  labelsOf as manifestLabels,
+  namespaceOf as manifestNamespace,
+} from '../../core/manifest';
 import { LocatedManifest, RuleContext } from './types';
 
 /** `Kind namespace/name`, as reports name an object. */
@@ -54,7 +60,12 @@ export const REMOVED_INGRESS_APIS: readonly string[] = ['extensions/v1beta1', 'n
  * IngressClasses in the set. Ingresses of removed APIs are left to `ingress-api-removed`.
  */
 export function albIngresses(ctx: RuleContext): LocatedManifest[] {
-  const classes = new Set(ctx.byKind('IngressClass', 'networking.k8s.io').filter(c => spec(c).controller === ALB_INGRESS_CONTROLLER).map(c => c.manifest.metadata.name as string));
+  const classes = new Set(
+    ctx
+      .byKind('IngressClass', 'networking.k8s.io')
+      .filter(c => spec(c).controller === ALB_INGRESS_CONTROLLER)
+      .map(c => c.manifest.metadata.name as string),
+  );
   return ctx.byKind('Ingress').filter(i => !REMOVED_INGRESS_APIS.includes(i.manifest.apiVersion) && isAlbIngress(i, classes));
 }
 
@@ -69,12 +80,19 @@ export const ALB_USE_ANNOTATION = 'use-annotation';
 export function ingressBackendRefs(o: LocatedManifest): Array<{ name: string; port?: number; portName?: string; action: boolean }> {
   const s = spec(o);
   const backends = [s.defaultBackend, ...asList(s.rules).flatMap((r: any) => asList(r?.http?.paths).map((p: any) => p?.backend))].filter(Boolean);
-  return backends.map((b: any) => ({ name: b.service?.name, port: b.service?.port?.number, portName: b.service?.port?.name, action: b.service?.port?.name === ALB_USE_ANNOTATION }));
+  return backends.map((b: any) => ({
+    name: b.service?.name,
+    port: b.service?.port?.number,
+    portName: b.service?.port?.name,
+    action: b.service?.port?.name === ALB_USE_ANNOTATION,
+  }));
 }
 
 /** Every backend Service of an Ingress: `{ name, port }` (ALB annotation actions left out). */
 export function ingressBackends(o: LocatedManifest): Array<{ name: string; port?: number; portName?: string }> {
-  return ingressBackendRefs(o).filter(b => !b.action).map(({ name, port, portName }) => ({ name, port, portName }));
+  return ingressBackendRefs(o)
+    .filter(b => !b.action)
+    .map(({ name, port, portName }) => ({ name, port, portName }));
 }
 
 /** The namespace of an object as the API server sees it: `default` when none is set. */
@@ -112,11 +130,16 @@ export function gatewayWorkloadNamespace(ctx: RuleContext, gateway: LocatedManif
     const s = spec(release);
     if (s.chart?.spec?.chart !== 'gateway' && s.chartRef?.name !== 'gateway') continue;
     const name = String(s.values?.name ?? s.releaseName ?? release.manifest.metadata.name);
-    const labels = { app: s.values?.labels?.app ?? name, istio: s.values?.labels?.istio ?? name.replace(/^istio-/, ''), ...(isMapping(s.values?.labels) ? s.values.labels : {}) };
+    const labels = {
+      app: s.values?.labels?.app ?? name,
+      istio: s.values?.labels?.istio ?? name.replace(/^istio-/, ''),
+      ...(isMapping(s.values?.labels) ? s.values.labels : {}),
+    };
     if (selectorMatches(selector, labels)) found.add(String(s.targetNamespace ?? namespaceOf(release)));
   }
   const gw = ctx.ingressGateway;
-  if (found.size === 0 && gw && selectorMatches(selector, { app: gw.serviceName, istio: gw.serviceName.replace(/^istio-/, '') })) found.add(gw.namespace);
+  if (found.size === 0 && gw && selectorMatches(selector, { app: gw.serviceName, istio: gw.serviceName.replace(/^istio-/, '') }))
+    found.add(gw.namespace);
   return found.size === 1 ? [...found][0] : undefined;
 }
 
@@ -147,13 +170,16 @@ export function principalsOf(policy: LocatedManifest): string[] {
 }
 
 export function waypointExists(ctx: RuleContext, namespace: string | undefined, name: string): boolean {
-  return ctx.byKind('Gateway', 'gateway.networking.k8s.io').some(g =>
-    g.manifest.metadata.namespace === namespace && g.manifest.metadata.name === name && spec(g).gatewayClassName === 'istio-waypoint');
+  return ctx
+    .byKind('Gateway', 'gateway.networking.k8s.io')
+    .some(g => g.manifest.metadata.namespace === namespace && g.manifest.metadata.name === name && spec(g).gatewayClassName === 'istio-waypoint');
 }
 
 /** The waypoint a Service (or its namespace) sends traffic through, if any. */
 export function waypointOf(ctx: RuleContext, namespace: string | undefined, service?: string): string | undefined {
-  const svc = service ? ctx.byKind('Service', '').find(s => s.manifest.metadata.namespace === namespace && s.manifest.metadata.name === service) : undefined;
+  const svc = service
+    ? ctx.byKind('Service', '').find(s => s.manifest.metadata.namespace === namespace && s.manifest.metadata.name === service)
+    : undefined;
   const fromService = svc ? labelsOf(svc)[Labels.USE_WAYPOINT] : undefined;
   const nsObject = namespace ? ctx.namespaceObject(namespace) : undefined;
   const value = fromService ?? (nsObject ? labelsOf(nsObject)[Labels.USE_WAYPOINT] : undefined);
@@ -164,16 +190,23 @@ export function waypointOf(ctx: RuleContext, namespace: string | undefined, serv
 export function tlsModes(dr: any): Array<{ where: string; mode: string }> {
   const tp = dr.trafficPolicy ?? {};
   const found = tp.tls?.mode ? [{ where: 'trafficPolicy.tls', mode: tp.tls.mode }] : [];
-  (tp.portLevelSettings ?? []).forEach((p: any, i: number) => { if (p.tls?.mode) found.push({ where: `portLevelSettings[${i}].tls`, mode: p.tls.mode }); });
+  (tp.portLevelSettings ?? []).forEach((p: any, i: number) => {
+    if (p.tls?.mode) found.push({ where: `portLevelSettings[${i}].tls`, mode: p.tls.mode });
+  });
   return found;
 }
 
 /** Istio Gateway servers on a port, in the gateway namespace that an ALB Ingress targets. */
 export function serversOnPort(ctx: RuleContext, ingress: LocatedManifest, port: number): Array<{ gateway: LocatedManifest; server: any }> {
   const ns = ctx.ingressGateway?.namespace ?? namespaceOf(ingress);
-  return ctx.byKind('Gateway', 'networking.istio.io')
+  return ctx
+    .byKind('Gateway', 'networking.istio.io')
     .filter(g => (gatewayWorkloadNamespace(ctx, g) ?? namespaceOf(g)) === ns)
-    .flatMap(gateway => asList(spec(gateway).servers).filter((s: any) => s?.port?.number === port).map((server: any) => ({ gateway, server })));
+    .flatMap(gateway =>
+      asList(spec(gateway).servers)
+        .filter((s: any) => s?.port?.number === port)
+        .map((server: any) => ({ gateway, server })),
+    );
 }
 
 /**
@@ -209,9 +242,16 @@ export function admitsTcpPort(entry: any, port: number): boolean {
  * The NetworkPolicies of a namespace that restrict `direction` traffic of pods with these labels.
  * Undefined when one of the namespace's policies cannot be evaluated (matchExpressions).
  */
-export function restrictingPolicies(ctx: RuleContext, namespace: string, podLabels: Record<string, string>, direction: 'Ingress' | 'Egress'): LocatedManifest[] | undefined {
+export function restrictingPolicies(
+  ctx: RuleContext,
+  namespace: string,
+  podLabels: Record<string, string>,
+  direction: 'Ingress' | 'Egress',
+): LocatedManifest[] | undefined {
   const found: LocatedManifest[] = [];
-  for (const np of ctx.byKind('NetworkPolicy', 'networking.k8s.io').filter(p => namespaceOf(p) === namespace && networkPolicyTypes(p).includes(direction))) {
+  for (const np of ctx
+    .byKind('NetworkPolicy', 'networking.k8s.io')
+    .filter(p => namespaceOf(p) === namespace && networkPolicyTypes(p).includes(direction))) {
     const selects = networkPolicySelects(np, podLabels);
     if (selects === undefined) return undefined;
     if (selects) found.push(np);

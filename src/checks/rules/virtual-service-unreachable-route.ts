@@ -4,7 +4,12 @@ import { asList, describe, spec } from './util';
 /** A stable text of a match (keys sorted), to compare matches. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object' && v !== null) return `{${Object.keys(v).filter(k => k !== 'name').sort().map(k => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`;
+  if (typeof v === 'object' && v !== null)
+    return `{${Object.keys(v)
+      .filter(k => k !== 'name')
+      .sort()
+      .map(k => `${JSON.stringify(k)}:${canonical((v as any)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -23,7 +28,10 @@ export const virtualServiceUnreachableRoute: MeshRule = {
         const name = typeof route?.name === 'string' ? `http[${i}] (${route.name})` : `http[${i}]`;
         const matches = asList(route?.match);
         if (catchAll !== undefined) {
-          findings.push({ object: vs, message: `${describe(vs)} route ${name} is unreachable: http[${catchAll}] before it has no match and takes all traffic` });
+          findings.push({
+            object: vs,
+            message: `${describe(vs)} route ${name} is unreachable: http[${catchAll}] before it has no match and takes all traffic`,
+          });
           return;
         }
         if (matches.length === 0) {
@@ -31,7 +39,8 @@ export const virtualServiceUnreachableRoute: MeshRule = {
           return;
         }
         const keys = matches.map(canonical);
-        if (keys.every(k => seen.has(k))) findings.push({ object: vs, message: `${describe(vs)} route ${name} is unreachable: earlier routes have all its matches` });
+        if (keys.every(k => seen.has(k)))
+          findings.push({ object: vs, message: `${describe(vs)} route ${name} is unreachable: earlier routes have all its matches` });
         keys.forEach(k => seen.add(k));
       });
       return findings;

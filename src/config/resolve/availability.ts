@@ -20,19 +20,36 @@ export function resolveAvailability(raw: EnvironmentConfig['availability']): Res
   const highlyAvailable = avail.highlyAvailable ?? AVAILABILITY_DEFAULTS.highlyAvailable;
   const metricsServer = avail.metricsServer ?? AVAILABILITY_DEFAULTS.metricsServer;
   const replicas = avail.replicas ?? AVAILABILITY_DEFAULTS.replicas(highlyAvailable);
-  if (typeof highlyAvailable !== 'boolean') bad('availability.highlyAvailable', highlyAvailable, 'must be true or false', 'remove it (highly available), or set false in a lab');
-  if (typeof metricsServer !== 'boolean') bad('availability.metricsServer', metricsServer, 'must be true or false', 'set true only if metrics-server runs in the cluster');
+  if (typeof highlyAvailable !== 'boolean')
+    bad('availability.highlyAvailable', highlyAvailable, 'must be true or false', 'remove it (highly available), or set false in a lab');
+  if (typeof metricsServer !== 'boolean')
+    bad('availability.metricsServer', metricsServer, 'must be true or false', 'set true only if metrics-server runs in the cluster');
   if (!Number.isInteger(replicas) || replicas < 1) {
     bad('availability.replicas', replicas, 'must be an integer of at least 1', 'use 2 or more (1 only with highlyAvailable: false)');
   } else if (highlyAvailable === true && replicas < 2) {
-    bad('availability.replicas', replicas, 'is below 2 while highlyAvailable is true: one pod is an outage when its node drains', 'use 2 or more, or set availability.highlyAvailable: false');
+    bad(
+      'availability.replicas',
+      replicas,
+      'is below 2 while highlyAvailable is true: one pod is an outage when its node drains',
+      'use 2 or more, or set availability.highlyAvailable: false',
+    );
   }
   if (avail.maxReplicas !== undefined && metricsServer !== true) {
-    bad('availability.maxReplicas', avail.maxReplicas, 'is set but availability.metricsServer is not true: no HPA is emitted, so nothing reads it', 'remove it, or set metricsServer: true if metrics-server runs');
+    bad(
+      'availability.maxReplicas',
+      avail.maxReplicas,
+      'is set but availability.metricsServer is not true: no HPA is emitted, so nothing reads it',
+      'remove it, or set metricsServer: true if metrics-server runs',
+    );
   }
   const maxReplicas = avail.maxReplicas ?? AVAILABILITY_DEFAULTS.maxReplicas(replicas);
   if (metricsServer === true && (!Number.isInteger(maxReplicas) || maxReplicas < replicas)) {
-    bad('availability.maxReplicas', maxReplicas, `must be an integer of at least availability.replicas (${replicas})`, 'raise it, or lower availability.replicas');
+    bad(
+      'availability.maxReplicas',
+      maxReplicas,
+      `must be an integer of at least availability.replicas (${replicas})`,
+      'raise it, or lower availability.replicas',
+    );
   }
   return {
     problems,

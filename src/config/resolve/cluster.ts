@@ -14,7 +14,12 @@ export function resolveCluster(raw: EnvironmentConfig['cluster']): Resolved<Reso
   const { problems, bad } = collector();
   const ipFamily = raw?.ipFamily ?? CLUSTER_DEFAULTS.ipFamily;
   if (!isEnumValue(IpFamily, ipFamily)) {
-    bad('cluster.ipFamily', ipFamily, `must be one of ${Object.values(IpFamily).join(', ')}`, "use IpFamily.IPV4 or IpFamily.IPV6, as the cluster was created (aws eks describe-cluster: kubernetesNetworkConfig.ipFamily)");
+    bad(
+      'cluster.ipFamily',
+      ipFamily,
+      `must be one of ${Object.values(IpFamily).join(', ')}`,
+      'use IpFamily.IPV4 or IpFamily.IPV6, as the cluster was created (aws eks describe-cluster: kubernetesNetworkConfig.ipFamily)',
+    );
   }
   return { problems, value: { ipFamily } };
 }
@@ -25,7 +30,8 @@ export function resolveMonitoring(raw: EnvironmentConfig['monitoring']): Resolve
   if (raw === undefined) return { problems, value: undefined };
   checkNamespaceName(bad, 'monitoring.namespace', raw?.namespace, 'give the namespace of the Prometheus pods, e.g. monitoring');
   if (raw?.podLabels !== undefined) {
-    if (Object.keys(raw.podLabels).length === 0) bad('monitoring.podLabels', raw.podLabels, 'is empty', "remove it to admit every pod of the namespace, or give the Prometheus pods' labels");
+    if (Object.keys(raw.podLabels).length === 0)
+      bad('monitoring.podLabels', raw.podLabels, 'is empty', "remove it to admit every pod of the namespace, or give the Prometheus pods' labels");
     for (const [key, value] of Object.entries(raw.podLabels)) {
       if (!isLabelKey(key)) bad(`monitoring.podLabels['${key}']`, key, 'is not a valid label key', 'use a Kubernetes label key');
       if (!isLabelValue(value)) bad(`monitoring.podLabels['${key}']`, value, 'is not a valid label value', 'use a Kubernetes label value');

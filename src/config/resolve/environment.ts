@@ -41,7 +41,12 @@ export function resolveIdentity(config: EnvironmentConfig): Resolved<Environment
     if (typeof domain === 'string' && domain.startsWith('*.')) {
       bad(`domains[${i}]`, domain, 'must be a domain, not a wildcard', `write '${domain.slice(2)}': names under a domain are allowed already`);
     } else if (!isDomainName(domain)) {
-      bad(`domains[${i}]`, domain, 'is not a valid DNS name', 'use lowercase labels of letters, digits and - separated by dots, e.g. apps.example.com');
+      bad(
+        `domains[${i}]`,
+        domain,
+        'is not a valid DNS name',
+        'use lowercase labels of letters, digits and - separated by dots, e.g. apps.example.com',
+      );
     }
   });
   for (const domain of duplicates(domains)) bad('domains', domain, 'lists a domain twice', 'remove the duplicate');

@@ -3,7 +3,14 @@ import { isDnsLabel, isDnsSubdomain } from '../../core/names';
 import { EnvironmentConfig } from '../environment-config';
 import { ResolvedEnvironment } from './types';
 import {
-  checkNamespaceName, collector, isGoDuration, isRepoPath, NOT_A_KUSTOMIZATION_NAME, NOT_A_KUSTOMIZATION_PREFIX, NOT_A_REPO_PATH, Resolved,
+  checkNamespaceName,
+  collector,
+  isGoDuration,
+  isRepoPath,
+  NOT_A_KUSTOMIZATION_NAME,
+  NOT_A_KUSTOMIZATION_PREFIX,
+  NOT_A_REPO_PATH,
+  Resolved,
 } from './validators';
 
 /** Defaults of the `flux` section. */
@@ -29,12 +36,14 @@ export function resolveFlux(raw: EnvironmentConfig['flux'], context: { readonly 
   const kustomizationPrefix = flux.kustomizationPrefix ?? FLUX_DEFAULTS.kustomizationPrefix;
   const interval = flux.interval ?? FLUX_DEFAULTS.interval;
   checkNamespaceName(bad, 'flux.namespace', namespace, "use the namespace Flux runs in, usually 'flux-system'");
-  if (!isDnsSubdomain(sourceName)) bad('flux.sourceName', sourceName, 'is not a valid object name', "use the name of the GitRepository of this repository, usually 'flux-system'");
+  if (!isDnsSubdomain(sourceName))
+    bad('flux.sourceName', sourceName, 'is not a valid object name', "use the name of the GitRepository of this repository, usually 'flux-system'");
   if (!Array.isArray(dependsOn)) {
     bad('flux.dependsOn', dependsOn, 'must be a list of Kustomization names', "e.g. ['infrastructure'], or [] when nothing must come first");
   } else {
     dependsOn.forEach((dependency, i) => {
-      if (!isDnsSubdomain(dependency)) bad(`flux.dependsOn[${i}]`, dependency, NOT_A_KUSTOMIZATION_NAME, 'use the name of a Flux Kustomization in the same namespace');
+      if (!isDnsSubdomain(dependency))
+        bad(`flux.dependsOn[${i}]`, dependency, NOT_A_KUSTOMIZATION_NAME, 'use the name of a Flux Kustomization in the same namespace');
     });
   }
   if (!isRepoPath(path)) {
@@ -44,11 +53,22 @@ export function resolveFlux(raw: EnvironmentConfig['flux'], context: { readonly 
     // environment's manifests (or the Flux Kustomizations), which this cluster would then apply.
     const segments = path.split('/').filter(seg => seg !== '' && seg !== '.');
     if (segments[0] === 'dist' && !(segments.length === 2 && segments[1] === env)) {
-      const other = segments[1] === undefined ? 'the whole dist/ folder' : segments[1] === 'flux' ? 'the Flux Kustomizations of every environment (dist/flux/)' : `the folder of environment '${segments[1]}'${segments.length > 2 ? ' (or a part of it)' : ''}`;
-      bad('flux.path', path, `points at ${other}, not at dist/${env}/ where this environment is written: the cluster would apply other manifests`, `remove flux.path (default ./dist/${env}), or set it to ./dist/${env}`);
+      const other =
+        segments[1] === undefined
+          ? 'the whole dist/ folder'
+          : segments[1] === 'flux'
+            ? 'the Flux Kustomizations of every environment (dist/flux/)'
+            : `the folder of environment '${segments[1]}'${segments.length > 2 ? ' (or a part of it)' : ''}`;
+      bad(
+        'flux.path',
+        path,
+        `points at ${other}, not at dist/${env}/ where this environment is written: the cluster would apply other manifests`,
+        `remove flux.path (default ./dist/${env}), or set it to ./dist/${env}`,
+      );
     }
   }
-  if (!isDnsLabel(kustomizationPrefix, 40)) bad('flux.kustomizationPrefix', kustomizationPrefix, NOT_A_KUSTOMIZATION_PREFIX, "use a short name such as 'mesh'");
+  if (!isDnsLabel(kustomizationPrefix, 40))
+    bad('flux.kustomizationPrefix', kustomizationPrefix, NOT_A_KUSTOMIZATION_PREFIX, "use a short name such as 'mesh'");
   if (!isGoDuration(interval)) bad('flux.interval', interval, 'is not a duration', "use a Go duration such as '10m' or '1h'");
 
   return {

@@ -25,7 +25,10 @@ export interface IngressGatewayContext {
 }
 
 /** Check the `ingressGateway` section and apply its defaults. */
-export function resolveIngressGateway(raw: EnvironmentConfig['ingressGateway'], context: IngressGatewayContext): Resolved<ResolvedEnvironment['ingressGateway']> {
+export function resolveIngressGateway(
+  raw: EnvironmentConfig['ingressGateway'],
+  context: IngressGatewayContext,
+): Resolved<ResolvedEnvironment['ingressGateway']> {
   const { problems, bad } = collector();
   const gw = raw ?? {};
   const namespace = gw.namespace ?? INGRESS_GATEWAY_DEFAULTS.namespace;
@@ -35,23 +38,43 @@ export function resolveIngressGateway(raw: EnvironmentConfig['ingressGateway'], 
   const gatewayName = gw.gatewayName ?? INGRESS_GATEWAY_DEFAULTS.gatewayName;
   const tlsSecretName = gw.tlsSecretName ?? INGRESS_GATEWAY_DEFAULTS.tlsSecretName(serviceName);
   checkNamespaceName(bad, 'ingressGateway.namespace', namespace, 'use the namespace the gateway Helm release is installed in');
-  if (!isDnsLabel(serviceName)) bad('ingressGateway.serviceName', serviceName, 'is not a valid Service name', 'use the gateway Helm release name, e.g. istio-ingressgateway');
-  if (!isDnsSubdomain(serviceAccount)) bad('ingressGateway.serviceAccount', serviceAccount, 'is not a valid ServiceAccount name', 'use the ServiceAccount of the gateway pods');
+  if (!isDnsLabel(serviceName))
+    bad('ingressGateway.serviceName', serviceName, 'is not a valid Service name', 'use the gateway Helm release name, e.g. istio-ingressgateway');
+  if (!isDnsSubdomain(serviceAccount))
+    bad('ingressGateway.serviceAccount', serviceAccount, 'is not a valid ServiceAccount name', 'use the ServiceAccount of the gateway pods');
   if (serviceAccount === 'ztunnel') {
-    bad('ingressGateway.serviceAccount', serviceAccount, 'names ztunnel, which never carries workload traffic', 'use the ServiceAccount of the gateway pods (the Helm release name)');
+    bad(
+      'ingressGateway.serviceAccount',
+      serviceAccount,
+      'names ztunnel, which never carries workload traffic',
+      'use the ServiceAccount of the gateway pods (the Helm release name)',
+    );
   }
   if (Object.keys(selectorLabels).length === 0) {
-    bad('ingressGateway.selectorLabels', selectorLabels, 'must not be empty (an empty selector matches every gateway)', "give the gateway pods' labels, e.g. { istio: 'ingressgateway' }");
+    bad(
+      'ingressGateway.selectorLabels',
+      selectorLabels,
+      'must not be empty (an empty selector matches every gateway)',
+      "give the gateway pods' labels, e.g. { istio: 'ingressgateway' }",
+    );
   }
   for (const [key, value] of Object.entries(selectorLabels)) {
     if (!isLabelKey(key)) bad(`ingressGateway.selectorLabels['${key}']`, key, 'is not a valid label key', 'use a Kubernetes label key');
-    if (!isLabelValue(value) || value === '') bad(`ingressGateway.selectorLabels['${key}']`, value, 'is not a valid label value', 'use a non-empty Kubernetes label value');
+    if (!isLabelValue(value) || value === '')
+      bad(`ingressGateway.selectorLabels['${key}']`, value, 'is not a valid label value', 'use a non-empty Kubernetes label value');
   }
-  if (!isDnsLabel(gatewayName)) bad('ingressGateway.gatewayName', gatewayName, 'is not a valid object name', 'use a DNS label such as shared-gateway');
-  if (!isDnsSubdomain(tlsSecretName)) bad('ingressGateway.tlsSecretName', tlsSecretName, 'is not a valid Secret name', 'use lowercase letters, digits, - and .');
+  if (!isDnsLabel(gatewayName))
+    bad('ingressGateway.gatewayName', gatewayName, 'is not a valid object name', 'use a DNS label such as shared-gateway');
+  if (!isDnsSubdomain(tlsSecretName))
+    bad('ingressGateway.tlsSecretName', tlsSecretName, 'is not a valid Secret name', 'use lowercase letters, digits, - and .');
   const legacyHosts = (gw as { readonly hosts?: unknown }).hosts;
   if (legacyHosts !== undefined) {
-    bad('ingressGateway.hosts', legacyHosts, 'is no longer a setting: the gateway binds routes of the enabled namespaces only (<namespace>/*)', 'remove the field; enable a namespace to let its routes bind, and route by host with AppRoute');
+    bad(
+      'ingressGateway.hosts',
+      legacyHosts,
+      'is no longer a setting: the gateway binds routes of the enabled namespaces only (<namespace>/*)',
+      'remove the field; enable a namespace to let its routes bind, and route by host with AppRoute',
+    );
   }
 
   return {

@@ -64,8 +64,22 @@ export function resolveEnvironment(config: EnvironmentConfig): { env?: ResolvedE
   const cluster = resolveCluster(config.cluster);
   const monitoring = resolveMonitoring(config.monitoring);
 
-  const problems: Problem[] = [shape, identity, alb, tags, istio, ingressGateway, telemetry, flux, encryptedStorage, availability,
-    namespaces, retiredNamespaces, cluster, monitoring].flatMap(section => section.problems);
+  const problems: Problem[] = [
+    shape,
+    identity,
+    alb,
+    tags,
+    istio,
+    ingressGateway,
+    telemetry,
+    flux,
+    encryptedStorage,
+    availability,
+    namespaces,
+    retiredNamespaces,
+    cluster,
+    monitoring,
+  ].flatMap(section => section.problems);
   if (problems.length > 0) return { problems };
   return {
     problems,

@@ -6,9 +6,18 @@ import { closestName } from '../../core/closest';
 import { byCodePoint } from '../../core/sort';
 import { Problem } from '../../core/problem';
 import {
-  ALB_CONFIG_FIELDS, AVAILABILITY_CONFIG_FIELDS, CLUSTER_CONFIG_FIELDS, ENCRYPTED_STORAGE_CONFIG_FIELDS, ENVIRONMENT_CONFIG_FIELDS,
-  EnvironmentConfig, FLUX_CONFIG_FIELDS, INGRESS_GATEWAY_CONFIG_FIELDS, ISTIO_CONFIG_FIELDS, MONITORING_CONFIG_FIELDS,
-  NAMESPACE_SETTINGS_FIELDS, TELEMETRY_CONFIG_FIELDS,
+  ALB_CONFIG_FIELDS,
+  AVAILABILITY_CONFIG_FIELDS,
+  CLUSTER_CONFIG_FIELDS,
+  ENCRYPTED_STORAGE_CONFIG_FIELDS,
+  ENVIRONMENT_CONFIG_FIELDS,
+  EnvironmentConfig,
+  FLUX_CONFIG_FIELDS,
+  INGRESS_GATEWAY_CONFIG_FIELDS,
+  ISTIO_CONFIG_FIELDS,
+  MONITORING_CONFIG_FIELDS,
+  NAMESPACE_SETTINGS_FIELDS,
+  TELEMETRY_CONFIG_FIELDS,
 } from '../environment-config';
 import { isPlainObject } from './validators';
 
@@ -41,7 +50,12 @@ export function unknownFieldProblems(config: EnvironmentConfig): { problems: Pro
     if (value === undefined) return;
     if (!isPlainObject(value)) {
       malformed = true;
-      problems.push({ field: path || '(config)', value, message: `must be an object (${what})`, fix: `give ${path} as { ${Object.keys(known).slice(0, 3).join(', ')}, ... }, or remove it` });
+      problems.push({
+        field: path || '(config)',
+        value,
+        message: `must be an object (${what})`,
+        fix: `give ${path} as { ${Object.keys(known).slice(0, 3).join(', ')}, ... }, or remove it`,
+      });
       return;
     }
     const retired = RETIRED_FIELDS[path] ?? [];
@@ -50,7 +64,8 @@ export function unknownFieldProblems(config: EnvironmentConfig): { problems: Pro
       const near = closestName(key, Object.keys(known));
       const field = path === '' ? key : `${path}.${key}`;
       problems.push({
-        field, value: value[key],
+        field,
+        value: value[key],
         message: `is not a field of ${what}: '${key}' is unknown${near ? ` (did you mean '${near}'?)` : ''}`,
         fix: near ? `rename '${key}' to '${near}'` : `remove it; ${what} has ${Object.keys(known).join(', ')}`,
       });

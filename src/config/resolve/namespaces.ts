@@ -20,7 +20,10 @@ export interface NamespacesContext {
 }
 
 /** Check the enabled namespaces and apply the mesh-wide mTLS mode as their default; sorted by name. */
-export function resolveNamespaces(raw: EnvironmentConfig['namespaces'], context: NamespacesContext): Resolved<Readonly<Record<string, ResolvedNamespaceSettings>>> {
+export function resolveNamespaces(
+  raw: EnvironmentConfig['namespaces'],
+  context: NamespacesContext,
+): Resolved<Readonly<Record<string, ResolvedNamespaceSettings>>> {
   const { problems, bad } = collector();
   const namespaces: Record<string, ResolvedNamespaceSettings> = {};
   const system = [context.rootNamespace, context.gatewayNamespace, ...KUBERNETES_NAMESPACES];
@@ -30,10 +33,20 @@ export function resolveNamespaces(raw: EnvironmentConfig['namespaces'], context:
     if (system.includes(ns)) bad(field, ns, 'is a system namespace, not an app-team namespace', 'give the team its own namespace');
     const mode = settings?.mtlsMode ?? context.mtlsMode;
     if (!isEnumValue(MtlsMode, mode)) {
-      bad(`${field}.mtlsMode`, mode, `must be one of ${Object.values(MtlsMode).join(', ')}`, 'use MtlsMode.STRICT, or MtlsMode.PERMISSIVE while the namespace migrates');
+      bad(
+        `${field}.mtlsMode`,
+        mode,
+        `must be one of ${Object.values(MtlsMode).join(', ')}`,
+        'use MtlsMode.STRICT, or MtlsMode.PERMISSIVE while the namespace migrates',
+      );
     }
     if (settings?.dataplane !== undefined && !isEnumValue(DataplaneMode, settings.dataplane)) {
-      bad(`${field}.dataplane`, settings.dataplane, `must be one of ${Object.values(DataplaneMode).join(', ')}`, 'use DataplaneMode.AMBIENT, SIDECAR or OUT_OF_MESH');
+      bad(
+        `${field}.dataplane`,
+        settings.dataplane,
+        `must be one of ${Object.values(DataplaneMode).join(', ')}`,
+        'use DataplaneMode.AMBIENT, SIDECAR or OUT_OF_MESH',
+      );
     }
     for (const reasonField of REASON_FIELDS) {
       const reason = settings?.[reasonField];
@@ -41,11 +54,21 @@ export function resolveNamespaces(raw: EnvironmentConfig['namespaces'], context:
     }
     const outOfMesh = settings?.dataplane === DataplaneMode.OUT_OF_MESH;
     if (outOfMesh && settings?.mtlsMode === MtlsMode.STRICT) {
-      bad(`${field}.mtlsMode`, 'STRICT', 'is set on a namespace out of the mesh, where nothing enforces it', 'enrol the namespace first with PERMISSIVE, then set STRICT');
+      bad(
+        `${field}.mtlsMode`,
+        'STRICT',
+        'is set on a namespace out of the mesh, where nothing enforces it',
+        'enrol the namespace first with PERMISSIVE, then set STRICT',
+      );
     }
     // Gate: mesh-wide STRICT rejects plaintext from every out-of-mesh client.
     if (outOfMesh && context.mtlsMode === MtlsMode.STRICT && !settings?.strictExemptionBecause) {
-      bad(`${field}.dataplane`, settings?.dataplane, 'is out of the mesh while the mesh-wide mode is STRICT: its pods can no longer call meshed Services', "enrol it (PERMISSIVE first), set istio.mtlsMode to PERMISSIVE (rollback level 1), or give strictExemptionBecause if it calls nothing in the mesh");
+      bad(
+        `${field}.dataplane`,
+        settings?.dataplane,
+        'is out of the mesh while the mesh-wide mode is STRICT: its pods can no longer call meshed Services',
+        'enrol it (PERMISSIVE first), set istio.mtlsMode to PERMISSIVE (rollback level 1), or give strictExemptionBecause if it calls nothing in the mesh',
+      );
     }
     namespaces[ns] = { ...settings, mtlsMode: mode };
   }
@@ -56,7 +79,10 @@ export function resolveNamespaces(raw: EnvironmentConfig['namespaces'], context:
  * Check the retired namespaces, by name, sorted, with the reason (trimmed). The reason lets the
  * retirement gate pass (src/checks/migration/gates.ts).
  */
-export function resolveRetiredNamespaces(raw: EnvironmentConfig['retiredNamespaces'], enabled: EnvironmentConfig['namespaces']): Resolved<Readonly<Record<string, string>>> {
+export function resolveRetiredNamespaces(
+  raw: EnvironmentConfig['retiredNamespaces'],
+  enabled: EnvironmentConfig['namespaces'],
+): Resolved<Readonly<Record<string, string>>> {
   const { problems, bad } = collector();
   const retired: Record<string, string> = {};
   for (const [ns, reason] of Object.entries(raw ?? {}).sort(([a], [b]) => byCodePoint(a, b))) {
@@ -66,7 +92,12 @@ export function resolveRetiredNamespaces(raw: EnvironmentConfig['retiredNamespac
       bad(field, reason, REASON_TOO_SHORT, "say why and that the workloads are drained, e.g. 'INC-42: moved to cluster B; workloads drained'");
     }
     if (enabled?.[ns] !== undefined) {
-      bad(field, reason, 'names a namespace that namespaces still enables', `remove namespaces['${ns}'] to retire it, or remove retiredNamespaces['${ns}'] to keep it`);
+      bad(
+        field,
+        reason,
+        'names a namespace that namespaces still enables',
+        `remove namespaces['${ns}'] to retire it, or remove retiredNamespaces['${ns}'] to keep it`,
+      );
     }
     retired[ns] = typeof reason === 'string' ? reason.trim() : reason;
   }

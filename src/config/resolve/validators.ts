@@ -12,7 +12,12 @@ export type Report = (field: string, value: unknown, message: string, fix: strin
 /** A problem list and the function that appends to it. */
 export function collector(): { readonly problems: Problem[]; readonly bad: Report } {
   const problems: Problem[] = [];
-  return { problems, bad: (field, value, message, fix) => { problems.push({ field, value, message, fix }); } };
+  return {
+    problems,
+    bad: (field, value, message, fix) => {
+      problems.push({ field, value, message, fix });
+    },
+  };
 }
 
 /** What a section resolver returns: the section with its defaults applied, and its problems. */
@@ -23,9 +28,12 @@ export interface Resolved<T> {
 }
 
 export const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
-export const ACM_ARN = /^arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export const WAF_ARN = /^arn:(aws|aws-cn|aws-us-gov):wafv2:([a-z0-9-]+):(\d{12}):(regional|global)\/webacl\/[A-Za-z0-9_-]{1,128}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export const KMS_KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+export const ACM_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const WAF_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):wafv2:([a-z0-9-]+):(\d{12}):(regional|global)\/webacl\/[A-Za-z0-9_-]{1,128}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const KMS_KEY_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 export const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 export const GROUP_NAME = /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/;
@@ -114,7 +122,10 @@ export function arnMismatch(match: RegExpExecArray, region: string | undefined):
 
 /** The message and fix of an ARN in the right region of the wrong partition. */
 export function partitionProblem(match: RegExpExecArray, region: string, service: string): { readonly message: string; readonly fix: string } {
-  return { message: `has partition ${match[1]} but region ${region} is in ${partitionOf(region)}`, fix: `use an arn:${partitionOf(region)}:${service} ARN` };
+  return {
+    message: `has partition ${match[1]} but region ${region} is in ${partitionOf(region)}`,
+    fix: `use an arn:${partitionOf(region)}:${service} ARN`,
+  };
 }
 
 /** Why an IPv4 CIDR cannot be a source of the gateway, or undefined when it is fine. */
