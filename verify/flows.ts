@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { platformBuilder } from '../src';
 import { runFlows } from '../src/cli/flows-command';
-import { findFlowsEngine } from '../verify/lib/flows-stage';
-import { loadPlatform, ROOT } from './load';
+import { findFlowsEngine } from './lib/flows-stage';
+import { loadPlatform, ROOT } from '../charts/load';
 
 const opts = new Command('flows')
   .description("decide an environment's flows with the flows engine and print them")
