@@ -1,3 +1,8 @@
+/**
+ * `IstioInstall`: the Flux HelmRepository and HelmReleases of the Istio charts (base, istiod per
+ * revision, CNI, ztunnel), their props and the checks of those props.
+ * One file: it is one construct, and its props, release names and checks describe only it.
+ */
 import { k8s } from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import {

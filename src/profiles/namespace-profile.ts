@@ -3,6 +3,8 @@
  * the `declarations` prop the hooks default to, and the profile's lifecycle: call the hooks,
  * check what they returned (`declaration-checks.ts`), render (`render-workloads.ts`,
  * `render-routing.ts`, `NamespaceAuthorization`), and the checks across the profiles of one app.
+ * One file: the hooks and the lifecycle that calls them are one class; each step it delegates to
+ * already lives in its own file.
  */
 import { Construct } from 'constructs';
 import { MtlsMode } from '../config/environment-config';
