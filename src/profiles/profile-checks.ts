@@ -7,24 +7,11 @@ import { Construct } from 'constructs';
 import { closestName } from '../core/closest';
 import { byCodePoint } from '../core/sort';
 import { Problem } from '../core/problem';
+import { DECLARATION_FIELDS } from './declaration-checks';
 import { DataplaneMode } from './types';
 
-/** The hooks a profile subclass may override (`waypoint` only in ambient profiles). */
-export const PROFILE_HOOKS: readonly string[] = [
-  'callers',
-  'dependencies',
-  'externalHosts',
-  'extraResources',
-  'jwtRules',
-  'l7Policies',
-  'namespaceLabels',
-  'podSecurityLevel',
-  'routes',
-  'services',
-  'telemetry',
-  'trafficPolicies',
-  'waypoint',
-];
+/** The hooks a profile subclass may override: one per declaration field (`waypoint` only in ambient profiles), and `extraResources`. */
+export const PROFILE_HOOKS: readonly string[] = [...DECLARATION_FIELDS, 'extraResources'].sort(byCodePoint);
 
 /**
  * Kinds that are not namespaced, which `extraResources()` may not define: the cluster-scoped kinds
