@@ -5,7 +5,7 @@ import { AlbScheme } from '../config/environment-config';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { Problem } from '../core/problem';
 import { addCheck } from './checks';
-import { GROUP_NAME, NOT_A_NAMESPACE, NOT_AN_INGRESS_GROUP } from '../config/resolve/validators';
+import { GROUP_NAME, NOT_A_NAMESPACE, NOT_AN_INGRESS_GROUP, NOT_AN_ALB_SCHEME } from '../config/resolve/validators';
 
 /** Properties of an {@link AlbIngressClass}. */
 export interface AlbIngressClassProps {
@@ -70,7 +70,7 @@ export class AlbIngressClass extends Construct {
         problems.push({
           field: 'scheme',
           value: props.scheme,
-          message: `must be one of ${Object.values(AlbScheme).join(', ')}`,
+          message: NOT_AN_ALB_SCHEME,
           fix: 'use AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING',
         });
       return problems;

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
 import { AlbConfig, AlbScheme } from '../config/environment-config';
 import { DEFAULT_SSL_POLICY } from '../config/ssl-policies';
-import { isPort, NOT_A_PORT } from '../config/resolve/validators';
+import { isPort, NOT_A_PORT, NOT_AN_ALB_SCHEME } from '../config/resolve/validators';
 import { GATEWAY_TERMINATION } from '../config/availability';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { Problem } from '../core/problem';
@@ -97,7 +97,7 @@ export class AlbIngress extends Construct {
         problems.push({
           field: 'scheme',
           value: props.scheme,
-          message: `must be one of ${Object.values(AlbScheme).join(', ')}`,
+          message: NOT_AN_ALB_SCHEME,
           fix: 'use AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING',
         });
       if (!isDnsLabel(props.gatewayServiceName))

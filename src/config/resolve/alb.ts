@@ -15,6 +15,7 @@ import {
   isPlainObject,
   LB_ATTRIBUTE_KEY,
   LB_ATTRIBUTE_VALUE,
+  NOT_AN_ALB_SCHEME,
   NOT_AN_INGRESS_GROUP,
   partitionProblem,
   Resolved,
@@ -49,7 +50,7 @@ export function resolveAlb(raw: EnvironmentConfig['alb'] | undefined, context: A
   const region = context.awsRegion;
   const alb = raw ?? ({} as EnvironmentConfig['alb']);
   if (!isEnumValue(AlbScheme, alb.scheme)) {
-    bad('alb.scheme', alb.scheme, `must be one of ${Object.values(AlbScheme).join(', ')}`, 'set AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING');
+    bad('alb.scheme', alb.scheme, NOT_AN_ALB_SCHEME, 'set AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING');
   }
   const arns = Array.isArray(alb.certificateArns) ? alb.certificateArns : [];
   if (arns.length === 0) {

@@ -3,6 +3,7 @@
  * that check the same values): one pattern and one message per kind of value.
  */
 import { isDnsLabel } from '../../core/names';
+import { AlbScheme } from '../environment-config';
 import { Problem } from '../../core/problem';
 import { byCodePoint } from '../../core/sort';
 
@@ -60,6 +61,8 @@ export const NOT_A_PERCENTAGE = 'must be a percentage from 0 to 100';
 export const NOT_A_KMS_KEY_ARN = 'is not a KMS key ARN';
 /** The message of an IngressGroup name that is not one (config `alb.groupName` and {@link AlbIngressClass}). */
 export const NOT_AN_INGRESS_GROUP = 'is not a valid IngressGroup name';
+/** The message of an ALB scheme that is not one (config `alb.scheme`, {@link AlbIngress} and {@link AlbIngressClass}). */
+export const NOT_AN_ALB_SCHEME = `must be one of ${Object.values(AlbScheme).join(', ')}`;
 /** The message of a repository path that is not one (config `flux.path` and {@link FluxKustomizations}). */
 export const NOT_A_REPO_PATH = 'must be a path inside the repository starting with ./';
 /** The message of a Flux Kustomization name that is not one (config `flux.dependsOn` and {@link FluxKustomizations}). */
