@@ -64,7 +64,7 @@ export interface CacheIndex {
 }
 
 /** Write a file so that readers never see it half-written. */
-export function writeAtomically(file: string, content: string): void {
+export function writeAtomically(file: string, content: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, content);
   fs.renameSync(tmp, file);

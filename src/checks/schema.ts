@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { JsonSchema } from './schema-extraction';
@@ -104,9 +105,8 @@ export class CrdSchemas {
     const file = this.cache ? path.join(this.cache, `${key.replace(/[^A-Za-z0-9.-]/g, '_')}.js`) : undefined;
     if (file) {
       try {
-        const module = { exports: {} as { default?: ValidateFunction } };
-        new Function('module', 'exports', 'require', fs.readFileSync(file, 'utf8'))(module, module.exports, require);
-        if (typeof module.exports.default === 'function') return module.exports.default;
+        const cached = loadCachedValidator(file);
+        if (cached) return cached;
       } catch {
         // Not cached yet (or unreadable): compile it.
       }
@@ -158,4 +158,41 @@ export class CrdSchemas {
       // A cache that cannot be written only costs time.
     }
   }
+}
+
+/**
+ * A validator ajv wrote into the cache (a CommonJS module), compiled with V8's code cache kept
+ * beside it (`<file>.v8`): the functions of a large schema then load without being compiled again.
+ * The code cache is written after the validator's first call, so it holds the functions that call
+ * compiled; V8 refuses a code cache of another V8 version or source, and it is then written again.
+ */
+function loadCachedValidator(file: string): ValidateFunction | undefined {
+  const codeCacheFile = `${file}.v8`;
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = fs.readFileSync(codeCacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(`(function (module, exports, require) {${fs.readFileSync(file, 'utf8')}\n})`, { filename: file, cachedData });
+  const module = { exports: {} as { default?: ValidateFunction } };
+  (script.runInThisContext() as (m: typeof module, e: object, r: NodeJS.Require) => void)(module, module.exports, require);
+  const validator = module.exports.default;
+  if (typeof validator !== 'function') return undefined;
+  if (cachedData && !script.cachedDataRejected) return validator;
+  let written = false;
+  const withCodeCache = ((data: unknown) => {
+    const valid = validator(data);
+    withCodeCache.errors = validator.errors;
+    if (!written) {
+      written = true;
+      try {
+        writeAtomically(codeCacheFile, script.createCachedData());
+      } catch {
+        // A code cache that cannot be written only costs time.
+      }
+    }
+    return valid;
+  }) as ValidateFunction;
+  return Object.assign(withCodeCache, { schema: validator.schema, schemaEnv: validator.schemaEnv });
 }

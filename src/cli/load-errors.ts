@@ -3,6 +3,8 @@
  * its top level runs) becomes one line naming the file and the line, instead of a stack trace and
  * a dump of the loader's source.
  */
+import * as fs from 'node:fs';
+import { SourceMap } from 'node:module';
 import * as path from 'node:path';
 
 /** Where a load error points: the user's file, line and column, and what went wrong. */
@@ -23,6 +25,32 @@ function relative(root: string, file: string): string {
 }
 
 /**
+ * Where a position of a bundled file (one with a source map `<file>.map` beside it, as
+ * `scripts/run.js` writes) comes from; undefined for any other file. Maps are read once per call.
+ */
+function originalPosition(
+  maps: Map<string, SourceMap | undefined>,
+  file: string,
+  line: number,
+  column: number,
+): { file: string; line: number; column: number } | undefined {
+  if (!file.endsWith('.js')) return undefined;
+  if (!maps.has(file)) {
+    try {
+      maps.set(file, new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]));
+    } catch {
+      maps.set(file, undefined);
+    }
+  }
+  const entry = maps.get(file)?.findEntry(line - 1, column - 1);
+  if (!entry || !('originalSource' in entry) || !entry.originalSource) return undefined;
+  const source = entry.originalSource.startsWith('file://')
+    ? new URL(entry.originalSource).pathname
+    : path.resolve(path.dirname(file), entry.originalSource);
+  return { file: source, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+}
+
+/**
  * Locate an error thrown while loading configuration modules: the compiler's own location for a
  * syntax error, else the first stack frame in a file of `root` outside `node_modules`.
  */
@@ -33,13 +61,16 @@ export function locateLoadError(error: unknown, root: string): LoadErrorLocation
     return { file: relative(root, transform[1]), line: Number(transform[2]), column: Number(transform[3]) + 1, message: transform[4] };
   }
   const firstLine = e.message.split('\n')[0];
+  const maps = new Map<string, SourceMap | undefined>();
   for (const frame of (e.stack ?? '').split('\n').slice(1)) {
     const m = STACK_FRAME.exec(frame.trim());
-    if (!m || m[1].includes(`${path.sep}node_modules${path.sep}`) || relative(root, m[1]) === m[1]) continue;
+    if (!m) continue;
+    const at = originalPosition(maps, m[1], Number(m[2]), Number(m[3])) ?? { file: m[1], line: Number(m[2]), column: Number(m[3]) };
+    if (at.file.includes(`${path.sep}node_modules${path.sep}`) || relative(root, at.file) === at.file) continue;
     return {
-      file: relative(root, m[1]),
-      line: Number(m[2]),
-      column: Number(m[3]),
+      file: relative(root, at.file),
+      line: at.line,
+      column: at.column,
       message: `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${firstLine}`,
     };
   }

@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../util';
+
+const RUN = path.join(ROOT, 'scripts', 'run.js');
+
+/** An entry point in a temp folder that imports a module of a subfolder and prints what it sees. */
+function project(): { dir: string; entry: string; cache: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-'));
+  fs.mkdirSync(path.join(dir, 'lib'));
+  fs.writeFileSync(
+    path.join(dir, 'lib', 'where.ts'),
+    'export const where = { dir: __dirname, file: __filename };\nexport const value: number = 1;\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, 'entry.ts'),
+    [
+      "import { where, value } from './lib/where';",
+      'console.log(JSON.stringify({ dir: __dirname, file: __filename, where, value, args: process.argv.slice(2), main: require.main === module }));',
+    ].join('\n'),
+  );
+  return { dir, entry: path.join(dir, 'entry.ts'), cache: path.join(dir, 'cache') };
+}
+
+function run(args: string[], cache: string, env: Record<string, string> = {}): unknown {
+  return JSON.parse(
+    execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, EKS_MESH_RUN_CACHE: cache, ...env } }),
+  );
+}
+
+describe('scripts/run.js runs a TypeScript entry point from a cached bundle', () => {
+  it('sees what tsx shows it: each file its own __dirname and __filename, its arguments, itself as the main module', () => {
+    const { dir, entry, cache } = project();
+    const bundled = run([RUN, entry, '--env', 'lab'], cache);
+    const viaTsx = run(['--require', 'tsx/cjs', entry, '--env', 'lab'], cache);
+    expect(bundled).toEqual(viaTsx);
+    expect(bundled).toEqual({
+      dir,
+      file: entry,
+      where: { dir: path.join(dir, 'lib'), file: path.join(dir, 'lib', 'where.ts') },
+      value: 1,
+      args: ['--env', 'lab'],
+      main: true,
+    });
+    const files = fs.readdirSync(cache).sort();
+    expect(files.filter(f => f.endsWith('.js'))).toHaveLength(1);
+    expect(files.some(f => f.endsWith('.js.map'))).toBe(true);
+    expect(files.some(f => f.endsWith('.js.v8'))).toBe(true);
+  });
+
+  it('reuses the bundle while its inputs are unchanged, and rebuilds it when one changes', () => {
+    const { dir, entry, cache } = project();
+    run([RUN, entry], cache);
+    const bundle = path.join(
+      cache,
+      fs.readdirSync(cache).find(f => f.endsWith('.js'))!,
+    );
+    const built = fs.statSync(bundle).mtimeMs;
+    run([RUN, entry], cache);
+    expect(fs.statSync(bundle).mtimeMs).toBe(built);
+    fs.writeFileSync(path.join(dir, 'lib', 'where.ts'), 'export const where = {};\nexport const value: number = 22;\n');
+    expect(run([RUN, entry], cache)).toMatchObject({ where: {}, value: 22 });
+    expect(fs.statSync(bundle).mtimeMs).not.toBe(built);
+  });
+
+  it('runs through tsx, writing no bundle, with EKS_MESH_NO_BUNDLE=1', () => {
+    const { entry, cache } = project();
+    expect(run([RUN, entry], cache, { EKS_MESH_NO_BUNDLE: '1' })).toMatchObject({ value: 1, main: true });
+    expect(fs.existsSync(cache)).toBe(false);
+  });
+
+  it('without an entry: the usage and exit code 2', () => {
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [RUN], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
+    } catch (e) {
+      ({ status, stderr } = e as { status: number; stderr: string });
+    }
+    expect(status).toBe(2);
+    expect(stderr).toBe('usage: node scripts/run.js <entry.ts> [args...]\n');
+  });
+});
