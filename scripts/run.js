@@ -16,7 +16,9 @@ const vm = require('node:vm');
 const Module = require('node:module');
 
 const ROOT = path.resolve(__dirname, '..');
-const CACHE = process.env.EKS_MESH_RUN_CACHE ? path.resolve(process.env.EKS_MESH_RUN_CACHE) : path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh', 'run');
+const CACHE = process.env.EKS_MESH_RUN_CACHE
+  ? path.resolve(process.env.EKS_MESH_RUN_CACHE)
+  : path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh', 'run');
 /** Files besides the bundle's inputs whose change invalidates it. */
 const ALSO_DEPENDS_ON = [__filename, path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'package-lock.json')];
 
@@ -96,7 +98,7 @@ async function build(esbuild, entry, bundle, stampFile) {
   for (const out of result.outputFiles) writeAtomically(out.path, out.contents);
   const inputs = Object.keys(result.metafile.inputs).map(f => path.resolve(ROOT, f));
   const stamps = [...inputs, ...ALSO_DEPENDS_ON].map(stamp);
-  writeAtomically(stampFile, JSON.stringify({ esbuild: esbuild.version, node: process.version, stamps }));
+  writeAtomically(stampFile, JSON.stringify({ entry, esbuild: esbuild.version, node: process.version, stamps }));
   fs.rmSync(`${bundle}.v8`, { force: true });
   return true;
 }
@@ -153,13 +155,22 @@ async function run(argv) {
     esbuild = undefined;
   }
   if (!esbuild) return viaTsx(entry);
-  const name = path.relative(ROOT, entry).replace(/\.[cm]?[jt]s$/, '').replace(/[^A-Za-z0-9.-]+/g, '-');
+  const name = path
+    .relative(ROOT, entry)
+    .replace(/\.[cm]?[jt]s$/, '')
+    .replace(/[^A-Za-z0-9.-]+/g, '-');
   const bundle = path.join(CACHE, `${name}.js`);
   const stampFile = path.join(CACHE, `${name}.inputs.json`);
   let current = false;
   try {
     const recorded = JSON.parse(fs.readFileSync(stampFile, 'utf8'));
-    current = recorded.esbuild === esbuild.version && recorded.node === process.version && sameStamps(recorded.stamps) && fs.existsSync(bundle);
+    // The entry too: a node_modules shared by two checkouts holds one cache folder for both.
+    current =
+      recorded.entry === entry &&
+      recorded.esbuild === esbuild.version &&
+      recorded.node === process.version &&
+      sameStamps(recorded.stamps) &&
+      fs.existsSync(bundle);
   } catch {
     current = false;
   }

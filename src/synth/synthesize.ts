@@ -21,6 +21,7 @@ import { flowStatuses, readRecorded } from '../checks/flows/record';
 import { MeshVerification } from '../report/mesh-report';
 import { environmentFiles } from './files';
 import { compareManifests } from './render';
+import { renderObjects } from './render-objects';
 import { EnvironmentBuilder, SynthesizedChart, SynthesizedEnvironment, SynthOptions, SynthPhase } from './types';
 
 /** Build, check and serialize one resolved environment; problems are appended to `problems`. */
@@ -216,7 +217,7 @@ export function synthesize(configs: readonly EnvironmentConfig[], build: Environ
     } else {
       byFluxPath.set(folder, env.name);
     }
-    const result = synthesizeOne(env, build, options, problems);
+    const result = renderObjects(() => synthesizeOne(env, build, options, problems));
     if (result) results.push(result);
   }
   // Promotion order, across the environments given (in their order).

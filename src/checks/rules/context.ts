@@ -8,7 +8,7 @@ import { ResolvedEnvironment } from '../../config/resolve-environment';
 import { Labels } from '../../core/labels';
 import { principalOf } from '../../core/names';
 import { LocatedManifest, RuleContext } from './types';
-import { groupOf, labelsOf, spec } from './util';
+import { groupOf, labelsOf, namespaceOf, spec } from './util';
 
 /** Extension providers every mesh has without configuration. */
 export const BUILT_IN_PROVIDERS: readonly string[] = BUILT_IN_TELEMETRY_PROVIDERS;
@@ -112,6 +112,23 @@ export function buildContext(objects: readonly LocatedManifest[], env?: Resolved
     if (!list) ofKindAndGroup.set(key, (list = all.filter(o => groupOf(o) === group)));
     return [...list];
   };
+  // And by namespace, for rules that look up the objects of one namespace for each of many.
+  const ofKindGroupAndNamespace = new Map<string, Map<string, LocatedManifest[]>>();
+  const inNamespace = (kind: string, group: string, namespace: string): readonly LocatedManifest[] => {
+    const key = `${group}/${kind}`;
+    let index = ofKindGroupAndNamespace.get(key);
+    if (!index) {
+      index = new Map();
+      for (const o of byKind(kind, group)) {
+        const ns = namespaceOf(o);
+        const list = index.get(ns);
+        if (list) list.push(o);
+        else index.set(ns, [o]);
+      }
+      ofKindGroupAndNamespace.set(key, index);
+    }
+    return index.get(namespace) ?? [];
+  };
   return {
     objects,
     env,
@@ -122,6 +139,7 @@ export function buildContext(objects: readonly LocatedManifest[], env?: Resolved
     collectorNamespace,
     installedRevisions,
     byKind,
+    inNamespace,
     namespaceObject: name => namespaces.get(name),
     isAmbient: ns =>
       !!ns && labelsOf(namespaces.get(ns) ?? ({ manifest: { metadata: {} } } as unknown as LocatedManifest))[Labels.DATAPLANE_MODE] === 'ambient',

@@ -6,7 +6,7 @@ function albTargetPods(ctx: RuleContext): Array<{ namespace: string; labels: Rec
   const found: Array<{ namespace: string; labels: Record<string, string>; service: string }> = [];
   for (const ing of albIngresses(ctx).filter(i => annotationsOf(i)['alb.ingress.kubernetes.io/target-type'] === 'ip')) {
     for (const b of ingressBackends(ing)) {
-      const svc = ctx.byKind('Service', '').find(s => namespaceOf(s) === namespaceOf(ing) && s.manifest.metadata.name === b.name);
+      const svc = ctx.inNamespace('Service', '', namespaceOf(ing)).find(s => s.manifest.metadata.name === b.name);
       const selector = svc ? spec(svc).selector : undefined;
       if (selector && typeof selector === 'object' && !Array.isArray(selector) && !found.some(f => f.service === `${namespaceOf(ing)}/${b.name}`)) {
         found.push({ namespace: namespaceOf(ing), labels: selector, service: `${namespaceOf(ing)}/${b.name}` });

@@ -45,6 +45,8 @@ export interface RuleContext {
   readonly installedRevisions?: ReadonlySet<string>;
   /** Objects of a kind (and API group, when given). */
   byKind(kind: string, group?: string): LocatedManifest[];
+  /** Objects of a kind and API group in one namespace (`default` for objects without one). */
+  inNamespace(kind: string, group: string, namespace: string): readonly LocatedManifest[];
   /** The Namespace object of a namespace, if it is in the set. */
   namespaceObject(name: string): LocatedManifest | undefined;
   /** True when the namespace is labelled `istio.io/dataplane-mode: ambient`. */

@@ -249,9 +249,7 @@ export function restrictingPolicies(
   direction: 'Ingress' | 'Egress',
 ): LocatedManifest[] | undefined {
   const found: LocatedManifest[] = [];
-  for (const np of ctx
-    .byKind('NetworkPolicy', 'networking.k8s.io')
-    .filter(p => namespaceOf(p) === namespace && networkPolicyTypes(p).includes(direction))) {
+  for (const np of ctx.inNamespace('NetworkPolicy', 'networking.k8s.io', namespace).filter(p => networkPolicyTypes(p).includes(direction))) {
     const selects = networkPolicySelects(np, podLabels);
     if (selects === undefined) return undefined;
     if (selects) found.push(np);

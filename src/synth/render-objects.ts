@@ -1,0 +1,158 @@
+/**
+ * `ApiObject.toJson()` without its per-value overhead, same result.
+ *
+ * cdk8s renders an object by resolving every value of it (arrays and mappings included) through
+ * the app's resolvers, then sanitizing it: `cdk8s/lib/resolve.js` `resolve()` looks the app up
+ * from the construct and allocates a context and a key path for each value, which made rendering
+ * the largest phase of a synth. With the app's default resolvers (`LazyResolver`,
+ * `ImplicitTokenResolver`, `NumberStringUnionResolver`, the only ones an app built by this library
+ * has) only three kinds of values are ever replaced: a `Lazy` by what it produces, a value with a
+ * `resolve()` method by what it returns, and a non-plain object with a number or string `value`
+ * (IntOrString, Quantity) by `{ value }`. {@link renderObjects} resolves exactly those, walks the
+ * rest once, and sanitizes as `cdk8s/lib/_util.js` `sanitizeValue` does; it takes the path of
+ * cdk8s itself for any object it cannot vouch for (an app with other resolvers, or an object
+ * without the fields cdk8s 2 keeps). The generated classes' own `toJson()` (the camelCase-to-wire
+ * conversion of imports/ and cdk8s-plus) still runs: only the base method they call is replaced,
+ * and only while {@link renderObjects} runs. `test/lib/render-objects.test.ts` compares both over
+ * every object of the committed environments and of a generated platform.
+ */
+import { ApiObject, App, JsonPatch, Lazy } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+const DEFAULT_RESOLVERS = ['LazyResolver', 'ImplicitTokenResolver', 'NumberStringUnionResolver'];
+
+/** What cdk8s keeps on an ApiObject and its metadata (private fields, the same in every cdk8s 2). */
+interface ObjectInternals {
+  readonly props: Record<string, unknown>;
+  readonly patches: JsonPatch[];
+  readonly metadata: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly labels: Record<string, unknown>;
+    readonly annotations: Record<string, unknown>;
+    readonly finalizers: unknown[];
+    readonly ownerReferences: unknown[];
+    readonly _additionalAttributes: Record<string, unknown>;
+  };
+}
+
+interface SanitizeOptions {
+  readonly sortKeys: boolean;
+  readonly filterEmpty: boolean;
+}
+
+/** The value as the default resolvers leave it, resolved all the way down. */
+function resolveValue(value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  const type = typeof value;
+  if (type !== 'object' && type !== 'function') return value;
+  const v = value as { resolve?: unknown; value?: unknown; constructor?: unknown };
+  if (value instanceof Lazy) return resolveValue(value.produce());
+  if (typeof v.resolve === 'function') return resolveValue((v.resolve as () => unknown).call(value));
+  if (v.constructor !== Object && (typeof v.value === 'number' || typeof v.value === 'string')) return resolveValue({ value: v.value });
+  if (Array.isArray(value)) return value.map(resolveValue);
+  if (v.constructor === Object) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) out[key] = resolveValue((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
+}
+
+/** `sanitizeValue` of cdk8s: undefined and null dropped, keys sorted, empty arrays and mappings dropped when filtering. */
+function sanitize(value: unknown, options: SanitizeOptions): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    if (options.filterEmpty && value.length === 0) return undefined;
+    return value.map(x => sanitize(x, options));
+  }
+  const name = (value.constructor as { name?: string } | undefined)?.name;
+  if (name !== 'Object') throw new Error(`can't render non-simple object of type '${name}'`);
+  const out: Record<string, unknown> = {};
+  const keys = options.sortKeys ? Object.keys(value).sort() : Object.keys(value);
+  let kept = 0;
+  for (const key of keys) {
+    const sanitized = sanitize((value as Record<string, unknown>)[key], options);
+    if (sanitized !== null && sanitized !== undefined) {
+      out[key] = sanitized;
+      kept++;
+    }
+  }
+  return options.filterEmpty && kept === 0 ? undefined : out;
+}
+
+function internalsOf(o: ApiObject): ObjectInternals | undefined {
+  const x = o as unknown as Partial<ObjectInternals>;
+  const m = x.metadata as Partial<ObjectInternals['metadata']> | undefined;
+  const ok =
+    typeof x.props === 'object' &&
+    Array.isArray(x.patches) &&
+    typeof m === 'object' &&
+    typeof m._additionalAttributes === 'object' &&
+    typeof m.labels === 'object' &&
+    typeof m.annotations === 'object' &&
+    Array.isArray(m.finalizers) &&
+    Array.isArray(m.ownerReferences);
+  return ok ? (x as ObjectInternals) : undefined;
+}
+
+const defaultResolversOf = new WeakMap<App, boolean>();
+
+function appHasDefaultResolvers(scope: IConstruct): boolean {
+  const app = App.of(scope);
+  let defaults = defaultResolversOf.get(app);
+  if (defaults === undefined) {
+    const names = app.resolvers.map(r => r.constructor.name);
+    defaults = names.length === DEFAULT_RESOLVERS.length && names.every((n, i) => n === DEFAULT_RESOLVERS[i]);
+    defaultResolversOf.set(app, defaults);
+  }
+  return defaults;
+}
+
+/** `ApiObject.prototype.toJson` of cdk8s, kept while {@link renderObjects} replaces it. */
+const cdk8sToJson = ApiObject.prototype.toJson;
+
+function baseToJson(this: ApiObject): unknown {
+  const internals = internalsOf(this);
+  if (!internals || !appHasDefaultResolvers(this)) return cdk8sToJson.call(this);
+  try {
+    const m = internals.metadata;
+    const metadata = sanitize(
+      resolveValue({
+        ...m._additionalAttributes,
+        name: m.name,
+        namespace: m.namespace,
+        annotations: m.annotations,
+        finalizers: m.finalizers,
+        ownerReferences: m.ownerReferences,
+        labels: m.labels,
+      }),
+      { sortKeys: true, filterEmpty: true },
+    );
+    const json = sanitize(resolveValue({ ...internals.props, metadata }), {
+      sortKeys: !process.env.CDK8S_DISABLE_SORT,
+      filterEmpty: false,
+    }) as Record<string, unknown>;
+    const patched = (internals.patches.length > 0 ? JsonPatch.apply(json, ...internals.patches) : json) as Record<string, unknown>;
+    const result: Record<string, unknown> = {};
+    for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) if (key in patched) result[key] = patched[key];
+    return result;
+  } catch (e) {
+    throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`, { cause: e });
+  }
+}
+
+/**
+ * Call `render` with `ApiObject.prototype.toJson` taking the direct path above; cdk8s's own
+ * method is back in place when it returns or throws.
+ */
+export function renderObjects<T>(render: () => T): T {
+  const proto = ApiObject.prototype as { toJson: () => unknown };
+  proto.toJson = baseToJson;
+  try {
+    return render();
+  } finally {
+    proto.toJson = cdk8sToJson;
+  }
+}

@@ -1,0 +1,108 @@
+import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-33';
+import { describe, expect, it, vi } from 'vitest';
+import { generatePlatform } from '../../bench/generate';
+import { EnvironmentConfig, ResolvedEnvironment } from '../../src';
+import { resolveEnvironment } from '../../src/config/resolve';
+import { runPrepare } from '../../src/constructs/checks';
+import { renderObjects } from '../../src/synth/render-objects';
+import { buildFlux, buildPlatform, ENVIRONMENTS } from '../fixtures/platform';
+
+/** cdk8s's per-value resolve (cdk8s/lib/resolve.js), which its ApiObject.toJson calls through the module object. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cdk8sResolve = require('cdk8s/lib/resolve') as { resolve: (...args: unknown[]) => unknown };
+
+/** Every ApiObject of the environments as built, before rendering. */
+function apiObjects(configs: readonly EnvironmentConfig[], build: (app: App, env: ResolvedEnvironment) => unknown): ApiObject[] {
+  return configs.flatMap(config => {
+    const { env } = resolveEnvironment(config);
+    const app = new App({ outdir: '.cdk8s.out' });
+    build(app, env!);
+    runPrepare(app);
+    return app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  });
+}
+
+/** The rendering of cdk8s and the direct one, as JSON text (key order included). */
+function both(o: ApiObject): [string, string] {
+  return [JSON.stringify(o.toJson()), JSON.stringify(renderObjects(() => o.toJson()))];
+}
+
+describe('renderObjects: ApiObject.toJson() without the per-value overhead', () => {
+  it('renders every object of the fixture platform, its Flux Kustomizations and a generated platform exactly as cdk8s does', () => {
+    const bench = generatePlatform({ namespaces: 10 });
+    const objects = [...apiObjects(ENVIRONMENTS, buildPlatform), ...apiObjects(ENVIRONMENTS, buildFlux), ...apiObjects(bench.environments, bench.build)];
+    expect(objects.length).toBeGreaterThan(1000);
+    const differing = objects.filter(o => {
+      const [cdk8s, direct] = both(o);
+      return cdk8s !== direct;
+    });
+    expect(differing.map(o => o.node.path)).toEqual([]);
+    // And the direct path was the one taken: cdk8s's resolve is not called at all.
+    const spy = vi.spyOn(cdk8sResolve, 'resolve');
+    try {
+      renderObjects(() => objects.map(o => o.toJson()));
+      expect(spy).not.toHaveBeenCalled();
+      objects[0].toJson();
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('resolves Lazy values, implicit tokens, number-or-string unions and JSON patches as cdk8s does', () => {
+    const chart = new Chart(new App(), 'c', { labels: { team: 'a' } });
+    const o = new k8s.KubeService(chart, 'svc', {
+      metadata: { name: 'svc', annotations: { note: Lazy.any({ produce: () => 'late' }) as unknown as string } },
+      spec: {
+        ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') }, { port: 81, targetPort: k8s.IntOrString.fromNumber(8081) }],
+        selector: { app: { resolve: () => 'token' } as unknown as string },
+        externalIPs: [],
+        clusterIp: undefined,
+      },
+    });
+    o.addJsonPatch(JsonPatch.add('/spec/type', 'ClusterIP'));
+    const [cdk8s, direct] = both(o);
+    expect(direct).toBe(cdk8s);
+    expect(JSON.parse(direct)).toMatchObject({
+      metadata: { annotations: { note: 'late' }, labels: { team: 'a' } },
+      spec: { selector: { app: 'token' }, type: 'ClusterIP', ports: [{ targetPort: 'http' }, { targetPort: 8081 }] },
+    });
+  });
+
+  it('fails with the message cdk8s gives for a value it cannot render', () => {
+    const chart = new Chart(new App(), 'c');
+    const o = new ApiObject(chart, 'odd', { apiVersion: 'v1', kind: 'ConfigMap', data: { when: new Date(0) } });
+    expect(() => o.toJson()).toThrow(/Failed serializing construct at path 'c\/odd' with name 'c-odd-.*': Error: can't render non-simple object of type 'Date'/);
+    let cdk8sMessage = '';
+    try {
+      o.toJson();
+    } catch (e) {
+      cdk8sMessage = (e as Error).message;
+    }
+    expect(() => renderObjects(() => o.toJson())).toThrow(cdk8sMessage);
+  });
+
+  it('leaves an app with resolvers of its own to cdk8s, and puts cdk8s back when it returns or throws', () => {
+    const calls: unknown[] = [];
+    const app = new App({ resolvers: [{ resolve: ctx => void calls.push(ctx.value) }] });
+    const o = new ApiObject(new Chart(app, 'c'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'b' } });
+    const [cdk8s, direct] = both(o);
+    expect(direct).toBe(cdk8s);
+    expect(calls).toContain('b');
+    const spy = vi.spyOn(cdk8sResolve, 'resolve');
+    try {
+      renderObjects(() => o.toJson());
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+    const original = ApiObject.prototype.toJson;
+    expect(() =>
+      renderObjects(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(ApiObject.prototype.toJson).toBe(original);
+  });
+});
