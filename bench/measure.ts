@@ -1,20 +1,25 @@
 /**
- * One in-process measurement, run in a fresh process by `bench/run.ts`.
+ * One in-process measurement, run in a fresh process by `bench/run.ts` (as
+ * `node scripts/run.js bench/measure.ts ...`, the way `npm run synth` starts charts/main.ts).
  *
- *   tsx bench/measure.ts synth --namespaces N --outdir <dir> --objects <file.json> [--crd-cache <dir>]
+ *   node scripts/run.js bench/measure.ts synth --namespaces N --outdir <dir> --objects <file.json> [--crd-cache <dir>]
  *     generate the platform (not timed), then time loading the CRD schemas (with the cache of
  *     compiled validators, as npm run synth), every phase of synthesize() and writing the files;
  *     save the synthesized objects for the floor.
- *   tsx bench/measure.ts floor --objects <file.json> --outdir <dir>
- *     the floor: read those objects (not timed), serialize them with the same YAML library and
- *     options, and write the same files (in the same folders) with plain writeFileSync.
+ *   node scripts/run.js bench/measure.ts floor --objects <file.json> --outdir <dir>
+ *     the floor: node start + JSON.stringify + write. The start is the process's start-up until
+ *     this module's main begins (performance.now() there, which counts from the process's time
+ *     origin); then read those objects (not timed), JSON.stringify the objects of each file and
+ *     write them with plain writeFileSync into the same files of the same folders.
+ *
+ * The library and the generator are loaded only by `synth`, so that the floor's start-up is not
+ * the library's.
  *
  * Prints one JSON line (a {@link SynthMeasurement} or {@link FloorMeasurement}).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CrdSchemas, findCrdDir, Manifest, SynthPhase, synthesize, toYaml, writeEnvironments } from '../src';
-import { generatePlatform } from './generate';
+import type { Manifest, SynthPhase } from '../src';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -40,10 +45,13 @@ export interface SynthMeasurement {
 
 /** What `measure.ts floor` prints. */
 export interface FloorMeasurement {
-  readonly yamlMs: number;
+  /** The process's start-up until the floor's main began. */
+  readonly startMs: number;
+  readonly stringifyMs: number;
   readonly writeMs: number;
+  /** startMs + stringifyMs + writeMs. */
   readonly totalMs: number;
-  /** CPU time (user and system) of the same span. */
+  /** CPU time (user and system) of the start-up and of the stringify and write span. */
   readonly cpuMs: number;
   readonly bytes: number;
 }
@@ -52,7 +60,7 @@ export interface FloorMeasurement {
  * The objects of each file of each environment, in file order, and the kustomization.yaml files of
  * its folders as written: the input of the floor.
  */
-type ObjectDump = Array<{
+export type ObjectDump = Array<{
   env: string;
   files: Array<{ name: string; objects: Manifest[] }>;
   kustomizations: Array<{ name: string; content: string }>;
@@ -66,6 +74,11 @@ function arg(argv: readonly string[], name: string, fallback?: string): string {
 }
 
 function measureSynth(argv: readonly string[]): SynthMeasurement {
+  // Loaded here, not by an import at the top: the floor runs without the library.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CrdSchemas, findCrdDir, synthesize, writeEnvironments } = require('../src') as typeof import('../src');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { generatePlatform } = require('./generate') as typeof import('./generate');
   const platform = generatePlatform({ namespaces: Number(arg(argv, 'namespaces')) });
   const outdir = arg(argv, 'outdir');
   const phases = Object.fromEntries(PHASES.map(p => [p, 0])) as Record<BenchPhase, number>;
@@ -109,19 +122,19 @@ function measureSynth(argv: readonly string[]): SynthMeasurement {
   };
 }
 
-function measureFloor(argv: readonly string[]): FloorMeasurement {
+export function measureFloor(argv: readonly string[], startMs: number, startCpu: NodeJS.CpuUsage): FloorMeasurement {
   const dump = JSON.parse(fs.readFileSync(arg(argv, 'objects'), 'utf8')) as ObjectDump;
   const outdir = arg(argv, 'outdir');
 
   const cpu = process.cpuUsage();
   let t = performance.now();
   const rendered = dump.map(e => {
-    const files = e.files.map(f => ({ name: f.name, content: toYaml(f.objects) }));
+    const files = e.files.map(f => ({ name: f.name, content: JSON.stringify(f.objects) }));
     // The kustomization.yaml files are lists of names: written as the synth wrote them.
     files.push(...e.kustomizations);
     return { env: e.env, files };
   });
-  const yamlMs = performance.now() - t;
+  const stringifyMs = performance.now() - t;
 
   t = performance.now();
   for (const e of rendered) {
@@ -138,18 +151,22 @@ function measureFloor(argv: readonly string[]): FloorMeasurement {
   const writeMs = performance.now() - t;
   const used = process.cpuUsage(cpu);
   return {
-    yamlMs,
+    startMs,
+    stringifyMs,
     writeMs,
-    totalMs: yamlMs + writeMs,
-    cpuMs: (used.user + used.system) / 1000,
+    totalMs: startMs + stringifyMs + writeMs,
+    cpuMs: (startCpu.user + startCpu.system + used.user + used.system) / 1000,
     bytes: rendered.reduce((n, e) => n + e.files.reduce((m, f) => m + Buffer.byteLength(f.content), 0), 0),
   };
 }
 
 function main(argv: readonly string[]): void {
+  // The floor's start-up: the process's time origin to here, and the CPU time spent until here.
+  const startMs = performance.now();
+  const startCpu = process.cpuUsage();
   const mode = argv[0];
   if (mode === 'synth') console.log(JSON.stringify(measureSynth(argv)));
-  else if (mode === 'floor') console.log(JSON.stringify(measureFloor(argv)));
+  else if (mode === 'floor') console.log(JSON.stringify(measureFloor(argv, startMs, startCpu)));
   else throw new Error(`unknown mode ${mode}; use synth or floor`);
 }
 

@@ -1,14 +1,12 @@
 /**
  * `npm run synth` for a generated platform: what the benchmark runs as a child process
- * (`tsx bench/synth-entry.ts --namespaces 100 --outdir <dir>`), so process start, module loading,
- * the CRD schemas, the synth and the writes are all timed as a user pays them.
+ * (`node scripts/run.js bench/synth-entry.ts --namespaces 100 --outdir <dir>`, started the way
+ * `npm run synth` starts charts/main.ts), so process start, module loading, the CRD schemas, the
+ * synth and the writes are all timed as a user pays them.
  *
  * Like charts/main.ts (with the Flux Kustomizations in `<outdir>/flux/<env>/`), with the platform
- * from bench/generate.ts. With `--report <file>`, writes
- * `{ exitCode, maxRssKiB, cpuMs }` there at exit: peak resident set size and CPU time (user and
- * system) of this process.
+ * from bench/generate.ts. The bench takes CPU time and peak RSS of this process from GNU time.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { buildFlux } from '../src/platform/platform';
@@ -23,9 +21,8 @@ const opts = new Command('synth-entry')
   .requiredOption('--outdir <dir>', 'output folder')
   .option('--seed <n>', 'seed of the generator', Number, 1)
   .option('--crd-cache <dir>', 'cache of compiled CRD validators', path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh'))
-  .option('--report <file>', 'write the exit code, peak RSS and CPU time here as JSON')
   .parse()
-  .opts<{ namespaces: number; outdir: string; seed: number; crdCache: string; report?: string }>();
+  .opts<{ namespaces: number; outdir: string; seed: number; crdCache: string }>();
 
 const platform = generatePlatform({ namespaces: opts.namespaces, seed: opts.seed });
 process.exitCode = runSynth({
@@ -37,10 +34,3 @@ process.exitCode = runSynth({
   crdCacheDir: opts.crdCache,
   log: () => undefined,
 });
-if (opts.report) {
-  const usage = process.resourceUsage();
-  fs.writeFileSync(
-    opts.report,
-    JSON.stringify({ exitCode: process.exitCode, maxRssKiB: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }),
-  );
-}
