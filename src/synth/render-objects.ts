@@ -41,25 +41,45 @@ interface SanitizeOptions {
   readonly filterEmpty: boolean;
 }
 
-/** The value as the default resolvers leave it, resolved all the way down. */
-function resolveValue(value: unknown): unknown {
-  if (value === null || value === undefined) return value;
+/** How cdk8s sanitizes metadata: keys always sorted, empty values dropped. */
+const METADATA_OPTIONS: SanitizeOptions = { sortKeys: true, filterEmpty: true };
+/** How cdk8s sanitizes the object (`CDK8S_DISABLE_SORT` read once per {@link renderObjects}, not per object). */
+let objectOptions: SanitizeOptions = { sortKeys: true, filterEmpty: false };
+
+/**
+ * `sanitizeValue(resolve(value))` of cdk8s in one walk: values the default resolvers replace are
+ * replaced (and resolved again), undefined and null dropped, keys sorted, empty arrays and
+ * mappings dropped when filtering, anything but a plain object refused.
+ */
+function resolveAndSanitize(value: unknown, options: SanitizeOptions): unknown {
+  if (value === null || value === undefined) return undefined;
   const type = typeof value;
   if (type !== 'object' && type !== 'function') return value;
   const v = value as { resolve?: unknown; value?: unknown; constructor?: unknown };
-  if (value instanceof Lazy) return resolveValue(value.produce());
-  if (typeof v.resolve === 'function') return resolveValue((v.resolve as () => unknown).call(value));
-  if (v.constructor !== Object && (typeof v.value === 'number' || typeof v.value === 'string')) return resolveValue({ value: v.value });
-  if (Array.isArray(value)) return value.map(resolveValue);
-  if (v.constructor === Object) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) out[key] = resolveValue((value as Record<string, unknown>)[key]);
-    return out;
+  if (value instanceof Lazy) return resolveAndSanitize(value.produce(), options);
+  if (typeof v.resolve === 'function') return resolveAndSanitize((v.resolve as () => unknown).call(value), options);
+  if (v.constructor !== Object && (typeof v.value === 'number' || typeof v.value === 'string')) return resolveAndSanitize({ value: v.value }, options);
+  if (type === 'function') return value;
+  if (Array.isArray(value)) {
+    if (options.filterEmpty && value.length === 0) return undefined;
+    return value.map(x => resolveAndSanitize(x, options));
   }
-  return value;
+  // cdk8s resolves inside plain objects only; anything else is sanitized as it is (and refused).
+  if (v.constructor !== Object) return sanitize(value, options);
+  const out: Record<string, unknown> = {};
+  const keys = options.sortKeys ? Object.keys(value).sort() : Object.keys(value);
+  let kept = 0;
+  for (const key of keys) {
+    const rendered = resolveAndSanitize((value as Record<string, unknown>)[key], options);
+    if (rendered !== null && rendered !== undefined) {
+      out[key] = rendered;
+      kept++;
+    }
+  }
+  return options.filterEmpty && kept === 0 ? undefined : out;
 }
 
-/** `sanitizeValue` of cdk8s: undefined and null dropped, keys sorted, empty arrays and mappings dropped when filtering. */
+/** `sanitizeValue` of cdk8s, for a value no resolver looks into. */
 function sanitize(value: unknown, options: SanitizeOptions): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value;
@@ -118,8 +138,8 @@ function baseToJson(this: ApiObject): unknown {
   if (!internals || !appHasDefaultResolvers(this)) return cdk8sToJson.call(this);
   try {
     const m = internals.metadata;
-    const metadata = sanitize(
-      resolveValue({
+    const metadata = resolveAndSanitize(
+      {
         ...m._additionalAttributes,
         name: m.name,
         namespace: m.namespace,
@@ -127,13 +147,10 @@ function baseToJson(this: ApiObject): unknown {
         finalizers: m.finalizers,
         ownerReferences: m.ownerReferences,
         labels: m.labels,
-      }),
-      { sortKeys: true, filterEmpty: true },
+      },
+      METADATA_OPTIONS,
     );
-    const json = sanitize(resolveValue({ ...internals.props, metadata }), {
-      sortKeys: !process.env.CDK8S_DISABLE_SORT,
-      filterEmpty: false,
-    }) as Record<string, unknown>;
+    const json = resolveAndSanitize({ ...internals.props, metadata }, objectOptions) as Record<string, unknown>;
     const patched = (internals.patches.length > 0 ? JsonPatch.apply(json, ...internals.patches) : json) as Record<string, unknown>;
     const result: Record<string, unknown> = {};
     for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) if (key in patched) result[key] = patched[key];
@@ -149,6 +166,7 @@ function baseToJson(this: ApiObject): unknown {
  */
 export function renderObjects<T>(render: () => T): T {
   const proto = ApiObject.prototype as { toJson: () => unknown };
+  objectOptions = { sortKeys: !process.env.CDK8S_DISABLE_SORT, filterEmpty: false };
   proto.toJson = baseToJson;
   try {
     return render();
