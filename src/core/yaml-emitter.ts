@@ -5,9 +5,10 @@
  *
  * Scalars that are not plainly safe are rendered by `yaml` itself, once per distinct string and
  * position (mapping key, mapping value, sequence item), and cached. A document with anything else
- * (a string `yaml` writes as a block scalar, a sequence directly inside a sequence, a number that
- * is not finite, `undefined`, a value that is not plain JSON) is handed to `yaml` whole, so the
- * output never depends on what this emitter handles.
+ * (a string `yaml` writes as a block scalar other than a plain literal block in a mapping value,
+ * a sequence directly inside a sequence, a number that is not finite, `undefined`, a value that is
+ * not plain JSON) is handed to `yaml` whole, so the output never depends on what this emitter
+ * handles.
  */
 import { stringify } from 'yaml';
 
@@ -98,9 +99,41 @@ function mapping(o: Record<string, unknown>, indent: number, out: string[]): voi
     } else if (typeof v === 'object' && v !== null) {
       throw new Unhandled();
     } else {
-      out.push(`${head} ${scalar(v, 'value')}\n`);
+      const block = typeof v === 'string' ? literalBlock(v, indent + 2) : undefined;
+      out.push(block === undefined ? `${head} ${scalar(v, 'value')}\n` : `${head} ${block}\n`);
     }
   }
+}
+
+/** Characters `yaml` writes only double-quoted (stringifyString.js, the check before a block scalar). */
+const NEEDS_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+
+/**
+ * A multi-line string as the mapping value `yaml` writes as a literal block scalar (`|` when it
+ * ends with one line break, `|-` when it ends with none), its lines at `contentIndent`; undefined
+ * for any other string. Strings that start with white space or a line break, end in white space or
+ * in more than one line break, or hold characters `yaml` quotes are left to `yaml` (stringifyString.js,
+ * blockString: their header needs an indentation indicator, a keep indicator or quotes).
+ */
+function literalBlock(s: string, contentIndent: number): string | undefined {
+  if (!s.includes('\n') || NEEDS_QUOTES.test(s)) return undefined;
+  const first = s.charCodeAt(0);
+  if (first === 0x20 || first === 0x09 || first === 0x0a) return undefined;
+  const last = s.charCodeAt(s.length - 1);
+  let chomp: string;
+  let body: string;
+  if (last === 0x0a) {
+    const before = s.charCodeAt(s.length - 2);
+    if (before === 0x0a || before === 0x20 || before === 0x09) return undefined;
+    chomp = '';
+    body = s.slice(0, -1);
+  } else {
+    if (last === 0x20 || last === 0x09) return undefined;
+    chomp = '-';
+    body = s;
+  }
+  const indent = pad(contentIndent);
+  return `|${chomp}\n${indent}${body.replace(/\n+/g, m => m + indent)}`;
 }
 
 function sequence(items: readonly unknown[], indent: number, out: string[]): void {
@@ -125,6 +158,9 @@ function sequence(items: readonly unknown[], indent: number, out: string[]): voi
   }
 }
 
+/** How many documents {@link emitDocument} has handed to `yaml` whole, in this process. */
+export const handedToYaml = { documents: 0 };
+
 /** One YAML document of `value`, as `stringify(value, YAML_OPTIONS)` writes it. */
 export function emitDocument(value: unknown): string {
   if (isPlainObject(value) && Object.keys(value).length > 0) {
@@ -136,5 +172,6 @@ export function emitDocument(value: unknown): string {
       if (!(e instanceof Unhandled)) throw e;
     }
   }
+  handedToYaml.documents++;
   return stringify(value, YAML_OPTIONS);
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { KubeObject } from '../core/manifest';
+import { readEmittedDocument } from '../core/yaml-reader';
 import { NamespaceState, statesFromObjects } from '../checks/migration/state';
 
 /** A document's top-level `kind:` line naming one of the kinds the states are read from. */
@@ -42,7 +43,8 @@ export function readCommittedStates(envDir: string): Map<string, NamespaceState>
     for (const doc of fs.readFileSync(file, 'utf8').split(/^---[ \t]*$/m)) {
       if (!STATE_KIND.test(doc)) continue;
       try {
-        const o = parse(doc) as KubeObject | null;
+        // Most documents are as the synth wrote them: read those directly, the rest with yaml.
+        const o = (readEmittedDocument(doc) ?? parse(doc)) as KubeObject | null;
         if (o && typeof o === 'object' && o.metadata) objects.push(o);
       } catch {
         // not an object the synth wrote; the states are read from the ones it did

@@ -4,7 +4,7 @@ import { buildFlux, buildPlatform } from '../fixtures/platform';
 import { ENVIRONMENTS } from '../fixtures/platform';
 import { generatePlatform } from '../../bench/generate';
 import { synthesize } from '../../src';
-import { emitDocument, YAML_OPTIONS } from '../../src/core/yaml-emitter';
+import { emitDocument, handedToYaml, YAML_OPTIONS } from '../../src/core/yaml-emitter';
 import { crdSchemas } from '../util';
 
 const reference = (value: unknown) => stringify(value, YAML_OPTIONS);
@@ -18,8 +18,11 @@ describe('YAML emitter', () => {
       ...synthesize(bench.environments, bench.build, { meshReport: false }),
     ].flatMap(r => r.charts.flatMap(c => c.objects));
     expect(objects.length).toBeGreaterThan(1000);
+    const before = handedToYaml.documents;
     const differing = objects.filter(o => emitDocument(o) !== reference(o)).map(o => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
     expect(differing).toEqual([]);
+    // And the emitter wrote them itself: none went to yaml whole (the waypoint ConfigMaps' blocks included).
+    expect(handedToYaml.documents - before).toBe(0);
   });
 
   it('gives yaml\'s bytes for scalars that need quotes or a block, and for shapes it hands to yaml', () => {
@@ -36,5 +39,22 @@ describe('YAML emitter', () => {
     expect(emitDocument({ n: Number.NaN })).toBe(reference({ n: Number.NaN }));
     expect(emitDocument({})).toBe(reference({}));
     expect(emitDocument([1, { a: 2 }])).toBe(reference([1, { a: 2 }]));
+  });
+
+  it('writes multi-line strings as yaml does: literal blocks in mapping values itself, at any depth, the rest through yaml', () => {
+    const strings = ['a\nb\n', 'a\nb', 'a\n\nb\n', 'a:\n  b: c\n', 'x\n  y\n', 'x \ny\n', '---\nx\n', 'a\n\n\nb', 'k: v\n- l\n', '#c\nd\n', 'a\tb\nc\n'];
+    const toYaml = [' lead\nx\n', '\nx\n', 'x\n\n', 'y\n ', 'x\n\ty\n ', 'bell\u0007\nx\n'];
+    const shapes = (s: string) => [{ a: s }, { m: { n: { k: s } } }, { l: [{ k: s, j: s }] }, { l: [{ o: { k: s } }] }];
+    const emit = (doc: unknown) => {
+      const before = handedToYaml.documents;
+      const text = emitDocument(doc);
+      return { text, whole: handedToYaml.documents - before === 1 };
+    };
+    for (const s of strings) for (const doc of shapes(s)) expect(emit(doc)).toEqual({ text: reference(doc), whole: false });
+    // Quoted by yaml (one scalar) or a block with an indicator (the whole document to yaml): yaml's bytes either way.
+    for (const s of toYaml) for (const doc of shapes(s)) expect(emit(doc).text).toBe(reference(doc));
+    expect(emit({ a: ' lead\nx\n' }).whole).toBe(true);
+    // A multi-line sequence item is left to yaml too.
+    expect(emit({ l: ['a\nb\n'] })).toEqual({ text: reference({ l: ['a\nb\n'] }), whole: true });
   });
 });
