@@ -106,6 +106,7 @@ function mapping(o: Record<string, unknown>, indent: number, out: string[]): voi
 }
 
 /** Characters `yaml` writes only double-quoted (stringifyString.js, the check before a block scalar). */
+// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
 const NEEDS_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 
 /**
