@@ -41,9 +41,18 @@ export const HBONE_PORT = 15008;
 /** Label istiod puts on every pod of a Gateway it deploys (and the PDB it renders selects). */
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
+/** Overlays already written, by their JSON: most waypoints of a platform share the same few. */
+const overlays = new Map<string, string>();
+
 /** YAML of one overlay, keys sorted. */
 function overlay(value: Record<string, unknown>): string {
-  return stringify(value, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+  const key = JSON.stringify(value);
+  let text = overlays.get(key);
+  if (text === undefined) {
+    text = stringify(value, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+    overlays.set(key, text);
+  }
+  return text;
 }
 
 /**

@@ -16,10 +16,10 @@
  * and only while {@link renderObjects} runs. `test/lib/render-objects.test.ts` compares both over
  * every object of the committed environments and of a generated platform.
  */
-import { ApiObject, App, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
-const DEFAULT_RESOLVERS = ['LazyResolver', 'ImplicitTokenResolver', 'NumberStringUnionResolver'];
+const DEFAULT_RESOLVERS: readonly unknown[] = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
 
 /** What cdk8s keeps on an ApiObject and its metadata (private fields, the same in every cdk8s 2). */
 interface ObjectInternals {
@@ -58,7 +58,8 @@ function resolveAndSanitize(value: unknown, options: SanitizeOptions): unknown {
   const v = value as { resolve?: unknown; value?: unknown; constructor?: unknown };
   if (value instanceof Lazy) return resolveAndSanitize(value.produce(), options);
   if (typeof v.resolve === 'function') return resolveAndSanitize((v.resolve as () => unknown).call(value), options);
-  if (v.constructor !== Object && (typeof v.value === 'number' || typeof v.value === 'string')) return resolveAndSanitize({ value: v.value }, options);
+  if (v.constructor !== Object && (typeof v.value === 'number' || typeof v.value === 'string'))
+    return resolveAndSanitize({ value: v.value }, options);
   if (type === 'function') return value;
   if (Array.isArray(value)) {
     if (options.filterEmpty && value.length === 0) return undefined;
@@ -123,8 +124,8 @@ function appHasDefaultResolvers(scope: IConstruct): boolean {
   const app = App.of(scope);
   let defaults = defaultResolversOf.get(app);
   if (defaults === undefined) {
-    const names = app.resolvers.map(r => r.constructor.name);
-    defaults = names.length === DEFAULT_RESOLVERS.length && names.every((n, i) => n === DEFAULT_RESOLVERS[i]);
+    const classes = app.resolvers.map(r => r.constructor);
+    defaults = classes.length === DEFAULT_RESOLVERS.length && classes.every((c, i) => c === DEFAULT_RESOLVERS[i]);
     defaultResolversOf.set(app, defaults);
   }
   return defaults;

@@ -66,6 +66,18 @@ describe('scripts/run.js runs a TypeScript entry point from a cached bundle', ()
     expect(fs.statSync(bundle).mtimeMs).not.toBe(built);
   });
 
+  it('keeps the names of classes and functions that two modules both use (messages name profile classes)', () => {
+    const { dir, cache } = project();
+    fs.writeFileSync(path.join(dir, 'a.ts'), 'export class Thing {}\nexport function make() { return 1; }\n');
+    fs.writeFileSync(path.join(dir, 'b.ts'), 'export class Thing {}\nexport function make() { return 2; }\n');
+    const entry = path.join(dir, 'names.ts');
+    fs.writeFileSync(
+      entry,
+      "import * as a from './a';\nimport * as b from './b';\nconsole.log(JSON.stringify([new a.Thing().constructor.name, new b.Thing().constructor.name, a.make.name, b.make.name]));\n",
+    );
+    expect(run([RUN, entry], cache)).toEqual(['Thing', 'Thing', 'make', 'make']);
+  });
+
   it('runs through tsx, writing no bundle, with EKS_MESH_NO_BUNDLE=1', () => {
     const { entry, cache } = project();
     expect(run([RUN, entry], cache, { EKS_MESH_NO_BUNDLE: '1' })).toMatchObject({ value: 1, main: true });
