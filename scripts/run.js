@@ -150,13 +150,14 @@ async function run(argv) {
   const entry = path.resolve(entryArg);
   // The entry sees itself as the script node runs, with its own arguments.
   process.argv = [process.argv[0], entry, ...args];
-  let esbuild;
+  // esbuild's version from its package.json: esbuild itself is loaded only to build.
+  let esbuildVersion;
   try {
-    esbuild = process.env.EKS_MESH_NO_BUNDLE === '1' ? undefined : require('esbuild');
+    esbuildVersion = process.env.EKS_MESH_NO_BUNDLE === '1' ? undefined : require('esbuild/package.json').version;
   } catch {
-    esbuild = undefined;
+    esbuildVersion = undefined;
   }
-  if (!esbuild) return viaTsx(entry);
+  if (!esbuildVersion) return viaTsx(entry);
   const name = path
     .relative(ROOT, entry)
     .replace(/\.[cm]?[jt]s$/, '')
@@ -169,14 +170,21 @@ async function run(argv) {
     // The entry too: a node_modules shared by two checkouts holds one cache folder for both.
     current =
       recorded.entry === entry &&
-      recorded.esbuild === esbuild.version &&
+      recorded.esbuild === esbuildVersion &&
       recorded.node === process.version &&
       sameStamps(recorded.stamps) &&
       fs.existsSync(bundle);
   } catch {
     current = false;
   }
-  if (!current && !(await build(esbuild, entry, bundle, stampFile))) return viaTsx(entry);
+  if (current) return runBundle(entry, bundle);
+  let esbuild;
+  try {
+    esbuild = require('esbuild');
+  } catch {
+    return viaTsx(entry);
+  }
+  if (!(await build(esbuild, entry, bundle, stampFile))) return viaTsx(entry);
   return runBundle(entry, bundle);
 }
 
