@@ -67,11 +67,20 @@ function resolveAndSanitize(value: unknown, options: SanitizeOptions): unknown {
   }
   // cdk8s resolves inside plain objects only; anything else is sanitized as it is (and refused).
   if (v.constructor !== Object) return sanitize(value, options);
+  return entriesOf(value as Record<string, unknown>, options, resolveAndSanitize);
+}
+
+/** A mapping with each value rendered by `render`: keys sorted, values that render to nothing dropped. */
+function entriesOf(
+  value: Record<string, unknown>,
+  options: SanitizeOptions,
+  render: (v: unknown, options: SanitizeOptions) => unknown,
+): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   const keys = options.sortKeys ? Object.keys(value).sort() : Object.keys(value);
   let kept = 0;
   for (const key of keys) {
-    const rendered = resolveAndSanitize((value as Record<string, unknown>)[key], options);
+    const rendered = render(value[key], options);
     if (rendered !== null && rendered !== undefined) {
       out[key] = rendered;
       kept++;
@@ -90,17 +99,7 @@ function sanitize(value: unknown, options: SanitizeOptions): unknown {
   }
   const name = (value.constructor as { name?: string } | undefined)?.name;
   if (name !== 'Object') throw new Error(`can't render non-simple object of type '${name}'`);
-  const out: Record<string, unknown> = {};
-  const keys = options.sortKeys ? Object.keys(value).sort() : Object.keys(value);
-  let kept = 0;
-  for (const key of keys) {
-    const sanitized = sanitize((value as Record<string, unknown>)[key], options);
-    if (sanitized !== null && sanitized !== undefined) {
-      out[key] = sanitized;
-      kept++;
-    }
-  }
-  return options.filterEmpty && kept === 0 ? undefined : out;
+  return entriesOf(value as Record<string, unknown>, options, sanitize);
 }
 
 function internalsOf(o: ApiObject): ObjectInternals | undefined {
