@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -212,6 +213,38 @@ describe('CrdSchemas cache', () => {
       'index.json', 'networking.istio.io_v1_Sidecar.js', 'schemas.json', 'security.istio.io_v1_AuthorizationPolicy.js', 'security.istio.io_v1_PeerAuthentication.js',
     ]);
     expect(validateAll(CrdSchemas.fromDirectory(crds, { cacheDir }))).toEqual(uncached);
+  });
+
+  it('keeps a V8 code cache beside each cached validator: made on its first use from the cache, used after, made again when V8 refuses it', () => {
+    // Each step in a process of its own: within one process V8 reuses what it compiled and never reads a code cache.
+    const entry = path.join(cacheDir, 'validate.ts');
+    fs.writeFileSync(
+      entry,
+      [
+        `import { CrdSchemas } from ${JSON.stringify(path.join(ROOT, 'src'))};`,
+        `const s = CrdSchemas.fromDirectory(${JSON.stringify(crds)}, { cacheDir: ${JSON.stringify(path.join(cacheDir, 'c'))} });`,
+        `console.log(JSON.stringify(s.validate(${JSON.stringify(MANIFESTS[1])})));`,
+      ].join('\n'),
+    );
+    const step = () => execFileSync(process.execPath, ['--require', 'tsx/cjs', entry], { cwd: ROOT, encoding: 'utf8' });
+    const expected = step();
+    const [folder] = fs.readdirSync(path.join(cacheDir, 'c'));
+    const codeCache = path.join(cacheDir, 'c', folder, 'security.istio.io_v1_PeerAuthentication.js.v8');
+    expect(fs.existsSync(codeCache)).toBe(false);
+    expect(step()).toBe(expected);
+    const made = fs.readFileSync(codeCache);
+    expect(made.length).toBeGreaterThan(0);
+    // Accepted: left as it is.
+    expect(step()).toBe(expected);
+    expect(fs.readFileSync(codeCache).equals(made)).toBe(true);
+    // Refused (not a code cache of this source): the same messages, and a new code cache.
+    fs.writeFileSync(codeCache, 'not a code cache');
+    expect(step()).toBe(expected);
+    const remade = fs.readFileSync(codeCache);
+    expect(remade.toString('latin1')).not.toBe('not a code cache');
+    expect(remade.length).toBeGreaterThan(1000);
+    expect(step()).toBe(expected);
+    expect(fs.readFileSync(codeCache).equals(remade)).toBe(true);
   });
 
   it('reads the cache instead of the schema files when they are unchanged', () => {
