@@ -55,12 +55,12 @@ export function runPrepare(root: Construct): void {
 export function collectProblems(root: Construct, environment: string): LocatedProblem[] {
   const found: LocatedProblem[] = [];
   for (const c of root.node.findAll()) {
-    const path = c.node.path;
+    // The path is built only for a construct with a problem: building it walks the scopes.
     for (const check of (c as unknown as { [PROBLEMS]?: Check[] })[PROBLEMS] ?? []) {
-      for (const p of check()) found.push({ ...p, environment, path });
+      for (const p of check()) found.push({ ...p, environment, path: c.node.path });
     }
     for (const message of c.node.validate()) {
-      found.push({ field: '(validation)', value: undefined, message, fix: 'see the message', environment, path });
+      found.push({ field: '(validation)', value: undefined, message, fix: 'see the message', environment, path: c.node.path });
     }
   }
   return found;

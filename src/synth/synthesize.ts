@@ -55,11 +55,20 @@ function synthesizeOne(
   const previous = options.previousStates?.(env.name);
   if (previous) problems.push(...checkTransitions(previous, states, options.configSource));
 
-  const charts = app.node.findAll().filter((c): c is MeshChart => MeshChart.isMeshChart(c));
-  for (const c of app.node.findAll()) {
-    if (c instanceof ApiObject && !MeshChart.isMeshChart(Chart.of(c))) {
-      at(c.node.path, 'scope', Chart.of(c).node.id, 'is defined outside a MeshChart, so it would not be written', 'define it inside a MeshChart');
+  const constructs = app.node.findAll();
+  const charts = constructs.filter((c): c is MeshChart => MeshChart.isMeshChart(c));
+  // The objects of each chart, in tree order: one walk of the tree and one Chart.of() per object.
+  const objectsOf = new Map<MeshChart, ApiObject[]>();
+  for (const c of constructs) {
+    if (!(c instanceof ApiObject)) continue;
+    const chart = Chart.of(c);
+    if (!MeshChart.isMeshChart(chart)) {
+      at(c.node.path, 'scope', chart.node.id, 'is defined outside a MeshChart, so it would not be written', 'define it inside a MeshChart');
+      continue;
     }
+    const list = objectsOf.get(chart);
+    if (list) list.push(c);
+    else objectsOf.set(chart, [c]);
   }
 
   const byFile = new Map<string, MeshChart>();
@@ -90,8 +99,7 @@ function synthesizeOne(
   for (const chart of [...charts].sort((a, b) => byCodePoint(a.fileName, b.fileName))) {
     const folder = !staged ? '' : folderOfChart(chart.layer, chart.fileName.replace(/^\d+-/, '').replace(/\.yaml$/, ''), shards);
     const objects: Manifest[] = [];
-    for (const c of chart.node.findAll()) {
-      if (!(c instanceof ApiObject) || Chart.of(c) !== chart) continue;
+    for (const c of objectsOf.get(chart) ?? []) {
       let manifest: Manifest;
       try {
         manifest = c.toJson() as Manifest;
