@@ -10,12 +10,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { RiskClass } from '../diff/classify';
-import { DiffFormat } from '../diff/render';
 import { CRD_SCHEMAS_FOLDER, findCrdDir } from '../checks/schema';
 import { planPlatform, synthPlatform } from './platform-definition';
 import { ReportFormat, rulesTable, runCheck } from './check-command';
-import { runDiff } from './diff-command';
+import { DiffCommandOptions, failOnClasses, runDiff, withDiffOptions } from './diff-command';
 import { loadPlatformModule, PlatformModuleError } from './platform-module';
 
 /** The schemas the package ships beside its compiled code (`lib/crd-schemas`). */
@@ -107,40 +105,31 @@ export function main(argv: readonly string[]): void {
     .option('--out <file>', 'write the Markdown to a file')
     .action((opts: { app?: string; out?: string }) => run(() => planPlatform(loadPlatformModule(cwd, opts.app), { outFile: opts.out })));
 
-  program
-    .command('diff')
-    .description('semantic diff of the synthesized environments against a git ref or a folder')
-    .option('--app <file>', "platform module (default: the file cdk8s.yaml's app names)")
-    .option('--base <ref>', 'git ref to compare against (synthesized in a temporary worktree)')
-    .option('--base-dir <dir>', 'or: a synthesized folder to compare against')
-    .option('--head-dir <dir>', 'a synthesized folder to compare (default: the working tree)')
-    .addOption(new Option('--format <format>', 'output format').choices(Object.values(DiffFormat)).default(DiffFormat.MARKDOWN))
-    .addOption(
-      new Option('--fail-on <classes...>', 'exit 1 when a change of these classes is found ("all" for every class)').choices([
-        ...Object.values(RiskClass),
-        'all',
-      ]),
-    )
-    .action((opts: { app?: string; base?: string; baseDir?: string; headDir?: string; format: DiffFormat; failOn?: string[] }) =>
-      run(() => {
-        const failOn = opts.failOn?.includes('all') ? Object.values(RiskClass) : (opts.failOn as RiskClass[] | undefined);
-        const synthArgs = ['synth', '--no-schema-check', ...(opts.app ? ['--app', opts.app] : [])];
-        return runDiff({
-          root: cwd,
-          base: opts.base,
-          baseDir: opts.baseDir,
-          headDir: opts.headDir,
-          format: opts.format,
-          failOn,
-          // Each side is synthesized by this command in its own process, from that side's files.
-          synthesize: (dir, outdir) => {
-            const env = { ...process.env };
-            delete env.CDK8S_OUTDIR;
-            execFileSync(process.execPath, [__filename, ...synthArgs, '--outdir', outdir], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
-          },
-        });
-      }),
-    );
+  withDiffOptions(
+    program
+      .command('diff')
+      .description('semantic diff of the synthesized environments against a git ref or a folder')
+      .option('--app <file>', "platform module (default: the file cdk8s.yaml's app names)"),
+  ).action((opts: DiffCommandOptions & { app?: string }) =>
+    run(() => {
+      const failOn = failOnClasses(opts.failOn);
+      const synthArgs = ['synth', '--no-schema-check', ...(opts.app ? ['--app', opts.app] : [])];
+      return runDiff({
+        root: cwd,
+        base: opts.base,
+        baseDir: opts.baseDir,
+        headDir: opts.headDir,
+        format: opts.format,
+        failOn,
+        // Each side is synthesized by this command in its own process, from that side's files.
+        synthesize: (dir, outdir) => {
+          const env = { ...process.env };
+          delete env.CDK8S_OUTDIR;
+          execFileSync(process.execPath, [__filename, ...synthArgs, '--outdir', outdir], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+        },
+      });
+    }),
+  );
 
   program.addCommand(notAvailable('verify', 'validate the output with kube-apiserver, istioctl, kubeconform and kustomize'));
   program.addCommand(notAvailable('flows', 'the allowed flows of an environment'));

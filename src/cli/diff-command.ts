@@ -5,10 +5,40 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Command, Option } from 'commander';
 import { classify, RiskClass } from '../diff/classify';
 import { DiffFormat, renderDiff } from '../diff/render';
 import { classifyMigrationSteps } from '../diff/migration-steps';
 import { diffTrees, readTree } from '../diff/semantic-diff';
+
+/** The command-line options of a diff (`npm run diff` and `eks-istio-mesh diff`), as commander parses them. */
+export interface DiffCommandOptions {
+  readonly base?: string;
+  readonly baseDir?: string;
+  readonly headDir?: string;
+  readonly format: DiffFormat;
+  readonly failOn?: string[];
+}
+
+/** Add the options of a diff to a command: what to compare, the format, the classes that fail it. */
+export function withDiffOptions(command: Command): Command {
+  return command
+    .option('--base <ref>', 'git ref to compare against (synthesized in a temporary worktree)')
+    .option('--base-dir <dir>', 'or: a synthesized folder to compare against')
+    .option('--head-dir <dir>', 'a synthesized folder to compare (default: the working tree)')
+    .addOption(new Option('--format <format>', 'output format').choices(Object.values(DiffFormat)).default(DiffFormat.MARKDOWN))
+    .addOption(
+      new Option('--fail-on <classes...>', 'exit 1 when a change of these classes is found ("all" for every class)').choices([
+        ...Object.values(RiskClass),
+        'all',
+      ]),
+    );
+}
+
+/** The risk classes `--fail-on` names, "all" standing for every class. */
+export function failOnClasses(failOn: readonly string[] | undefined): RiskClass[] | undefined {
+  return failOn?.includes('all') ? Object.values(RiskClass) : (failOn as RiskClass[] | undefined);
+}
 
 /** Options of {@link runDiff}. */
 export interface RunDiffOptions {

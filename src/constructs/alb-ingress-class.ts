@@ -5,7 +5,7 @@ import { AlbScheme } from '../config/environment-config';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { Problem } from '../core/problem';
 import { addCheck } from './checks';
-import { GROUP_NAME, NOT_A_NAMESPACE, NOT_AN_INGRESS_GROUP, NOT_AN_ALB_SCHEME } from '../config/resolve/validators';
+import { GROUP_NAME, NOT_A_NAMESPACE, NOT_AN_INGRESS_GROUP, albSchemeProblems } from '../config/resolve/validators';
 
 /** Properties of an {@link AlbIngressClass}. */
 export interface AlbIngressClassProps {
@@ -66,13 +66,7 @@ export class AlbIngressClass extends Construct {
           message: NOT_AN_INGRESS_GROUP,
           fix: 'use at most 63 lowercase letters, digits, - and .',
         });
-      if (!Object.values(AlbScheme).includes(props.scheme))
-        problems.push({
-          field: 'scheme',
-          value: props.scheme,
-          message: NOT_AN_ALB_SCHEME,
-          fix: 'use AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING',
-        });
+      problems.push(...albSchemeProblems(props.scheme));
       return problems;
     });
 

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-33';
-import { AlbConfig, AlbScheme } from '../config/environment-config';
+import { AlbConfig } from '../config/environment-config';
 import { DEFAULT_SSL_POLICY } from '../config/ssl-policies';
-import { isPort, NOT_A_PORT, NOT_AN_ALB_SCHEME } from '../config/resolve/validators';
+import { isPort, NOT_A_PORT, albSchemeProblems } from '../config/resolve/validators';
 import { GATEWAY_TERMINATION } from '../config/availability';
 import { isDnsLabel, isDnsSubdomain } from '../core/names';
 import { Problem } from '../core/problem';
@@ -93,13 +93,7 @@ export class AlbIngress extends Construct {
           message: 'must list at least one ACM certificate ARN',
           fix: 'add the ACM certificate that covers the domains',
         });
-      if (!Object.values(AlbScheme).includes(props.scheme))
-        problems.push({
-          field: 'scheme',
-          value: props.scheme,
-          message: NOT_AN_ALB_SCHEME,
-          fix: 'use AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING',
-        });
+      problems.push(...albSchemeProblems(props.scheme));
       if (!isDnsLabel(props.gatewayServiceName))
         problems.push({
           field: 'gatewayServiceName',

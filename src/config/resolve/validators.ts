@@ -63,6 +63,13 @@ export const NOT_A_KMS_KEY_ARN = 'is not a KMS key ARN';
 export const NOT_AN_INGRESS_GROUP = 'is not a valid IngressGroup name';
 /** The message of an ALB scheme that is not one (config `alb.scheme`, {@link AlbIngress} and {@link AlbIngressClass}). */
 export const NOT_AN_ALB_SCHEME = `must be one of ${Object.values(AlbScheme).join(', ')}`;
+
+/** The problem of a construct's `scheme` prop that is not an ALB scheme ({@link AlbIngress}, {@link AlbIngressClass}). */
+export function albSchemeProblems(scheme: unknown): Problem[] {
+  return Object.values(AlbScheme).includes(scheme as AlbScheme)
+    ? []
+    : [{ field: 'scheme', value: scheme, message: NOT_AN_ALB_SCHEME, fix: 'use AlbScheme.INTERNAL or AlbScheme.INTERNET_FACING' }];
+}
 /** The message of a repository path that is not one (config `flux.path` and {@link FluxKustomizations}). */
 export const NOT_A_REPO_PATH = 'must be a path inside the repository starting with ./';
 /** The message of a Flux Kustomization name that is not one (config `flux.dependsOn` and {@link FluxKustomizations}). */
