@@ -87,7 +87,7 @@ export function toJson_GlobalAcceleratorProps(obj: GlobalAcceleratorProps | unde
     'spec': toJson_GlobalAcceleratorSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -152,10 +152,10 @@ export function toJson_GlobalAcceleratorSpec(obj: GlobalAcceleratorSpec | undefi
     'ipAddresses': obj.ipAddresses?.map(y => y),
     'listeners': obj.listeners?.map(y => toJson_GlobalAcceleratorSpecListeners(y)),
     'name': obj.name,
-    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'tags': ((obj.tags) === undefined) ? undefined : (mapDefined(obj.tags)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -230,7 +230,7 @@ export function toJson_GlobalAcceleratorSpecListeners(obj: GlobalAcceleratorSpec
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -303,7 +303,7 @@ export function toJson_GlobalAcceleratorSpecListenersEndpointGroups(obj: GlobalA
     'trafficDialPercentage': obj.trafficDialPercentage,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -339,7 +339,7 @@ export function toJson_GlobalAcceleratorSpecListenersPortRanges(obj: GlobalAccel
     'toPort': obj.toPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -433,7 +433,7 @@ export function toJson_GlobalAcceleratorSpecListenersEndpointGroupsEndpoints(obj
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -477,7 +477,7 @@ export function toJson_GlobalAcceleratorSpecListenersEndpointGroupsPortOverrides
     'listenerPort': obj.listenerPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -497,3 +497,13 @@ export enum GlobalAcceleratorSpecListenersEndpointGroupsEndpointsType {
   GATEWAY = "Gateway",
 }
 
+
+/** The entries of `obj` whose value is defined, in their order, each value mapped by `f` (added by npm run import). */
+function mapDefined<V>(obj: { readonly [key: string]: V }, f: (v: Exclude<V, undefined>) => unknown = v => v): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (v !== undefined) out[k] = f(v as Exclude<V, undefined>);
+  }
+  return out;
+}

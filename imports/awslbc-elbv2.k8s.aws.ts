@@ -87,7 +87,7 @@ export function toJson_AlbTargetControlConfigProps(obj: AlbTargetControlConfigPr
     'spec': toJson_AlbTargetControlConfigSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -203,7 +203,7 @@ export function toJson_AlbTargetControlConfigSpec(obj: AlbTargetControlConfigSpe
     'tlsSecurityPolicy': obj.tlsSecurityPolicy,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -268,11 +268,11 @@ export function toJson_AlbTargetControlConfigSpecResources(obj: AlbTargetControl
   if (obj === undefined) { return undefined; }
   const result = {
     'claims': obj.claims?.map(y => toJson_AlbTargetControlConfigSpecResourcesClaims(y)),
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'limits': ((obj.limits) === undefined) ? undefined : (mapDefined(obj.limits, v => v?.value)),
+    'requests': ((obj.requests) === undefined) ? undefined : (mapDefined(obj.requests, v => v?.value)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -327,7 +327,7 @@ export function toJson_AlbTargetControlConfigSpecResourcesClaims(obj: AlbTargetC
     'request': obj.request,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -444,7 +444,7 @@ export function toJson_IngressClassParamsProps(obj: IngressClassParamsProps | un
     'spec': toJson_IngressClassParamsSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -619,7 +619,7 @@ export function toJson_IngressClassParamsSpec(obj: IngressClassParamsSpec | unde
     'wafv2AclName': obj.wafv2AclName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -647,7 +647,7 @@ export function toJson_IngressClassParamsSpecGroup(obj: IngressClassParamsSpecGr
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -689,7 +689,7 @@ export function toJson_IngressClassParamsSpecIpamConfiguration(obj: IngressClass
     'ipv4IPAMPoolId': obj.ipv4IpamPoolId,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -731,7 +731,7 @@ export function toJson_IngressClassParamsSpecListeners(obj: IngressClassParamsSp
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -767,7 +767,7 @@ export function toJson_IngressClassParamsSpecLoadBalancerAttributes(obj: Ingress
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -795,7 +795,7 @@ export function toJson_IngressClassParamsSpecMinimumLoadBalancerCapacity(obj: In
     'capacityUnits': obj.capacityUnits,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -831,10 +831,10 @@ export function toJson_IngressClassParamsSpecNamespaceSelector(obj: IngressClass
   if (obj === undefined) { return undefined; }
   const result = {
     'matchExpressions': obj.matchExpressions?.map(y => toJson_IngressClassParamsSpecNamespaceSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (mapDefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -882,10 +882,10 @@ export function toJson_IngressClassParamsSpecSubnets(obj: IngressClassParamsSpec
   if (obj === undefined) { return undefined; }
   const result = {
     'ids': obj.ids?.map(y => y),
-    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => y) }), {})),
+    'tags': ((obj.tags) === undefined) ? undefined : (mapDefined(obj.tags, v => v?.map(y => y))),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -921,7 +921,7 @@ export function toJson_IngressClassParamsSpecTags(obj: IngressClassParamsSpecTag
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -969,7 +969,7 @@ export function toJson_IngressClassParamsSpecListenersListenerAttributes(obj: In
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1018,7 +1018,7 @@ export function toJson_IngressClassParamsSpecNamespaceSelectorMatchExpressions(o
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1107,7 +1107,7 @@ export function toJson_TargetGroupBindingProps(obj: TargetGroupBindingProps | un
     'spec': toJson_TargetGroupBindingSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1191,7 +1191,7 @@ export function toJson_TargetGroupBindingSpec(obj: TargetGroupBindingSpec | unde
     'targetType': obj.targetType,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1219,7 +1219,7 @@ export function toJson_TargetGroupBindingSpecNetworking(obj: TargetGroupBindingS
     'ingress': obj.ingress?.map(y => toJson_TargetGroupBindingSpecNetworkingIngress(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1255,7 +1255,7 @@ export function toJson_TargetGroupBindingSpecServiceRef(obj: TargetGroupBindingS
     'port': obj.port?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1303,7 +1303,7 @@ export function toJson_TargetGroupBindingSpecNetworkingIngress(obj: TargetGroupB
     'ports': obj.ports?.map(y => toJson_TargetGroupBindingSpecNetworkingIngressPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1357,7 +1357,7 @@ export function toJson_TargetGroupBindingSpecNetworkingIngressFrom(obj: TargetGr
     'securityGroup': toJson_TargetGroupBindingSpecNetworkingIngressFromSecurityGroup(obj.securityGroup),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1395,7 +1395,7 @@ export function toJson_TargetGroupBindingSpecNetworkingIngressPorts(obj: TargetG
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1425,7 +1425,7 @@ export function toJson_TargetGroupBindingSpecNetworkingIngressFromIpBlock(obj: T
     'cidr': obj.cidr,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1454,7 +1454,7 @@ export function toJson_TargetGroupBindingSpecNetworkingIngressFromSecurityGroup(
     'groupID': obj.groupId,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1575,7 +1575,7 @@ export function toJson_TargetGroupBindingV1Beta1Props(obj: TargetGroupBindingV1B
     'spec': toJson_TargetGroupBindingV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1691,7 +1691,7 @@ export function toJson_TargetGroupBindingV1Beta1Spec(obj: TargetGroupBindingV1Be
     'vpcID': obj.vpcId,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1731,7 +1731,7 @@ export function toJson_TargetGroupBindingV1Beta1SpecNetworking(obj: TargetGroupB
     'ingress': obj.ingress?.map(y => toJson_TargetGroupBindingV1Beta1SpecNetworkingIngress(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1766,10 +1766,10 @@ export function toJson_TargetGroupBindingV1Beta1SpecNodeSelector(obj: TargetGrou
   if (obj === undefined) { return undefined; }
   const result = {
     'matchExpressions': obj.matchExpressions?.map(y => toJson_TargetGroupBindingV1Beta1SpecNodeSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (mapDefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1805,7 +1805,7 @@ export function toJson_TargetGroupBindingV1Beta1SpecServiceRef(obj: TargetGroupB
     'port': obj.port?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1879,7 +1879,7 @@ export function toJson_TargetGroupBindingV1Beta1SpecNetworkingIngress(obj: Targe
     'ports': obj.ports?.map(y => toJson_TargetGroupBindingV1Beta1SpecNetworkingIngressPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1928,7 +1928,7 @@ export function toJson_TargetGroupBindingV1Beta1SpecNodeSelectorMatchExpressions
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1982,7 +1982,7 @@ export function toJson_TargetGroupBindingV1Beta1SpecNetworkingIngressFrom(obj: T
     'securityGroup': toJson_TargetGroupBindingV1Beta1SpecNetworkingIngressFromSecurityGroup(obj.securityGroup),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2022,7 +2022,7 @@ export function toJson_TargetGroupBindingV1Beta1SpecNetworkingIngressPorts(obj: 
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2052,7 +2052,7 @@ export function toJson_TargetGroupBindingV1Beta1SpecNetworkingIngressFromIpBlock
     'cidr': obj.cidr,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2081,7 +2081,7 @@ export function toJson_TargetGroupBindingV1Beta1SpecNetworkingIngressFromSecurit
     'groupID': obj.groupId,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2117,3 +2117,13 @@ export enum TargetGroupBindingV1Beta1SpecNetworkingIngressPortsProtocol {
   UDP = "UDP",
 }
 
+
+/** The entries of `obj` whose value is defined, in their order, each value mapped by `f` (added by npm run import). */
+function mapDefined<V>(obj: { readonly [key: string]: V }, f: (v: Exclude<V, undefined>) => unknown = v => v): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (v !== undefined) out[k] = f(v as Exclude<V, undefined>);
+  }
+  return out;
+}

@@ -88,7 +88,7 @@ export function toJson_GitRepositoryProps(obj: GitRepositoryProps | undefined): 
     'spec': toJson_GitRepositorySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -240,7 +240,7 @@ export function toJson_GitRepositorySpec(obj: GitRepositorySpec | undefined): Re
     'verify': toJson_GitRepositorySpecVerify(obj.verify),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -288,7 +288,7 @@ export function toJson_GitRepositorySpecInclude(obj: GitRepositorySpecInclude | 
     'toPath': obj.toPath,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -334,7 +334,7 @@ export function toJson_GitRepositorySpecProxySecretRef(obj: GitRepositorySpecPro
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -401,7 +401,7 @@ export function toJson_GitRepositorySpecRef(obj: GitRepositorySpecRef | undefine
     'tag': obj.tag,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -434,7 +434,7 @@ export function toJson_GitRepositorySpecSecretRef(obj: GitRepositorySpecSecretRe
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -477,7 +477,7 @@ export function toJson_GitRepositorySpecVerify(obj: GitRepositorySpecVerify | un
     'secretRef': toJson_GitRepositorySpecVerifySecretRef(obj.secretRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -506,7 +506,7 @@ export function toJson_GitRepositorySpecIncludeRepository(obj: GitRepositorySpec
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -554,7 +554,7 @@ export function toJson_GitRepositorySpecVerifySecretRef(obj: GitRepositorySpecVe
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -644,7 +644,7 @@ export function toJson_HelmRepositoryProps(obj: HelmRepositoryProps | undefined)
     'spec': toJson_HelmRepositorySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -790,7 +790,7 @@ export function toJson_HelmRepositorySpec(obj: HelmRepositorySpec | undefined): 
     'url': obj.url,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -821,7 +821,7 @@ export function toJson_HelmRepositorySpecAccessFrom(obj: HelmRepositorySpecAcces
     'namespaceSelectors': obj.namespaceSelectors?.map(y => toJson_HelmRepositorySpecAccessFromNamespaceSelectors(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -863,7 +863,7 @@ export function toJson_HelmRepositorySpecCertSecretRef(obj: HelmRepositorySpecCe
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -914,7 +914,7 @@ export function toJson_HelmRepositorySpecSecretRef(obj: HelmRepositorySpecSecret
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -955,10 +955,10 @@ export interface HelmRepositorySpecAccessFromNamespaceSelectors {
 export function toJson_HelmRepositorySpecAccessFromNamespaceSelectors(obj: HelmRepositorySpecAccessFromNamespaceSelectors | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (mapDefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1047,7 +1047,7 @@ export function toJson_OciRepositoryProps(obj: OciRepositoryProps | undefined): 
     'spec': toJson_OciRepositorySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1205,7 +1205,7 @@ export function toJson_OciRepositorySpec(obj: OciRepositorySpec | undefined): Re
     'verify': toJson_OciRepositorySpecVerify(obj.verify),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1244,7 +1244,7 @@ export function toJson_OciRepositorySpecCertSecretRef(obj: OciRepositorySpecCert
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1286,7 +1286,7 @@ export function toJson_OciRepositorySpecLayerSelector(obj: OciRepositorySpecLaye
     'operation': obj.operation,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1332,7 +1332,7 @@ export function toJson_OciRepositorySpecProxySecretRef(obj: OciRepositorySpecPro
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1387,7 +1387,7 @@ export function toJson_OciRepositorySpecRef(obj: OciRepositorySpecRef | undefine
     'tag': obj.tag,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1417,7 +1417,7 @@ export function toJson_OciRepositorySpecSecretRef(obj: OciRepositorySpecSecretRe
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1478,7 +1478,7 @@ export function toJson_OciRepositorySpecVerify(obj: OciRepositorySpecVerify | un
     'trustedRootSecretRef': toJson_OciRepositorySpecVerifyTrustedRootSecretRef(obj.trustedRootSecretRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1534,7 +1534,7 @@ export function toJson_OciRepositorySpecVerifyMatchOidcIdentity(obj: OciReposito
     'subject': obj.subject,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1575,7 +1575,7 @@ export function toJson_OciRepositorySpecVerifySecretRef(obj: OciRepositorySpecVe
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1606,7 +1606,17 @@ export function toJson_OciRepositorySpecVerifyTrustedRootSecretRef(obj: OciRepos
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+
+/** The entries of `obj` whose value is defined, in their order, each value mapped by `f` (added by npm run import). */
+function mapDefined<V>(obj: { readonly [key: string]: V }, f: (v: Exclude<V, undefined>) => unknown = v => v): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (v !== undefined) out[k] = f(v as Exclude<V, undefined>);
+  }
+  return out;
+}

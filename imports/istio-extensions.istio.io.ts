@@ -85,7 +85,7 @@ export function toJson_TrafficExtensionProps(obj: TrafficExtensionProps | undefi
     'spec': toJson_TrafficExtensionSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -163,7 +163,7 @@ export function toJson_TrafficExtensionSpec(obj: TrafficExtensionSpec | undefine
     'wasm': toJson_TrafficExtensionSpecWasm(obj.wasm),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -191,7 +191,7 @@ export function toJson_TrafficExtensionSpecLua(obj: TrafficExtensionSpecLua | un
     'inlineCode': obj.inlineCode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -227,7 +227,7 @@ export function toJson_TrafficExtensionSpecMatch(obj: TrafficExtensionSpecMatch 
     'ports': obj.ports?.map(y => toJson_TrafficExtensionSpecMatchPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -270,10 +270,10 @@ export interface TrafficExtensionSpecSelector {
 export function toJson_TrafficExtensionSpecSelector(obj: TrafficExtensionSpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (mapDefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -323,7 +323,7 @@ export function toJson_TrafficExtensionSpecTargetRefs(obj: TrafficExtensionSpecT
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -427,7 +427,7 @@ export function toJson_TrafficExtensionSpecWasm(obj: TrafficExtensionSpecWasm | 
     'vmConfig': toJson_TrafficExtensionSpecWasmVmConfig(obj.vmConfig),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -469,7 +469,7 @@ export function toJson_TrafficExtensionSpecMatchPorts(obj: TrafficExtensionSpecM
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -545,7 +545,7 @@ export function toJson_TrafficExtensionSpecWasmVmConfig(obj: TrafficExtensionSpe
     'env': obj.env?.map(y => toJson_TrafficExtensionSpecWasmVmConfigEnv(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -589,7 +589,7 @@ export function toJson_TrafficExtensionSpecWasmVmConfigEnv(obj: TrafficExtension
     'valueFrom': obj.valueFrom,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -690,7 +690,7 @@ export function toJson_WasmPluginProps(obj: WasmPluginProps | undefined): Record
     'spec': toJson_WasmPluginSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -842,7 +842,7 @@ export function toJson_WasmPluginSpec(obj: WasmPluginSpec | undefined): Record<s
     'vmConfig': toJson_WasmPluginSpecVmConfig(obj.vmConfig),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -910,7 +910,7 @@ export function toJson_WasmPluginSpecMatch(obj: WasmPluginSpecMatch | undefined)
     'ports': obj.ports?.map(y => toJson_WasmPluginSpecMatchPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -953,10 +953,10 @@ export interface WasmPluginSpecSelector {
 export function toJson_WasmPluginSpecSelector(obj: WasmPluginSpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (mapDefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1006,7 +1006,7 @@ export function toJson_WasmPluginSpecTargetRef(obj: WasmPluginSpecTargetRef | un
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1056,7 +1056,7 @@ export function toJson_WasmPluginSpecTargetRefs(obj: WasmPluginSpecTargetRefs | 
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1100,7 +1100,7 @@ export function toJson_WasmPluginSpecVmConfig(obj: WasmPluginSpecVmConfig | unde
     'env': obj.env?.map(y => toJson_WasmPluginSpecVmConfigEnv(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1142,7 +1142,7 @@ export function toJson_WasmPluginSpecMatchPorts(obj: WasmPluginSpecMatchPorts | 
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1186,7 +1186,7 @@ export function toJson_WasmPluginSpecVmConfigEnv(obj: WasmPluginSpecVmConfigEnv 
     'valueFrom': obj.valueFrom,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1204,3 +1204,13 @@ export enum WasmPluginSpecVmConfigEnvValueFrom {
   HOST = "HOST",
 }
 
+
+/** The entries of `obj` whose value is defined, in their order, each value mapped by `f` (added by npm run import). */
+function mapDefined<V>(obj: { readonly [key: string]: V }, f: (v: Exclude<V, undefined>) => unknown = v => v): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (v !== undefined) out[k] = f(v as Exclude<V, undefined>);
+  }
+  return out;
+}

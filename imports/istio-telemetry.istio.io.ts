@@ -85,7 +85,7 @@ export function toJson_TelemetryProps(obj: TelemetryProps | undefined): Record<s
     'spec': toJson_TelemetrySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -151,7 +151,7 @@ export function toJson_TelemetrySpec(obj: TelemetrySpec | undefined): Record<str
     'tracing': obj.tracing?.map(y => toJson_TelemetrySpecTracing(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -201,7 +201,7 @@ export function toJson_TelemetrySpecAccessLogging(obj: TelemetrySpecAccessLoggin
     'providers': obj.providers?.map(y => toJson_TelemetrySpecAccessLoggingProviders(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -243,7 +243,7 @@ export function toJson_TelemetrySpecMetrics(obj: TelemetrySpecMetrics | undefine
     'reportingInterval': obj.reportingInterval,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -268,10 +268,10 @@ export interface TelemetrySpecSelector {
 export function toJson_TelemetrySpecSelector(obj: TelemetrySpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (mapDefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -321,7 +321,7 @@ export function toJson_TelemetrySpecTargetRef(obj: TelemetrySpecTargetRef | unde
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -371,7 +371,7 @@ export function toJson_TelemetrySpecTargetRefs(obj: TelemetrySpecTargetRefs | un
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -441,7 +441,7 @@ export interface TelemetrySpecTracing {
 export function toJson_TelemetrySpecTracing(obj: TelemetrySpecTracing | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'customTags': ((obj.customTags) === undefined) ? undefined : (Object.entries(obj.customTags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_TelemetrySpecTracingCustomTags(i[1]) }), {})),
+    'customTags': ((obj.customTags) === undefined) ? undefined : (mapDefined(obj.customTags, v => toJson_TelemetrySpecTracingCustomTags(v))),
     'disableContextPropagation': obj.disableContextPropagation,
     'disableSpanReporting': obj.disableSpanReporting,
     'enableIstioTags': obj.enableIstioTags,
@@ -451,7 +451,7 @@ export function toJson_TelemetrySpecTracing(obj: TelemetrySpecTracing | undefine
     'useRequestIdForTraceSampling': obj.useRequestIdForTraceSampling,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -479,7 +479,7 @@ export function toJson_TelemetrySpecAccessLoggingFilter(obj: TelemetrySpecAccess
     'expression': obj.expression,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -509,7 +509,7 @@ export function toJson_TelemetrySpecAccessLoggingMatch(obj: TelemetrySpecAccessL
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -535,7 +535,7 @@ export function toJson_TelemetrySpecAccessLoggingProviders(obj: TelemetrySpecAcc
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -574,10 +574,10 @@ export function toJson_TelemetrySpecMetricsOverrides(obj: TelemetrySpecMetricsOv
   const result = {
     'disabled': obj.disabled,
     'match': toJson_TelemetrySpecMetricsOverridesMatch(obj.match),
-    'tagOverrides': ((obj.tagOverrides) === undefined) ? undefined : (Object.entries(obj.tagOverrides).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_TelemetrySpecMetricsOverridesTagOverrides(i[1]) }), {})),
+    'tagOverrides': ((obj.tagOverrides) === undefined) ? undefined : (mapDefined(obj.tagOverrides, v => toJson_TelemetrySpecMetricsOverridesTagOverrides(v))),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -603,7 +603,7 @@ export function toJson_TelemetrySpecMetricsProviders(obj: TelemetrySpecMetricsPr
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -653,7 +653,7 @@ export function toJson_TelemetrySpecTracingCustomTags(obj: TelemetrySpecTracingC
     'literal': toJson_TelemetrySpecTracingCustomTagsLiteral(obj.literal),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -683,7 +683,7 @@ export function toJson_TelemetrySpecTracingMatch(obj: TelemetrySpecTracingMatch 
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -709,7 +709,7 @@ export function toJson_TelemetrySpecTracingProviders(obj: TelemetrySpecTracingPr
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -773,7 +773,7 @@ export function toJson_TelemetrySpecMetricsOverridesMatch(obj: TelemetrySpecMetr
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -809,7 +809,7 @@ export function toJson_TelemetrySpecMetricsOverridesTagOverrides(obj: TelemetryS
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -845,7 +845,7 @@ export function toJson_TelemetrySpecTracingCustomTagsEnvironment(obj: TelemetryS
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -873,7 +873,7 @@ export function toJson_TelemetrySpecTracingCustomTagsFormatter(obj: TelemetrySpe
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -909,7 +909,7 @@ export function toJson_TelemetrySpecTracingCustomTagsHeader(obj: TelemetrySpecTr
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -937,7 +937,7 @@ export function toJson_TelemetrySpecTracingCustomTagsLiteral(obj: TelemetrySpecT
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1102,7 +1102,7 @@ export function toJson_TelemetryV1Alpha1Props(obj: TelemetryV1Alpha1Props | unde
     'spec': toJson_TelemetryV1Alpha1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1168,7 +1168,7 @@ export function toJson_TelemetryV1Alpha1Spec(obj: TelemetryV1Alpha1Spec | undefi
     'tracing': obj.tracing?.map(y => toJson_TelemetryV1Alpha1SpecTracing(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1218,7 +1218,7 @@ export function toJson_TelemetryV1Alpha1SpecAccessLogging(obj: TelemetryV1Alpha1
     'providers': obj.providers?.map(y => toJson_TelemetryV1Alpha1SpecAccessLoggingProviders(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1260,7 +1260,7 @@ export function toJson_TelemetryV1Alpha1SpecMetrics(obj: TelemetryV1Alpha1SpecMe
     'reportingInterval': obj.reportingInterval,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1285,10 +1285,10 @@ export interface TelemetryV1Alpha1SpecSelector {
 export function toJson_TelemetryV1Alpha1SpecSelector(obj: TelemetryV1Alpha1SpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (mapDefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1338,7 +1338,7 @@ export function toJson_TelemetryV1Alpha1SpecTargetRef(obj: TelemetryV1Alpha1Spec
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1388,7 +1388,7 @@ export function toJson_TelemetryV1Alpha1SpecTargetRefs(obj: TelemetryV1Alpha1Spe
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1458,7 +1458,7 @@ export interface TelemetryV1Alpha1SpecTracing {
 export function toJson_TelemetryV1Alpha1SpecTracing(obj: TelemetryV1Alpha1SpecTracing | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'customTags': ((obj.customTags) === undefined) ? undefined : (Object.entries(obj.customTags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_TelemetryV1Alpha1SpecTracingCustomTags(i[1]) }), {})),
+    'customTags': ((obj.customTags) === undefined) ? undefined : (mapDefined(obj.customTags, v => toJson_TelemetryV1Alpha1SpecTracingCustomTags(v))),
     'disableContextPropagation': obj.disableContextPropagation,
     'disableSpanReporting': obj.disableSpanReporting,
     'enableIstioTags': obj.enableIstioTags,
@@ -1468,7 +1468,7 @@ export function toJson_TelemetryV1Alpha1SpecTracing(obj: TelemetryV1Alpha1SpecTr
     'useRequestIdForTraceSampling': obj.useRequestIdForTraceSampling,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1496,7 +1496,7 @@ export function toJson_TelemetryV1Alpha1SpecAccessLoggingFilter(obj: TelemetryV1
     'expression': obj.expression,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1526,7 +1526,7 @@ export function toJson_TelemetryV1Alpha1SpecAccessLoggingMatch(obj: TelemetryV1A
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1552,7 +1552,7 @@ export function toJson_TelemetryV1Alpha1SpecAccessLoggingProviders(obj: Telemetr
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1591,10 +1591,10 @@ export function toJson_TelemetryV1Alpha1SpecMetricsOverrides(obj: TelemetryV1Alp
   const result = {
     'disabled': obj.disabled,
     'match': toJson_TelemetryV1Alpha1SpecMetricsOverridesMatch(obj.match),
-    'tagOverrides': ((obj.tagOverrides) === undefined) ? undefined : (Object.entries(obj.tagOverrides).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_TelemetryV1Alpha1SpecMetricsOverridesTagOverrides(i[1]) }), {})),
+    'tagOverrides': ((obj.tagOverrides) === undefined) ? undefined : (mapDefined(obj.tagOverrides, v => toJson_TelemetryV1Alpha1SpecMetricsOverridesTagOverrides(v))),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1620,7 +1620,7 @@ export function toJson_TelemetryV1Alpha1SpecMetricsProviders(obj: TelemetryV1Alp
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1670,7 +1670,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingCustomTags(obj: TelemetryV1Al
     'literal': toJson_TelemetryV1Alpha1SpecTracingCustomTagsLiteral(obj.literal),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1700,7 +1700,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingMatch(obj: TelemetryV1Alpha1S
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1726,7 +1726,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingProviders(obj: TelemetryV1Alp
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1790,7 +1790,7 @@ export function toJson_TelemetryV1Alpha1SpecMetricsOverridesMatch(obj: Telemetry
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1826,7 +1826,7 @@ export function toJson_TelemetryV1Alpha1SpecMetricsOverridesTagOverrides(obj: Te
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1862,7 +1862,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingCustomTagsEnvironment(obj: Te
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1890,7 +1890,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingCustomTagsFormatter(obj: Tele
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1926,7 +1926,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingCustomTagsHeader(obj: Telemet
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1954,7 +1954,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingCustomTagsLiteral(obj: Teleme
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return mapDefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2036,3 +2036,13 @@ export enum TelemetryV1Alpha1SpecMetricsOverridesTagOverridesOperation {
   REMOVE = "REMOVE",
 }
 
+
+/** The entries of `obj` whose value is defined, in their order, each value mapped by `f` (added by npm run import). */
+function mapDefined<V>(obj: { readonly [key: string]: V }, f: (v: Exclude<V, undefined>) => unknown = v => v): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (v !== undefined) out[k] = f(v as Exclude<V, undefined>);
+  }
+  return out;
+}

@@ -104,6 +104,10 @@ async function main(): Promise<void> {
         stdio: ['ignore', 'ignore', 'inherit'],
       });
     }
+    for (const name of fs.readdirSync(outdir)) {
+      const file = path.join(outdir, name);
+      fs.writeFileSync(file, withLinearFilters(fs.readFileSync(file, 'utf8'), `imports/${name}`));
+    }
     const schemasDir = path.join(work, CRD_SCHEMAS_FOLDER);
     fs.mkdirSync(schemasDir);
     for (const [source, text] of texts) fs.writeFileSync(path.join(schemasDir, `${source.name}.json`), schemasFile(source, text));
@@ -120,6 +124,38 @@ async function main(): Promise<void> {
   console.log(
     `imports/: ${files.length} files, ${CRD_SCHEMAS_FOLDER}/: ${sources.length} files, from ${sources.length} sources${mirror ? ` (mirror ${mirror})` : ''}`,
   );
+}
+
+/**
+ * The generator writes every "drop the undefined values" step as
+ * `Object.entries(x).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: f(i[1]) }), {})`,
+ * which copies the object built so far once per key. Each is replaced by a call of `mapDefined`
+ * (added to the file), one loop with the same result: the same keys in the same order, each defined
+ * value mapped by the same expression. A file that still holds such a `reduce` afterwards means the
+ * generator writes it another way now: the import fails rather than keep it.
+ */
+export function withLinearFilters(text: string, file: string): string {
+  const pattern =
+    /Object\.entries\(((?:[^()]|\([^()]*\))+)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (.+?) \}\), \{\}\)/g;
+  let replaced = 0;
+  const out = text.replace(pattern, (_, object: string, value: string) => {
+    replaced++;
+    return value === 'i[1]' ? `mapDefined(${object})` : `mapDefined(${object}, v => ${value.replace(/\bi\[1\]/g, 'v')})`;
+  });
+  if (/\.reduce\(\(r, i\)/.test(out))
+    throw new Error(`${file}: a generated reduce((r, i) ...) is not in the form withLinearFilters replaces; fix: extend it`);
+  if (replaced === 0) return out;
+  return `${out}
+/** The entries of \`obj\` whose value is defined, in their order, each value mapped by \`f\` (added by npm run import). */
+function mapDefined<V>(obj: { readonly [key: string]: V }, f: (v: Exclude<V, undefined>) => unknown = v => v): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (v !== undefined) out[k] = f(v as Exclude<V, undefined>);
+  }
+  return out;
+}
+`;
 }
 
 /** Swap a freshly generated folder into place so a failure never leaves a half-written one. */
