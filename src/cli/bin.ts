@@ -15,6 +15,7 @@ import { planPlatform, synthPlatform } from './platform-definition';
 import { ReportFormat, rulesTable, runCheck } from './check-command';
 import { DiffCommandOptions, failOnClasses, runDiff, withDiffOptions } from './diff-command';
 import { loadPlatformModule, PlatformModuleError } from './platform-module';
+import { setRelaunch } from '../core/parallel';
 
 /** The schemas the package ships beside its compiled code (`lib/crd-schemas`). */
 const PACKAGED_SCHEMAS = path.resolve(__dirname, '..', '..', CRD_SCHEMAS_FOLDER);
@@ -137,4 +138,8 @@ export function main(argv: readonly string[]): void {
   program.parse([...argv]);
 }
 
-if (require.main === module) main(process.argv);
+if (require.main === module) {
+  // The synth shares the environments among the cores by starting this program again in threads.
+  setRelaunch({ script: __filename, argv: process.argv.slice(2) });
+  main(process.argv);
+}

@@ -5,10 +5,14 @@ import * as path from 'node:path';
 import { EnvironmentConfig } from '../config/environment-config';
 import { OutputError, OutputTree, recoverOutput, writeOutput } from '../synth/output';
 import { CrdSchemas } from '../checks/schema';
-import { synthesize } from '../synth/synthesize';
+import { checkPromotion } from '../checks/migration/gates';
+import { NamespaceMigration } from '../checks/migration/state';
+import { RuleResult } from '../checks/rules';
+import { prepareEnvironments, synthesizeEnvironment } from '../synth/synthesize';
 import { committedStatesIn } from '../synth/committed-states';
-import { EnvironmentBuilder } from '../synth/types';
-import { SynthError } from '../core/problem';
+import { EnvironmentBuilder, SynthesizedEnvironment, SynthesizedFile, SynthOptions } from '../synth/types';
+import { LocatedProblem, SynthError } from '../core/problem';
+import { defaultThreads, mapUnits, workerSide } from '../core/parallel';
 
 /** Options of {@link runSynth}. */
 export interface RunSynthOptions {
@@ -74,6 +78,57 @@ export interface RunSynthOptions {
   readonly log?: (line: string) => void;
   /** Receives warnings and errors. @default console.error */
   readonly error?: (line: string) => void;
+  /**
+   * Threads that synthesize environments side by side, this one included. Other threads are used
+   * only when the launcher of this process says how to start it again (`scripts/run.js` and the
+   * package's bin do); the output is the same with any number.
+   *
+   * @default - EKS_MESH_SYNTH_THREADS, else one per core (at most one per environment) when the
+   *   environments enable at least 100 app-team namespaces together, else 1
+   */
+  readonly threads?: number;
+}
+
+/** App-team namespaces (summed over the environments) from which other threads pay for their start. */
+const THREADS_FROM_NAMESPACES = 100;
+
+/** What one synthesis of one environment gives the main thread: plain data, the same from any thread. */
+interface SynthOutcome {
+  readonly problems: readonly LocatedProblem[];
+  readonly files?: readonly SynthesizedFile[];
+  readonly namespaces?: ReadonlyMap<string, NamespaceMigration>;
+  /** Warning and silenced lines, in the order they are printed. */
+  readonly notes: readonly string[];
+  readonly decisionsProblem?: string;
+  readonly unverifiedFlows: number;
+}
+
+/** An environment, and (when asked for) its second output. */
+interface EnvironmentOutcome {
+  readonly primary?: SynthOutcome;
+  readonly secondary?: SynthOutcome;
+}
+
+function outcomeOf(one: { readonly result?: SynthesizedEnvironment; readonly problems: readonly LocatedProblem[] }): SynthOutcome {
+  const r = one.result;
+  const name = r?.env.name;
+  const line = (w: RuleResult) => `warning [${name}] ${w.object.file}: rule ${w.rule.id}: ${w.message}. fix: ${w.fix}`;
+  const silenced = (s: RuleResult) => `silenced [${name}] ${s.object.file}: rule ${s.rule.id}: ${s.message} (reason: ${s.silencedBecause})`;
+  return {
+    problems: one.problems,
+    files: r?.files,
+    namespaces: r?.states.namespaces,
+    notes: r ? [...r.warnings.map(line), ...r.silenced.map(silenced)] : [],
+    decisionsProblem: r?.decisionsProblem,
+    unverifiedFlows: r?.unverifiedFlows ?? 0,
+  };
+}
+
+function threadsFor(options: RunSynthOptions, configs: readonly EnvironmentConfig[]): number {
+  const given = options.threads ?? (process.env.EKS_MESH_SYNTH_THREADS ? Number(process.env.EKS_MESH_SYNTH_THREADS) : undefined);
+  if (given !== undefined) return Number.isInteger(given) && given >= 1 ? given : 1;
+  const namespaces = configs.reduce((n, c) => n + (c.namespaces && typeof c.namespaces === 'object' ? Object.keys(c.namespaces).length : 0), 0);
+  return namespaces >= THREADS_FROM_NAMESPACES ? defaultThreads(configs.length) : 1;
 }
 
 /**
@@ -83,38 +138,60 @@ export interface RunSynthOptions {
  *   (nothing written), 2 bad usage
  */
 export function runSynth(options: RunSynthOptions): number {
+  const worker = workerSide();
   const log = options.log ?? console.log;
   const error = options.error ?? console.error;
   const known = options.environments.map(e => e.name);
   const unknown = (options.only ?? []).filter(n => !known.includes(n));
-  if (unknown.length > 0) {
+  if (unknown.length > 0 && !worker) {
     error(`unknown environment ${unknown.join(', ')}; known: ${known.join(', ')}`);
     return 2;
   }
   const configs = options.only ? options.environments.filter(e => options.only!.includes(e.name)) : options.environments;
-  if (!options.crdDir) {
+  if (!options.crdDir && !worker) {
     error('warning: schema check skipped: no CRD folder; run `npm run import` (or `npm run import -- --mirror <dir>`), or set EKS_MESH_CRDS');
   }
   const schemas = options.crdDir ? CrdSchemas.fromDirectory(options.crdDir, { cacheDir: options.crdCacheDir }) : undefined;
+  // What is committed now: steps from it that skip a safe intermediate state are refused.
+  // Only the environments synthesized now, and of them only Namespaces and PeerAuthentications.
+  const previousStates = committedStatesIn(options.committedDir ?? options.outdir);
+  // One environment and its second output: the unit that threads share.
+  const synthesizeAt = (env: SynthesizedEnvironment['env'] | undefined, tick: () => void): EnvironmentOutcome => {
+    if (!env) return {};
+    const onPhase = () => tick();
+    const common: SynthOptions = { schemas, configSource: options.configSource, onPhase };
+    const primary = outcomeOf(synthesizeEnvironment(env, options.build, { ...common, previousStates, decisionsDir: options.decisionsDir }));
+    const secondary = options.secondary
+      ? outcomeOf(synthesizeEnvironment(env, options.secondary.build, { ...common, meshReport: false, stageFolders: false }))
+      : undefined;
+    return { primary, secondary };
+  };
+  const names = configs.map(c => String(c.name));
+  if (worker) {
+    worker.serve(names, (i, tick) => synthesizeAt(prepareEnvironments([configs[i]]).envs[0], tick));
+    return 0;
+  }
   try {
     // A run killed while writing left a journal or staging folders: finish or undo that first.
     for (const line of recoverOutput(options.outdir)) log(line);
-    // What is committed now: steps from it that skip a safe intermediate state are refused.
-    // Only the environments synthesized now, and of them only Namespaces and PeerAuthentications.
-    const previousStates = committedStatesIn(options.committedDir ?? options.outdir);
-    const results = synthesize(configs, options.build, {
-      schemas,
-      configSource: options.configSource,
-      previousStates,
-      decisionsDir: options.decisionsDir,
+    const prepared = prepareEnvironments(configs, { configSource: options.configSource });
+    const { results: outcomes, elsewhere } = mapUnits(names, (i, tick) => synthesizeAt(prepared.envs[i], tick), {
+      threads: threadsFor(options, configs),
     });
-    const secondary = options.secondary
-      ? synthesize(configs, options.secondary.build, { schemas, configSource: options.configSource, meshReport: false, stageFolders: false })
-      : [];
-    for (const r of [...results, ...secondary]) {
-      for (const w of r.warnings) error(`warning [${r.env.name}] ${w.object.file}: rule ${w.rule.id}: ${w.message}. fix: ${w.fix}`);
-      for (const s of r.silenced) error(`silenced [${r.env.name}] ${s.object.file}: rule ${s.rule.id}: ${s.message} (reason: ${s.silencedBecause})`);
-    }
+    // Problems in the order of the environments, as one synthesis of them all gives them.
+    const located = (part: (o: EnvironmentOutcome) => SynthOutcome | undefined, withConfigs: boolean) => {
+      const problems = outcomes.flatMap((o, i) => [...(withConfigs ? prepared.problems[i] : []), ...(part(o)?.problems ?? [])]);
+      const done = outcomes.map(part);
+      if (done.every(d => d?.files)) {
+        const states = done.map((d, i) => ({ env: prepared.envs[i]!, namespaces: d!.namespaces! }));
+        problems.push(...checkPromotion(states, options.configSource));
+      }
+      if (problems.length > 0) throw new SynthError(problems);
+      return done.map((d, i) => ({ env: prepared.envs[i]!, ...d! }));
+    };
+    const results = located(o => o.primary, true);
+    const secondary = options.secondary ? located(o => o.secondary, false) : [];
+    for (const r of [...results, ...secondary]) for (const note of r.notes) error(note);
     for (const r of results) {
       if (r.decisionsProblem) error(`warning [${r.env.name}] ${r.decisionsProblem}: MESH.md shows every flow as not verified`);
       if (r.unverifiedFlows > 0) {
@@ -124,15 +201,17 @@ export function runSynth(options: RunSynthOptions): number {
       }
     }
     // One switch for the whole output folder: environments and their Flux Kustomizations together.
+    const written = (envs: typeof results) => envs.map(r => ({ env: r.env, files: r.files! }));
     const trees: OutputTree[] = [
-      { folder: '', envs: results },
-      ...(options.secondary ? [{ folder: options.secondary.folder, envs: secondary }] : []),
+      { folder: '', envs: written(results) },
+      ...(options.secondary ? [{ folder: options.secondary.folder, envs: written(secondary) }] : []),
     ];
-    const written = writeOutput(options.outdir, trees, { pruneOtherEnvironments: !options.only });
+    const paths = writeOutput(options.outdir, trees, { pruneOtherEnvironments: !options.only });
     if (options.mirrorOutdir && path.resolve(options.mirrorOutdir) !== path.resolve(options.outdir))
       writeOutput(options.mirrorOutdir, trees, { pruneOtherEnvironments: !options.only });
+    const threads = elsewhere > 0 ? `, ${elsewhere} of them in other threads` : '';
     log(
-      `synthesized ${results.length} environment${results.length === 1 ? '' : 's'} (${written.length} files) into ${path.relative(process.cwd(), options.outdir) || '.'}`,
+      `synthesized ${results.length} environment${results.length === 1 ? '' : 's'}${threads} (${paths.length} files) into ${path.relative(process.cwd(), options.outdir) || '.'}`,
     );
     return 0;
   } catch (e) {

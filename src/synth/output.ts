@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GENERATED_HEADER } from './render';
-import { SynthesizedEnvironment } from './types';
+import { SynthesizedEnvironment, SynthesizedFile } from './types';
 
 /** Options of {@link writeEnvironments} and {@link writeOutput}. */
 export interface WriteOptions {
@@ -26,7 +26,13 @@ export interface WriteOptions {
 export interface OutputTree {
   /** Folder inside the output folder, e.g. `flux`; `''` for the output folder itself. */
   readonly folder: string;
-  readonly envs: readonly SynthesizedEnvironment[];
+  readonly envs: readonly WrittenEnvironment[];
+}
+
+/** What is written of an environment: its name and its files. */
+export interface WrittenEnvironment {
+  readonly env: { readonly name: string };
+  readonly files: readonly SynthesizedFile[];
 }
 
 /** The output could not be written; the output folder is as it was before the run. */

@@ -182,22 +182,30 @@ function synthesizeOne(
   };
 }
 
+/** The environments of {@link synthesize}, resolved, with the problems of each config. */
+export interface PreparedEnvironments {
+  /** Each config's environment, in the order given; undefined where its config has problems. */
+  readonly envs: readonly (ResolvedEnvironment | undefined)[];
+  /** The problems of each config (and of its name and folder among the others), in the order given. */
+  readonly problems: readonly (readonly LocatedProblem[])[];
+}
+
 /**
- * Resolve, build, check and serialize every environment; then check that no environment is
- * ahead of the one before it.
- *
- * @throws SynthError listing every problem of every environment; nothing is returned then
+ * Resolve every config and check what no environment can check alone: that names and Flux folders
+ * are each used once.
  */
-export function synthesize(configs: readonly EnvironmentConfig[], build: EnvironmentBuilder, options: SynthOptions = {}): SynthesizedEnvironment[] {
-  const problems: LocatedProblem[] = [];
-  const results: SynthesizedEnvironment[] = [];
+export function prepareEnvironments(configs: readonly EnvironmentConfig[], options: SynthOptions = {}): PreparedEnvironments {
+  const envs: (ResolvedEnvironment | undefined)[] = [];
+  const problems: LocatedProblem[][] = [];
   const names = configs.map(c => c.name);
   // Two environments applied from one folder: one cluster would run the other's manifests.
   const byFluxPath = new Map<string, string>();
   for (const config of configs) {
+    const found: LocatedProblem[] = [];
+    problems.push(found);
     const source = options.configSource?.(config.name) ?? 'EnvironmentConfig';
     if (names.indexOf(config.name) !== names.lastIndexOf(config.name) && names.indexOf(config.name) === configs.indexOf(config)) {
-      problems.push({
+      found.push({
         environment: config.name,
         path: source,
         field: 'name',
@@ -209,12 +217,13 @@ export function synthesize(configs: readonly EnvironmentConfig[], build: Environ
     const t0 = options.onPhase ? performance.now() : 0;
     const { env, problems: configProblems } = resolveEnvironment(config);
     if (options.onPhase) options.onPhase('config', performance.now() - t0, String(config.name));
-    problems.push(...configProblems.map(p => ({ ...p, environment: String(config.name), path: source })));
+    found.push(...configProblems.map(p => ({ ...p, environment: String(config.name), path: source })));
+    envs.push(env);
     if (!env) continue;
     const folder = env.flux.path.replace(/\/+$/, '');
     const owner = byFluxPath.get(folder);
     if (owner !== undefined && owner !== env.name) {
-      problems.push({
+      found.push({
         environment: env.name,
         path: source,
         field: 'flux.path',
@@ -225,9 +234,38 @@ export function synthesize(configs: readonly EnvironmentConfig[], build: Environ
     } else {
       byFluxPath.set(folder, env.name);
     }
-    const result = renderObjects(() => synthesizeOne(env, build, options, problems));
-    if (result) results.push(result);
   }
+  return { envs, problems };
+}
+
+/** Build, check and serialize one resolved environment, on its own. */
+export function synthesizeEnvironment(
+  env: ResolvedEnvironment,
+  build: EnvironmentBuilder,
+  options: SynthOptions = {},
+): { readonly result?: SynthesizedEnvironment; readonly problems: readonly LocatedProblem[] } {
+  const problems: LocatedProblem[] = [];
+  const result = renderObjects(() => synthesizeOne(env, build, options, problems));
+  return { result, problems };
+}
+
+/**
+ * Resolve, build, check and serialize every environment; then check that no environment is
+ * ahead of the one before it.
+ *
+ * @throws SynthError listing every problem of every environment; nothing is returned then
+ */
+export function synthesize(configs: readonly EnvironmentConfig[], build: EnvironmentBuilder, options: SynthOptions = {}): SynthesizedEnvironment[] {
+  const prepared = prepareEnvironments(configs, options);
+  const problems: LocatedProblem[] = [];
+  const results: SynthesizedEnvironment[] = [];
+  prepared.envs.forEach((env, i) => {
+    problems.push(...prepared.problems[i]);
+    if (!env) return;
+    const one = synthesizeEnvironment(env, build, options);
+    problems.push(...one.problems);
+    if (one.result) results.push(one.result);
+  });
   // Promotion order, across the environments given (in their order).
   if (results.length === configs.length)
     problems.push(
