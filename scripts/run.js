@@ -17,10 +17,9 @@ const Module = require('node:module');
 const { isMainThread, threadId } = require('node:worker_threads');
 
 /**
- * How much V8 lets the heap grow past what survived each full collection (percent). By default it
- * grows up to 4 times that while a synth allocates fast (MemoryController::GrowingFactor in V8's
- * src/heap/heap-controller.cc, which reads this flag each time): a 5 x 1000 synth then peaked at
- * 600 MiB with less than 200 MiB alive. A flag given on the command line or in NODE_OPTIONS wins.
+ * How much V8 lets the heap grow past what survived each full collection (percent): the value and
+ * the reason are those of src/core/heap.ts, for the package's bin. A flag given on the command line
+ * or in NODE_OPTIONS wins.
  */
 const HEAP_GROWING_PERCENT = 30;
 

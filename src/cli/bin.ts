@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { Command, Option } from 'commander';
 import { CRD_SCHEMAS_FOLDER, findCrdDir } from '../checks/schema';
 import { planPlatform, synthPlatform } from './platform-definition';
@@ -16,6 +17,7 @@ import { ReportFormat, rulesTable, runCheck } from './check-command';
 import { DiffCommandOptions, failOnClasses, runDiff, withDiffOptions } from './diff-command';
 import { loadPlatformModule, PlatformModuleError } from './platform-module';
 import { setRelaunch } from '../core/parallel';
+import { limitHeapGrowth } from '../core/heap';
 
 /** The schemas the package ships beside its compiled code (`lib/crd-schemas`). */
 const PACKAGED_SCHEMAS = path.resolve(__dirname, '..', '..', CRD_SCHEMAS_FOLDER);
@@ -141,5 +143,6 @@ export function main(argv: readonly string[]): void {
 if (require.main === module) {
   // The synth shares the environments among the cores by starting this program again in threads.
   setRelaunch({ script: __filename, argv: process.argv.slice(2) });
+  if (isMainThread) limitHeapGrowth();
   main(process.argv);
 }

@@ -3,7 +3,17 @@
  */
 import * as path from 'node:path';
 import { EnvironmentConfig } from '../config/environment-config';
-import { OutputError, OutputTree, recoverOutput, writeOutput } from '../synth/output';
+import {
+  abandonOutput,
+  commitOutput,
+  openOutput,
+  OutputError,
+  outputPaths,
+  OutputTree,
+  recoverOutput,
+  writeOutput,
+  writeStaged,
+} from '../synth/output';
 import { CrdSchemas } from '../checks/schema';
 import { checkPromotion } from '../checks/migration/gates';
 import { NamespaceMigration } from '../checks/migration/state';
@@ -96,6 +106,8 @@ const THREADS_FROM_NAMESPACES = 100;
 interface SynthOutcome {
   readonly problems: readonly LocatedProblem[];
   readonly files?: readonly SynthesizedFile[];
+  /** The files written into the staging folder, relative to the output folder. */
+  readonly written?: readonly string[];
   readonly namespaces?: ReadonlyMap<string, NamespaceMigration>;
   /** Warning and silenced lines, in the order they are printed. */
   readonly notes: readonly string[];
@@ -127,6 +139,8 @@ function outcomeOf(one: { readonly result?: SynthesizedEnvironment; readonly pro
 function threadsFor(options: RunSynthOptions, configs: readonly EnvironmentConfig[]): number {
   const given = options.threads ?? (process.env.EKS_MESH_SYNTH_THREADS ? Number(process.env.EKS_MESH_SYNTH_THREADS) : undefined);
   if (given !== undefined) return Number.isInteger(given) && given >= 1 ? given : 1;
+  // The write faults of the tests count the file operations of one thread.
+  if (process.env.EKS_MESH_WRITE_FAULT) return 1;
   const namespaces = configs.reduce((n, c) => n + (c.namespaces && typeof c.namespaces === 'object' ? Object.keys(c.namespaces).length : 0), 0);
   return namespaces >= THREADS_FROM_NAMESPACES ? defaultThreads(configs.length) : 1;
 }
@@ -155,6 +169,15 @@ export function runSynth(options: RunSynthOptions): number {
   // What is committed now: steps from it that skip a safe intermediate state are refused.
   // Only the environments synthesized now, and of them only Namespaces and PeerAuthentications.
   const previousStates = committedStatesIn(options.committedDir ?? options.outdir);
+  // Each environment is written into the staging folder as soon as it passes; nothing reaches the
+  // output folder before every environment has passed (commitOutput).
+  const out = outputPaths(options.outdir);
+  const keepFiles = !!options.mirrorOutdir && path.resolve(options.mirrorOutdir) !== out.root;
+  const staged = (folder: string, outcome: SynthOutcome, env: string): SynthOutcome => {
+    if (!outcome.files || outcome.problems.length > 0) return outcome;
+    const written = writeStaged(out, { folder, env }, outcome.files);
+    return { ...outcome, written, files: keepFiles ? outcome.files : undefined };
+  };
   // One environment and its second output: the unit that threads share.
   const synthesizeAt = (env: SynthesizedEnvironment['env'] | undefined, tick: () => void): EnvironmentOutcome => {
     if (!env) return {};
@@ -164,25 +187,41 @@ export function runSynth(options: RunSynthOptions): number {
     const secondary = options.secondary
       ? outcomeOf(synthesizeEnvironment(env, options.secondary.build, { ...common, meshReport: false, stageFolders: false }))
       : undefined;
-    return { primary, secondary };
+    return {
+      primary: staged('', primary, env.name),
+      secondary: secondary && options.secondary ? staged(options.secondary.folder, secondary, env.name) : undefined,
+    };
   };
   const names = configs.map(c => String(c.name));
   if (worker) {
     worker.serve(names, (i, tick) => synthesizeAt(prepareEnvironments([configs[i]]).envs[0], tick));
     return 0;
   }
+  let opened = false;
   try {
     // A run killed while writing left a journal or staging folders: finish or undo that first.
     for (const line of recoverOutput(options.outdir)) log(line);
+    const trees = [{ folder: '', envs: names }, ...(options.secondary ? [{ folder: options.secondary.folder, envs: names }] : [])];
+    openOutput(
+      options.outdir,
+      trees.flatMap(t => t.envs.map(env => ({ folder: t.folder, env }))),
+    );
+    opened = true;
     const prepared = prepareEnvironments(configs, { configSource: options.configSource });
-    const { results: outcomes, elsewhere } = mapUnits(names, (i, tick) => synthesizeAt(prepared.envs[i], tick), {
-      threads: threadsFor(options, configs),
-    });
+    const unit = (i: number, tick: () => void) => {
+      try {
+        return synthesizeAt(prepared.envs[i], tick);
+      } catch (e) {
+        if (e instanceof OutputError) throw e;
+        throw abandonOutput(out, e);
+      }
+    };
+    const { results: outcomes, elsewhere } = mapUnits(names, unit, { threads: threadsFor(options, configs) });
     // Problems in the order of the environments, as one synthesis of them all gives them.
     const located = (part: (o: EnvironmentOutcome) => SynthOutcome | undefined, withConfigs: boolean) => {
       const problems = outcomes.flatMap((o, i) => [...(withConfigs ? prepared.problems[i] : []), ...(part(o)?.problems ?? [])]);
       const done = outcomes.map(part);
-      if (done.every(d => d?.files)) {
+      if (done.every(d => d?.written)) {
         const states = done.map((d, i) => ({ env: prepared.envs[i]!, namespaces: d!.namespaces! }));
         problems.push(...checkPromotion(states, options.configSource));
       }
@@ -201,20 +240,25 @@ export function runSynth(options: RunSynthOptions): number {
       }
     }
     // One switch for the whole output folder: environments and their Flux Kustomizations together.
-    const written = (envs: typeof results) => envs.map(r => ({ env: r.env, files: r.files! }));
-    const trees: OutputTree[] = [
-      { folder: '', envs: written(results) },
-      ...(options.secondary ? [{ folder: options.secondary.folder, envs: written(secondary) }] : []),
-    ];
-    const paths = writeOutput(options.outdir, trees, { pruneOtherEnvironments: !options.only });
-    if (options.mirrorOutdir && path.resolve(options.mirrorOutdir) !== path.resolve(options.outdir))
-      writeOutput(options.mirrorOutdir, trees, { pruneOtherEnvironments: !options.only });
+    // From here on commitOutput undoes or leaves to the next run what it could not finish.
+    opened = false;
+    commitOutput(out, trees, { pruneOtherEnvironments: !options.only });
+    const count = [...results, ...secondary].reduce((n, r) => n + r.written!.length, 0);
+    if (keepFiles) {
+      const written = (envs: typeof results) => envs.map(r => ({ env: r.env, files: r.files! }));
+      const mirror: OutputTree[] = [
+        { folder: '', envs: written(results) },
+        ...(options.secondary ? [{ folder: options.secondary.folder, envs: written(secondary) }] : []),
+      ];
+      writeOutput(options.mirrorOutdir!, mirror, { pruneOtherEnvironments: !options.only });
+    }
     const threads = elsewhere > 0 ? `, ${elsewhere} of them in other threads` : '';
     log(
-      `synthesized ${results.length} environment${results.length === 1 ? '' : 's'}${threads} (${paths.length} files) into ${path.relative(process.cwd(), options.outdir) || '.'}`,
+      `synthesized ${results.length} environment${results.length === 1 ? '' : 's'}${threads} (${count} files) into ${path.relative(process.cwd(), options.outdir) || '.'}`,
     );
     return 0;
   } catch (e) {
+    if (opened) abandonOutput(out);
     if (e instanceof SynthError || e instanceof OutputError) {
       error(e.message);
       return 1;

@@ -72,13 +72,15 @@ export class NamespaceShards {
       }
       // Both halves become leaves (even an empty one), so every name has exactly one shard.
       const depth = bits.length + 1;
+      // Bit number `depth` of the hash, counted from the most significant one.
+      const bit = (m: { hash: number }) => (m.hash >>> (32 - depth)) & 1;
       split(
         `${bits}0`,
-        members.filter(m => hashBits(m.hash, depth).endsWith('0')),
+        members.filter(m => bit(m) === 0),
       );
       split(
         `${bits}1`,
-        members.filter(m => hashBits(m.hash, depth).endsWith('1')),
+        members.filter(m => bit(m) === 1),
       );
     };
     split(
@@ -86,7 +88,13 @@ export class NamespaceShards {
       names.map(n => ({ hash: nameHash(n) })),
     );
     this.leaves.sort(byCodePoint);
+    this.leafSet = new Set(this.leaves);
+    this.depths = [...new Set(this.leaves.map(l => l.length))].sort((a, b) => a - b);
   }
+
+  /** The leaves, for lookups, and the lengths they have. */
+  private readonly leafSet: ReadonlySet<string>;
+  private readonly depths: readonly number[];
 
   /** The folders of the shards, sorted. */
   public get folders(): string[] {
@@ -95,8 +103,9 @@ export class NamespaceShards {
 
   /** The folder of the shard a namespace (or any name) belongs to. */
   public folderOf(name: string): string {
-    const hash = nameHash(name);
-    const leaf = this.leaves.find(bits => hashBits(hash, bits.length) === bits);
+    const all = hashBits(nameHash(name), 32);
+    const depth = this.depths.find(d => this.leafSet.has(all.slice(0, d)));
+    const leaf = depth === undefined ? undefined : all.slice(0, depth);
     // The leaves cover every hash; '' is the only leaf of an environment without splits.
     return shardFolder(leaf ?? '');
   }

@@ -152,10 +152,16 @@ export function mapUnits<T>(keys: readonly string[], unit: (index: number, tick:
     have[index] = true;
     here++;
   };
-  for (let i = Atomics.add(shared, NEXT, 1); i < keys.length; i = Atomics.add(shared, NEXT, 1)) {
-    Atomics.store(shared, ownerSlot(i), MAIN);
-    runHere(i);
-    receive();
+  try {
+    for (let i = Atomics.add(shared, NEXT, 1); i < keys.length; i = Atomics.add(shared, NEXT, 1)) {
+      Atomics.store(shared, ownerSlot(i), MAIN);
+      runHere(i);
+      receive();
+    }
+  } catch (e) {
+    // A unit failed here as it would without workers: theirs are not wanted any more.
+    for (const worker of threads) void worker.terminate();
+    throw e;
   }
   const given = new Set<number>();
   let tick = Atomics.load(shared, TICK);

@@ -202,6 +202,150 @@ function writeFailure(e: unknown, root: string, unchanged: boolean): OutputError
   return new OutputError(`cannot write ${where}: ${reason}${err.code ? ` (${err.code})` : ''}; ${state}. fix: ${fix}`);
 }
 
+/** Where an output folder is written: the folder, and the staging folder, journal and old tree beside it. */
+export interface OutputPaths {
+  readonly root: string;
+  readonly staging: string;
+  readonly journal: string;
+  readonly old: string;
+}
+
+/** The paths of writing `outdir` from this process (any thread of it). */
+export function outputPaths(outdir: string): OutputPaths {
+  const root = path.resolve(outdir);
+  const { journal, staging, old } = sideFiles(root);
+  return { root, staging, journal, old };
+}
+
+/** An environment folder of a tree: `<folder>/<env>`. */
+export interface OutputFolder {
+  readonly folder: string;
+  readonly env: string;
+}
+
+/**
+ * Start writing `outdir`: finish or undo an interrupted write, then fill a new staging folder with
+ * what is kept of the output folder (everything but the environment folders written now). The
+ * environments are then written into it with {@link writeStaged}, and the whole folder switched
+ * with {@link commitOutput}, or the staging folder removed with {@link abandonOutput}.
+ *
+ * @throws OutputError naming the path; the output folder is unchanged
+ */
+export function openOutput(outdir: string, rewritten: readonly OutputFolder[]): OutputPaths {
+  const out = outputPaths(outdir);
+  const { root, staging } = out;
+  recoverOutput(root);
+  try {
+    op('mkdir', path.dirname(root), () => fs.mkdirSync(path.dirname(root), { recursive: true }));
+    op('rm', staging, () => fs.rmSync(staging, { recursive: true, force: true }));
+    // Everything not written now (other environments with --env, files of the user) is kept; the
+    // folders of the environments written now are not copied only to be removed.
+    const skipped = new Set(rewritten.map(r => path.join(root, r.folder, r.env)));
+    if (fs.existsSync(root))
+      op('cp', root, () => fs.cpSync(root, staging, { recursive: true, verbatimSymlinks: true, filter: src => !skipped.has(src) }));
+    else op('mkdir', staging, () => fs.mkdirSync(staging));
+  } catch (e) {
+    throw abandonOutput(out, e);
+  }
+  return out;
+}
+
+/**
+ * Write one environment's files into the staging folder of {@link openOutput} (from any thread of
+ * the process that opened it).
+ *
+ * @returns the paths written, relative to the output folder
+ * @throws the file system's error; the caller gives it to {@link abandonOutput}
+ */
+export function writeStaged(out: OutputPaths, at: OutputFolder, files: readonly SynthesizedFile[]): string[] {
+  const treeDir = path.join(out.staging, at.folder);
+  op('mkdir', treeDir, () => fs.mkdirSync(treeDir, { recursive: true }));
+  const dir = path.join(treeDir, at.env);
+  op('rm', dir, () => fs.rmSync(dir, { recursive: true, force: true }));
+  op('mkdir', dir, () => fs.mkdirSync(dir));
+  const made = new Set<string>([dir]);
+  const written: string[] = [];
+  for (const file of files) {
+    const target = path.join(dir, ...file.name.split('/'));
+    const folder = path.dirname(target);
+    if (!made.has(folder)) {
+      op('mkdir', folder, () => fs.mkdirSync(folder, { recursive: true }));
+      made.add(folder);
+    }
+    op('open', target, () => fs.writeFileSync(target, file.content));
+    written.push(path.posix.join(...[at.folder, at.env, file.name].filter(Boolean)));
+  }
+  return written;
+}
+
+/**
+ * Remove the staging folder of {@link openOutput}; the output folder stays as it was.
+ *
+ * @returns the error, when given, as an {@link OutputError} naming the path
+ */
+export function abandonOutput(out: OutputPaths, e?: unknown): OutputError {
+  cleanUp(out.staging, out.journal);
+  return writeFailure(e ?? new Error('abandoned'), out.root, true);
+}
+
+/**
+ * Switch the output folder to the staging folder, in which the environment folders of each tree
+ * are complete: remove generated folders of other environments when asked, write the journal, then
+ * swap the two trees.
+ *
+ * @throws OutputError naming the path; the output folder is unchanged unless the message says otherwise
+ */
+export function commitOutput(
+  out: OutputPaths,
+  trees: readonly { readonly folder: string; readonly envs: readonly string[] }[],
+  options: WriteOptions = {},
+): void {
+  const { root, staging, journal, old } = out;
+  try {
+    for (const tree of trees) {
+      const treeDir = path.join(staging, tree.folder);
+      op('mkdir', treeDir, () => fs.mkdirSync(treeDir, { recursive: true }));
+      if (!options.pruneOtherEnvironments) continue;
+      const keep = new Set(tree.envs);
+      for (const entry of fs.readdirSync(treeDir, { withFileTypes: true })) {
+        const dir = path.join(treeDir, entry.name);
+        if (entry.isDirectory() && !keep.has(entry.name) && isGeneratedEnvironment(dir))
+          op('rm', dir, () => fs.rmSync(dir, { recursive: true, force: true }));
+      }
+    }
+    const entry: Journal = { staged: path.basename(staging), old: path.basename(old) };
+    op('open', `${journal}.tmp`, () => fs.writeFileSync(`${journal}.tmp`, `${JSON.stringify(entry)}\n`));
+    op('rename', journal, () => fs.renameSync(`${journal}.tmp`, journal));
+  } catch (e) {
+    throw abandonOutput(out, e);
+  }
+
+  // The switch: once the journal exists, an interrupted run is finished by the next one.
+  const hadRoot = fs.existsSync(root);
+  try {
+    if (hadRoot) op('rename', root, () => fs.renameSync(root, old));
+  } catch (e) {
+    throw abandonOutput(out, e);
+  }
+  try {
+    op('rename', staging, () => fs.renameSync(staging, root));
+  } catch (e) {
+    try {
+      if (hadRoot) op('rename', old, () => fs.renameSync(old, root));
+    } catch {
+      throw writeFailure(e, root, false);
+    }
+    throw abandonOutput(out, e);
+  }
+  // The new tree is in place; what is left here is removed by the next run if this one fails.
+  try {
+    op('rm', journal, () => fs.rmSync(journal, { force: true }));
+    op('rm', old, () => fs.rmSync(old, { recursive: true, force: true }));
+  } catch {
+    // harmless: recoverOutput removes both
+  }
+}
+
 /**
  * Write each tree's environments to `<outdir>/<folder>/<env>/`, switching the whole output folder
  * at once: a reader (or a run killed at any point, once the next run has started) sees either the
@@ -213,81 +357,19 @@ function writeFailure(e: unknown, root: string, unchanged: boolean): OutputError
  * @returns the paths written, relative to `outdir`, sorted
  */
 export function writeOutput(outdir: string, trees: readonly OutputTree[], options: WriteOptions = {}): string[] {
-  const root = path.resolve(outdir);
-  const { parent, journal, staging, old } = sideFiles(root);
+  const folders = trees.flatMap(t => t.envs.map(e => ({ folder: t.folder, env: e.env.name })));
+  const out = openOutput(outdir, folders);
   const written: string[] = [];
-  recoverOutput(root);
   try {
-    op('mkdir', parent, () => fs.mkdirSync(parent, { recursive: true }));
-    op('rm', staging, () => fs.rmSync(staging, { recursive: true, force: true }));
-    // Everything not written now (other environments with --env, files of the user) is kept; the
-    // folders of the environments written now are not copied only to be removed.
-    const rewritten = new Set(trees.flatMap(t => t.envs.map(e => path.join(root, t.folder, e.env.name))));
-    if (fs.existsSync(root))
-      op('cp', root, () => fs.cpSync(root, staging, { recursive: true, verbatimSymlinks: true, filter: src => !rewritten.has(src) }));
-    else op('mkdir', staging, () => fs.mkdirSync(staging));
-    for (const tree of trees) {
-      const treeDir = path.join(staging, tree.folder);
-      op('mkdir', treeDir, () => fs.mkdirSync(treeDir, { recursive: true }));
-      for (const { env, files } of tree.envs) {
-        const dir = path.join(treeDir, env.name);
-        op('rm', dir, () => fs.rmSync(dir, { recursive: true, force: true }));
-        op('mkdir', dir, () => fs.mkdirSync(dir));
-        const made = new Set<string>([dir]);
-        for (const file of files) {
-          const target = path.join(dir, ...file.name.split('/'));
-          const folder = path.dirname(target);
-          if (!made.has(folder)) {
-            op('mkdir', folder, () => fs.mkdirSync(folder, { recursive: true }));
-            made.add(folder);
-          }
-          op('open', target, () => fs.writeFileSync(target, file.content));
-          written.push(path.posix.join(...[tree.folder, env.name, file.name].filter(Boolean)));
-        }
-      }
-      if (options.pruneOtherEnvironments) {
-        const keep = new Set(tree.envs.map(e => e.env.name));
-        for (const entry of fs.readdirSync(treeDir, { withFileTypes: true })) {
-          const dir = path.join(treeDir, entry.name);
-          if (entry.isDirectory() && !keep.has(entry.name) && isGeneratedEnvironment(dir))
-            op('rm', dir, () => fs.rmSync(dir, { recursive: true, force: true }));
-        }
-      }
-    }
-    const entry: Journal = { staged: path.basename(staging), old: path.basename(old) };
-    op('open', `${journal}.tmp`, () => fs.writeFileSync(`${journal}.tmp`, `${JSON.stringify(entry)}\n`));
-    op('rename', journal, () => fs.renameSync(`${journal}.tmp`, journal));
+    for (const tree of trees) for (const e of tree.envs) written.push(...writeStaged(out, { folder: tree.folder, env: e.env.name }, e.files));
   } catch (e) {
-    cleanUp(staging, journal);
-    throw writeFailure(e, root, true);
+    throw abandonOutput(out, e);
   }
-
-  // The switch: once the journal exists, an interrupted run is finished by the next one.
-  const hadRoot = fs.existsSync(root);
-  try {
-    if (hadRoot) op('rename', root, () => fs.renameSync(root, old));
-  } catch (e) {
-    cleanUp(staging, journal);
-    throw writeFailure(e, root, true);
-  }
-  try {
-    op('rename', staging, () => fs.renameSync(staging, root));
-  } catch (e) {
-    try {
-      if (hadRoot) op('rename', old, () => fs.renameSync(old, root));
-    } catch {
-      throw writeFailure(e, root, false);
-    }
-    cleanUp(staging, journal);
-    throw writeFailure(e, root, true);
-  }
-  // The new tree is in place; what is left here is removed by the next run if this one fails.
-  try {
-    op('rm', journal, () => fs.rmSync(journal, { force: true }));
-    op('rm', old, () => fs.rmSync(old, { recursive: true, force: true }));
-  } catch {
-    // harmless: recoverOutput removes both
-  }
+  commitOutput(
+    out,
+    trees.map(t => ({ folder: t.folder, envs: t.envs.map(e => e.env.name) })),
+    options,
+  );
   return written.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

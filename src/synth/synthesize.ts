@@ -99,6 +99,7 @@ function synthesizeOne(
   for (const chart of [...charts].sort((a, b) => byCodePoint(a.fileName, b.fileName))) {
     const folder = !staged ? '' : folderOfChart(chart.layer, chart.fileName.replace(/^\d+-/, '').replace(/\.yaml$/, ''), shards);
     const objects: Manifest[] = [];
+    const file = [env.name, folder, chart.fileName].filter(Boolean).join('/');
     for (const c of objectsOf.get(chart) ?? []) {
       let manifest: Manifest;
       try {
@@ -109,7 +110,7 @@ function synthesizeOne(
       }
       located.push({
         manifest: manifest as LocatedManifest['manifest'],
-        file: [env.name, folder, chart.fileName].filter(Boolean).join('/'),
+        file,
         constructPath: c.node.path,
       });
       const started = onPhase ? performance.now() : 0;

@@ -83,4 +83,40 @@ describe('synth on several threads', () => {
     expect(lines[1]).toContain('building the environment threw');
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
   });
+
+  it('leaves the output folder as it was when one environment fails after others were staged', () => {
+    const dir = scratch();
+    const env = (name: string, team: string) =>
+      `{ name: '${name}', clusterName: 'mesh-${name}', awsRegion: 'eu-west-1', domains: ['${name}.example.com'], alb: { scheme: 'internal', sourceCidrs: ['10.0.0.0/24'], certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10'] }, namespaces: { ${team}: {} } }`;
+    const platform = (lastTeam: string) =>
+      [
+        `const { AmbientNamespaceProfile } = require(${JSON.stringify(path.join(ROOT, 'src'))});`,
+        'class Shop extends AmbientNamespaceProfile {}',
+        'class Broken {}',
+        'exports.teams = { shop: Shop, broken: Broken };',
+        `exports.environments = [${env('dev', 'shop')}, ${env('staging', 'shop')}, ${env('prod', lastTeam)}];`,
+      ].join('\n');
+    const bin = [
+      '--require',
+      require.resolve('tsx/cjs', { paths: [ROOT] }),
+      path.join(ROOT, 'src', 'cli', 'bin.ts'),
+      'synth',
+      '--app',
+      'platform.js',
+      '--outdir',
+      'out',
+    ];
+    fs.writeFileSync(path.join(dir, 'platform.js'), platform('shop'));
+    expect(run(bin, 2, dir).code).toBe(0);
+    const before = tree(path.join(dir, 'out'));
+    expect(Object.keys(before).some(f => f.startsWith('prod/'))).toBe(true);
+    fs.writeFileSync(path.join(dir, 'platform.js'), platform('broken'));
+    for (const threads of [1, 2]) {
+      const failed = run(bin, threads, dir);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/^  \[prod\] .*building the environment threw/m);
+      expect(tree(path.join(dir, 'out'))).toEqual(before);
+      expect(fs.readdirSync(dir).sort()).toEqual(['out', 'platform.js']);
+    }
+  });
 });
