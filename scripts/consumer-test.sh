@@ -59,7 +59,7 @@ if [ -z "$ours" ]; then ok "the package's declarations type-check under the same
 expect "eks-istio-mesh synth (platform module from cdk8s.yaml) exits 0" npx eks-istio-mesh synth
 expect "the output meets the expectations" node "$here/assertions.cjs" synth
 sed 's/^/    /' "$scratch/last.log"   # the named assertions, one line each
-expect "eks-istio-mesh synth with the environments shared among two threads exits 0" env EKS_MESH_SYNTH_THREADS=2 npx eks-istio-mesh synth --outdir dist-threads
+expect "eks-istio-mesh synth with the environments shared among two threads exits 0" env EKS_MESH_SYNTH_THREADS=2 EKS_MESH_SYNTH_WORKERS_FIRST=1 npx eks-istio-mesh synth --outdir dist-threads
 if grep -q "of them in other threads" "$scratch/last.log" && diff -r dist dist-threads >/dev/null; then
   ok "other threads synthesized environments, and the output is the same as on one thread"
 else

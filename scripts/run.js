@@ -21,7 +21,7 @@ const { isMainThread, threadId } = require('node:worker_threads');
  * the reason are those of src/core/heap.ts, for the package's bin. A flag given on the command line
  * or in NODE_OPTIONS wins.
  */
-const HEAP_GROWING_PERCENT = 30;
+const HEAP_GROWING_PERCENT = 15;
 
 const ROOT = path.resolve(__dirname, '..');
 const CACHE = process.env.EKS_MESH_RUN_CACHE

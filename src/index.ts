@@ -31,6 +31,7 @@ export * from './core/problem';
 export * from './core/manifest';
 export * from './constructs/checks';
 export * from './core/http-paths';
+export { setRelaunch, Relaunch } from './core/parallel';
 export * from './cli/synth-command';
 export * from './constructs/waypoint';
 export * from './constructs/namespace-network-policies';

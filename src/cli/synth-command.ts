@@ -136,9 +136,21 @@ function outcomeOf(one: { readonly result?: SynthesizedEnvironment; readonly pro
   };
 }
 
-function threadsFor(options: RunSynthOptions, configs: readonly EnvironmentConfig[]): number {
-  const given = options.threads ?? (process.env.EKS_MESH_SYNTH_THREADS ? Number(process.env.EKS_MESH_SYNTH_THREADS) : undefined);
-  if (given !== undefined) return Number.isInteger(given) && given >= 1 ? given : 1;
+/**
+ * The threads a synth of `configs` uses: `threads`, else EKS_MESH_SYNTH_THREADS, else one per core
+ * (at most one per environment) when the environments enable at least 100 app-team namespaces
+ * together, else 1.
+ *
+ * @returns the number, or what is wrong with the one given
+ */
+export function synthThreads(options: Pick<RunSynthOptions, 'threads'>, configs: readonly EnvironmentConfig[]): number | string {
+  const variable = process.env.EKS_MESH_SYNTH_THREADS;
+  if (options.threads !== undefined || (variable !== undefined && variable !== '')) {
+    const given = options.threads ?? Number(variable);
+    if (Number.isInteger(given) && given >= 1) return given;
+    const what = options.threads !== undefined ? `runSynth threads ${String(options.threads)}` : `EKS_MESH_SYNTH_THREADS=${variable}`;
+    return `${what} is not a number of threads; fix: give a whole number of at least 1 (1 synthesizes on the main thread only)`;
+  }
   // The write faults of the tests count the file operations of one thread.
   if (process.env.EKS_MESH_WRITE_FAULT) return 1;
   const namespaces = configs.reduce((n, c) => n + (c.namespaces && typeof c.namespaces === 'object' ? Object.keys(c.namespaces).length : 0), 0);
@@ -162,6 +174,11 @@ export function runSynth(options: RunSynthOptions): number {
     return 2;
   }
   const configs = options.only ? options.environments.filter(e => options.only!.includes(e.name)) : options.environments;
+  const threads = synthThreads(options, configs);
+  if (typeof threads === 'string') {
+    if (!worker) error(threads);
+    return 2;
+  }
   if (!options.crdDir && !worker) {
     error('warning: schema check skipped: no CRD folder; run `npm run import` (or `npm run import -- --mirror <dir>`), or set EKS_MESH_CRDS');
   }
@@ -216,7 +233,11 @@ export function runSynth(options: RunSynthOptions): number {
         throw abandonOutput(out, e);
       }
     };
-    const { results: outcomes, elsewhere } = mapUnits(names, unit, { threads: threadsFor(options, configs) });
+    const { results: outcomes, elsewhere } = mapUnits(names, unit, {
+      threads,
+      // For tests: every other thread surely synthesizes an environment.
+      workersFirst: process.env.EKS_MESH_SYNTH_WORKERS_FIRST === '1',
+    });
     // Problems in the order of the environments, as one synthesis of them all gives them.
     const located = (part: (o: EnvironmentOutcome) => SynthOutcome | undefined, withConfigs: boolean) => {
       const problems = outcomes.flatMap((o, i) => [...(withConfigs ? prepared.problems[i] : []), ...(part(o)?.problems ?? [])]);
@@ -252,9 +273,9 @@ export function runSynth(options: RunSynthOptions): number {
       ];
       writeOutput(options.mirrorOutdir!, mirror, { pruneOtherEnvironments: !options.only });
     }
-    const threads = elsewhere > 0 ? `, ${elsewhere} of them in other threads` : '';
+    const others = elsewhere > 0 ? `, ${elsewhere} of them in other threads` : '';
     log(
-      `synthesized ${results.length} environment${results.length === 1 ? '' : 's'}${threads} (${count} files) into ${path.relative(process.cwd(), options.outdir) || '.'}`,
+      `synthesized ${results.length} environment${results.length === 1 ? '' : 's'}${others} (${count} files) into ${path.relative(process.cwd(), options.outdir) || '.'}`,
     );
     return 0;
   } catch (e) {

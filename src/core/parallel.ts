@@ -92,6 +92,13 @@ export interface MapUnitsOptions {
    * @default 60000
    */
   readonly stallMs?: number;
+  /**
+   * The main thread takes its first unit only once every worker has taken one (or failed, or
+   * stalled), so that workers surely take part (for tests; it only costs time otherwise).
+   *
+   * @default false
+   */
+  readonly workersFirst?: boolean;
 }
 
 /** The threads to use by default: one per core, at most one per unit. */
@@ -152,6 +159,11 @@ export function mapUnits<T>(keys: readonly string[], unit: (index: number, tick:
     have[index] = true;
     here++;
   };
+  if (options.workersFirst) {
+    const startedAt = Date.now();
+    const starting = () => threads.some((_, k) => Atomics.load(shared, FIRST_STATE + k) === 0);
+    while (starting() && Date.now() - startedAt < stallMs) Atomics.wait(shared, TICK, Atomics.load(shared, TICK), 100);
+  }
   try {
     for (let i = Atomics.add(shared, NEXT, 1); i < keys.length; i = Atomics.add(shared, NEXT, 1)) {
       Atomics.store(shared, ownerSlot(i), MAIN);
@@ -215,10 +227,11 @@ export function workerSide(): WorkerSide | undefined {
         mark(FAILED);
         return;
       }
-      mark(SERVING);
       const ownerSlot = (index: number) => FIRST_STATE + d.workers + index;
       for (let i = Atomics.add(d.shared, NEXT, 1); i < keys.length; i = Atomics.add(d.shared, NEXT, 1)) {
         Atomics.store(d.shared, ownerSlot(i), 2 + d.worker);
+        // Serving from its first unit on (see workersFirst).
+        if (Atomics.load(d.shared, slot) === 0) mark(SERVING);
         let value: unknown;
         try {
           value = unit(i, tick);

@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EnvironmentConfig, synthThreads } from '../../src';
+import { defaultThreads } from '../../src/core/parallel';
 import { ROOT } from '../util';
 
 let dirs: string[] = [];
@@ -20,8 +22,17 @@ function scratch(): string {
   return dir;
 }
 
-function run(args: readonly string[], threads: number, cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, EKS_MESH_SYNTH_THREADS: String(threads) } });
+function run(
+  args: readonly string[],
+  threads: number,
+  cwd = ROOT,
+  env: Record<string, string> = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, EKS_MESH_SYNTH_THREADS: String(threads), EKS_MESH_SYNTH_WORKERS_FIRST: '1', ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -51,6 +62,18 @@ describe('synth on several threads', () => {
     expect(Object.keys(files).length).toBeGreaterThan(50);
     expect(tree(path.join(dir, '2'))).toEqual(files);
     expect(tree(path.join(dir, '1'))).toEqual(tree(path.join(ROOT, 'dist')));
+  });
+
+  it('writes the same files to the folder of the cdk8s CLI (CDK8S_OUTDIR) as to the output folder', () => {
+    const dir = scratch();
+    const mirror = path.join(dir, 'cdk8s.out');
+    const r = run([path.join(ROOT, 'scripts', 'run.js'), 'charts/main.ts', '--outdir', path.join(dir, 'out'), '--committed-dir', 'dist'], 2, ROOT, {
+      CDK8S_OUTDIR: mirror,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/of them in other threads/);
+    expect(tree(mirror)).toEqual(tree(path.join(dir, 'out')));
+    expect(tree(mirror)).toEqual(tree(path.join(ROOT, 'dist')));
   });
 
   it('reports the same problems in the same order, and writes nothing', () => {
@@ -118,5 +141,51 @@ describe('synth on several threads', () => {
       expect(tree(path.join(dir, 'out'))).toEqual(before);
       expect(fs.readdirSync(dir).sort()).toEqual(['out', 'platform.js']);
     }
+  });
+});
+
+describe('the threads of a synth', () => {
+  const configs = (environments: number, namespaces: number) =>
+    Array.from({ length: environments }, (_, e) => ({
+      name: `env${e}`,
+      namespaces: Object.fromEntries(Array.from({ length: namespaces }, (_, n) => [`team${n}`, {}])),
+    })) as unknown as EnvironmentConfig[];
+  const saved = { threads: process.env.EKS_MESH_SYNTH_THREADS, fault: process.env.EKS_MESH_WRITE_FAULT };
+  afterEach(() => {
+    for (const [key, value] of [
+      ['EKS_MESH_SYNTH_THREADS', saved.threads],
+      ['EKS_MESH_WRITE_FAULT', saved.fault],
+    ] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  it('are one per core (at most one per environment) from 100 app-team namespaces in all, else 1', () => {
+    delete process.env.EKS_MESH_SYNTH_THREADS;
+    delete process.env.EKS_MESH_WRITE_FAULT;
+    expect(synthThreads({}, configs(5, 20))).toBe(defaultThreads(5));
+    expect(synthThreads({}, configs(2, 50))).toBe(defaultThreads(2));
+    expect(defaultThreads(2)).toBeLessThanOrEqual(2);
+    expect(synthThreads({}, configs(5, 19))).toBe(1);
+    expect(synthThreads({}, configs(1, 500))).toBe(1);
+  });
+
+  it('are what runSynth or EKS_MESH_SYNTH_THREADS says, and a bad value is refused with the fix', () => {
+    process.env.EKS_MESH_SYNTH_THREADS = '3';
+    expect(synthThreads({}, configs(5, 1))).toBe(3);
+    expect(synthThreads({ threads: 1 }, configs(5, 100))).toBe(1);
+    process.env.EKS_MESH_SYNTH_THREADS = 'two';
+    expect(synthThreads({}, configs(5, 1))).toBe(
+      'EKS_MESH_SYNTH_THREADS=two is not a number of threads; fix: give a whole number of at least 1 (1 synthesizes on the main thread only)',
+    );
+    expect(synthThreads({ threads: 0 }, configs(5, 1))).toMatch(/^runSynth threads 0 is not a number of threads; fix:/);
+    const r = run([path.join(ROOT, 'scripts', 'run.js'), 'charts/main.ts', '--outdir', path.join(scratch(), 'out')], 1, ROOT, {
+      EKS_MESH_SYNTH_THREADS: '0.5',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'EKS_MESH_SYNTH_THREADS=0.5 is not a number of threads; fix: give a whole number of at least 1 (1 synthesizes on the main thread only)',
+    );
   });
 });
