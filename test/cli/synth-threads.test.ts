@@ -137,7 +137,7 @@ describe('synth on several threads', () => {
     for (const threads of [1, 2]) {
       const failed = run(bin, threads, dir);
       expect(failed.code).toBe(1);
-      expect(failed.stderr).toMatch(/^  \[prod\] .*building the environment threw/m);
+      expect(failed.stderr).toMatch(/^ {2}\[prod\] .*building the environment threw/m);
       expect(tree(path.join(dir, 'out'))).toEqual(before);
       expect(fs.readdirSync(dir).sort()).toEqual(['out', 'platform.js']);
     }
