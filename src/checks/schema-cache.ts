@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import * as path from 'node:path';
 import { CRD_SCHEMAS_FORMAT, ExtractedKind, ExtractedSchemasFile, extractKinds, extractSchema, isUnreadKey, JsonSchema } from './schema-extraction';
 
@@ -63,9 +64,9 @@ export interface CacheIndex {
   readonly versions: readonly string[];
 }
 
-/** Write a file so that readers never see it half-written. */
+/** Write a file so that readers never see it half-written (each thread of a process to its own temporary name). */
 export function writeAtomically(file: string, content: string | Uint8Array): void {
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}.${threadId}.tmp`;
   fs.writeFileSync(tmp, content);
   fs.renameSync(tmp, file);
 }
