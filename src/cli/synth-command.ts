@@ -121,13 +121,24 @@ interface EnvironmentOutcome {
   readonly secondary?: SynthOutcome;
 }
 
+/** A value as the data of its JSON text (what a problem shows), or itself when it has none. */
+function asJsonData(value: unknown): unknown {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? value : (JSON.parse(text) as unknown);
+  } catch {
+    return value;
+  }
+}
+
 function outcomeOf(one: { readonly result?: SynthesizedEnvironment; readonly problems: readonly LocatedProblem[] }): SynthOutcome {
   const r = one.result;
   const name = r?.env.name;
   const line = (w: RuleResult) => `warning [${name}] ${w.object.file}: rule ${w.rule.id}: ${w.message}. fix: ${w.fix}`;
   const silenced = (s: RuleResult) => `silenced [${name}] ${s.object.file}: rule ${s.rule.id}: ${s.message} (reason: ${s.silencedBecause})`;
   return {
-    problems: one.problems,
+    // A problem's value is shown as JSON: kept as that JSON's data, it crosses threads unchanged.
+    problems: one.problems.map(p => ({ ...p, value: asJsonData(p.value) })),
     files: r?.files,
     namespaces: r?.states.namespaces,
     notes: r ? [...r.warnings.map(line), ...r.silenced.map(silenced)] : [],

@@ -164,36 +164,37 @@ export function mapUnits<T>(keys: readonly string[], unit: (index: number, tick:
     const starting = () => threads.some((_, k) => Atomics.load(shared, FIRST_STATE + k) === 0);
     while (starting() && Date.now() - startedAt < stallMs) Atomics.wait(shared, TICK, Atomics.load(shared, TICK), 100);
   }
+  const given = new Set<number>();
   try {
     for (let i = Atomics.add(shared, NEXT, 1); i < keys.length; i = Atomics.add(shared, NEXT, 1)) {
       Atomics.store(shared, ownerSlot(i), MAIN);
       runHere(i);
       receive();
     }
+    let tick = Atomics.load(shared, TICK);
+    let progressAt = Date.now();
+    for (receive(); have.includes(false); receive()) {
+      const stalled = Date.now() - progressAt > stallMs;
+      for (let k = 0; k < workers; k++) {
+        if (stalled || Atomics.load(shared, FIRST_STATE + k) === FAILED) given.add(k);
+      }
+      for (let i = 0; i < keys.length; i++) {
+        if (have[i]) continue;
+        const owner = Atomics.load(shared, ownerSlot(i));
+        // Unclaimed after a stall: a worker died between taking the unit and saying so.
+        if ((owner >= 2 && given.has(owner - 2)) || (owner === 0 && stalled)) runHere(i);
+      }
+      if (!have.includes(false)) break;
+      if (Atomics.wait(shared, TICK, tick, 100) !== 'timed-out' || Atomics.load(shared, TICK) !== tick) {
+        tick = Atomics.load(shared, TICK);
+        progressAt = Date.now();
+      }
+    }
   } catch (e) {
     // A unit failed here as it would without workers: theirs are not wanted any more.
     for (const worker of threads) void worker.terminate();
+    for (const port of ports) port.close();
     throw e;
-  }
-  const given = new Set<number>();
-  let tick = Atomics.load(shared, TICK);
-  let progressAt = Date.now();
-  for (receive(); have.includes(false); receive()) {
-    const stalled = Date.now() - progressAt > stallMs;
-    for (let k = 0; k < workers; k++) {
-      if (stalled || Atomics.load(shared, FIRST_STATE + k) === FAILED) given.add(k);
-    }
-    for (let i = 0; i < keys.length; i++) {
-      if (have[i]) continue;
-      const owner = Atomics.load(shared, ownerSlot(i));
-      // Unclaimed after a stall: a worker died between taking the unit and saying so.
-      if ((owner >= 2 && given.has(owner - 2)) || (owner === 0 && stalled)) runHere(i);
-    }
-    if (!have.includes(false)) break;
-    if (Atomics.wait(shared, TICK, tick, 100) !== 'timed-out' || Atomics.load(shared, TICK) !== tick) {
-      tick = Atomics.load(shared, TICK);
-      progressAt = Date.now();
-    }
   }
   for (const k of given) void threads[k].terminate();
   for (const port of ports) port.close();

@@ -25,7 +25,13 @@ export function formatProblem(p: Problem): string {
 
 function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
+  let text: string;
+  try {
+    // Functions and symbols have no JSON; BigInts make JSON.stringify throw.
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 

@@ -45,6 +45,22 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
+/** An environment config of a platform module, as JavaScript source. */
+const env = (name: string, team = 'shop', region = 'eu-west-1') =>
+  `{ name: '${name}', clusterName: 'mesh-${name}', awsRegion: '${region}', domains: ['${name}.example.com'], alb: { scheme: 'internal', sourceCidrs: ['10.0.0.0/24'], certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10'] }, namespaces: { ${team}: {} } }`;
+
+/** `eks-istio-mesh synth` of the package's bin, with the platform module `platform.js` of the folder it runs in. */
+const BIN = [
+  '--require',
+  require.resolve('tsx/cjs', { paths: [ROOT] }),
+  path.join(ROOT, 'src', 'cli', 'bin.ts'),
+  'synth',
+  '--app',
+  'platform.js',
+  '--outdir',
+  'out',
+];
+
 describe('synth on several threads', () => {
   it('writes the same files and the same warnings as on one thread, with environments done by other threads', () => {
     const dir = scratch();
@@ -78,25 +94,13 @@ describe('synth on several threads', () => {
 
   it('reports the same problems in the same order, and writes nothing', () => {
     const dir = scratch();
-    const env = (name: string, region: string) =>
-      `{ name: '${name}', clusterName: 'mesh-${name}', awsRegion: '${region}', domains: ['${name}.example.com'], alb: { scheme: 'internal', sourceCidrs: ['10.0.0.0/24'], certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10'] }, namespaces: { shop: {} } }`;
     // dev's config is refused before any thread starts; the other environments fail while building.
     fs.writeFileSync(
       path.join(dir, 'platform.js'),
-      `class Shop {}\nexports.teams = { shop: Shop };\nexports.environments = [${env('dev', 'mars-1')}, ${env('staging', 'eu-west-1')}, ${env('preprod', 'eu-west-1')}, ${env('prod', 'eu-west-1')}];\n`,
+      `class Shop {}\nexports.teams = { shop: Shop };\nexports.environments = [${env('dev', 'shop', 'mars-1')}, ${env('staging')}, ${env('preprod')}, ${env('prod')}];\n`,
     );
-    const bin = [
-      '--require',
-      require.resolve('tsx/cjs', { paths: [ROOT] }),
-      path.join(ROOT, 'src', 'cli', 'bin.ts'),
-      'synth',
-      '--app',
-      'platform.js',
-      '--outdir',
-      'out',
-    ];
-    const one = run(bin, 1, dir);
-    const two = run(bin, 2, dir);
+    const one = run(BIN, 1, dir);
+    const two = run(BIN, 2, dir);
     expect(one.code).toBe(1);
     expect(two.code).toBe(1);
     expect(two.stderr).toBe(one.stderr);
@@ -109,33 +113,21 @@ describe('synth on several threads', () => {
 
   it('leaves the output folder as it was when one environment fails after others were staged', () => {
     const dir = scratch();
-    const env = (name: string, team: string) =>
-      `{ name: '${name}', clusterName: 'mesh-${name}', awsRegion: 'eu-west-1', domains: ['${name}.example.com'], alb: { scheme: 'internal', sourceCidrs: ['10.0.0.0/24'], certificateArns: ['arn:aws:acm:eu-west-1:111122223333:certificate/0b7d8e52-3c41-4a9e-9f1d-6a2b5c8e7f10'] }, namespaces: { ${team}: {} } }`;
     const platform = (lastTeam: string) =>
       [
         `const { AmbientNamespaceProfile } = require(${JSON.stringify(path.join(ROOT, 'src'))});`,
         'class Shop extends AmbientNamespaceProfile {}',
         'class Broken {}',
         'exports.teams = { shop: Shop, broken: Broken };',
-        `exports.environments = [${env('dev', 'shop')}, ${env('staging', 'shop')}, ${env('prod', lastTeam)}];`,
+        `exports.environments = [${env('dev')}, ${env('staging')}, ${env('prod', lastTeam)}];`,
       ].join('\n');
-    const bin = [
-      '--require',
-      require.resolve('tsx/cjs', { paths: [ROOT] }),
-      path.join(ROOT, 'src', 'cli', 'bin.ts'),
-      'synth',
-      '--app',
-      'platform.js',
-      '--outdir',
-      'out',
-    ];
     fs.writeFileSync(path.join(dir, 'platform.js'), platform('shop'));
-    expect(run(bin, 2, dir).code).toBe(0);
+    expect(run(BIN, 2, dir).code).toBe(0);
     const before = tree(path.join(dir, 'out'));
     expect(Object.keys(before).some(f => f.startsWith('prod/'))).toBe(true);
     fs.writeFileSync(path.join(dir, 'platform.js'), platform('broken'));
     for (const threads of [1, 2]) {
-      const failed = run(bin, threads, dir);
+      const failed = run(BIN, threads, dir);
       expect(failed.code).toBe(1);
       expect(failed.stderr).toMatch(/^ {2}\[prod\] .*building the environment threw/m);
       expect(tree(path.join(dir, 'out'))).toEqual(before);
