@@ -18,7 +18,7 @@ import { CrdSchemas } from '../checks/schema';
 import { checkPromotion } from '../checks/migration/gates';
 import { NamespaceMigration } from '../checks/migration/state';
 import { RuleResult } from '../checks/rules';
-import { prepareEnvironments, synthesizeEnvironment } from '../synth/synthesize';
+import { prepareEnvironments, PreparedEnvironments, synthesizeEnvironment } from '../synth/synthesize';
 import { committedStatesIn } from '../synth/committed-states';
 import { EnvironmentBuilder, SynthesizedEnvironment, SynthesizedFile, SynthOptions } from '../synth/types';
 import { LocatedProblem, SynthError } from '../core/problem';
@@ -201,13 +201,21 @@ export function runSynth(options: RunSynthOptions): number {
   // output folder before every environment has passed (commitOutput).
   const out = outputPaths(options.outdir);
   const keepFiles = !!options.mirrorOutdir && path.resolve(options.mirrorOutdir) !== out.root;
-  const staged = (folder: string, outcome: SynthOutcome, env: string): SynthOutcome => {
-    if (!outcome.files || outcome.problems.length > 0) return outcome;
-    const written = writeStaged(out, { folder, env }, outcome.files);
+  const staged = (folder: string, outcome: SynthOutcome, env: string, write: boolean): SynthOutcome => {
+    if (!write || !outcome.files || outcome.problems.length > 0) return outcome;
+    let written: string[];
+    try {
+      written = writeStaged(out, { folder, env }, outcome.files);
+    } catch (e) {
+      // In a worker the main thread does the environment again, and reports this itself.
+      if (worker) throw e;
+      throw abandonOutput(out, e);
+    }
     return { ...outcome, written, files: keepFiles ? outcome.files : undefined };
   };
-  // One environment and its second output: the unit that threads share.
-  const synthesizeAt = (env: SynthesizedEnvironment['env'] | undefined, tick: () => void): EnvironmentOutcome => {
+  // One environment and its second output: the unit that threads share. Nothing is written when
+  // the configs have problems of their own (two environments of one name would share a folder).
+  const synthesizeAt = (env: SynthesizedEnvironment['env'] | undefined, write: boolean, tick: () => void): EnvironmentOutcome => {
     if (!env) return {};
     const onPhase = () => tick();
     const common: SynthOptions = { schemas, configSource: options.configSource, onPhase };
@@ -216,13 +224,15 @@ export function runSynth(options: RunSynthOptions): number {
       ? outcomeOf(synthesizeEnvironment(env, options.secondary.build, { ...common, meshReport: false, stageFolders: false }))
       : undefined;
     return {
-      primary: staged('', primary, env.name),
-      secondary: secondary && options.secondary ? staged(options.secondary.folder, secondary, env.name) : undefined,
+      primary: staged('', primary, env.name, write),
+      secondary: secondary && options.secondary ? staged(options.secondary.folder, secondary, env.name, write) : undefined,
     };
   };
   const names = configs.map(c => String(c.name));
+  const writable = (prepared: PreparedEnvironments) => prepared.problems.every(p => p.length === 0);
   if (worker) {
-    worker.serve(names, (i, tick) => synthesizeAt(prepareEnvironments([configs[i]]).envs[0], tick));
+    const prepared = prepareEnvironments(configs, { configSource: options.configSource });
+    worker.serve(names, (i, tick) => synthesizeAt(prepared.envs[i], writable(prepared), tick));
     return 0;
   }
   let opened = false;
@@ -236,14 +246,7 @@ export function runSynth(options: RunSynthOptions): number {
     );
     opened = true;
     const prepared = prepareEnvironments(configs, { configSource: options.configSource });
-    const unit = (i: number, tick: () => void) => {
-      try {
-        return synthesizeAt(prepared.envs[i], tick);
-      } catch (e) {
-        if (e instanceof OutputError) throw e;
-        throw abandonOutput(out, e);
-      }
-    };
+    const unit = (i: number, tick: () => void) => synthesizeAt(prepared.envs[i], writable(prepared), tick);
     const { results: outcomes, elsewhere } = mapUnits(names, unit, {
       threads,
       // For tests: every other thread surely synthesizes an environment.
@@ -253,7 +256,7 @@ export function runSynth(options: RunSynthOptions): number {
     const located = (part: (o: EnvironmentOutcome) => SynthOutcome | undefined, withConfigs: boolean) => {
       const problems = outcomes.flatMap((o, i) => [...(withConfigs ? prepared.problems[i] : []), ...(part(o)?.problems ?? [])]);
       const done = outcomes.map(part);
-      if (done.every(d => d?.written)) {
+      if (done.every(d => d?.namespaces)) {
         const states = done.map((d, i) => ({ env: prepared.envs[i]!, namespaces: d!.namespaces! }));
         problems.push(...checkPromotion(states, options.configSource));
       }

@@ -111,6 +111,25 @@ describe('synth on several threads', () => {
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
   });
 
+  it('reports two environments of one name as on one thread, without writing either', () => {
+    const dir = scratch();
+    fs.writeFileSync(
+      path.join(dir, 'platform.js'),
+      [
+        `const { AmbientNamespaceProfile } = require(${JSON.stringify(path.join(ROOT, 'src'))});`,
+        'class Shop extends AmbientNamespaceProfile {}',
+        'exports.teams = { shop: Shop };',
+        `exports.environments = [${env('dev')}, ${env('dev')}, ${env('prod')}];`,
+      ].join('\n'),
+    );
+    const one = run(BIN, 1, dir);
+    const two = run(BIN, 2, dir);
+    expect(one.code).toBe(1);
+    expect(two.stderr).toBe(one.stderr);
+    expect(one.stderr).toContain("[dev] platform.js: 'name' is used by more than one environment");
+    expect(fs.readdirSync(dir)).toEqual(['platform.js']);
+  });
+
   it('leaves the output folder as it was when one environment fails after others were staged', () => {
     const dir = scratch();
     const platform = (lastTeam: string) =>
