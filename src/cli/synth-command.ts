@@ -232,7 +232,8 @@ export function runSynth(options: RunSynthOptions): number {
   const writable = (prepared: PreparedEnvironments) => prepared.problems.every(p => p.length === 0);
   if (worker) {
     const prepared = prepareEnvironments(configs, { configSource: options.configSource });
-    worker.serve(names, (i, tick) => synthesizeAt(prepared.envs[i], writable(prepared), tick));
+    const write = writable(prepared);
+    worker.serve(names, (i, tick) => synthesizeAt(prepared.envs[i], write, tick));
     return 0;
   }
   let opened = false;
@@ -246,7 +247,8 @@ export function runSynth(options: RunSynthOptions): number {
     );
     opened = true;
     const prepared = prepareEnvironments(configs, { configSource: options.configSource });
-    const unit = (i: number, tick: () => void) => synthesizeAt(prepared.envs[i], writable(prepared), tick);
+    const write = writable(prepared);
+    const unit = (i: number, tick: () => void) => synthesizeAt(prepared.envs[i], write, tick);
     const { results: outcomes, elsewhere } = mapUnits(names, unit, {
       threads,
       // For tests: every other thread surely synthesizes an environment.
