@@ -4,7 +4,7 @@
  * `toYaml`, at a fraction of its cost.
  *
  * Scalars that are not plainly safe are rendered by `yaml` itself, once per distinct string and
- * position (mapping key, mapping value, sequence item), and cached. A document with anything else
+ * position (mapping key, mapping value, sequence item), and remembered. A document with anything else
  * (a string `yaml` writes as a block scalar other than a plain literal block in a mapping value,
  * a sequence directly inside a sequence, a number that is not finite, `undefined`, a value that is
  * not plain JSON) is handed to `yaml` whole, so the output never depends on what this emitter
@@ -24,39 +24,60 @@ class Unhandled extends Error {}
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
 const SPECIAL_WORDS = new Set(['y', 'n', 'yes', 'no', 'true', 'false', 'on', 'off', 'null']);
 
-const keyCache = new Map<string, string>();
-const valueCache = new Map<string, string>();
-const itemCache = new Map<string, string>();
-
 function plain(s: string): boolean {
   return s.length < 1000 && PLAIN.test(s) && !SPECIAL_WORDS.has(s.toLowerCase());
 }
 
 /** `yaml`'s rendering of a string in one position: `render` gives the line, `strip` the scalar. */
-function viaYaml(cache: Map<string, string>, s: string, render: (s: string) => string, prefix: string, suffix: string): string {
-  let out = cache.get(s);
-  if (out === undefined) {
-    const line = render(s);
-    if (!line.startsWith(prefix) || !line.endsWith(suffix)) throw new Unhandled();
-    out = line.slice(prefix.length, line.length - suffix.length);
-    // A block scalar, or anything spanning lines, depends on the indentation: not handled.
-    if (out.includes('\n') || out.startsWith('|') || out.startsWith('>')) throw new Unhandled();
-    cache.set(s, out);
-  }
+function viaYaml(s: string, render: (s: string) => string, prefix: string, suffix: string): string {
+  const line = render(s);
+  if (!line.startsWith(prefix) || !line.endsWith(suffix)) throw new Unhandled();
+  const out = line.slice(prefix.length, line.length - suffix.length);
+  // A block scalar, or anything spanning lines, depends on the indentation: not handled.
+  if (out.includes('\n') || out.startsWith('|') || out.startsWith('>')) throw new Unhandled();
   return out;
 }
 
+/**
+ * The rendering of every string seen in one position, plain or not, so that the plain test runs
+ * once per distinct string: keys and most values repeat from object to object. A table is emptied
+ * when it reaches {@link MEMO_LIMIT} entries, so a long-lived process does not keep every string.
+ */
+const MEMO_LIMIT = 200_000;
+const keyText = new Map<string, string>();
+const valueText = new Map<string, string>();
+const itemText = new Map<string, string>();
+
+function remember(memo: Map<string, string>, s: string, text: string): string {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(s, text);
+  return text;
+}
+
 function key(k: string): string {
-  return plain(k) ? k : viaYaml(keyCache, k, s => stringify({ [s]: null }, YAML_OPTIONS), '', ': null\n');
+  const known = keyText.get(k);
+  if (known !== undefined) return known;
+  return remember(keyText, k, plain(k) ? k : viaYaml(k, s => stringify({ [s]: null }, YAML_OPTIONS), '', ': null\n'));
+}
+
+function stringScalar(v: string, position: 'value' | 'item'): string {
+  const memo = position === 'value' ? valueText : itemText;
+  const known = memo.get(v);
+  if (known !== undefined) return known;
+  if (plain(v)) return remember(memo, v, v);
+  return remember(
+    memo,
+    v,
+    position === 'value'
+      ? viaYaml(v, s => stringify({ a: s }, YAML_OPTIONS), 'a: ', '\n')
+      : viaYaml(v, s => stringify([s], YAML_OPTIONS), '- ', '\n'),
+  );
 }
 
 function scalar(v: unknown, position: 'value' | 'item'): string {
   switch (typeof v) {
     case 'string':
-      if (plain(v)) return v;
-      return position === 'value'
-        ? viaYaml(valueCache, v, s => stringify({ a: s }, YAML_OPTIONS), 'a: ', '\n')
-        : viaYaml(itemCache, v, s => stringify([s], YAML_OPTIONS), '- ', '\n');
+      return stringScalar(v, position);
     case 'number':
       if (!Number.isFinite(v) || Object.is(v, -0)) throw new Unhandled();
       return String(v);

@@ -11,10 +11,20 @@ function ipInCidr(ip: string, cidr: string): boolean {
   return base.includes('.') && (toInt(ip) & mask) === (toInt(base) & mask);
 }
 
-function selects(np: LocatedManifest, other: LocatedManifest): boolean {
-  const a = JSON.stringify(spec(np).podSelector?.matchLabels ?? {});
-  const empty = Object.keys(spec(np).podSelector?.matchLabels ?? {}).length === 0 && !spec(np).podSelector?.matchExpressions?.length;
-  return empty || a === JSON.stringify(spec(other).podSelector?.matchLabels ?? {});
+/** What {@link selects} compares of a policy: its matchLabels as JSON, and whether it selects every pod. */
+interface Selector {
+  readonly labels: string;
+  readonly all: boolean;
+}
+
+function selectorOf(np: LocatedManifest): Selector {
+  const selector = spec(np).podSelector;
+  const matchLabels = selector?.matchLabels ?? {};
+  return { labels: JSON.stringify(matchLabels), all: Object.keys(matchLabels).length === 0 && !selector?.matchExpressions?.length };
+}
+
+function selects(np: Selector, other: Selector): boolean {
+  return np.all || np.labels === other.labels;
 }
 
 const restrictsIngress = (np: LocatedManifest) => (spec(np).policyTypes ?? ['Ingress']).includes('Ingress');
@@ -29,7 +39,9 @@ export const ambientNetworkPolicyHbone: MeshRule = {
     const byNamespace = new Map<string, LocatedManifest[]>();
     for (const np of ctx.byKind('NetworkPolicy', 'networking.k8s.io')) {
       const ns = np.manifest.metadata.namespace ?? 'default';
-      byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), np]);
+      const list = byNamespace.get(ns);
+      if (list) list.push(np);
+      else byNamespace.set(ns, [np]);
     }
     const findings = [];
     for (const [ns, policies] of byNamespace) {
@@ -44,11 +56,14 @@ export const ambientNetworkPolicyHbone: MeshRule = {
             (p.port === undefined || Number(p.port) === HBONE || (p.endPort && Number(p.port) <= HBONE && HBONE <= p.endPort)),
         );
       const allowsProbe = (r: any) => !r.from || r.from.length === 0 || r.from.some((f: any) => f.ipBlock && ipInCidr(PROBE_SOURCE, f.ipBlock.cidr));
-      for (const np of policies.filter(restrictsIngress)) {
-        const covering = policies.filter(p => selects(p, np) && restrictsIngress(p));
-        if (!covering.some(p => rules(p).some(allowsPort)))
+      const restricting = policies
+        .filter(restrictsIngress)
+        .map(p => ({ policy: p, selector: selectorOf(p), hbone: rules(p).some(allowsPort), probes: rules(p).some(allowsProbe) }));
+      for (const { policy: np, selector } of restricting) {
+        const covering = restricting.filter(p => selects(p.selector, selector));
+        if (!covering.some(p => p.hbone))
           findings.push({ object: np, message: `${describe(np)} restricts ingress to ambient pods, and no policy for them allows TCP ${HBONE}` });
-        if (!covering.some(p => rules(p).some(allowsProbe)))
+        if (!covering.some(p => p.probes))
           findings.push({
             object: np,
             message: `${describe(np)} restricts ingress to ambient pods, and no policy for them allows kubelet probes from ${PROBE_SOURCE}/32`,
