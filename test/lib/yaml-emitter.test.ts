@@ -25,6 +25,19 @@ describe('YAML emitter', () => {
     expect(handedToYaml.documents - before).toBe(0);
   });
 
+  it('gives yaml\'s bytes for strings seen before and after its table of distinct strings was emptied', () => {
+    const sample = { 'say "hi"': ['a: b', 'plain', 'yes'], plain: 'a #b', key: '0.0.0.0/0' };
+    expect(emitDocument(sample)).toBe(reference(sample));
+    // More distinct strings in each position than the table keeps (200,000).
+    for (let chunk = 0; chunk < 5; chunk++) {
+      const many = Array.from({ length: 50_000 }, (_, i) => `v${chunk}-${i}`);
+      emitDocument({ values: Object.fromEntries(many.map(s => [s, s])), items: many });
+    }
+    expect(emitDocument(sample)).toBe(reference(sample));
+    const late = { 'v4-49999': 'v0-0', items: ['v4-49999', 'v0-0'] };
+    expect(emitDocument(late)).toBe(reference(late));
+  });
+
   it('gives yaml\'s bytes for scalars that need quotes or a block, and for shapes it hands to yaml', () => {
     const tricky = ['', ' lead', 'trail ', 'yes', 'No', 'on', 'OFF', 'y', 'null', '~', 'true', '443', '0.0.0.0/0', '1e3', '0x1F', '12:30', '2026-01-01', 'a: b', 'a #b', '#c', '*x', '&a', '!tag', '%p', '@at', '`tick', '- dash', '? q', '[x]', '{x}', 'it\'s', 'say "hi"', 'é-ü', 'tab\there', 'line\nbreak', 'ends\n', 'x'.repeat(2000), '$patch: delete\nkind: Dropped\n'];
     const value = {
