@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { DataplaneMode, ExternalProtocol, MtlsMode, NamespaceSettings, PolicyAction, synthesize } from '../../src';
-import { FlowIntent, policyPathMatches } from '../../src/checks/flows/intent';
+import { canonicalJson, FlowIntent, policyPathMatches } from '../../src/checks/flows/intent';
 import { objectsYaml } from '../../src/checks/flows/record';
 import { baseConfig } from '../util';
 import { FixtureAmbient, FixtureSidecar, HookValues } from '../profiles/fixtures';
@@ -258,5 +258,19 @@ describe('workloads and ids', () => {
     expect(policyPathMatches('*', '/x')).toBe(true);
     expect(policyPathMatches('/a/{*}/b', '/a/x/b')).toBe(true);
     expect(policyPathMatches('/a/{*}/b', '/a/x/y/b')).toBe(false);
+  });
+});
+
+describe('canonical JSON of the fingerprints', () => {
+  it('orders keys by code point at every depth, drops undefined members, keeps array order', () => {
+    const a = { b: 1, a: { y: [3, { d: 1, c: 2 }], x: undefined, '10': 'ten', '9': 'nine', é: 'e' }, 'q"k': 'v"w' };
+    const b = { 'q"k': 'v"w', a: { é: 'e', '9': 'nine', y: [3, { c: 2, d: 1 }], '10': 'ten' }, b: 1 };
+    const expected = '{"a":{"10":"ten","9":"nine","y":[3,{"c":2,"d":1}],"é":"e"},"b":1,"q\\"k":"v\\"w"}';
+    expect(canonicalJson(a)).toBe(expected);
+    expect(canonicalJson(b)).toBe(expected);
+    // Array members JSON cannot write are null, as in JSON.stringify; order is kept.
+    expect(canonicalJson([2, undefined, null, 1])).toBe('[2,null,null,1]');
+    expect(canonicalJson({ empty: {}, none: [], s: 'x' })).toBe('{"empty":{},"none":[],"s":"x"}');
+    expect(canonicalJson({ only: undefined })).toBe('{}');
   });
 });
