@@ -48,36 +48,33 @@ const keyText = new Map<string, string>();
 const valueText = new Map<string, string>();
 const itemText = new Map<string, string>();
 
-function remember(memo: Map<string, string>, s: string, text: string): string {
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(s, text);
+/**
+ * The rendering of `s` in the position of `memo`: itself when plain, else the scalar of `yaml`'s
+ * line for it (`render`, between `prefix` and `suffix`).
+ */
+function rendered(memo: Map<string, string>, s: string, render: (s: string) => string, prefix: string, suffix: string): string {
+  let text = memo.get(s);
+  if (text === undefined) {
+    text = plain(s) ? s : viaYaml(s, render, prefix, suffix);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(s, text);
+  }
   return text;
 }
 
-function key(k: string): string {
-  const known = keyText.get(k);
-  if (known !== undefined) return known;
-  return remember(keyText, k, plain(k) ? k : viaYaml(k, s => stringify({ [s]: null }, YAML_OPTIONS), '', ': null\n'));
-}
+/** `yaml`'s line for a string as a mapping key, a mapping value and a sequence item. */
+const keyLine = (s: string) => stringify({ [s]: null }, YAML_OPTIONS);
+const valueLine = (s: string) => stringify({ a: s }, YAML_OPTIONS);
+const itemLine = (s: string) => stringify([s], YAML_OPTIONS);
 
-function stringScalar(v: string, position: 'value' | 'item'): string {
-  const memo = position === 'value' ? valueText : itemText;
-  const known = memo.get(v);
-  if (known !== undefined) return known;
-  if (plain(v)) return remember(memo, v, v);
-  return remember(
-    memo,
-    v,
-    position === 'value'
-      ? viaYaml(v, s => stringify({ a: s }, YAML_OPTIONS), 'a: ', '\n')
-      : viaYaml(v, s => stringify([s], YAML_OPTIONS), '- ', '\n'),
-  );
+function key(k: string): string {
+  return rendered(keyText, k, keyLine, '', ': null\n');
 }
 
 function scalar(v: unknown, position: 'value' | 'item'): string {
   switch (typeof v) {
     case 'string':
-      return stringScalar(v, position);
+      return position === 'value' ? rendered(valueText, v, valueLine, 'a: ', '\n') : rendered(itemText, v, itemLine, '- ', '\n');
     case 'number':
       if (!Number.isFinite(v) || Object.is(v, -0)) throw new Unhandled();
       return String(v);
