@@ -28,7 +28,7 @@ function plain(s: string): boolean {
   return s.length < 1000 && PLAIN.test(s) && !SPECIAL_WORDS.has(s.toLowerCase());
 }
 
-/** `yaml`'s rendering of a string in one position: `render` gives the line, `strip` the scalar. */
+/** `yaml`'s rendering of a string in one position: the scalar of `render`'s line, between `prefix` and `suffix`. */
 function viaYaml(s: string, render: (s: string) => string, prefix: string, suffix: string): string {
   const line = render(s);
   if (!line.startsWith(prefix) || !line.endsWith(suffix)) throw new Unhandled();
