@@ -17,6 +17,7 @@ import { Command } from 'commander';
 import { CRD_SCHEMAS_FOLDER, CRD_SCHEMAS_FORMAT, ExtractedSchemasFile, extractKinds } from '../src/checks/schema';
 import { CrdSource, PROJECT_ROOT, readCrdSources, readFromMirror, sha256 } from './crd-sources';
 import { describeFetchError } from './fetch-error';
+import { linearFilters } from './linear-filters';
 
 async function download(url: string): Promise<string> {
   let res: Response;
@@ -127,35 +128,14 @@ async function main(): Promise<void> {
 }
 
 /**
- * The generator writes every "drop the undefined values" step as
- * `Object.entries(x).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: f(i[1]) }), {})`,
- * which copies the object built so far once per key. Each is replaced by a call of `mapDefined`
- * (added to the file), one loop with the same result: the same keys in the same order, each defined
- * value mapped by the same expression. A file that still holds such a `reduce` afterwards means the
+ * The generated file with every "drop the undefined values" step made one loop
+ * (scripts/linear-filters.js). A file that still holds such a `reduce` afterwards means the
  * generator writes it another way now: the import fails rather than keep it.
  */
 export function withLinearFilters(text: string, file: string): string {
-  const pattern =
-    /Object\.entries\(((?:[^()]|\([^()]*\))+)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (.+?) \}\), \{\}\)/g;
-  let replaced = 0;
-  const out = text.replace(pattern, (_, object: string, value: string) => {
-    replaced++;
-    return value === 'i[1]' ? `mapDefined(${object})` : `mapDefined(${object}, v => ${value.replace(/\bi\[1\]/g, 'v')})`;
-  });
-  if (/\.reduce\(\(r, i\)/.test(out))
-    throw new Error(`${file}: a generated reduce((r, i) ...) is not in the form withLinearFilters replaces; fix: extend it`);
-  if (replaced === 0) return out;
-  return `${out}
-/** The entries of \`obj\` whose value is defined, in their order, each value mapped by \`f\` (added by npm run import). */
-function mapDefined<V>(obj: { readonly [key: string]: V }, f: (v: Exclude<V, undefined>) => unknown = v => v): Record<string, any> {
-  const out: Record<string, any> = {};
-  for (const k of Object.keys(obj)) {
-    const v = obj[k];
-    if (v !== undefined) out[k] = f(v as Exclude<V, undefined>);
-  }
-  return out;
-}
-`;
+  const result = linearFilters(text, { helper: 'mapDefined', language: 'ts' });
+  if (result.left) throw new Error(`${file}: a generated reduce((r, i) ...) is not in the form withLinearFilters replaces; fix: extend it`);
+  return result.text;
 }
 
 /** Swap a freshly generated folder into place so a failure never leaves a half-written one. */

@@ -15,6 +15,7 @@ const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
 const { isMainThread, threadId } = require('node:worker_threads');
+const { linearFilters } = require('./linear-filters');
 
 /**
  * How much V8 lets the heap grow past what survived each full collection (percent): the value and
@@ -28,7 +29,7 @@ const CACHE = process.env.EKS_MESH_RUN_CACHE
   ? path.resolve(process.env.EKS_MESH_RUN_CACHE)
   : path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh', 'run');
 /** Files besides the bundle's inputs whose change invalidates it. */
-const ALSO_DEPENDS_ON = [__filename, path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'package-lock.json')];
+const ALSO_DEPENDS_ON = [__filename, path.join(__dirname, 'linear-filters.js'), path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'package-lock.json')];
 
 /** Packages the bundle leaves to node's require: only needed on a path most runs do not take. */
 const LOADED_ON_DEMAND = ['ajv', 'ajv/*'];
@@ -59,15 +60,24 @@ function writeAtomically(file, data) {
 }
 
 /**
- * esbuild puts every module into one scope or one wrapper function: give each file that reads
- * `__dirname` or `__filename` its own values, those of its source file.
+ * The Kubernetes classes cdk8s-plus ships, generated as imports/ is: their undefined-value filters
+ * are made linear as `npm run import` makes those of imports/ (scripts/linear-filters.js): the
+ * same objects, without a copy of each one per key. A filter written another way is left as it is.
  */
-const sourceLocation = {
-  name: 'source-location',
+const GENERATED_MODULE = /[\\/]node_modules[\\/]cdk8s-plus-\d+[\\/]lib[\\/]imports[\\/][^\\/]+\.js$/;
+
+/**
+ * Each module's text as the bundle gets it. esbuild puts every module into one scope or one
+ * wrapper function: each file that reads `__dirname` or `__filename` gets its own values, those of
+ * its source file; and the generated modules above get linear filters.
+ */
+const moduleText = {
+  name: 'module-text',
   setup(build) {
     build.onLoad({ filter: /\.[cm]?[jt]s$/ }, args => {
-      const text = fs.readFileSync(args.path, 'utf8');
+      let text = fs.readFileSync(args.path, 'utf8');
       const loader = /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js';
+      if (GENERATED_MODULE.test(args.path)) text = linearFilters(text, { helper: '__mapDefined', language: 'js' }).text;
       if (!/\b__(dirname|filename)\b/.test(text)) return { contents: text, loader };
       const head = `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)};`;
       // Kept on the first line so that line numbers (and the source map) stay those of the file.
@@ -99,7 +109,7 @@ async function build(esbuild, entry, bundle, stampFile) {
       metafile: true,
       write: false,
       logLevel: 'silent',
-      plugins: [sourceLocation],
+      plugins: [moduleText],
     });
   } catch {
     return false;

@@ -78,6 +78,39 @@ describe('scripts/run.js runs a TypeScript entry point from a cached bundle', ()
     expect(run([RUN, entry], cache)).toEqual(['Thing', 'Thing', 'make', 'make']);
   });
 
+  it("bundles cdk8s-plus's generated Kubernetes classes with linear filters, rendering the same objects", () => {
+    // Inside the repository, so that the entry resolves the packages of its node_modules.
+    const dir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'run-test-'));
+    try {
+      const entry = path.join(dir, 'k8s.ts');
+      fs.writeFileSync(
+        entry,
+        [
+          "import { App, Chart } from 'cdk8s';",
+          "import { k8s } from 'cdk8s-plus-33';",
+          "const chart = new Chart(new App(), 'c');",
+          "const np = new k8s.KubeNetworkPolicy(chart, 'np', { metadata: { name: 'a', labels: { x: 'y' } }, spec: { podSelector: {}, ingress: [{ ports: [{ port: k8s.IntOrString.fromNumber(80) }] }] } });",
+          'console.log(JSON.stringify(np.toJson()));',
+        ].join('\n'),
+      );
+      const cache = path.join(dir, 'cache');
+      const bundled = run([RUN, entry], cache);
+      expect(bundled).toEqual(run(['--require', 'tsx/cjs', entry], cache));
+      expect(bundled).toMatchObject({ kind: 'NetworkPolicy', spec: { ingress: [{ ports: [{ port: 80 }] }] } });
+      const text = fs.readFileSync(
+        path.join(
+          cache,
+          fs.readdirSync(cache).find(f => f.endsWith('.js'))!,
+        ),
+        'utf8',
+      );
+      expect(text).toMatch(/function __mapDefined\(/);
+      expect(text).not.toMatch(/\.reduce\(\(r, i\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs through tsx, writing no bundle, with EKS_MESH_NO_BUNDLE=1', () => {
     const { entry, cache } = project();
     expect(run([RUN, entry], cache, { EKS_MESH_NO_BUNDLE: '1' })).toMatchObject({ value: 1, main: true });

@@ -1,0 +1,6 @@
+/** The types of scripts/linear-filters.js (see there). */
+export declare const ANY_GENERATED_REDUCE: RegExp;
+export declare function linearFilters(
+  text: string,
+  options: { readonly helper: string; readonly language: 'ts' | 'js' },
+): { readonly text: string; readonly replaced: number; readonly left: boolean };
