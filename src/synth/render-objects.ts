@@ -49,25 +49,54 @@ let objectOptions: SanitizeOptions = { sortKeys: true, filterEmpty: false };
 /**
  * `sanitizeValue(resolve(value))` of cdk8s in one walk: values the default resolvers replace are
  * replaced (and resolved again), undefined and null dropped, keys sorted, empty arrays and
- * mappings dropped when filtering, anything but a plain object refused.
+ * mappings dropped when filtering, anything but a plain object refused. Plain mappings and
+ * arrays, nearly every value of an object, are walked here; the rest goes to {@link resolveOther}.
  */
 function resolveAndSanitize(value: unknown, options: SanitizeOptions): unknown {
   if (value === null || value === undefined) return undefined;
-  const type = typeof value;
-  if (type !== 'object' && type !== 'function') return value;
+  if (typeof value !== 'object') return typeof value === 'function' ? resolveOther(value, options) : value;
+  const v = value as { resolve?: unknown; value?: unknown; constructor?: unknown };
+  if (typeof v.resolve === 'function') return resolveOther(value, options);
+  if (v.constructor !== Object) {
+    // An array is a union class too when it has a number or string `value` (cdk8s asks every resolver about every value).
+    if (!Array.isArray(value) || typeof v.value === 'number' || typeof v.value === 'string') return resolveOther(value, options);
+    if (options.filterEmpty && value.length === 0) return undefined;
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = resolveAndSanitize(value[i], options);
+    return out;
+  }
+  const mapping = value as Record<string, unknown>;
+  const keys = sortedKeys(mapping, options);
+  const out: Record<string, unknown> = {};
+  let kept = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const rendered = resolveAndSanitize(mapping[keys[i]], options);
+    if (rendered !== null && rendered !== undefined) {
+      out[keys[i]] = rendered;
+      kept++;
+    }
+  }
+  return options.filterEmpty && kept === 0 ? undefined : out;
+}
+
+/** A value that is not a plain mapping or array: a Lazy, a value with `resolve()`, a union class (IntOrString, Quantity), a function or another object. */
+function resolveOther(value: object, options: SanitizeOptions): unknown {
   const v = value as { resolve?: unknown; value?: unknown; constructor?: unknown };
   if (value instanceof Lazy) return resolveAndSanitize(value.produce(), options);
   if (typeof v.resolve === 'function') return resolveAndSanitize((v.resolve as () => unknown).call(value), options);
   if (v.constructor !== Object && (typeof v.value === 'number' || typeof v.value === 'string'))
     return resolveAndSanitize({ value: v.value }, options);
-  if (type === 'function') return value;
-  if (Array.isArray(value)) {
-    if (options.filterEmpty && value.length === 0) return undefined;
-    return value.map(x => resolveAndSanitize(x, options));
-  }
+  if (typeof value === 'function') return value;
   // cdk8s resolves inside plain objects only; anything else is sanitized as it is (and refused).
-  if (v.constructor !== Object) return sanitize(value, options);
-  return entriesOf(value as Record<string, unknown>, options, resolveAndSanitize);
+  return sanitize(value, options);
+}
+
+/** The keys of a mapping, sorted when sorting (most come sorted already: then they are only compared). */
+function sortedKeys(value: Record<string, unknown>, options: SanitizeOptions): string[] {
+  const keys = Object.keys(value);
+  if (!options.sortKeys) return keys;
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return keys.sort();
+  return keys;
 }
 
 /** A mapping with each value rendered by `render`: keys sorted, values that render to nothing dropped. */
@@ -77,9 +106,8 @@ function entriesOf(
   render: (v: unknown, options: SanitizeOptions) => unknown,
 ): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
-  const keys = options.sortKeys ? Object.keys(value).sort() : Object.keys(value);
   let kept = 0;
-  for (const key of keys) {
+  for (const key of sortedKeys(value, options)) {
     const rendered = render(value[key], options);
     if (rendered !== null && rendered !== undefined) {
       out[key] = rendered;

@@ -70,6 +70,23 @@ describe('renderObjects: ApiObject.toJson() without the per-value overhead', () 
     });
   });
 
+  it('sorts, drops and keeps the values cdk8s sorts, drops and keeps, an array with a union value included', () => {
+    const union = Object.assign([1, 2], { value: 7 });
+    const labelled = Object.assign(['x'], { value: { not: 'a union' } });
+    const o = new ApiObject(new Chart(new App(), 'c'), 'cm', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { labels: {}, annotations: { b: '1', a: '2' }, finalizers: [] },
+      data: { b: 1, a: { z: [], y: {}, x: null, w: [null, undefined, 1, [], {}] }, B: 2, é: 3, '10': 4, '9': 5, _: 6, sorted: { a: 1, b: 2 } },
+      union,
+      labelled,
+    });
+    const [cdk8s, direct] = both(o);
+    expect(direct).toBe(cdk8s);
+    expect(JSON.parse(direct)).toMatchObject({ union: { value: 7 }, labelled: ['x'], metadata: { annotations: { a: '2', b: '1' } } });
+    expect(Object.keys(JSON.parse(direct).data)).toEqual(['9', '10', 'B', '_', 'a', 'b', 'sorted', 'é']);
+  });
+
   it('fails with the message cdk8s gives for a value it cannot render', () => {
     const chart = new Chart(new App(), 'c');
     const o = new ApiObject(chart, 'odd', { apiVersion: 'v1', kind: 'ConfigMap', data: { when: new Date(0) } });
