@@ -11,11 +11,17 @@
  *     this module's main begins (performance.now() there, which counts from the process's time
  *     origin); then read those objects (not timed), JSON.stringify the objects of each file and
  *     write them with plain writeFileSync into the same files of the same folders.
+ *   node scripts/run.js bench/measure.ts objects --objects <file.json> --outdir <dir>
+ *     the floor of the object model: the floor, with the same objects first made cdk8s ApiObjects
+ *     (one App per environment, one Chart per file) and rendered by their toJson() as the synth
+ *     renders them (`renderObjects`), the loading of cdk8s included. What the synth pays for
+ *     holding its objects as constructs, without any of the library's own logic.
  *
- * The library and the generator are loaded only by `synth`, so that the floor's start-up is not
- * the library's.
+ * The library and the generator are loaded only by `synth` (and cdk8s only by `synth` and
+ * `objects`), so that the floor's start-up is not the library's.
  *
- * Prints one JSON line (a {@link SynthMeasurement} or {@link FloorMeasurement}).
+ * Prints one JSON line (a {@link SynthMeasurement}, {@link FloorMeasurement} or
+ * {@link ObjectModelMeasurement}).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -54,6 +60,16 @@ export interface FloorMeasurement {
   /** CPU time (user and system) of the start-up and of the stringify and write span. */
   readonly cpuMs: number;
   readonly bytes: number;
+}
+
+/** What `measure.ts objects` prints: the floor's figures, with those of cdk8s before them. */
+export interface ObjectModelMeasurement extends FloorMeasurement {
+  /** Loading cdk8s and the synth's renderer. */
+  readonly loadMs: number;
+  /** Making every object an ApiObject of a Chart of an App. */
+  readonly constructMs: number;
+  /** Their toJson(), as the synth calls it. */
+  readonly renderMs: number;
 }
 
 /**
@@ -122,21 +138,17 @@ function measureSynth(argv: readonly string[]): SynthMeasurement {
   };
 }
 
-export function measureFloor(argv: readonly string[], startMs: number, startCpu: NodeJS.CpuUsage): FloorMeasurement {
-  const dump = JSON.parse(fs.readFileSync(arg(argv, 'objects'), 'utf8')) as ObjectDump;
-  const outdir = arg(argv, 'outdir');
-
-  const cpu = process.cpuUsage();
-  let t = performance.now();
-  const rendered = dump.map(e => {
-    const files = e.files.map(f => ({ name: f.name, content: JSON.stringify(f.objects) }));
-    // The kustomization.yaml files are lists of names: written as the synth wrote them.
+/** Text of each file of the dump: the objects by JSON.stringify, the kustomization.yaml files as the synth wrote them. */
+function stringifyFiles(dump: ObjectDump, objectsOf: (env: number, file: number) => readonly unknown[]) {
+  return dump.map((e, i) => {
+    const files = e.files.map((f, j) => ({ name: f.name, content: JSON.stringify(objectsOf(i, j)) }));
     files.push(...e.kustomizations);
     return { env: e.env, files };
   });
-  const stringifyMs = performance.now() - t;
+}
 
-  t = performance.now();
+/** Write the files with plain writeFileSync, each folder made once. */
+function writeFiles(outdir: string, rendered: ReturnType<typeof stringifyFiles>): void {
   for (const e of rendered) {
     const made = new Set<string>();
     for (const f of e.files) {
@@ -148,15 +160,103 @@ export function measureFloor(argv: readonly string[], startMs: number, startCpu:
       fs.writeFileSync(target, f.content);
     }
   }
+}
+
+/** Stringify and write, timed: the end of both floors. */
+function stringifyAndWrite(
+  argv: readonly string[],
+  dump: ObjectDump,
+  objectsOf: (env: number, file: number) => readonly unknown[],
+): { stringifyMs: number; writeMs: number; bytes: number } {
+  let t = performance.now();
+  const rendered = stringifyFiles(dump, objectsOf);
+  const stringifyMs = performance.now() - t;
+  t = performance.now();
+  writeFiles(arg(argv, 'outdir'), rendered);
   const writeMs = performance.now() - t;
-  const used = process.cpuUsage(cpu);
+  const bytes = rendered.reduce((n, e) => n + e.files.reduce((m, f) => m + Buffer.byteLength(f.content), 0), 0);
+  return { stringifyMs, writeMs, bytes };
+}
+
+function readDump(argv: readonly string[]): ObjectDump {
+  return JSON.parse(fs.readFileSync(arg(argv, 'objects'), 'utf8')) as ObjectDump;
+}
+
+const cpuMsOf = (...usages: NodeJS.CpuUsage[]) => usages.reduce((n, u) => n + u.user + u.system, 0) / 1000;
+
+export function measureFloor(argv: readonly string[], startMs: number, startCpu: NodeJS.CpuUsage): FloorMeasurement {
+  const dump = readDump(argv);
+  const cpu = process.cpuUsage();
+  const { stringifyMs, writeMs, bytes } = stringifyAndWrite(argv, dump, (i, j) => dump[i].files[j].objects);
   return {
     startMs,
     stringifyMs,
     writeMs,
     totalMs: startMs + stringifyMs + writeMs,
-    cpuMs: (startCpu.user + startCpu.system + used.user + used.system) / 1000,
-    bytes: rendered.reduce((n, e) => n + e.files.reduce((m, f) => m + Buffer.byteLength(f.content), 0), 0),
+    cpuMs: cpuMsOf(startCpu, process.cpuUsage(cpu)),
+    bytes,
+  };
+}
+
+/** What the floor of the object model loads: cdk8s, and the synth's renderer. */
+export interface ObjectModelModules {
+  readonly ApiObject: typeof import('cdk8s').ApiObject;
+  readonly App: typeof import('cdk8s').App;
+  readonly Chart: typeof import('cdk8s').Chart;
+  readonly renderObjects: typeof import('../src/synth/render-objects').renderObjects;
+}
+
+/** Loaded here, not by an import at the top: the floor runs without them. */
+function loadObjectModel(): ObjectModelModules {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { ApiObject, App, Chart } = require('cdk8s') as typeof import('cdk8s');
+  const { renderObjects } = require('../src/synth/render-objects') as typeof import('../src/synth/render-objects');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { ApiObject, App, Chart, renderObjects };
+}
+
+export function measureObjectModel(
+  argv: readonly string[],
+  startMs: number,
+  startCpu: NodeJS.CpuUsage,
+  load: () => ObjectModelModules = loadObjectModel,
+): ObjectModelMeasurement {
+  const dump = readDump(argv);
+  const cpu = process.cpuUsage();
+  let t = performance.now();
+  const { ApiObject, App, Chart, renderObjects } = load();
+  const loadMs = performance.now() - t;
+
+  t = performance.now();
+  const objects = dump.map((e, i) => {
+    const app = new App({ outdir: '.cdk8s.out' });
+    return e.files.map((f, j) => {
+      const chart = new Chart(app, `f${i}-${j}`);
+      return f.objects.map((o, k) => new ApiObject(chart, `o${k}`, o));
+    });
+  });
+  const constructMs = performance.now() - t;
+
+  t = performance.now();
+  const json = renderObjects(() => objects.map(files => files.map(list => list.map(o => o.toJson() as unknown))));
+  const renderMs = performance.now() - t;
+
+  const { stringifyMs, writeMs, bytes } = stringifyAndWrite(argv, dump, (i, j) => json[i][j]);
+  const used = process.cpuUsage(cpu);
+  // Not timed: the ApiObjects rendered the objects they were given, so the figures are of those.
+  const wanted = stringifyFiles(dump, (i, j) => dump[i].files[j].objects);
+  const got = stringifyFiles(dump, (i, j) => json[i][j]);
+  if (JSON.stringify(got) !== JSON.stringify(wanted)) throw new Error('the ApiObjects did not render the objects they were made of');
+  return {
+    startMs,
+    loadMs,
+    constructMs,
+    renderMs,
+    stringifyMs,
+    writeMs,
+    totalMs: startMs + loadMs + constructMs + renderMs + stringifyMs + writeMs,
+    cpuMs: cpuMsOf(startCpu, used),
+    bytes,
   };
 }
 
@@ -167,7 +267,8 @@ function main(argv: readonly string[]): void {
   const mode = argv[0];
   if (mode === 'synth') console.log(JSON.stringify(measureSynth(argv)));
   else if (mode === 'floor') console.log(JSON.stringify(measureFloor(argv, startMs, startCpu)));
-  else throw new Error(`unknown mode ${mode}; use synth or floor`);
+  else if (mode === 'objects') console.log(JSON.stringify(measureObjectModel(argv, startMs, startCpu)));
+  else throw new Error(`unknown mode ${mode}; use synth, floor or objects`);
 }
 
 if (require.main === module) main(process.argv.slice(2));

@@ -27,7 +27,11 @@
  * 4. floor: `bench/measure.ts floor`, node start + JSON.stringify + write: the process's start-up
  *    until the floor's main begins, JSON.stringify of the objects of each file, written with plain
  *    writeFileSync into the same files as the synth's (the bench checks the paths; the bytes are
- *    JSON).
+ *    JSON);
+ * 5. floor of the object model: `bench/measure.ts objects`, the floor with the same objects first
+ *    made cdk8s ApiObjects and rendered as the synth renders them (cdk8s loaded, one App per
+ *    environment, one Chart per file): what holding the objects as constructs costs on one thread,
+ *    without the library's own logic.
  *
  * Timings are wall-clock times on a shared machine: the median of the runs is reported.
  */
@@ -37,7 +41,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { findTools } from '../verify/tools';
-import { FloorMeasurement, PHASES, SynthMeasurement } from './measure';
+import { FloorMeasurement, ObjectModelMeasurement, PHASES, SynthMeasurement } from './measure';
 
 const ROOT = path.resolve(__dirname, '..');
 const README = path.join(ROOT, 'README.md');
@@ -103,6 +107,9 @@ export interface SizeResult {
   readonly floorCpuMs: number;
   /** The floor's start-up: the process's time origin until its main began. */
   readonly floorStartMs: number;
+  /** The floor with the objects made cdk8s ApiObjects and rendered first. */
+  readonly objectModelMs: number;
+  readonly objectModelCpuMs: number;
   /** The synth again over its own output (the migration gates read the committed states first). */
   readonly resynthMs: number;
   readonly resynthCpuMs: number;
@@ -365,6 +372,7 @@ function measureRuns(
   const fluxRuns: FluxBuild[][] = [];
   const synths: SynthMeasurement[] = [];
   const floors: FloorMeasurement[] = [];
+  const objectModels: ObjectModelMeasurement[] = [];
   for (let i = 0; i < runs; i++) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `eks-mesh-bench-${namespaces}-`));
     try {
@@ -380,19 +388,25 @@ function measureRuns(
       const floor = lastJson<FloorMeasurement>(
         run(['bench/measure.ts', 'floor', '--objects', objects, '--outdir', path.join(tmp, 'floor')], 'floor'),
       );
+      const objectModel = lastJson<ObjectModelMeasurement>(
+        run(['bench/measure.ts', 'objects', '--objects', objects, '--outdir', path.join(tmp, 'objects')], 'floor of the object model'),
+      );
       if (i === 0) {
         if (!samePaths(path.join(tmp, 'synth'), path.join(tmp, 'floor')))
           throw new Error(`N=${namespaces}: the floor did not write the same files as the synth`);
+        if (!sameTree(path.join(tmp, 'floor'), path.join(tmp, 'objects')))
+          throw new Error(`N=${namespaces}: the floor of the object model did not write the same files as the floor`);
         if (!sameTree(path.join(tmp, 'synth'), path.join(tmp, 'wall')))
           throw new Error(`N=${namespaces}: the child synth did not write the same files as the in-process synth`);
       }
       synths.push(synth);
       floors.push(floor);
+      objectModels.push(objectModel);
       const flux = builds
         ? `kustomize build of ${builds.length} Kustomizations ${seconds(builds.reduce((n, b) => n + b.wallMs, 0))} s`
         : 'Flux not measured';
       log(
-        `  N=${namespaces} run ${i + 1}/${runs}: full synth ${seconds(full.wallMs)} s (CPU ${seconds(full.cpuMs)} s), re-synth ${seconds(again.wallMs)} s (CPU ${seconds(again.cpuMs)} s), RSS ${(full.maxRssKiB / 1024).toFixed(0)} MiB, in-process ${seconds(synth.totalMs)} s, floor ${seconds(floor.totalMs)} s (start ${seconds(floor.startMs)} s), ${flux}`,
+        `  N=${namespaces} run ${i + 1}/${runs}: full synth ${seconds(full.wallMs)} s (CPU ${seconds(full.cpuMs)} s), re-synth ${seconds(again.wallMs)} s (CPU ${seconds(again.cpuMs)} s), RSS ${(full.maxRssKiB / 1024).toFixed(0)} MiB, in-process ${seconds(synth.totalMs)} s, floor ${seconds(floor.totalMs)} s (start ${seconds(floor.startMs)} s), with cdk8s objects ${seconds(objectModel.totalMs)} s, ${flux}`,
       );
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -415,6 +429,8 @@ function measureRuns(
     floorMs: median(floors.map(f => f.totalMs)),
     floorCpuMs: median(floors.map(f => f.cpuMs)),
     floorStartMs: median(floors.map(f => f.startMs)),
+    objectModelMs: median(objectModels.map(f => f.totalMs)),
+    objectModelCpuMs: median(objectModels.map(f => f.cpuMs)),
     resynthMs: median(resynths.map(r => r.wallMs)),
     resynthCpuMs: median(resynths.map(r => r.cpuMs)),
     flux: fluxRuns.length
@@ -567,12 +583,12 @@ export function formatResults(results: readonly SizeResult[], machine: Machine, 
   );
   lines.push('');
   lines.push(
-    '| namespaces (5 envs x N) | objects | files | output | full synth: wall (CPU) | re-synth over its output: wall (CPU) | first run, empty CRD cache: wall (CPU) | peak RSS | in-process synth: wall (CPU) | floor: wall (CPU) | of which node start | in-process / floor |',
+    '| namespaces (5 envs x N) | objects | files | output | full synth: wall (CPU) | re-synth over its output: wall (CPU) | first run, empty CRD cache: wall (CPU) | peak RSS | in-process synth: wall (CPU) | floor: wall (CPU) | of which node start | in-process / floor | floor with cdk8s objects: wall (CPU) | in-process / that |',
   );
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     lines.push(
-      `| 5 x ${r.namespaces} | ${r.objects} | ${r.files} | ${(r.bytes / 1024 / 1024).toFixed(1)} MiB | ${seconds(r.wallMs)} s (${seconds(r.wallCpuMs)} s) | ${seconds(r.resynthMs)} s (${seconds(r.resynthCpuMs)} s) | ${seconds(r.coldWallMs)} s (${seconds(r.coldCpuMs)} s) | ${r.maxRssMiB.toFixed(0)} MiB | ${seconds(r.inProcessMs)} s (${seconds(r.inProcessCpuMs)} s) | ${seconds(r.floorMs)} s (${seconds(r.floorCpuMs)} s) | ${seconds(r.floorStartMs)} s | ${ratio(r.inProcessMs, r.floorMs).toFixed(1)} |`,
+      `| 5 x ${r.namespaces} | ${r.objects} | ${r.files} | ${(r.bytes / 1024 / 1024).toFixed(1)} MiB | ${seconds(r.wallMs)} s (${seconds(r.wallCpuMs)} s) | ${seconds(r.resynthMs)} s (${seconds(r.resynthCpuMs)} s) | ${seconds(r.coldWallMs)} s (${seconds(r.coldCpuMs)} s) | ${r.maxRssMiB.toFixed(0)} MiB | ${seconds(r.inProcessMs)} s (${seconds(r.inProcessCpuMs)} s) | ${seconds(r.floorMs)} s (${seconds(r.floorCpuMs)} s) | ${seconds(r.floorStartMs)} s | ${ratio(r.inProcessMs, r.floorMs).toFixed(1)} | ${seconds(r.objectModelMs)} s (${seconds(r.objectModelCpuMs)} s) | ${ratio(r.inProcessMs, r.objectModelMs).toFixed(1)} |`,
     );
   }
   lines.push('');

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { measureFloor, ObjectDump, PHASES } from '../../bench/measure';
+import { measureFloor, measureObjectModel, ObjectDump, PHASES } from '../../bench/measure';
 import { formatResults, median, OwnPlatformResult, README_BEGIN, README_END, replaceBetweenMarkers, SizeResult, targetLines } from '../../bench/run';
+import { renderObjects } from '../../src/synth/render-objects';
 import { ROOT } from '../util';
 
 const MACHINE = { date: new Date('2030-01-02T00:00:00Z'), cpus: 2, cpuModel: 'Some CPU', node: 'v20.0.0', loadAverage: 3.14 };
@@ -32,6 +34,8 @@ function result(namespaces: number, scale: number, overrides: Partial<SizeResult
     floorMs: 300 * scale,
     floorCpuMs: 250 * scale,
     floorStartMs: 100,
+    objectModelMs: 400 * scale,
+    objectModelCpuMs: 450 * scale,
     resynthMs: 1200 * scale,
     resynthCpuMs: 1100 * scale,
     flux: {
@@ -89,7 +93,7 @@ describe('bench report', () => {
     // The own platform comes before the sizes.
     expect(text.indexOf('own platform')).toBeLessThan(text.indexOf('| 5 x 100 |'));
     expect(text).toContain(
-      '| 5 x 1000 | 80000 | 5015 | 42.9 MiB | 9.90 s (8.80 s) | 13.20 s (12.10 s) | 33.00 s (38.50 s) | 330 MiB | 6.60 s (5.50 s) | 3.30 s (2.75 s) | 0.10 s | 2.0 |',
+      '| 5 x 1000 | 80000 | 5015 | 42.9 MiB | 9.90 s (8.80 s) | 13.20 s (12.10 s) | 33.00 s (38.50 s) | 330 MiB | 6.60 s (5.50 s) | 3.30 s (2.75 s) | 0.10 s | 2.0 | 4.40 s (4.95 s) | 1.5 |',
     );
     expect(text).toContain('in-process synth x11.0, floor x11.0, full synth x11.0, re-synth x11.0, Flux builds x11.0.');
     expect(formatResults([result(100, 1)], MACHINE)).toContain('| not measured | | | | | |');
@@ -161,34 +165,78 @@ describe('bench report', () => {
   });
 });
 
+/** What bench/measure.ts objects loads at run time (vitest cannot require TypeScript). */
+const OBJECT_MODEL = () => ({ ApiObject, App, Chart, renderObjects });
+
+/** Two files of one environment, and its kustomization.yaml, as measure.ts synth dumps them. */
+function floorInput(tmp: string) {
+  const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { labels: { team: 'a' }, name: 'a' } };
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'a' }, data: { k: 'v' } };
+  const dump: ObjectDump = [
+    {
+      env: 'lab',
+      files: [
+        { name: '00-namespaces.yaml', objects: [ns] },
+        { name: 'namespaces/40-a.yaml', objects: [ns, cm] },
+      ],
+      kustomizations: [{ name: 'kustomization.yaml', content: 'resources:\n  - 00-namespaces.yaml\n' }],
+    },
+  ];
+  fs.writeFileSync(path.join(tmp, 'objects.json'), JSON.stringify(dump));
+  return { ns, cm, argv: ['--objects', path.join(tmp, 'objects.json'), '--outdir', path.join(tmp, 'out')] };
+}
+
+/** What both floors write: the objects of each file by JSON.stringify, the kustomization.yaml as given. */
+function expectFloorFiles(tmp: string, ns: unknown, cm: unknown, bytes: number): void {
+  expect(fs.readFileSync(path.join(tmp, 'out', 'lab', 'namespaces', '40-a.yaml'), 'utf8')).toBe(JSON.stringify([ns, cm]));
+  expect(fs.readFileSync(path.join(tmp, 'out', 'lab', '00-namespaces.yaml'), 'utf8')).toBe(JSON.stringify([ns]));
+  expect(fs.readFileSync(path.join(tmp, 'out', 'lab', 'kustomization.yaml'), 'utf8')).toBe('resources:\n  - 00-namespaces.yaml\n');
+  expect(bytes).toBe(JSON.stringify([ns]).length + JSON.stringify([ns, cm]).length + 'resources:\n  - 00-namespaces.yaml\n'.length);
+}
+
 describe('bench floor', () => {
   it('is the start-up given plus JSON.stringify of each file and its write into the same folders', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-mesh-floor-test-'));
     try {
-      const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } };
-      const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'a' }, data: { k: 'v' } };
-      const dump: ObjectDump = [
-        {
-          env: 'lab',
-          files: [
-            { name: '00-namespaces.yaml', objects: [ns] },
-            { name: 'namespaces/40-a.yaml', objects: [ns, cm] },
-          ],
-          kustomizations: [{ name: 'kustomization.yaml', content: 'resources:\n  - 00-namespaces.yaml\n' }],
-        },
-      ];
-      fs.writeFileSync(path.join(tmp, 'objects.json'), JSON.stringify(dump));
-      const floor = measureFloor(['floor', '--objects', path.join(tmp, 'objects.json'), '--outdir', path.join(tmp, 'out')], 120, {
-        user: 50_000,
-        system: 10_000,
-      });
+      const { ns, cm, argv } = floorInput(tmp);
+      const floor = measureFloor(['floor', ...argv], 120, { user: 50_000, system: 10_000 });
       expect(floor.startMs).toBe(120);
       expect(floor.totalMs).toBeCloseTo(120 + floor.stringifyMs + floor.writeMs, 6);
       expect(floor.cpuMs).toBeGreaterThanOrEqual(60);
-      expect(fs.readFileSync(path.join(tmp, 'out', 'lab', 'namespaces', '40-a.yaml'), 'utf8')).toBe(JSON.stringify([ns, cm]));
-      expect(fs.readFileSync(path.join(tmp, 'out', 'lab', '00-namespaces.yaml'), 'utf8')).toBe(JSON.stringify([ns]));
-      expect(fs.readFileSync(path.join(tmp, 'out', 'lab', 'kustomization.yaml'), 'utf8')).toBe('resources:\n  - 00-namespaces.yaml\n');
-      expect(floor.bytes).toBe(JSON.stringify([ns]).length + JSON.stringify([ns, cm]).length + 'resources:\n  - 00-namespaces.yaml\n'.length);
+      expectFloorFiles(tmp, ns, cm, floor.bytes);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('of the object model: the same files, from the objects made cdk8s ApiObjects and rendered, each step in the total', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-mesh-floor-test-'));
+    try {
+      const { ns, cm, argv } = floorInput(tmp);
+      const m = measureObjectModel(['objects', ...argv], 120, { user: 50_000, system: 10_000 }, OBJECT_MODEL);
+      expect(m.startMs).toBe(120);
+      expect(m.totalMs).toBeCloseTo(120 + m.loadMs + m.constructMs + m.renderMs + m.stringifyMs + m.writeMs, 6);
+      expect(m.constructMs).toBeGreaterThan(0);
+      expect(m.renderMs).toBeGreaterThan(0);
+      expect(m.cpuMs).toBeGreaterThanOrEqual(60);
+      expectFloorFiles(tmp, ns, cm, m.bytes);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('of the object model: refuses objects that cdk8s renders otherwise than given', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-mesh-floor-test-'));
+    try {
+      const { argv } = floorInput(tmp);
+      // Keys out of cdk8s's order: rendered sorted, so not the text the floor would write.
+      const unsorted = [
+        { env: 'lab', files: [{ name: 'x.yaml', objects: [{ kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'a' } }] }], kustomizations: [] },
+      ];
+      fs.writeFileSync(path.join(tmp, 'objects.json'), JSON.stringify(unsorted));
+      expect(() => measureObjectModel(['objects', ...argv], 0, { user: 0, system: 0 }, OBJECT_MODEL)).toThrow(
+        /did not render the objects they were made of/,
+      );
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
