@@ -194,24 +194,30 @@ function expectFloorFiles(tmp: string, ns: unknown, cm: unknown, bytes: number):
   expect(bytes).toBe(JSON.stringify([ns]).length + JSON.stringify([ns, cm]).length + 'resources:\n  - 00-namespaces.yaml\n'.length);
 }
 
+/** Run `f` in a fresh temporary folder, removed afterwards. */
+function inTempDir(f: (tmp: string) => void): void {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-mesh-floor-test-'));
+  try {
+    f(tmp);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 describe('bench floor', () => {
   it('is the start-up given plus JSON.stringify of each file and its write into the same folders', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-mesh-floor-test-'));
-    try {
+    inTempDir(tmp => {
       const { ns, cm, argv } = floorInput(tmp);
       const floor = measureFloor(['floor', ...argv], 120, { user: 50_000, system: 10_000 });
       expect(floor.startMs).toBe(120);
       expect(floor.totalMs).toBeCloseTo(120 + floor.stringifyMs + floor.writeMs, 6);
       expect(floor.cpuMs).toBeGreaterThanOrEqual(60);
       expectFloorFiles(tmp, ns, cm, floor.bytes);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   });
 
   it('of the object model: the same files, from the objects made cdk8s ApiObjects and rendered, each step in the total', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-mesh-floor-test-'));
-    try {
+    inTempDir(tmp => {
       const { ns, cm, argv } = floorInput(tmp);
       const m = measureObjectModel(['objects', ...argv], 120, { user: 50_000, system: 10_000 }, OBJECT_MODEL);
       expect(m.startMs).toBe(120);
@@ -220,14 +226,11 @@ describe('bench floor', () => {
       expect(m.renderMs).toBeGreaterThan(0);
       expect(m.cpuMs).toBeGreaterThanOrEqual(60);
       expectFloorFiles(tmp, ns, cm, m.bytes);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   });
 
   it('of the object model: refuses objects that cdk8s renders otherwise than given', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-mesh-floor-test-'));
-    try {
+    inTempDir(tmp => {
       const { argv } = floorInput(tmp);
       // Keys out of cdk8s's order: rendered sorted, so not the text the floor would write.
       const unsorted = [
@@ -237,8 +240,6 @@ describe('bench floor', () => {
       expect(() => measureObjectModel(['objects', ...argv], 0, { user: 0, system: 0 }, OBJECT_MODEL)).toThrow(
         /did not render the objects they were made of/,
       );
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   });
 });
