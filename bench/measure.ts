@@ -164,7 +164,7 @@ function writeFiles(outdir: string, rendered: ReturnType<typeof stringifyFiles>)
 
 /** Stringify and write, timed: the end of both floors. */
 function stringifyAndWrite(
-  argv: readonly string[],
+  outdir: string,
   dump: ObjectDump,
   objectsOf: (env: number, file: number) => readonly unknown[],
 ): { stringifyMs: number; writeMs: number; bytes: number } {
@@ -172,7 +172,7 @@ function stringifyAndWrite(
   const rendered = stringifyFiles(dump, objectsOf);
   const stringifyMs = performance.now() - t;
   t = performance.now();
-  writeFiles(arg(argv, 'outdir'), rendered);
+  writeFiles(outdir, rendered);
   const writeMs = performance.now() - t;
   const bytes = rendered.reduce((n, e) => n + e.files.reduce((m, f) => m + Buffer.byteLength(f.content), 0), 0);
   return { stringifyMs, writeMs, bytes };
@@ -187,7 +187,7 @@ const cpuMsOf = (...usages: NodeJS.CpuUsage[]) => usages.reduce((n, u) => n + u.
 export function measureFloor(argv: readonly string[], startMs: number, startCpu: NodeJS.CpuUsage): FloorMeasurement {
   const dump = readDump(argv);
   const cpu = process.cpuUsage();
-  const { stringifyMs, writeMs, bytes } = stringifyAndWrite(argv, dump, (i, j) => dump[i].files[j].objects);
+  const { stringifyMs, writeMs, bytes } = stringifyAndWrite(arg(argv, 'outdir'), dump, (i, j) => dump[i].files[j].objects);
   return {
     startMs,
     stringifyMs,
@@ -241,7 +241,7 @@ export function measureObjectModel(
   const json = renderObjects(() => objects.map(files => files.map(list => list.map(o => o.toJson() as unknown))));
   const renderMs = performance.now() - t;
 
-  const { stringifyMs, writeMs, bytes } = stringifyAndWrite(argv, dump, (i, j) => json[i][j]);
+  const { stringifyMs, writeMs, bytes } = stringifyAndWrite(arg(argv, 'outdir'), dump, (i, j) => json[i][j]);
   const used = process.cpuUsage(cpu);
   // Not timed: the ApiObjects rendered the objects they were given, so the figures are of those.
   const same = dump.every((e, i) => e.files.every((f, j) => JSON.stringify(json[i][j]) === JSON.stringify(f.objects)));

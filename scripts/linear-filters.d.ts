@@ -1,5 +1,4 @@
 /** The types of scripts/linear-filters.js (see there). */
-export declare const ANY_GENERATED_REDUCE: RegExp;
 export declare function linearFilters(
   text: string,
   options: { readonly helper: string; readonly language: 'ts' | 'js' },

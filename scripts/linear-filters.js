@@ -58,4 +58,4 @@ function linearFilters(text, { helper, language }) {
   return { text: replaced === 0 ? out : `${out}\n${helperSource(helper, language)}`, replaced, left };
 }
 
-module.exports = { linearFilters, ANY_GENERATED_REDUCE };
+module.exports = { linearFilters };

@@ -50,7 +50,8 @@ let objectOptions: SanitizeOptions = { sortKeys: true, filterEmpty: false };
  * `sanitizeValue(resolve(value))` of cdk8s in one walk: values the default resolvers replace are
  * replaced (and resolved again), undefined and null dropped, keys sorted, empty arrays and
  * mappings dropped when filtering, anything but a plain object refused. Plain mappings and
- * arrays, nearly every value of an object, are walked here; the rest goes to {@link resolveOther}.
+ * arrays, nearly every value of an object, are walked without asking about Lazy values or union
+ * classes; the rest goes to {@link resolveOther}.
  */
 function resolveAndSanitize(value: unknown, options: SanitizeOptions): unknown {
   if (value === null || value === undefined) return undefined;
@@ -65,18 +66,7 @@ function resolveAndSanitize(value: unknown, options: SanitizeOptions): unknown {
     for (let i = 0; i < value.length; i++) out[i] = resolveAndSanitize(value[i], options);
     return out;
   }
-  const mapping = value as Record<string, unknown>;
-  const keys = sortedKeys(mapping, options);
-  const out: Record<string, unknown> = {};
-  let kept = 0;
-  for (let i = 0; i < keys.length; i++) {
-    const rendered = resolveAndSanitize(mapping[keys[i]], options);
-    if (rendered !== null && rendered !== undefined) {
-      out[keys[i]] = rendered;
-      kept++;
-    }
-  }
-  return options.filterEmpty && kept === 0 ? undefined : out;
+  return entriesOf(value as Record<string, unknown>, options, resolveAndSanitize);
 }
 
 /** A value that is not a plain mapping or array: a Lazy, a value with `resolve()`, a union class (IntOrString, Quantity), a function or another object. */
