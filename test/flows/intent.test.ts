@@ -273,4 +273,63 @@ describe('canonical JSON of the fingerprints', () => {
     expect(canonicalJson({ empty: {}, none: [], s: 'x' })).toBe('{"empty":{},"none":[],"s":"x"}');
     expect(canonicalJson({ only: undefined })).toBe('{}');
   });
+
+  /** The definition, written out: every mapping's keys sorted, undefined members dropped. */
+  const reference = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${Array.from(v as unknown[], reference).join(',')}]`;
+    if (v && typeof v === 'object') {
+      const members = Object.keys(v)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        .filter(k => (v as Record<string, unknown>)[k] !== undefined)
+        .map(k => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`);
+      return `{${members.join(',')}}`;
+    }
+    return JSON.stringify(v) ?? 'null';
+  };
+
+  it('gives the bytes of the definition for values JSON.stringify would write otherwise', () => {
+    class Point {
+      constructor(
+        public y = 2,
+        public x = 1,
+      ) {}
+    }
+    const cases: unknown[] = [
+      { b: { d: 1, c: 2 }, a: 1 },
+      { a: { d: 1, c: 2 }, b: 1 },
+      { a: [{ z: 1, y: 2 }], b: { c: [1, { f: 1, e: 2 }] } },
+      { '2': 'two', '10': 'ten', a: 1 },
+      { a: () => 1, b: 1 },
+      { a: Symbol('s'), b: 1 },
+      [() => 1, Symbol('s'), undefined],
+      { when: new Date(0) },
+      { p: new Point() },
+      { n: Object.assign(Object.create(null) as object, { b: 1, a: 2 }) },
+      { t: { toJSON: () => 'replaced', a: 1 } },
+      Object.assign([1, 2], { toJSON: () => 'replaced' }),
+      { m: new Map([['k', 1]]) },
+      // eslint-disable-next-line no-sparse-arrays -- a hole is written as null
+      [1, , 3],
+      { x: NaN, y: -0, z: Infinity },
+    ];
+    cases.forEach((c, i) => expect(canonicalJson(c), `case ${i}`).toBe(reference(c)));
+  });
+
+  it('gives the bytes of the definition for random values, sorted and not', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const keys = ['a', 'b', 'B', '_', '9', '10', '0', 'é', 'ß', 'key"q', 'apiVersion', 'kind', ''];
+    const value = (depth: number): unknown => {
+      const r = next();
+      if (depth > 3 || r < 0.3) return [1, 'x', true, null, undefined, 0.5, 'quo"te'][Math.floor(next() * 7)];
+      if (r < 0.5) return Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1));
+      const picked = keys.filter(() => next() < 0.4);
+      if (next() < 0.5) picked.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return Object.fromEntries(picked.map(k => [k, value(depth + 1)]));
+    };
+    for (let i = 0; i < 2000; i++) {
+      const v = value(0);
+      expect(canonicalJson(v)).toBe(reference(v));
+    }
+  });
 });

@@ -44,11 +44,51 @@ export function profileViews(root: IConstruct): ProfileView[] {
 
 /** sha256 hex of canonical JSON (keys sorted). */
 export function digest(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return sha256(canonicalJson(value));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Whether `JSON.stringify` writes `value` as {@link canonicalJson} does: only plain objects whose
+ * keys are already in code-point order, arrays, strings, numbers, booleans, null and undefined, and
+ * no `toJSON`. Checking is cheaper than building the text in JavaScript, and rendered objects have
+ * their keys sorted already.
+ */
+function stringifiesCanonically(value: unknown): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (Array.isArray(value)) {
+    if (proto !== Array.prototype || 'toJSON' in value) return false;
+    for (let i = 0; i < value.length; i++) if (!stringifiesCanonically(value[i])) return false;
+    return true;
+  }
+  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in (value as object)) return false;
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0 && !(keys[i - 1] < keys[i])) return false;
+    if (!stringifiesCanonically(o[keys[i]])) return false;
+  }
+  return true;
 }
 
 /** JSON with object keys in code-point order, so equal objects give equal bytes. */
 export function canonicalJson(value: unknown): string {
+  if (stringifiesCanonically(value)) return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i]);
@@ -123,6 +163,7 @@ export function deriveIntent(env: ResolvedEnvironment, profiles: readonly Profil
     flows: sortedFlows,
   };
   const world = digest({ objects: [...objects, ...workloads].map(canonicalJson).sort(byCodePoint), input: { ...input, flows: [] } });
-  const fingerprints = new Map(sortedFlows.map(f => [f.id, digest({ flow: f, world })]));
+  // The digest of { flow, world }: its canonical JSON, written out.
+  const fingerprints = new Map(sortedFlows.map(f => [f.id, sha256(`{"flow":${canonicalJson(f)},"world":${JSON.stringify(world)}}`)]));
   return { input, workloads, fingerprints, notModelled: [...new Set(notModelled)].sort(byCodePoint) };
 }
