@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { buildFlux } from '../src/platform/platform';
 import { findCrdDir, runSynth } from '../src';
+import { exitWhenWritten } from '../src/cli/exit';
 import { generatePlatform } from './generate';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -25,12 +26,14 @@ const opts = new Command('synth-entry')
   .opts<{ namespaces: number; outdir: string; seed: number; crdCache: string }>();
 
 const platform = generatePlatform({ namespaces: opts.namespaces, seed: opts.seed });
-process.exitCode = runSynth({
-  environments: platform.environments,
-  build: platform.build,
-  secondary: { build: buildFlux, folder: 'flux' },
-  outdir: path.resolve(opts.outdir),
-  crdDir: findCrdDir(ROOT),
-  crdCacheDir: opts.crdCache,
-  log: () => undefined,
-});
+exitWhenWritten(
+  runSynth({
+    environments: platform.environments,
+    build: platform.build,
+    secondary: { build: buildFlux, folder: 'flux' },
+    outdir: path.resolve(opts.outdir),
+    crdDir: findCrdDir(ROOT),
+    crdCacheDir: opts.crdCache,
+    log: () => undefined,
+  }),
+);

@@ -8,6 +8,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { findCrdDir, synthPlatform } from '../src';
+import { exitWhenWritten } from '../src/cli/exit';
 import { loadPlatform } from './load';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -24,13 +25,15 @@ const opts = new Command('synth')
 
 // The environments and the Flux Kustomizations that apply them are checked together: a mistake in
 // either leaves dist/ untouched.
-process.exitCode = synthPlatform(loadPlatform(), {
-  outdir: path.resolve(ROOT, opts.outdir),
-  committedDir: path.resolve(ROOT, opts.committedDir),
-  only: opts.env,
-  crdDir: opts.schemaCheck ? (opts.crds ?? findCrdDir(ROOT)) : undefined,
-  crdCacheDir: path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh'),
-  mirrorOutdir: process.env.CDK8S_OUTDIR,
-  // MESH.md draws the flows recorded by `npm run flows -- --record`.
-  decisionsDir: path.join(ROOT, 'flows'),
-});
+exitWhenWritten(
+  synthPlatform(loadPlatform(), {
+    outdir: path.resolve(ROOT, opts.outdir),
+    committedDir: path.resolve(ROOT, opts.committedDir),
+    only: opts.env,
+    crdDir: opts.schemaCheck ? (opts.crds ?? findCrdDir(ROOT)) : undefined,
+    crdCacheDir: path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh'),
+    mirrorOutdir: process.env.CDK8S_OUTDIR,
+    // MESH.md draws the flows recorded by `npm run flows -- --record`.
+    decisionsDir: path.join(ROOT, 'flows'),
+  }),
+);

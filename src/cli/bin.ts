@@ -18,6 +18,7 @@ import { DiffCommandOptions, failOnClasses, runDiff, withDiffOptions } from './d
 import { loadPlatformModule, PlatformModuleError } from './platform-module';
 import { setRelaunch } from '../core/parallel';
 import { limitHeapGrowth } from '../core/heap';
+import { exitWhenWritten } from './exit';
 
 /** The schemas the package ships beside its compiled code (`lib/crd-schemas`). */
 const PACKAGED_SCHEMAS = path.resolve(__dirname, '..', '..', CRD_SCHEMAS_FOLDER);
@@ -145,4 +146,5 @@ if (require.main === module) {
   setRelaunch({ script: __filename, argv: process.argv.slice(2) });
   if (isMainThread) limitHeapGrowth();
   main(process.argv);
+  exitWhenWritten();
 }
