@@ -23,6 +23,7 @@ import { committedStatesIn } from '../synth/committed-states';
 import { EnvironmentBuilder, SynthesizedEnvironment, SynthesizedFile, SynthOptions } from '../synth/types';
 import { LocatedProblem, SynthError } from '../core/problem';
 import { defaultThreads, mapUnits, workerSide } from '../core/parallel';
+import { loadRenderings, saveRenderings } from '../synth/yaml-renderings';
 
 /** Options of {@link runSynth}. */
 export interface RunSynthOptions {
@@ -53,7 +54,8 @@ export interface RunSynthOptions {
    */
   readonly crdDir?: string;
   /**
-   * Folder where compiled CRD validators are kept between runs (`CrdSchemasOptions.cacheDir`).
+   * Folder where compiled CRD validators (`CrdSchemasOptions.cacheDir`) and the YAML renderings of
+   * strings that need quotes (`synth/yaml-renderings.ts`) are kept between runs.
    *
    * @default - no cache
    */
@@ -194,6 +196,7 @@ export function runSynth(options: RunSynthOptions): number {
     error('warning: schema check skipped: no CRD folder; run `npm run import` (or `npm run import -- --mirror <dir>`), or set EKS_MESH_CRDS');
   }
   const schemas = options.crdDir ? CrdSchemas.fromDirectory(options.crdDir, { cacheDir: options.crdCacheDir }) : undefined;
+  if (options.crdCacheDir) loadRenderings(options.crdCacheDir);
   // What is committed now: steps from it that skip a safe intermediate state are refused.
   // Only the environments synthesized now, and of them only Namespaces and PeerAuthentications.
   const previousStates = committedStatesIn(options.committedDir ?? options.outdir);
@@ -280,6 +283,7 @@ export function runSynth(options: RunSynthOptions): number {
     // From here on commitOutput undoes or leaves to the next run what it could not finish.
     opened = false;
     commitOutput(out, trees, { pruneOtherEnvironments: !options.only });
+    if (options.crdCacheDir) saveRenderings(options.crdCacheDir);
     const count = [...results, ...secondary].reduce((n, r) => n + r.written!.length, 0);
     if (keepFiles) {
       const written = (envs: typeof results) => envs.map(r => ({ env: r.env, files: r.files! }));

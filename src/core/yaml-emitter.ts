@@ -48,18 +48,68 @@ const keyText = new Map<string, string>();
 const valueText = new Map<string, string>();
 const itemText = new Map<string, string>();
 
+/** The positions of a scalar, as the first character of a key of {@link fromYaml}. */
+const POSITIONS = { k: keyText, v: valueText, i: itemText } as const;
+type Position = keyof typeof POSITIONS;
+
 /**
- * The rendering of `s` in the position of `memo`: itself when plain, else the scalar of `yaml`'s
- * line for it (`render`, between `prefix` and `suffix`).
+ * What `yaml` rendered in this process, and what {@link rememberRenderings} was given: the text of
+ * each string that is not plain, by its position and the string (`'v' + s` for a mapping value).
  */
-function rendered(memo: Map<string, string>, s: string, render: (s: string) => string, prefix: string, suffix: string): string {
+const fromYaml = new Map<string, string>();
+/** How many of {@link fromYaml}'s renderings `yaml` made in this process. */
+let madeByYaml = 0;
+
+/**
+ * The rendering of `s` in `position`: itself when plain, else the scalar of `yaml`'s line for it
+ * (`render`, between `prefix` and `suffix`).
+ */
+function rendered(position: Position, s: string, render: (s: string) => string, prefix: string, suffix: string): string {
+  const memo = POSITIONS[position];
   let text = memo.get(s);
   if (text === undefined) {
-    text = plain(s) ? s : viaYaml(s, render, prefix, suffix);
+    if (plain(s)) text = s;
+    else {
+      const at = position + s;
+      text = fromYaml.get(at);
+      if (text === undefined) {
+        text = viaYaml(s, render, prefix, suffix);
+        if (fromYaml.size >= MEMO_LIMIT) fromYaml.clear();
+        fromYaml.set(at, text);
+        madeByYaml++;
+      }
+    }
     if (memo.size >= MEMO_LIMIT) memo.clear();
     memo.set(s, text);
   }
   return text;
+}
+
+/**
+ * The renderings of strings that are not plain, by position and string, that `yaml` made in this
+ * process or {@link rememberRenderings} was given; `made` counts those `yaml` made.
+ */
+export function renderingsSoFar(): { readonly made: number; readonly renderings: ReadonlyMap<string, string> } {
+  return { made: madeByYaml, renderings: fromYaml };
+}
+
+/**
+ * Take renderings that `yaml` made in another process ({@link renderingsSoFar}), so that they are
+ * not asked of it again. Each must come from the same `yaml` version and {@link YAML_OPTIONS}; one
+ * that no position of this emitter can give (an unknown position, a plain string, a line break) is
+ * left out.
+ *
+ * @returns how many were taken
+ */
+export function rememberRenderings(renderings: Iterable<readonly [string, string]>): number {
+  let taken = 0;
+  for (const [at, text] of renderings) {
+    if (typeof at !== 'string' || typeof text !== 'string' || !(at[0] in POSITIONS) || text.includes('\n') || plain(at.slice(1))) continue;
+    if (fromYaml.size >= MEMO_LIMIT) break;
+    fromYaml.set(at, text);
+    taken++;
+  }
+  return taken;
 }
 
 /** `yaml`'s line for a string as a mapping key, a mapping value and a sequence item. */
@@ -68,13 +118,13 @@ const valueLine = (s: string) => stringify({ a: s }, YAML_OPTIONS);
 const itemLine = (s: string) => stringify([s], YAML_OPTIONS);
 
 function key(k: string): string {
-  return rendered(keyText, k, keyLine, '', ': null\n');
+  return rendered('k', k, keyLine, '', ': null\n');
 }
 
 function scalar(v: unknown, position: 'value' | 'item'): string {
   switch (typeof v) {
     case 'string':
-      return position === 'value' ? rendered(valueText, v, valueLine, 'a: ', '\n') : rendered(itemText, v, itemLine, '- ', '\n');
+      return position === 'value' ? rendered('v', v, valueLine, 'a: ', '\n') : rendered('i', v, itemLine, '- ', '\n');
     case 'number':
       if (!Number.isFinite(v) || Object.is(v, -0)) throw new Unhandled();
       return String(v);
