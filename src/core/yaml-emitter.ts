@@ -4,7 +4,8 @@
  * `toYaml`, at a fraction of its cost.
  *
  * Scalars that are not plainly safe are rendered by `yaml` itself, once per distinct string and
- * position (mapping key, mapping value, sequence item), and remembered. A document with anything else
+ * position (mapping key, mapping value, sequence item), and remembered (`rememberRenderings` takes
+ * those of an earlier process). A document with anything else
  * (a string `yaml` writes as a block scalar other than a plain literal block in a mapping value,
  * a sequence directly inside a sequence, a number that is not finite, `undefined`, a value that is
  * not plain JSON) is handed to `yaml` whole, so the output never depends on what this emitter
