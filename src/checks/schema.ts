@@ -7,6 +7,7 @@
  * The pinned folders and the extraction are in `schema-extraction.ts`, the strict schemas and the
  * validator cache in `schema-cache.ts`.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
@@ -70,18 +71,32 @@ export class CrdSchemas {
   }
 
   /**
-   * Validate one manifest.
+   * The objects of one unit of work (`name`: an environment) that passed in an earlier run, kept in
+   * the cache folder of these CRDs; undefined without a cache.
+   */
+  public validObjects(name: string): ValidObjects | undefined {
+    return this.cache ? new ValidObjects(path.join(this.cache, 'valid', `${name.replace(/[^A-Za-z0-9.-]/g, '_')}.json`)) : undefined;
+  }
+
+  /**
+   * Validate one manifest. With `valid`, a manifest whose JSON passed before is not validated
+   * again (nor its validator loaded), and one that passes now is added.
    *
    * @returns messages (`<json path> <problem>`), empty when valid; undefined when not a CRD kind
    */
-  public validate(manifest: { apiVersion?: string; kind?: string }): string[] | undefined {
+  public validate(manifest: { apiVersion?: string; kind?: string }, valid?: ValidObjects): string[] | undefined {
     const [group, version] = (manifest.apiVersion ?? '').includes('/') ? manifest.apiVersion!.split('/') : ['', manifest.apiVersion];
     if (!this.coversGroup(group)) return undefined;
     const key = `${group}/${version}/${manifest.kind}`;
     const entry = this.versions.get(key);
     if (!entry) return [`${manifest.apiVersion} ${manifest.kind} is not served by the pinned CRDs`];
+    const digest = valid?.digestOf(manifest);
+    if (digest !== undefined && valid!.passedBefore(digest)) return [];
     entry.validator ??= this.validatorOf(key, entry);
-    if (entry.validator(manifest)) return [];
+    if (entry.validator(manifest)) {
+      if (digest !== undefined) valid!.passed(digest);
+      return [];
+    }
     return (entry.validator.errors ?? []).map(e => {
       const where = e.instancePath || '/';
       if (e.keyword === 'additionalProperties')
@@ -195,4 +210,55 @@ function loadCachedValidator(file: string): ValidateFunction | undefined {
     return valid;
   }) as ValidateFunction;
   return Object.assign(withCodeCache, { schema: validator.schema, schemaEnv: validator.schemaEnv });
+}
+
+/**
+ * The objects that passed the schema check, as digests of their JSON, kept between runs in the
+ * cache folder of the CRDs (whose name covers the CRD files, the schema transform and ajv): the
+ * same JSON under the same schemas passes again, so it is not validated again. The file holds the
+ * objects of the last run that passed, so it does not grow with every change.
+ */
+export class ValidObjects {
+  private before?: Set<string>;
+  private readonly now = new Set<string>();
+
+  public constructor(private readonly file: string) {}
+
+  /** The digest of a manifest's JSON (its key order included). */
+  public digestOf(manifest: object): string {
+    return createHash('sha256').update(JSON.stringify(manifest)).digest('base64');
+  }
+
+  /** Whether an object of this digest passed in the run that wrote the file; it is kept if so. */
+  public passedBefore(digest: string): boolean {
+    if (!this.before) {
+      let read: unknown;
+      try {
+        read = JSON.parse(fs.readFileSync(this.file, 'utf8'));
+      } catch {
+        read = [];
+      }
+      this.before = new Set(Array.isArray(read) ? read.filter((d): d is string => typeof d === 'string') : []);
+    }
+    if (!this.before.has(digest)) return false;
+    this.now.add(digest);
+    return true;
+  }
+
+  /** An object of this digest passed now. */
+  public passed(digest: string): void {
+    this.now.add(digest);
+  }
+
+  /** Write the digests of this run when they are not those of the file. A file that cannot be written only costs time. */
+  public save(): void {
+    const before = this.before ?? new Set<string>();
+    if (this.now.size === before.size && [...this.now].every(d => before.has(d))) return;
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      writeAtomically(this.file, JSON.stringify([...this.now].sort()));
+    } catch {
+      // Validated again next time.
+    }
+  }
 }

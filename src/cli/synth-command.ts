@@ -221,11 +221,14 @@ export function runSynth(options: RunSynthOptions): number {
   const synthesizeAt = (env: SynthesizedEnvironment['env'] | undefined, write: boolean, tick: () => void): EnvironmentOutcome => {
     if (!env) return {};
     const onPhase = () => tick();
-    const common: SynthOptions = { schemas, configSource: options.configSource, onPhase };
+    // Each environment (with its second output) is synthesized by one thread: its file has one writer.
+    const validObjects = schemas?.validObjects(env.name);
+    const common: SynthOptions = { schemas, validObjects, configSource: options.configSource, onPhase };
     const primary = outcomeOf(synthesizeEnvironment(env, options.build, { ...common, previousStates, decisionsDir: options.decisionsDir }));
     const secondary = options.secondary
       ? outcomeOf(synthesizeEnvironment(env, options.secondary.build, { ...common, meshReport: false, stageFolders: false }))
       : undefined;
+    validObjects?.save();
     return {
       primary: staged('', primary, env.name, write),
       secondary: secondary && options.secondary ? staged(options.secondary.folder, secondary, env.name, write) : undefined,

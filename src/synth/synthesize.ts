@@ -114,7 +114,7 @@ function synthesizeOne(
         constructPath: c.node.path,
       });
       const started = onPhase ? performance.now() : 0;
-      for (const message of options.schemas?.validate(manifest) ?? []) {
+      for (const message of options.schemas?.validate(manifest, options.validObjects) ?? []) {
         at(
           c.node.path,
           'schema',

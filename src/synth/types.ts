@@ -4,7 +4,7 @@
 import { App } from 'cdk8s';
 import { ResolvedEnvironment } from '../config/resolve-environment';
 import { Manifest } from '../core/manifest';
-import { CrdSchemas } from '../checks/schema';
+import { CrdSchemas, ValidObjects } from '../checks/schema';
 import { NamespaceState, EnvironmentState } from '../checks/migration/state';
 import { MeshRule, RuleResult } from '../checks/rules';
 import { FlowIntent } from '../checks/flows/intent';
@@ -68,6 +68,13 @@ export interface SynthOptions {
    * @default - no schema check
    */
   readonly schemas?: CrdSchemas;
+  /**
+   * The objects that passed the schema check in an earlier run ({@link CrdSchemas.validObjects}):
+   * the same JSON is not validated again, and what passes now is added.
+   *
+   * @default - every custom resource is validated
+   */
+  readonly validObjects?: ValidObjects;
   /**
    * Write `MESH.md` beside the manifests.
    *

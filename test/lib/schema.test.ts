@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CRD_SCHEMAS_FOLDER, CrdSchemas, extractSchema, findCrdDir, findCrdFileDir } from '../../src';
 import { readCrdSources, readFromMirror } from '../../scripts/crd-sources';
 import { schemasFile } from '../../scripts/import';
@@ -280,5 +280,60 @@ describe('CrdSchemas cache', () => {
     const notAFolder = path.join(cacheDir, 'file');
     fs.writeFileSync(notAFolder, '');
     expect(validateAll(CrdSchemas.fromDirectory(crds, { cacheDir: notAFolder }))).toEqual(expected);
+  });
+
+  describe('objects that passed in the last run', () => {
+    const PERMISSIVE = { ...MANIFESTS[0], metadata: { name: 'permissive' }, spec: { mtls: { mode: 'PERMISSIVE' } } };
+    /** One run: its schemas (validators loaded counted), the file of unit `name`, what `validate` said. */
+    function run(manifests: readonly object[], name = 'lab') {
+      const schemas = CrdSchemas.fromDirectory(crds, { cacheDir });
+      const loads = vi.spyOn(schemas as unknown as { validatorOf: (...a: unknown[]) => unknown }, 'validatorOf');
+      const valid = schemas.validObjects(name)!;
+      const results = manifests.map(m => schemas.validate(m, valid));
+      valid.save();
+      return { results, loads: loads.mock.calls.length, valid };
+    }
+    const kept = (name = 'lab'): string[] => {
+      const [folder] = fs.readdirSync(cacheDir);
+      return JSON.parse(fs.readFileSync(path.join(cacheDir, folder, 'valid', `${name}.json`), 'utf8')) as string[];
+    };
+
+    it('gives the same messages, without loading a validator for an object whose JSON passed before', () => {
+      const first = run(MANIFESTS);
+      expectTheUsualMessages(first.results);
+      expect(first.loads).toBe(3);
+      const again = run(MANIFESTS);
+      expect(again.results).toEqual(first.results);
+      // The three kinds with a failing object are validated again; the passing one alone is not.
+      expect(again.loads).toBe(3);
+      expect(run([MANIFESTS[0]]).loads).toBe(0);
+      // Other JSON, even the same object with its keys in another order, is validated.
+      const reordered = { kind: 'PeerAuthentication', apiVersion: 'security.istio.io/v1', metadata: { name: 'default' }, spec: { mtls: { mode: 'STRICT' } } };
+      expect(run([reordered]).loads).toBe(1);
+      expect(run([{ ...MANIFESTS[0], spec: { mtls: { mode: 'SOMETIMES' } } }]).results[0]?.[0]).toContain('must be equal to one of the allowed values');
+    });
+
+    it('keeps only the objects of the last run that passed, in a file per unit', () => {
+      const first = run([MANIFESTS[0], PERMISSIVE, MANIFESTS[1]]);
+      expect(kept().sort()).toEqual([first.valid.digestOf(MANIFESTS[0]), first.valid.digestOf(PERMISSIVE)].sort());
+      run([MANIFESTS[0]]);
+      expect(kept()).toEqual([first.valid.digestOf(MANIFESTS[0])]);
+      run([PERMISSIVE], 'prod/other');
+      expect(kept('prod_other')).toEqual([first.valid.digestOf(PERMISSIVE)]);
+      expect(kept()).toEqual([first.valid.digestOf(MANIFESTS[0])]);
+    });
+
+    it('validates everything when the file cannot be read, and has no file without a cache', () => {
+      run([MANIFESTS[0]]);
+      const [folder] = fs.readdirSync(cacheDir);
+      for (const text of ['not json', '{"a": 1}', '[1, 2]']) {
+        fs.writeFileSync(path.join(cacheDir, folder, 'valid', 'lab.json'), text);
+        const again = run([MANIFESTS[0], MANIFESTS[1]]);
+        expect(again.loads).toBe(1);
+        expect(again.results[0]).toEqual([]);
+        expect(again.results[1]).toHaveLength(1);
+      }
+      expect(CrdSchemas.fromDirectory(crds).validObjects('lab')).toBeUndefined();
+    });
   });
 });
