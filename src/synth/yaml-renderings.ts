@@ -21,7 +21,10 @@ export const KEPT_RENDERINGS = 50_000;
 
 /** The file of the renderings in `cacheDir`, named by `yaml`'s version, the emitter's options and the format. */
 export function renderingsFile(cacheDir: string): string {
-  const key = createHash('sha256').update(`${FORMAT}\n${YAML_VERSION}\n${JSON.stringify(YAML_OPTIONS)}\n`).digest('hex').slice(0, 32);
+  const key = createHash('sha256')
+    .update(`${FORMAT}\n${YAML_VERSION}\n${JSON.stringify(YAML_OPTIONS)}\n`)
+    .digest('hex')
+    .slice(0, 32);
   return path.join(cacheDir, `yaml-renderings-${key}.json`);
 }
 
