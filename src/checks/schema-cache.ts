@@ -71,6 +71,16 @@ export function writeAtomically(file: string, content: string | Uint8Array): voi
   fs.renameSync(tmp, file);
 }
 
+/** Write a file of a cache atomically, its folder made when missing; a cache that cannot be written only costs time. */
+export function writeCacheFile(file: string, content: string): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeAtomically(file, content);
+  } catch {
+    // Made again next time.
+  }
+}
+
 /**
  * The cache folder of a CRD folder: named by a hash of every file read from it (the extracted
  * schemas of {@link CRD_SCHEMAS_FOLDER}, or CRD files given by `EKS_MESH_CRDS`), of the code that turns

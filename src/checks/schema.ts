@@ -14,7 +14,17 @@ import * as vm from 'node:vm';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { JsonSchema } from './schema-extraction';
-import { AJV_OPTIONS, CacheIndex, cacheFolder, INDEX_FILE, parseCrdFolder, SCHEMAS_FILE, schemaFiles, writeAtomically } from './schema-cache';
+import {
+  AJV_OPTIONS,
+  CacheIndex,
+  cacheFolder,
+  INDEX_FILE,
+  parseCrdFolder,
+  SCHEMAS_FILE,
+  schemaFiles,
+  writeAtomically,
+  writeCacheFile,
+} from './schema-cache';
 
 export { CRD_SCHEMAS_FOLDER, CRD_SCHEMAS_FORMAT, extractKinds, extractSchema, findCrdDir, findCrdFileDir } from './schema-extraction';
 export type { ExtractedKind, ExtractedSchemasFile } from './schema-extraction';
@@ -254,11 +264,6 @@ export class ValidObjects {
   public save(): void {
     const before = this.before ?? new Set<string>();
     if (this.now.size === before.size && [...this.now].every(d => before.has(d))) return;
-    try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      writeAtomically(this.file, JSON.stringify([...this.now].sort()));
-    } catch {
-      // Validated again next time.
-    }
+    writeCacheFile(this.file, JSON.stringify([...this.now].sort()));
   }
 }

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { version as YAML_VERSION } from 'yaml/package.json';
 import { rememberRenderings, renderingsSoFar, YAML_OPTIONS } from '../core/yaml-emitter';
-import { writeAtomically } from '../checks/schema-cache';
+import { writeCacheFile } from '../checks/schema-cache';
 
 /** How the file is written; a change names a new file. */
 const FORMAT = 1;
@@ -53,10 +53,5 @@ export function loadRenderings(cacheDir: string): number {
 export function saveRenderings(cacheDir: string): void {
   const { made, renderings } = renderingsSoFar();
   if (made === 0) return;
-  try {
-    fs.mkdirSync(cacheDir, { recursive: true });
-    writeAtomically(renderingsFile(cacheDir), JSON.stringify([...renderings].slice(-KEPT_RENDERINGS)));
-  } catch {
-    // Rendered again next time.
-  }
+  writeCacheFile(renderingsFile(cacheDir), JSON.stringify([...renderings].slice(-KEPT_RENDERINGS)));
 }
