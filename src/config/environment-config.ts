@@ -291,6 +291,16 @@ export interface FluxConfig {
    * @default '10m'
    */
   readonly interval?: string;
+  /**
+   * Most app-team namespaces in one folder of `dist/<env>/`, and so in one Flux Kustomization
+   * (`namespaces/`, or `namespaces-<bits>/` once there are more). `kustomize build` of a folder,
+   * which kustomize-controller runs on every reconcile, takes time that grows faster than the
+   * folder (README, "Namespace shards"): lower it when the namespaces hold many objects each. A
+   * change moves namespaces between Kustomizations (README, "`dist/` layout").
+   *
+   * @default 25
+   */
+  readonly namespacesPerFolder?: number;
 }
 
 /** An encrypted gp3 StorageClass for the environment (EBS CSI driver). */
@@ -598,6 +608,7 @@ export const FLUX_CONFIG_FIELDS = {
   path: true,
   kustomizationPrefix: true,
   interval: true,
+  namespacesPerFolder: true,
 } as const satisfies KnownFields<FluxConfig>;
 
 /** The fields of {@link EncryptedStorageConfig}. */

@@ -143,7 +143,7 @@ export class FluxKustomizations extends Construct {
             field: 'namespaceFolders',
             value: folder,
             message: "is not a folder of namespace shards ('namespaces' or 'namespaces-<bits>')",
-            fix: 'pass NamespaceShards.of(<the namespaces>).folders',
+            fix: 'pass NamespaceShards.ofEnvironment(<the environment>).folders',
           });
         else if (!isDnsLabel(`${prefix}-${folder}`))
           problems.push({

@@ -18,7 +18,7 @@ export class FluxChart extends MeshChart {
     this.kustomizations = new FluxKustomizations(this, 'Kustomizations', {
       path: flux.path,
       // The same shards the synth writes the namespaces' files into.
-      namespaceFolders: NamespaceShards.of(Object.keys(props.env.namespaces)).folders,
+      namespaceFolders: NamespaceShards.ofEnvironment(props.env).folders,
       namespace: flux.namespace,
       sourceName: flux.sourceName,
       dependsOn: flux.dependsOn,

@@ -93,7 +93,7 @@ function synthesizeOne(
   if (onPhase) phaseDone('checks');
   let schemaMs = 0;
   const staged = options.stageFolders ?? true;
-  const shards = NamespaceShards.of(Object.keys(env.namespaces));
+  const shards = NamespaceShards.ofEnvironment(env);
   const synthesized: SynthesizedChart[] = [];
   const located: LocatedManifest[] = [];
   for (const chart of [...charts].sort((a, b) => byCodePoint(a.fileName, b.fileName))) {

@@ -211,6 +211,11 @@ const CONFIG_CASES: readonly ConfigCase[] = [
     config: cfg({ flux: { path: './dist/test/control-plane' } }),
     expected: ["points at the folder of environment 'test' (or a part of it)"],
   },
+  {
+    name: 'flux.namespacesPerFolder of zero',
+    config: cfg({ flux: { namespacesPerFolder: 0 } }),
+    expected: ["[test] EnvironmentConfig: 'flux.namespacesPerFolder' must be an integer from 1 to 100; got 0", 'fix: remove it (25)'],
+  },
 ];
 
 describe('environment configs: refused', () => {

@@ -42,6 +42,7 @@ describe('resolveEnvironment', () => {
       path: './dist/test',
       kustomizationPrefix: 'mesh',
       interval: '10m',
+      namespacesPerFolder: 25,
     });
     expect(env!.encryptedStorage).toBeUndefined();
     expect(env!.ingressGateway.selectorLabels).toEqual({ istio: 'ingressgateway' });
@@ -264,6 +265,20 @@ describe('resolveEnvironment', () => {
         'flux.path',
         'flux.interval',
       ]);
+    });
+
+    it('takes flux.namespacesPerFolder from 1 to 100 and refuses anything else, naming the field, the value and the fix', () => {
+      for (const ok of [1, 10, 100]) expect(problemsOf({ flux: { namespacesPerFolder: ok } })).toEqual([]);
+      for (const badValue of [0, -5, 2.5, 101, Number.NaN, '25']) {
+        const problems = problemsOf({ flux: { namespacesPerFolder: badValue as number } });
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatchObject({
+          field: 'flux.namespacesPerFolder',
+          value: badValue,
+          message: 'must be an integer from 1 to 100',
+          fix: 'remove it (25), or set a smaller number when the namespaces hold many objects each',
+        });
+      }
     });
 
     it('fails on the environment name flux, which dist/flux/ uses', () => {

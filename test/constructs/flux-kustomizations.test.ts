@@ -22,6 +22,32 @@ function folderObjects(files: ReadonlyMap<string, string>, folder: string): Mani
   );
 }
 
+/**
+ * Synthesize an environment and its Kustomizations as npm run synth does, and check that each
+ * object is in the folder of exactly one Kustomization and that the top-level kustomization.yaml
+ * lists the same folders.
+ */
+function appliedOnce(configs: typeof ENVIRONMENTS) {
+  const [env] = synthesize(configs, buildPlatform, { schemas: crdSchemas() });
+  const [flux] = synthesize(configs, buildFlux, { schemas: crdSchemas(), stageFolders: false });
+  const files = new Map(env.files.map(f => [f.name, f.content]));
+  const ks = flux.charts.flatMap(c => c.objects).filter(o => o.kind === 'Kustomization') as any[];
+  const folderOf = (k: any) => (k.spec.path as string).slice(`./dist/${env.env.name}/`.length);
+  const applied = ks.flatMap(k => folderObjects(files, folderOf(k)).map(o => JSON.stringify(o)));
+  expect(applied.sort()).toEqual(
+    env.charts
+      .flatMap(c => c.objects)
+      .map(o => JSON.stringify(o))
+      .sort(),
+  );
+  const shardFolders = ks
+    .map(folderOf)
+    .filter((f: string) => f.startsWith('namespaces'))
+    .sort();
+  expect(parse(files.get('kustomization.yaml')!).resources).toEqual(['control-plane', 'config', ...shardFolders]);
+  return { env, files, ks, folderOf, shardFolders };
+}
+
 describe('FluxKustomizations', () => {
   it('applies the environment in three stages: control plane after the infrastructure, then config, then namespaces', () => {
     // WHEN
@@ -65,24 +91,8 @@ describe('FluxKustomizations', () => {
   it.each(ENVIRONMENTS.map(e => e.name))(
     '%s: every object of dist/<env>/ is applied by exactly one stage, Istio resources only after the Helm releases',
     name => {
-      // GIVEN the environment's files and its Kustomizations, as npm run synth writes them
-      const configs = ENVIRONMENTS.filter(e => e.name === name);
-      const [env] = synthesize(configs, buildPlatform, { schemas: crdSchemas() });
-      const [flux] = synthesize(configs, buildFlux, { schemas: crdSchemas(), stageFolders: false });
-      const files = new Map(env.files.map(f => [f.name, f.content]));
-      const objects = env.charts.flatMap(c => c.objects);
-      const ks = flux.charts.flatMap(c => c.objects).filter(o => o.kind === 'Kustomization') as any[];
-      const folderOf = (k: any) => (k.spec.path as string).slice(`./dist/${name}/`.length);
+      const { env, files, ks, folderOf } = appliedOnce(ENVIRONMENTS.filter(e => e.name === name));
       const stage = (suffix: string) => folderObjects(files, folderOf(ks.find(k => k.metadata.name === `mesh-${suffix}`)));
-      // THEN each object is in the folder of exactly one Kustomization
-      const applied = ks.flatMap(k => folderObjects(files, folderOf(k)).map(o => JSON.stringify(o)));
-      expect(applied.sort()).toEqual(objects.map(o => JSON.stringify(o)).sort());
-      // and kustomize build dist/<env> by hand reads the same folders
-      const shardFolders = ks
-        .map(folderOf)
-        .filter((f: string) => f.startsWith('namespaces'))
-        .sort();
-      expect(parse(files.get('kustomization.yaml')!).resources).toEqual(['control-plane', 'config', ...shardFolders]);
       const controlPlane = stage('control-plane');
       expect(new Set(controlPlane.map(o => o.kind))).toEqual(
         new Set(['Namespace', 'HelmRepository', 'HelmRelease', ...(env.env.encryptedStorage ? ['StorageClass'] : [])]),
@@ -101,16 +111,23 @@ describe('FluxKustomizations', () => {
     },
   );
 
-  it('shards namespaces into folders of at most 50; adding one moves none unless its shard splits, and then only that shard', () => {
+  it('shards namespaces into folders of at most 25; adding one moves none unless its shard splits, and then only that shard', () => {
     const names = (n: number) => Array.from({ length: n }, (_, i) => `team-${String(i).padStart(4, '0')}`);
-    expect(NamespaceShards.of(names(50)).folders).toEqual(['namespaces']);
-    for (const n of [51, 200, 1000]) {
-      const shards = NamespaceShards.of(names(n));
+    expect(NamespaceShards.of(names(25)).folders).toEqual(['namespaces']);
+    expect(NamespaceShards.of(names(26)).folders).not.toEqual(['namespaces']);
+    for (const [n, size] of [
+      [26, 25],
+      [200, 25],
+      [1000, 25],
+      [1000, 7],
+      [51, 50],
+    ]) {
+      const shards = size === 25 ? NamespaceShards.of(names(n)) : NamespaceShards.of(names(n), size);
       const sizes = new Map<string, number>();
       for (const ns of names(n)) sizes.set(shards.folderOf(ns), (sizes.get(shards.folderOf(ns)) ?? 0) + 1);
       expect([...sizes.keys()].every(f => shards.folders.includes(f))).toBe(true);
-      expect(Math.max(...sizes.values())).toBeLessThanOrEqual(50);
-      expect(shards.folders.length).toBeLessThanOrEqual(Math.ceil(n / 50) * 4);
+      expect(Math.max(...sizes.values())).toBeLessThanOrEqual(size);
+      expect(shards.folders.length).toBeLessThanOrEqual(Math.ceil(n / size) * 4);
     }
     // Growing one namespace at a time from 1 to 400: a namespace only ever moves when its own shard splits.
     let before = NamespaceShards.of([]);
@@ -130,6 +147,21 @@ describe('FluxKustomizations', () => {
     expect(NamespaceShards.of([...names(300)].reverse()).folders).toEqual(NamespaceShards.of(names(300)).folders);
   });
 
+  it('writes the namespaces of an environment with flux.namespacesPerFolder into folders of that size, each applied by its own Kustomization', () => {
+    // GIVEN dev (three app-team namespaces) with one namespace per folder
+    const dev = ENVIRONMENTS.find(e => e.name === 'dev')!;
+    expect(Object.keys(dev.namespaces ?? {})).toHaveLength(3);
+    const { files, ks, shardFolders } = appliedOnce([{ ...dev, flux: { ...dev.flux, namespacesPerFolder: 1 } }]);
+    // THEN every namespace has a folder of its own, and each folder a Kustomization after the config
+    expect(shardFolders.length).toBeGreaterThanOrEqual(3);
+    const namespacesPerFolder = shardFolders.map(f => folderObjects(files, f).filter(o => o.kind === 'Namespace').length);
+    expect(namespacesPerFolder.filter(n => n > 0)).toEqual([1, 1, 1]);
+    for (const k of ks.filter(k => k.metadata.name.startsWith('mesh-namespaces-')))
+      expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['mesh-config']);
+    // and by default the three share one folder
+    expect(appliedOnce([dev]).shardFolders).toEqual(['namespaces']);
+  });
+
   it('fails when it would depend on itself, and on a path outside the repository', () => {
     const problems = synthProblems(() => kustomizations({ dependsOn: ['mesh-config'], path: '../dist/prod' }));
     expect(problems).toEqual([
@@ -142,7 +174,7 @@ describe('FluxKustomizations', () => {
     const problems = synthProblems(() => kustomizations({ namespaceFolders: ['namespaces-01', '../teams'], dependsOn: ['mesh-namespaces-01'] }));
     expect(problems).toEqual([
       "[test] test/Flux: 'dependsOn' is one of the mesh Kustomizations itself; got \"mesh-namespaces-01\". fix: name the cluster's infrastructure Kustomizations",
-      "[test] test/Flux: 'namespaceFolders' is not a folder of namespace shards ('namespaces' or 'namespaces-<bits>'); got \"../teams\". fix: pass NamespaceShards.of(<the namespaces>).folders",
+      "[test] test/Flux: 'namespaceFolders' is not a folder of namespace shards ('namespaces' or 'namespaces-<bits>'); got \"../teams\". fix: pass NamespaceShards.ofEnvironment(<the environment>).folders",
     ]);
   });
 });

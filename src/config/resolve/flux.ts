@@ -22,7 +22,15 @@ export const FLUX_DEFAULTS = {
   path: (environment: string): string => `./dist/${environment}`,
   kustomizationPrefix: 'mesh',
   interval: '10m',
+  /** See `NAMESPACE_SHARD_SIZE` (`src/constructs/layout.ts`). */
+  namespacesPerFolder: 25,
 } as const;
+
+/**
+ * Most `flux.namespacesPerFolder` accepted: a folder of 100 namespaces of the bench's kind (about
+ * 17 objects each) already takes kustomize about 4 s to build, on every reconcile.
+ */
+export const MAX_NAMESPACES_PER_FOLDER = 100;
 
 /** Check the `flux` section and apply its defaults. */
 export function resolveFlux(raw: EnvironmentConfig['flux'], context: { readonly name: string }): Resolved<ResolvedEnvironment['flux']> {
@@ -35,6 +43,7 @@ export function resolveFlux(raw: EnvironmentConfig['flux'], context: { readonly 
   const path = flux.path ?? FLUX_DEFAULTS.path(env);
   const kustomizationPrefix = flux.kustomizationPrefix ?? FLUX_DEFAULTS.kustomizationPrefix;
   const interval = flux.interval ?? FLUX_DEFAULTS.interval;
+  const namespacesPerFolder = flux.namespacesPerFolder ?? FLUX_DEFAULTS.namespacesPerFolder;
   checkNamespaceName(bad, 'flux.namespace', namespace, "use the namespace Flux runs in, usually 'flux-system'");
   if (!isDnsSubdomain(sourceName))
     bad('flux.sourceName', sourceName, 'is not a valid object name', "use the name of the GitRepository of this repository, usually 'flux-system'");
@@ -70,9 +79,24 @@ export function resolveFlux(raw: EnvironmentConfig['flux'], context: { readonly 
   if (!isDnsLabel(kustomizationPrefix, 40))
     bad('flux.kustomizationPrefix', kustomizationPrefix, NOT_A_KUSTOMIZATION_PREFIX, "use a short name such as 'mesh'");
   if (!isGoDuration(interval)) bad('flux.interval', interval, 'is not a duration', "use a Go duration such as '10m' or '1h'");
+  if (!Number.isInteger(namespacesPerFolder) || namespacesPerFolder < 1 || namespacesPerFolder > MAX_NAMESPACES_PER_FOLDER)
+    bad(
+      'flux.namespacesPerFolder',
+      namespacesPerFolder,
+      `must be an integer from 1 to ${MAX_NAMESPACES_PER_FOLDER}`,
+      `remove it (${FLUX_DEFAULTS.namespacesPerFolder}), or set a smaller number when the namespaces hold many objects each`,
+    );
 
   return {
     problems,
-    value: { namespace, sourceName, dependsOn: Array.isArray(dependsOn) ? [...dependsOn] : [], path, kustomizationPrefix, interval },
+    value: {
+      namespace,
+      sourceName,
+      dependsOn: Array.isArray(dependsOn) ? [...dependsOn] : [],
+      path,
+      kustomizationPrefix,
+      interval,
+      namespacesPerFolder,
+    },
   };
 }

@@ -97,6 +97,8 @@ export interface ResolvedEnvironment {
     readonly path: string;
     readonly kustomizationPrefix: string;
     readonly interval: string;
+    /** Most app-team namespaces per folder of `dist/<env>/` (`NamespaceShards`). */
+    readonly namespacesPerFolder: number;
   };
   readonly availability: {
     readonly highlyAvailable: boolean;
