@@ -26,6 +26,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Manifest, SynthPhase } from '../src';
+import { CACHE_FOLDER } from '../src/cli/cache-dir';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -103,7 +104,7 @@ function measureSynth(argv: readonly string[]): SynthMeasurement {
   let t = performance.now();
   const crdDir = findCrdDir(ROOT);
   if (!crdDir) throw new Error('no CRD folder: run `npm run import` first');
-  const schemas = CrdSchemas.fromDirectory(crdDir, { cacheDir: arg(argv, 'crd-cache', path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh')) });
+  const schemas = CrdSchemas.fromDirectory(crdDir, { cacheDir: arg(argv, 'crd-cache', path.join(ROOT, CACHE_FOLDER)) });
   phases.crds = performance.now() - t;
 
   const results = synthesize(platform.environments, platform.build, {

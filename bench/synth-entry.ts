@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { buildFlux } from '../src/platform/platform';
-import { findCrdDir, runSynth } from '../src';
+import { CACHE_FOLDER, findCrdDir, runSynth } from '../src';
 import { exitWhenWritten } from '../src/cli/exit';
 import { generatePlatform } from './generate';
 
@@ -21,7 +21,7 @@ const opts = new Command('synth-entry')
   .requiredOption('--namespaces <n>', 'app-team namespaces per environment', Number)
   .requiredOption('--outdir <dir>', 'output folder')
   .option('--seed <n>', 'seed of the generator', Number, 1)
-  .option('--crd-cache <dir>', 'cache of compiled CRD validators', path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh'))
+  .option('--crd-cache <dir>', 'cache of compiled CRD validators', path.join(ROOT, CACHE_FOLDER))
   .parse()
   .opts<{ namespaces: number; outdir: string; seed: number; crdCache: string }>();
 

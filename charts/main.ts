@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { findCrdDir, synthPlatform } from '../src';
+import { CACHE_FOLDER, findCrdDir, synthPlatform } from '../src';
 import { exitWhenWritten } from '../src/cli/exit';
 import { loadPlatform } from './load';
 
@@ -31,7 +31,7 @@ exitWhenWritten(
     committedDir: path.resolve(ROOT, opts.committedDir),
     only: opts.env,
     crdDir: opts.schemaCheck ? (opts.crds ?? findCrdDir(ROOT)) : undefined,
-    crdCacheDir: path.join(ROOT, 'node_modules', '.cache', 'eks-istio-mesh'),
+    crdCacheDir: path.join(ROOT, CACHE_FOLDER),
     mirrorOutdir: process.env.CDK8S_OUTDIR,
     // MESH.md draws the flows recorded by `npm run flows -- --record`.
     decisionsDir: path.join(ROOT, 'flows'),

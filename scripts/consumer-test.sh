@@ -59,6 +59,20 @@ if [ -z "$ours" ]; then ok "the package's declarations type-check under the same
 expect "eks-istio-mesh synth (platform module from cdk8s.yaml) exits 0" npx eks-istio-mesh synth
 expect "the output meets the expectations" node "$here/assertions.cjs" synth
 sed 's/^/    /' "$scratch/last.log"   # the named assertions, one line each
+# The synth keeps its compiled CRD validators, the custom resources that passed them and its YAML
+# renderings in node_modules/.cache/eks-istio-mesh/; a second run gives the same output from them.
+cache="node_modules/.cache/eks-istio-mesh"
+if ls "$cache"/crd-schemas-*/valid/dev.json "$cache"/crd-schemas-*/valid/prod.json "$cache"/crd-schemas-*/index.json "$cache"/yaml-renderings-*.json >/dev/null 2>&1; then
+  ok "synth keeps validators, passed objects and renderings in $cache"
+else
+  fail "synth keeps validators, passed objects and renderings in $cache"; find node_modules/.cache 2>/dev/null | head | sed 's/^/    /'
+fi
+expect "eks-istio-mesh synth again, from the cache, exits 0" npx eks-istio-mesh synth --outdir dist-cached
+if diff -r dist dist-cached >/dev/null; then ok "the synth from the cache writes the same output"; else fail "the synth from the cache writes the same output"; fi
+rm -rf "$cache" dist-cached
+expect "eks-istio-mesh synth --no-cache exits 0" npx eks-istio-mesh synth --no-cache --outdir dist-uncached
+if [ ! -e "$cache" ] && diff -r dist dist-uncached >/dev/null; then ok "synth --no-cache keeps nothing and writes the same output"; else fail "synth --no-cache keeps nothing and writes the same output"; fi
+rm -rf dist-uncached
 expect "eks-istio-mesh synth with the environments shared among two threads exits 0" env EKS_MESH_SYNTH_THREADS=2 EKS_MESH_SYNTH_WORKERS_FIRST=1 npx eks-istio-mesh synth --outdir dist-threads
 if grep -q "of them in other threads" "$scratch/last.log" && diff -r dist dist-threads >/dev/null; then
   ok "other threads synthesized environments, and the output is the same as on one thread"

@@ -63,6 +63,7 @@ export * from './platform/index';
 export * from './constructs/direct-synth';
 export * from './cli/platform-definition';
 export * from './cli/platform-module';
+export * from './cli/cache-dir';
 export * from './checks/flows/types';
 export { deriveIntent, profileViews, OUTSIDE_NAMESPACE, INTRUDER, PLAINTEXT_CLIENT, UNDECLARED_HOST } from './checks/flows/intent';
 export type { FlowIntent, FlowObject, ProfileView } from './checks/flows/intent';

@@ -19,6 +19,7 @@ import { loadPlatformModule, PlatformModuleError } from './platform-module';
 import { setRelaunch } from '../core/parallel';
 import { limitHeapGrowth } from '../core/heap';
 import { exitWhenWritten } from './exit';
+import { CACHE_FOLDER, cacheDirOf } from './cache-dir';
 
 /** The schemas the package ships beside its compiled code (`lib/crd-schemas`). */
 const PACKAGED_SCHEMAS = path.resolve(__dirname, '..', '..', CRD_SCHEMAS_FOLDER);
@@ -70,12 +71,18 @@ export function main(argv: readonly string[]): void {
       'folder of CRD files or extracted schemas for the schema check (default: EKS_MESH_CRDS, ./crd-schemas, else the schemas of the package)',
     )
     .option('--no-schema-check', 'skip validating custom resources against their CRDs')
-    .action((opts: { app?: string; env?: string[]; outdir: string; crds?: string; schemaCheck: boolean }) =>
+    .option(
+      '--cache-dir <dir>',
+      `folder kept between runs: compiled CRD validators, the custom resources that passed, YAML renderings (default: ${CACHE_FOLDER} of the nearest package.json's folder, when it has node_modules)`,
+    )
+    .option('--no-cache', 'keep nothing between runs')
+    .action((opts: { app?: string; env?: string[]; outdir: string; crds?: string; schemaCheck: boolean; cache: boolean; cacheDir?: string }) =>
       run(() =>
         synthPlatform(loadPlatformModule(cwd, opts.app), {
           outdir: path.resolve(cwd, opts.outdir),
           only: opts.env,
           crdDir: opts.schemaCheck ? crdDir(cwd, opts.crds) : undefined,
+          crdCacheDir: cacheDirOf(cwd, opts),
           mirrorOutdir: process.env.CDK8S_OUTDIR,
         }),
       ),
@@ -117,7 +124,14 @@ export function main(argv: readonly string[]): void {
   ).action((opts: DiffCommandOptions & { app?: string }) =>
     run(() => {
       const failOn = failOnClasses(opts.failOn);
-      const synthArgs = ['synth', '--no-schema-check', ...(opts.app ? ['--app', opts.app] : [])];
+      // Both sides share this repository's cache (a side checked out elsewhere has none of its own).
+      const cacheDir = cacheDirOf(cwd, {});
+      const synthArgs = [
+        'synth',
+        '--no-schema-check',
+        ...(opts.app ? ['--app', opts.app] : []),
+        ...(cacheDir ? ['--cache-dir', cacheDir] : ['--no-cache']),
+      ];
       return runDiff({
         root: cwd,
         base: opts.base,

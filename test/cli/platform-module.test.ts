@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appFromCdk8sYaml, loadPlatformModule, PlatformModuleError } from '../../src';
+import { appFromCdk8sYaml, CACHE_FOLDER, cacheDirOf, loadPlatformModule, PlatformModuleError } from '../../src';
 import { ROOT } from '../util';
 
 let dirs: string[] = [];
@@ -60,6 +60,38 @@ describe('platform module', () => {
   it('turns a module that throws while loading into one line naming the file and line', () => {
     const dir = repo({ 'p.js': "\nthrow new Error('boom');\n" });
     expect(() => loadPlatformModule(dir, 'p.js')).toThrow(/^cannot load the platform module p\.js: p\.js:2:\d+: boom/);
+  });
+});
+
+describe("the synth command's cache folder", () => {
+  it("is node_modules/.cache/eks-istio-mesh of the nearest package.json's folder, from any folder inside it", () => {
+    const dir = repo({ 'package.json': '{}' });
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.mkdirSync(path.join(dir, 'src', 'teams'), { recursive: true });
+    expect(cacheDirOf(dir, {})).toBe(path.join(dir, 'node_modules', '.cache', 'eks-istio-mesh'));
+    expect(cacheDirOf(path.join(dir, 'src', 'teams'), {})).toBe(path.join(dir, CACHE_FOLDER));
+    expect(cacheDirOf(dir, { cache: true })).toBe(path.join(dir, CACHE_FOLDER));
+  });
+
+  it('is none when that folder has no node_modules, even when a folder further up has one', () => {
+    const outer = repo({ 'package.json': '{}' });
+    fs.mkdirSync(path.join(outer, 'node_modules'));
+    const inner = path.join(outer, 'platform');
+    fs.mkdirSync(inner);
+    fs.writeFileSync(path.join(inner, 'package.json'), '{}');
+    expect(cacheDirOf(inner, {})).toBeUndefined();
+    // node_modules as a file is not a folder to keep a cache in.
+    fs.writeFileSync(path.join(inner, 'node_modules'), '');
+    expect(cacheDirOf(inner, {})).toBeUndefined();
+  });
+
+  it('is --cache-dir, relative to the current folder, and none with --no-cache', () => {
+    const dir = repo({ 'package.json': '{}' });
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    expect(cacheDirOf(dir, { cacheDir: 'ci-cache' })).toBe(path.join(dir, 'ci-cache'));
+    expect(cacheDirOf(dir, { cacheDir: '/var/cache/mesh' })).toBe('/var/cache/mesh');
+    expect(cacheDirOf(dir, { cache: false })).toBeUndefined();
+    expect(cacheDirOf(dir, { cache: false, cacheDir: 'ci-cache' })).toBeUndefined();
   });
 });
 
