@@ -2,10 +2,12 @@
  * Write synthesized environments to disk: the whole output folder switches in one step.
  *
  * The complete new tree (what is kept of the old one plus every environment written now) is built
- * in a staging folder beside the output folder. A journal file beside it then names the staging
- * folder and where the old tree goes, and two renames swap the trees. A run interrupted at any point
- * (even by SIGKILL) leaves either the old tree, or the new one, or a journal that the next run reads
- * first to finish the swap; staging folders of runs that died before their journal are removed.
+ * in a staging folder beside the output folder; a file written now that the old tree holds with the
+ * same bytes is a hard link to the old one there, not a new copy. A journal file beside it then
+ * names the staging folder and where the old tree goes, and two renames swap the trees. A run
+ * interrupted at any point (even by SIGKILL) leaves either the old tree, or the new one, or a
+ * journal that the next run reads first to finish the swap; staging folders of runs that died
+ * before their journal are removed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -45,8 +47,9 @@ export class OutputError extends Error {
 
 /**
  * Test-only fault injection, inert unless `EKS_MESH_WRITE_FAULT` is set: `kill@N` sends SIGKILL to
- * this process before the N-th file operation of the writer, `ENOSPC@N` / `EACCES@N` make that
- * operation fail with that error, and `count` prints the number of operations to stderr at exit.
+ * this process before the N-th file operation of the writer, `ENOSPC@N` / `EACCES@N` / `EXDEV@N`
+ * make that operation fail with that error, and `count` prints the number of operations to stderr
+ * at exit.
  * Operations are counted from the first one after the variable was set or changed.
  */
 const FAULT_VARIABLE = 'EKS_MESH_WRITE_FAULT';
@@ -67,10 +70,10 @@ function op<T>(syscall: string, target: string, fn: () => T): T {
       countHookInstalled = true;
       process.on('exit', () => process.stderr.write(`write operations: ${operations}\n`));
     }
-    const m = /^(kill|ENOSPC|EACCES)@(\d+)$/.exec(fault);
+    const m = /^(kill|ENOSPC|EACCES|EXDEV)@(\d+)$/.exec(fault);
     if (m && Number(m[2]) === operations) {
       if (m[1] === 'kill') process.kill(process.pid, 'SIGKILL');
-      const text = m[1] === 'ENOSPC' ? 'no space left on device' : 'permission denied';
+      const text = m[1] === 'ENOSPC' ? 'no space left on device' : m[1] === 'EXDEV' ? 'cross-device link not permitted' : 'permission denied';
       throw Object.assign(new Error(`${m[1]}: ${text}, ${syscall} '${target}'`), { code: m[1], syscall, path: target });
     }
   }
@@ -241,8 +244,7 @@ export function openOutput(outdir: string, rewritten: readonly OutputFolder[]): 
     // Everything not written now (other environments with --env, files of the user) is kept; the
     // folders of the environments written now are not copied only to be removed.
     const skipped = new Set(rewritten.map(r => path.join(root, r.folder, r.env)));
-    if (fs.existsSync(root))
-      op('cp', root, () => fs.cpSync(root, staging, { recursive: true, verbatimSymlinks: true, filter: src => !skipped.has(src) }));
+    if (fs.existsSync(root)) op('cp', root, () => keepTree(root, staging, skipped));
     else op('mkdir', staging, () => fs.mkdirSync(staging));
   } catch (e) {
     throw abandonOutput(out, e);
@@ -261,6 +263,7 @@ export function writeStaged(out: OutputPaths, at: OutputFolder, files: readonly 
   const treeDir = path.join(out.staging, at.folder);
   op('mkdir', treeDir, () => fs.mkdirSync(treeDir, { recursive: true }));
   const dir = path.join(treeDir, at.env);
+  const previousDir = path.join(out.root, at.folder, at.env);
   op('rm', dir, () => fs.rmSync(dir, { recursive: true, force: true }));
   op('mkdir', dir, () => fs.mkdirSync(dir));
   const made = new Set<string>([dir]);
@@ -272,10 +275,84 @@ export function writeStaged(out: OutputPaths, at: OutputFolder, files: readonly 
       op('mkdir', folder, () => fs.mkdirSync(folder, { recursive: true }));
       made.add(folder);
     }
-    op('open', target, () => fs.writeFileSync(target, file.content));
+    const previous = path.join(previousDir, ...file.name.split('/'));
+    if (!(holds(previous, file.content) && linked(previous, target))) op('open', target, () => fs.writeFileSync(target, file.content));
     written.push(path.posix.join(...[at.folder, at.env, file.name].filter(Boolean)));
   }
   return written;
+}
+
+/**
+ * True when `file` is a regular file that no other name links to, holding exactly the UTF-8 bytes
+ * of `content`: the staging folder may then link to it instead of writing a copy. Creating a file
+ * costs far more than reading one or linking to it (on the 2-core machine of the README's
+ * Benchmarks, 0.2 to 0.6 ms per new file against 0.015 ms per link), and a synth over its
+ * committed output rewrites mostly unchanged files. The old tree is removed once the new one is in
+ * place, so the file then has one name again; a file with another name besides is written anew, so
+ * that a change through that name never reaches the output.
+ */
+function holds(file: string, content: string): boolean {
+  const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+  if (!stat?.isFile() || stat.nlink !== 1) return false;
+  const size = Buffer.byteLength(content, 'utf8');
+  if (stat.size !== size) return false;
+  if (compared.old.length < size) compared = { old: Buffer.allocUnsafe(2 * size), now: Buffer.allocUnsafe(2 * size) };
+  const { old, now } = compared;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    for (let at = 0; at < size;) {
+      const n = fs.readSync(fd, old, at, size - at, at);
+      if (n === 0) return false;
+      at += n;
+    }
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  now.write(content, 0, 'utf8');
+  return old.subarray(0, size).equals(now.subarray(0, size));
+}
+
+/** The buffers {@link holds} reads and encodes into, kept from file to file (each thread has its own). */
+let compared = { old: Buffer.alloc(0), now: Buffer.alloc(0) };
+
+/**
+ * Copy the folder `from` to `to` (which does not exist yet), leaving out the paths in `skipped`, as
+ * `fs.cpSync` with `verbatimSymlinks` copies it, except that a regular file no other name links to
+ * is linked, not copied (see {@link holds}). The whole copy is one operation of the writer.
+ */
+function keepTree(from: string, to: string, skipped: ReadonlySet<string>): void {
+  fs.mkdirSync(to);
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (skipped.has(source)) continue;
+    if (entry.isDirectory()) keepTree(source, target, skipped);
+    else if (entry.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(source), target);
+    else if (!(entry.isFile() && fs.lstatSync(source).nlink === 1 && linked(source, target, false))) fs.cpSync(source, target);
+  }
+  fs.chmodSync(to, fs.statSync(from).mode & 0o7777);
+}
+
+/** Errors of `link` that mean the file system cannot link this file: the file is written instead. */
+const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Link `target` to `existing` (one operation of the writer, unless `counted` is false); false when
+ * the file system cannot, any other failure thrown naming `target`.
+ */
+function linked(existing: string, target: string, counted = true): boolean {
+  try {
+    if (counted) op('link', target, () => fs.linkSync(existing, target));
+    else fs.linkSync(existing, target);
+    return true;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code !== undefined && CANNOT_LINK.has(err.code)) return false;
+    throw Object.assign(err, { path: target });
+  }
 }
 
 /**
