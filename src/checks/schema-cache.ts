@@ -54,7 +54,14 @@ function rootSchema(schema: JsonSchema): JsonSchema {
     additionalProperties: false,
   };
 }
-export const AJV_OPTIONS = { allErrors: true, strict: false, validateFormats: false } as const;
+/**
+ * ajv's options for every validator. `code.optimize: false` skips ajv's pass over the generated
+ * code that removes redundant assignments: the validator checks the same things with the same
+ * errors, its code is about 10% larger, and it compiles in about half the time (the first synth
+ * after a change of CRDs compiles every validator it needs; on a 2-core machine the validator of
+ * cert-manager's Issuer took 125 to 154 ms with the pass and 68 to 74 ms without).
+ */
+export const AJV_OPTIONS = { allErrors: true, strict: false, validateFormats: false, code: { optimize: false } } as const;
 export const INDEX_FILE = 'index.json';
 export const SCHEMAS_FILE = 'schemas.json';
 

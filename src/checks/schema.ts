@@ -120,7 +120,7 @@ export class CrdSchemas {
   private get ajv(): Ajv {
     if (!this.ajvInstance) {
       const AjvClass = (require('ajv') as typeof import('ajv')).default;
-      this.ajvInstance = new AjvClass({ ...AJV_OPTIONS, code: { source: !!this.cache } });
+      this.ajvInstance = new AjvClass({ ...AJV_OPTIONS, code: { ...AJV_OPTIONS.code, source: !!this.cache } });
     }
     return this.ajvInstance;
   }
