@@ -292,10 +292,9 @@ export function writeStaged(out: OutputPaths, at: OutputFolder, files: readonly 
  * that a change through that name never reaches the output.
  */
 function holds(file: string, content: string): boolean {
-  const stat = fs.lstatSync(file, { throwIfNoEntry: false });
-  if (!stat?.isFile() || stat.nlink !== 1) return false;
+  const stat = soleNamed(file);
   const size = Buffer.byteLength(content, 'utf8');
-  if (stat.size !== size) return false;
+  if (stat?.size !== size) return false;
   if (compared.old.length < size) compared = { old: Buffer.allocUnsafe(2 * size), now: Buffer.allocUnsafe(2 * size) };
   const { old, now } = compared;
   let fd: number | undefined;
@@ -315,6 +314,12 @@ function holds(file: string, content: string): boolean {
   return old.subarray(0, size).equals(now.subarray(0, size));
 }
 
+/** The stat of `file` when it is a regular file that no other name links to: one that may be linked to. */
+function soleNamed(file: string): fs.Stats | undefined {
+  const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+  return stat?.isFile() && stat.nlink === 1 ? stat : undefined;
+}
+
 /** The buffers {@link holds} reads and encodes into, kept from file to file (each thread has its own). */
 let compared = { old: Buffer.alloc(0), now: Buffer.alloc(0) };
 
@@ -331,7 +336,7 @@ function keepTree(from: string, to: string, skipped: ReadonlySet<string>): void 
     if (skipped.has(source)) continue;
     if (entry.isDirectory()) keepTree(source, target, skipped);
     else if (entry.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(source), target);
-    else if (!(entry.isFile() && fs.lstatSync(source).nlink === 1 && linked(source, target, false))) fs.cpSync(source, target);
+    else if (!(soleNamed(source) && linked(source, target, false))) fs.cpSync(source, target);
   }
   fs.chmodSync(to, fs.statSync(from).mode & 0o7777);
 }

@@ -22,9 +22,14 @@ function scratch(): string {
   return path.join(work, 'dist');
 }
 
+/** An environment of these files (path to content). */
+function environment(name: string, files: Record<string, string>): SynthesizedEnvironment {
+  return { env: { name }, files: Object.entries(files).map(([file, content]) => ({ name: file, content })) } as unknown as SynthesizedEnvironment;
+}
+
 /** One environment `lab` (in the output folder and in `flux/`) with these files. */
 function write(dist: string, files: Record<string, string>): string[] {
-  const envs = [{ env: { name: 'lab' }, files: Object.entries(files).map(([name, content]) => ({ name, content })) } as unknown as SynthesizedEnvironment];
+  const envs = [environment('lab', files)];
   return writeOutput(dist, [
     { folder: '', envs },
     { folder: 'flux', envs },
@@ -35,10 +40,7 @@ const inode = (file: string) => fs.lstatSync(file).ino;
 
 /** Only these environments, in the output folder alone: the rest of it is kept. */
 function writeOnly(dist: string, envs: Record<string, Record<string, string>>): string[] {
-  const list = Object.entries(envs).map(
-    ([name, files]) => ({ env: { name }, files: Object.entries(files).map(([n, content]) => ({ name: n, content })) }) as unknown as SynthesizedEnvironment,
-  );
-  return writeOutput(dist, [{ folder: '', envs: list }]);
+  return writeOutput(dist, [{ folder: '', envs: Object.entries(envs).map(([name, files]) => environment(name, files)) }]);
 }
 
 describe('a synth over its earlier output', () => {
