@@ -9,7 +9,7 @@
  * Every child process is started as `npm run synth` starts charts/main.ts: `node scripts/run.js
  * <entry> ...` (a cached esbuild bundle with a V8 code cache), with the bundles in a folder of the
  * bench's own (EKS_MESH_RUN_CACHE, unless set), built by one run of each entry before anything is
- * timed.
+ * timed. What the runs write is removed only when the bench ends (see {@link scratch}).
  *
  * 1. own platform: `node scripts/run.js charts/main.ts --outdir <temp dir> --committed-dir dist`,
  *    the synth process of `npm run synth` without npm, into a temporary folder (the repository's
@@ -142,6 +142,20 @@ const RUN_JS = path.join('scripts', 'run.js');
 
 /** The environment of the child processes (EKS_MESH_RUN_CACHE: the bench's folder of bundles). */
 let childEnv: NodeJS.ProcessEnv = process.env;
+
+/**
+ * The folder that holds every folder a run writes, removed once when the bench ends, not after each
+ * run: on an ext4 without a journal, creating a file skips every inode freed in the last one to six
+ * minutes (torvalds/linux fs/ext4/ialloc.c, `find_inode_bit` and `recently_deleted`, checked only
+ * when `s_journal` is NULL), one buffer lookup each, so a run would pay for the thousands of files
+ * the run before it removed. Set by {@link main}.
+ */
+let scratch = os.tmpdir();
+
+/** A new folder under {@link scratch}. */
+function scratchDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(scratch, prefix));
+}
 
 function run(args: readonly string[], what: string): string {
   const r = spawnSync(process.execPath, [RUN_JS, ...args], { cwd: ROOT, env: childEnv, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -296,15 +310,11 @@ function inProcessSynth(namespaces: number, outdir: string, objects: string, crd
 
 /** Build the bundles of scripts/run.js (and their V8 code caches) with one small run of each entry. */
 function prepareBundles(log: (line: string) => void): void {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-mesh-bench-prepare-'));
-  try {
-    const started = process.hrtime.bigint();
-    wallRun(1, path.join(tmp, 'wall'), path.join(tmp, 'crd-cache'));
-    inProcessSynth(1, path.join(tmp, 'synth'), path.join(tmp, 'objects.json'), path.join(tmp, 'crd-cache'));
-    log(`bundles of bench/synth-entry.ts and bench/measure.ts ready: ${seconds(Number(process.hrtime.bigint() - started) / 1e6)} s`);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  const tmp = scratchDir('prepare-');
+  const started = process.hrtime.bigint();
+  wallRun(1, path.join(tmp, 'wall'), path.join(tmp, 'crd-cache'));
+  inProcessSynth(1, path.join(tmp, 'synth'), path.join(tmp, 'objects.json'), path.join(tmp, 'crd-cache'));
+  log(`bundles of bench/synth-entry.ts and bench/measure.ts ready: ${seconds(Number(process.hrtime.bigint() - started) / 1e6)} s`);
 }
 
 /** The synth process of the own platform, as `npm run synth` starts it, into temporary folders. */
@@ -315,19 +325,15 @@ function measureOwnPlatform(runs: number, log: (line: string) => void): OwnPlatf
   let size = { files: 0, bytes: 0 };
   let environments = 0;
   for (let i = 0; i <= runs; i++) {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-mesh-bench-own-'));
-    try {
-      const outdir = path.join(tmp, 'dist');
-      const t = runTimed([path.join('charts', 'main.ts'), '--outdir', outdir, '--committed-dir', committed], 'synth of the own platform');
-      timings.push(t);
-      size = treeSize(outdir);
-      environments = fs.readdirSync(outdir, { withFileTypes: true }).filter(e => e.isDirectory() && e.name !== 'flux').length;
-      log(
-        `  own platform ${i === 0 ? 'first run' : `run ${i}/${runs}`}: wall ${seconds(t.wallMs)} s (CPU ${seconds(t.cpuMs)} s), RSS ${(t.maxRssKiB / 1024).toFixed(0)} MiB`,
-      );
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    const tmp = scratchDir('own-');
+    const outdir = path.join(tmp, 'dist');
+    const t = runTimed([path.join('charts', 'main.ts'), '--outdir', outdir, '--committed-dir', committed], 'synth of the own platform');
+    timings.push(t);
+    size = treeSize(outdir);
+    environments = fs.readdirSync(outdir, { withFileTypes: true }).filter(e => e.isDirectory() && e.name !== 'flux').length;
+    log(
+      `  own platform ${i === 0 ? 'first run' : `run ${i}/${runs}`}: wall ${seconds(t.wallMs)} s (CPU ${seconds(t.cpuMs)} s), RSS ${(t.maxRssKiB / 1024).toFixed(0)} MiB`,
+    );
   }
   if (treeStamps(committed) !== before) throw new Error('the synth of the own platform changed dist/: it must only read it');
   const measured = timings.slice(1);
@@ -344,19 +350,16 @@ function measureOwnPlatform(runs: number, log: (line: string) => void): OwnPlatf
 }
 
 function measureSize(namespaces: number, runs: number, kustomize: string | undefined, log: (line: string) => void): SizeResult {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `eks-mesh-bench-${namespaces}-`));
+  const root = scratchDir(`${namespaces}-`);
   const crdCache = path.join(root, 'crd-cache');
-  try {
+  {
     const cold = wallRun(namespaces, path.join(root, 'cold'), crdCache);
-    fs.rmSync(path.join(root, 'cold'), { recursive: true, force: true });
     log(`  N=${namespaces} first run, empty CRD cache: wall ${seconds(cold.wallMs)} s (CPU ${seconds(cold.cpuMs)} s)`);
     // The folder of compiled validators is named by a hash that includes the source text of the
     // schema transform, which each bundle spells its own way: bench/measure.ts's bundle fills its
     // own folder first, untimed, so that the in-process runs read a filled cache as the full synth does.
     inProcessSynth(namespaces, path.join(root, 'cold-synth'), path.join(root, 'cold-objects.json'), crdCache);
     return { ...measureRuns(namespaces, runs, crdCache, kustomize, log), coldWallMs: cold.wallMs, coldCpuMs: cold.cpuMs };
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
   }
 }
 
@@ -374,43 +377,37 @@ function measureRuns(
   const floors: FloorMeasurement[] = [];
   const objectModels: ObjectModelMeasurement[] = [];
   for (let i = 0; i < runs; i++) {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `eks-mesh-bench-${namespaces}-`));
-    try {
-      const full = wallRun(namespaces, path.join(tmp, 'wall'), crdCache);
-      const again = wallRun(namespaces, path.join(tmp, 'wall'), crdCache);
-      fulls.push(full);
-      resynths.push(again);
-      const builds = kustomize ? buildFluxKustomizations(kustomize, path.join(tmp, 'wall')) : undefined;
-      if (builds) fluxRuns.push(builds);
+    const tmp = scratchDir(`${namespaces}-run-`);
+    const full = wallRun(namespaces, path.join(tmp, 'wall'), crdCache);
+    const again = wallRun(namespaces, path.join(tmp, 'wall'), crdCache);
+    fulls.push(full);
+    resynths.push(again);
+    const builds = kustomize ? buildFluxKustomizations(kustomize, path.join(tmp, 'wall')) : undefined;
+    if (builds) fluxRuns.push(builds);
 
-      const objects = path.join(tmp, 'objects.json');
-      const synth = inProcessSynth(namespaces, path.join(tmp, 'synth'), objects, crdCache);
-      const floor = lastJson<FloorMeasurement>(
-        run(['bench/measure.ts', 'floor', '--objects', objects, '--outdir', path.join(tmp, 'floor')], 'floor'),
-      );
-      const objectModel = lastJson<ObjectModelMeasurement>(
-        run(['bench/measure.ts', 'objects', '--objects', objects, '--outdir', path.join(tmp, 'objects')], 'floor of the object model'),
-      );
-      if (i === 0) {
-        if (!samePaths(path.join(tmp, 'synth'), path.join(tmp, 'floor')))
-          throw new Error(`N=${namespaces}: the floor did not write the same files as the synth`);
-        if (!sameTree(path.join(tmp, 'floor'), path.join(tmp, 'objects')))
-          throw new Error(`N=${namespaces}: the floor of the object model did not write the same files as the floor`);
-        if (!sameTree(path.join(tmp, 'synth'), path.join(tmp, 'wall')))
-          throw new Error(`N=${namespaces}: the child synth did not write the same files as the in-process synth`);
-      }
-      synths.push(synth);
-      floors.push(floor);
-      objectModels.push(objectModel);
-      const flux = builds
-        ? `kustomize build of ${builds.length} Kustomizations ${seconds(builds.reduce((n, b) => n + b.wallMs, 0))} s`
-        : 'Flux not measured';
-      log(
-        `  N=${namespaces} run ${i + 1}/${runs}: full synth ${seconds(full.wallMs)} s (CPU ${seconds(full.cpuMs)} s), re-synth ${seconds(again.wallMs)} s (CPU ${seconds(again.cpuMs)} s), RSS ${(full.maxRssKiB / 1024).toFixed(0)} MiB, in-process ${seconds(synth.totalMs)} s, floor ${seconds(floor.totalMs)} s (start ${seconds(floor.startMs)} s), with cdk8s objects ${seconds(objectModel.totalMs)} s, ${flux}`,
-      );
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
+    const objects = path.join(tmp, 'objects.json');
+    const synth = inProcessSynth(namespaces, path.join(tmp, 'synth'), objects, crdCache);
+    const floor = lastJson<FloorMeasurement>(run(['bench/measure.ts', 'floor', '--objects', objects, '--outdir', path.join(tmp, 'floor')], 'floor'));
+    const objectModel = lastJson<ObjectModelMeasurement>(
+      run(['bench/measure.ts', 'objects', '--objects', objects, '--outdir', path.join(tmp, 'objects')], 'floor of the object model'),
+    );
+    if (i === 0) {
+      if (!samePaths(path.join(tmp, 'synth'), path.join(tmp, 'floor')))
+        throw new Error(`N=${namespaces}: the floor did not write the same files as the synth`);
+      if (!sameTree(path.join(tmp, 'floor'), path.join(tmp, 'objects')))
+        throw new Error(`N=${namespaces}: the floor of the object model did not write the same files as the floor`);
+      if (!sameTree(path.join(tmp, 'synth'), path.join(tmp, 'wall')))
+        throw new Error(`N=${namespaces}: the child synth did not write the same files as the in-process synth`);
     }
+    synths.push(synth);
+    floors.push(floor);
+    objectModels.push(objectModel);
+    const flux = builds
+      ? `kustomize build of ${builds.length} Kustomizations ${seconds(builds.reduce((n, b) => n + b.wallMs, 0))} s`
+      : 'Flux not measured';
+    log(
+      `  N=${namespaces} run ${i + 1}/${runs}: full synth ${seconds(full.wallMs)} s (CPU ${seconds(full.cpuMs)} s), re-synth ${seconds(again.wallMs)} s (CPU ${seconds(again.cpuMs)} s), RSS ${(full.maxRssKiB / 1024).toFixed(0)} MiB, in-process ${seconds(synth.totalMs)} s, floor ${seconds(floor.totalMs)} s (start ${seconds(floor.startMs)} s), with cdk8s objects ${seconds(objectModel.totalMs)} s, ${flux}`,
+    );
   }
   const sum = (builds: FluxBuild[], key: 'wallMs' | 'cpuMs') => builds.reduce((n, x) => n + x[key], 0);
   const slowest = (builds: FluxBuild[]) => builds.reduce((a, b) => (b.wallMs > a.wallMs ? b : a));
@@ -654,9 +651,9 @@ function main(argv: readonly string[]): void {
     return;
   }
   const machine = thisMachine();
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-mesh-bench-'));
   // The bundles of scripts/run.js in a folder of the bench's own, unless EKS_MESH_RUN_CACHE names one.
-  const runCache = process.env.EKS_MESH_RUN_CACHE ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'eks-mesh-bench-run-'));
-  if (runCache) childEnv = { ...process.env, EKS_MESH_RUN_CACHE: runCache };
+  if (!process.env.EKS_MESH_RUN_CACHE) childEnv = { ...process.env, EKS_MESH_RUN_CACHE: scratchDir('run-') };
   try {
     const kustomize = findTools().paths.kustomize;
     if (!kustomize) console.log('kustomize not built: run npm run verify:tools (the Flux builds are not measured)');
@@ -674,7 +671,7 @@ function main(argv: readonly string[]): void {
       console.log('\nREADME.md updated');
     }
   } finally {
-    if (runCache) fs.rmSync(runCache, { recursive: true, force: true });
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
