@@ -14,9 +14,9 @@ import { collectProblems, runPrepare } from '../constructs/checks';
 import { folderOfChart, NamespaceShards } from '../constructs/layout';
 import { MeshChart } from '../constructs/mesh-chart';
 import { checkPromotion, checkTransitions } from '../checks/migration/gates';
-import { statesOf } from '../checks/migration/state';
+import { EnvironmentState, statesOf } from '../checks/migration/state';
 import { ALL_RULES, LocatedManifest, runRules, Severity } from '../checks/rules';
-import { deriveIntent, FlowIntent, profileViews } from '../checks/flows/intent';
+import { deriveIntent, FlowIntent, ProfileView, profileViews } from '../checks/flows/intent';
 import { flowStatuses, readRecorded } from '../checks/flows/record';
 import { MeshVerification } from '../report/mesh-report';
 import { environmentFiles } from './files';
@@ -24,23 +24,32 @@ import { compareManifests } from './render';
 import { renderObjects } from './render-objects';
 import { EnvironmentBuilder, SynthesizedChart, SynthesizedEnvironment, SynthOptions, SynthPhase } from './types';
 
-/** Build, check and serialize one resolved environment; problems are appended to `problems`. */
-function synthesizeOne(
+/** What is left of an environment's construct tree once it is rendered: data only. */
+interface Rendered {
+  readonly synthesized: SynthesizedChart[];
+  readonly located: LocatedManifest[];
+  readonly states: EnvironmentState;
+  readonly views: ProfileView[];
+}
+
+/** Reports a phase of one environment that ended now to `options.onPhase` (of rendering: the part spent validating, `schemaMs`, as the phase `schema`). */
+type PhaseDone = (phase: SynthPhase, schemaMs?: number) => void;
+
+/**
+ * Build one environment's App, check it and render its objects; problems are appended to
+ * `problems`. Nothing it returns refers to a construct, so the tree can be collected while the
+ * rules run and the files are written.
+ */
+function buildAndRender(
   env: ResolvedEnvironment,
   build: EnvironmentBuilder,
   options: SynthOptions,
   problems: LocatedProblem[],
-): SynthesizedEnvironment | undefined {
+  shards: NamespaceShards | undefined,
+  phaseDone: PhaseDone | undefined,
+): Rendered | undefined {
   const at = (path: string, field: string, value: unknown, message: string, fix: string) =>
     problems.push({ environment: env.name, path, field, value, message, fix });
-  const before = problems.length;
-  const onPhase = options.onPhase;
-  let mark = onPhase ? performance.now() : 0;
-  const phaseDone = (phase: SynthPhase) => {
-    const now = performance.now();
-    onPhase!(phase, now - mark, env.name);
-    mark = now;
-  };
   const app = new App({ outdir: '.cdk8s.out' });
   try {
     build(app, env);
@@ -49,13 +58,13 @@ function synthesizeOne(
     at(app.node.path || 'app', '(build)', undefined, `building the environment threw: ${(e as Error).message}`, 'fix the code named in the message');
     return undefined;
   }
-  if (onPhase) phaseDone('build');
+  phaseDone?.('build');
   problems.push(...collectProblems(app, env.name));
-  const states = statesOf(app, env);
+  const constructs = app.node.findAll();
+  const states = statesOf(constructs, env);
   const previous = options.previousStates?.(env.name);
   if (previous) problems.push(...checkTransitions(previous, states, options.configSource));
 
-  const constructs = app.node.findAll();
   const charts = constructs.filter((c): c is MeshChart => MeshChart.isMeshChart(c));
   // The objects of each chart, in tree order: one walk of the tree and one Chart.of() per object.
   const objectsOf = new Map<MeshChart, ApiObject[]>();
@@ -90,14 +99,12 @@ function synthesizeOne(
     }
   }
 
-  if (onPhase) phaseDone('checks');
+  phaseDone?.('checks');
   let schemaMs = 0;
-  const staged = options.stageFolders ?? true;
-  const shards = NamespaceShards.ofEnvironment(env);
   const synthesized: SynthesizedChart[] = [];
   const located: LocatedManifest[] = [];
   for (const chart of [...charts].sort((a, b) => byCodePoint(a.fileName, b.fileName))) {
-    const folder = !staged ? '' : folderOfChart(chart.layer, chart.fileName.replace(/^\d+-/, '').replace(/\.yaml$/, ''), shards);
+    const folder = shards ? folderOfChart(chart.layer, chart.fileName.replace(/^\d+-/, '').replace(/\.yaml$/, ''), shards) : '';
     const objects: Manifest[] = [];
     const file = [env.name, folder, chart.fileName].filter(Boolean).join('/');
     for (const c of objectsOf.get(chart) ?? []) {
@@ -113,7 +120,7 @@ function synthesizeOne(
         file,
         constructPath: c.node.path,
       });
-      const started = onPhase ? performance.now() : 0;
+      const started = phaseDone ? performance.now() : 0;
       for (const message of options.schemas?.validate(manifest, options.validObjects) ?? []) {
         at(
           c.node.path,
@@ -123,20 +130,40 @@ function synthesizeOne(
           'set only the fields the CRD defines, with the types it gives',
         );
       }
-      if (onPhase) schemaMs += performance.now() - started;
+      if (phaseDone) schemaMs += performance.now() - started;
       objects.push(manifest);
     }
     objects.sort(compareManifests);
     synthesized.push({ fileName: chart.fileName, folder, path: chart.node.path, objects });
   }
-  if (onPhase) {
-    // What the render loop spent outside toJson() and validate() counts as rendering.
-    const loop = performance.now() - mark;
-    onPhase('render', loop - schemaMs, env.name);
-    onPhase('schema', schemaMs, env.name);
-    mark += loop;
-  }
-  if (problems.length > before) return undefined;
+  phaseDone?.('render', schemaMs);
+  return { synthesized, located, states, views: profileViews(constructs) };
+}
+
+/** Build, check and serialize one resolved environment; problems are appended to `problems`. */
+function synthesizeOne(
+  env: ResolvedEnvironment,
+  build: EnvironmentBuilder,
+  options: SynthOptions,
+  problems: LocatedProblem[],
+): SynthesizedEnvironment | undefined {
+  const before = problems.length;
+  const onPhase = options.onPhase;
+  let mark = onPhase ? performance.now() : 0;
+  const phaseDone = onPhase
+    ? (phase: SynthPhase, schemaMs = 0) => {
+        const now = performance.now();
+        // What the render loop spent outside toJson() and validate() counts as rendering.
+        onPhase(phase, now - mark - schemaMs, env.name);
+        if (phase === 'render') onPhase('schema', schemaMs, env.name);
+        mark = now;
+      }
+    : undefined;
+  // Staged: each chart in the folder of its layer (and shard); else every file at the top.
+  const shards = (options.stageFolders ?? true) ? NamespaceShards.ofEnvironment(env) : undefined;
+  const rendered = buildAndRender(env, build, options, problems, shards, phaseDone);
+  if (!rendered || problems.length > before) return undefined;
+  const { synthesized, located, states, views } = rendered;
 
   const report = runRules(located, options.rules ?? ALL_RULES, env);
   for (const r of report.results.filter(r => r.rule.severity === Severity.ERROR)) {
@@ -150,12 +177,11 @@ function synthesizeOne(
       rule: { id: r.rule.id, file: r.object.file },
     });
   }
-  if (onPhase) phaseDone('rules');
+  phaseDone?.('rules');
   if (problems.length > before) return undefined;
 
   // The flows the profiles declare, derived only when asked for (MESH.md from decisions, npm run flows).
   const allObjects = synthesized.flatMap(c => c.objects);
-  const views = profileViews(app);
   let intent: FlowIntent | undefined;
   const flows = () => (intent ??= deriveIntent(env, views, allObjects));
   let verification: MeshVerification | undefined;
@@ -168,8 +194,8 @@ function synthesizeOne(
   const unverifiedFlows = verification
     ? verification.intent.input.flows.filter(f => f.origin === 'declared' && verification.statuses.get(f.id)?.state === 'not verified').length
     : 0;
-  const files = environmentFiles(env, synthesized, staged ? shards : undefined, options.meshReport ?? true, verification);
-  if (onPhase) phaseDone('yaml');
+  const files = environmentFiles(env, synthesized, shards, options.meshReport ?? true, verification);
+  phaseDone?.('yaml');
   return {
     env,
     charts: synthesized,

@@ -30,10 +30,9 @@ export interface FlowIntent {
   readonly notModelled: readonly string[];
 }
 
-/** The namespace profiles of a built environment (its App), rendered, in namespace order. */
-export function profileViews(root: IConstruct): ProfileView[] {
-  return root.node
-    .findAll()
+/** The namespace profiles among the constructs of a built environment (`app.node.findAll()`), rendered, in namespace order. */
+export function profileViews(constructs: readonly IConstruct[]): ProfileView[] {
+  return constructs
     .filter(NamespaceProfile.isNamespaceProfile)
     .flatMap(p => {
       const declared = p.declared;

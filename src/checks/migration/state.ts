@@ -2,7 +2,7 @@
  * Migration states of namespaces: where each stands (out of the mesh, sidecar, ambient; PERMISSIVE
  * or STRICT), read from the built profiles or from the objects of a synthesized folder.
  */
-import { Construct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { DataplaneMode, MtlsMode } from '../../config/environment-config';
 import { ResolvedEnvironment } from '../../config/resolve-environment';
 import { KubeObject, labelsOf } from '../../core/manifest';
@@ -42,10 +42,10 @@ export function describeState(s: NamespaceState): string {
   return `${s.dataplane}/${s.mtlsMode}`;
 }
 
-/** The states of every namespace profile built in an App. */
-export function statesOf(root: Construct, env: ResolvedEnvironment): EnvironmentState {
+/** The states of every namespace profile among the constructs of a built App (`app.node.findAll()`). */
+export function statesOf(constructs: readonly IConstruct[], env: ResolvedEnvironment): EnvironmentState {
   const namespaces = new Map<string, NamespaceMigration>();
-  for (const p of root.node.findAll().filter(NamespaceProfile.isNamespaceProfile)) {
+  for (const p of constructs.filter(NamespaceProfile.isNamespaceProfile)) {
     namespaces.set(p.namespace, { namespace: p.namespace, dataplane: p.dataplaneMode, mtlsMode: p.mtlsMode, target: p.targetDataplaneMode });
   }
   return { env, namespaces };
