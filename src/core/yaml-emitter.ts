@@ -12,6 +12,7 @@
  * handles.
  */
 import { stringify } from 'yaml';
+import { hasOwnKeys } from './own-keys';
 
 /** The options `toYaml` gives `yaml`. */
 export const YAML_OPTIONS = { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false, directives: false } as const;
@@ -160,7 +161,7 @@ function mapping(o: Record<string, unknown>, indent: number, out: string[]): voi
         sequence(v, indent + 2, out);
       }
     } else if (isPlainObject(v)) {
-      if (Object.keys(v).length === 0) out.push(`${head} {}\n`);
+      if (!hasOwnKeys(v)) out.push(`${head} {}\n`);
       else {
         out.push(`${head}\n`);
         mapping(v, indent + 2, out);
@@ -212,7 +213,7 @@ function sequence(items: readonly unknown[], indent: number, out: string[]): voi
       if (v.length > 0) throw new Unhandled();
       out.push(`${pad(indent)}- []\n`);
     } else if (isPlainObject(v)) {
-      if (Object.keys(v).length === 0) {
+      if (!hasOwnKeys(v)) {
         out.push(`${pad(indent)}- {}\n`);
         continue;
       }
@@ -233,7 +234,7 @@ export const handedToYaml = { documents: 0 };
 
 /** One YAML document of `value`, as `stringify(value, YAML_OPTIONS)` writes it. */
 export function emitDocument(value: unknown): string {
-  if (isPlainObject(value) && Object.keys(value).length > 0) {
+  if (isPlainObject(value) && hasOwnKeys(value)) {
     const out: string[] = [];
     try {
       mapping(value, 0, out);

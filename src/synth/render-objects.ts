@@ -18,6 +18,7 @@
  */
 import { ApiObject, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { hasOwnKeys } from '../core/own-keys';
 
 const DEFAULT_RESOLVERS: readonly unknown[] = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
 
@@ -81,13 +82,30 @@ function resolveOther(value: object, options: SanitizeOptions): unknown {
   return sanitize(value, options);
 }
 
-/** The keys of a mapping, sorted when sorting (most come sorted already: then they are only compared). */
+/**
+ * The keys of a mapping, sorted when sorting, in the order of `keys.sort()` (UTF-16 code units).
+ * Most come sorted already and are only compared; the generated classes write theirs in the order
+ * of the Kubernetes schema (`protocol, port`), a few at a time, and those are sorted in place, which
+ * allocates nothing, unlike `Array.prototype.sort`.
+ */
 function sortedKeys(value: Record<string, unknown>, options: SanitizeOptions): string[] {
   const keys = Object.keys(value);
   if (!options.sortKeys) return keys;
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return keys.sort();
+  let i = 1;
+  while (i < keys.length && keys[i - 1] < keys[i]) i++;
+  if (i >= keys.length) return keys;
+  if (keys.length > SORT_IN_PLACE_UP_TO) return keys.sort();
+  for (; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > key; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = key;
+  }
   return keys;
 }
+
+/** Mappings with more keys than this are sorted by `Array.prototype.sort`. */
+const SORT_IN_PLACE_UP_TO = 16;
 
 /** A mapping with each value rendered by `render`: keys sorted, values that render to nothing dropped. */
 function entriesOf(
@@ -151,27 +169,40 @@ function appHasDefaultResolvers(scope: IConstruct): boolean {
 /** `ApiObject.prototype.toJson` of cdk8s, kept while {@link renderObjects} replaces it. */
 const cdk8sToJson = ApiObject.prototype.toJson;
 
+/** The keys cdk8s puts first in a rendered object, in this order; the others follow in theirs. */
+const HEAD_KEYS = ['apiVersion', 'kind', 'metadata'] as const;
+
 function baseToJson(this: ApiObject): unknown {
   const internals = internalsOf(this);
   if (!internals || !appHasDefaultResolvers(this)) return cdk8sToJson.call(this);
   try {
     const m = internals.metadata;
-    const metadata = resolveAndSanitize(
-      {
-        ...m._additionalAttributes,
-        name: m.name,
-        namespace: m.namespace,
-        annotations: m.annotations,
-        finalizers: m.finalizers,
-        ownerReferences: m.ownerReferences,
-        labels: m.labels,
-      },
-      METADATA_OPTIONS,
-    );
+    // cdk8s spreads the other attributes first; without any, the same mapping with its keys in
+    // sorted order, so that it is not sorted again for every object.
+    const fields = hasOwnKeys(m._additionalAttributes)
+      ? {
+          ...m._additionalAttributes,
+          name: m.name,
+          namespace: m.namespace,
+          annotations: m.annotations,
+          finalizers: m.finalizers,
+          ownerReferences: m.ownerReferences,
+          labels: m.labels,
+        }
+      : {
+          annotations: m.annotations,
+          finalizers: m.finalizers,
+          labels: m.labels,
+          name: m.name,
+          namespace: m.namespace,
+          ownerReferences: m.ownerReferences,
+        };
+    const metadata = resolveAndSanitize(fields, METADATA_OPTIONS);
     const json = resolveAndSanitize({ ...internals.props, metadata }, objectOptions) as Record<string, unknown>;
     const patched = (internals.patches.length > 0 ? JsonPatch.apply(json, ...internals.patches) : json) as Record<string, unknown>;
     const result: Record<string, unknown> = {};
-    for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) if (key in patched) result[key] = patched[key];
+    for (const key of HEAD_KEYS) if (key in patched) result[key] = patched[key];
+    for (const key of Object.keys(patched)) result[key] = patched[key];
     return result;
   } catch (e) {
     throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`, { cause: e });

@@ -87,6 +87,35 @@ describe('renderObjects: ApiObject.toJson() without the per-value overhead', () 
     expect(Object.keys(JSON.parse(direct).data)).toEqual(['9', '10', 'B', '_', 'a', 'b', 'sorted', 'é']);
   });
 
+  it('orders keys as cdk8s does: short and long mappings, in any order, and metadata with attributes of its own', () => {
+    // UTF-16 code units, not code points: '𝒜' (a surrogate pair) sorts before 'ｚ' (U+FF5A).
+    const odd = ['ｚ', '𝒜', 'é', 'Z', 'a', '_', '10', '9', 'a-b', 'a.b', 'ab', 'A'];
+    // More keys than are sorted in place, neither sorted nor reversed.
+    const long = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${String((i * 7) % 20).padStart(2, '0')}`, i]));
+    const shuffled = Object.fromEntries(odd.map((k, i) => [k, i]));
+    const sortedAlready = Object.fromEntries([...odd].sort().map((k, i) => [k, i]));
+    const o = new ApiObject(new Chart(new App(), 'c'), 'cm', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cm', generateName: 'cm-', labels: { b: 'x', a: 'y' } },
+      data: { long, shuffled, sortedAlready, two: { port: 1, protocol: 'TCP' }, twoBackwards: { protocol: 'TCP', port: 1 } },
+    });
+    const plain = new ApiObject(new Chart(new App(), 'd'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'ns' } });
+    for (const x of [o, plain]) {
+      const [cdk8s, direct] = both(x);
+      expect(direct).toBe(cdk8s);
+    }
+    const data = JSON.parse(both(o)[1]).data;
+    // An object lists integer keys ('9', '10') first whatever the order they were set in.
+    const asObject = (keys: string[]) => Object.keys(Object.fromEntries(keys.map(k => [k, 0])));
+    expect(Object.keys(data.shuffled)).toEqual(asObject([...odd].sort()));
+    expect(Object.keys(data.shuffled).filter(k => !/^\d+$/.test(k))).toEqual([...odd].sort().filter(k => !/^\d+$/.test(k)));
+    expect(Object.keys(data.long)).toEqual(Object.keys(long).sort());
+    expect(Object.keys(data.twoBackwards)).toEqual(['port', 'protocol']);
+    expect(Object.keys(JSON.parse(both(o)[1]).metadata)).toEqual(['generateName', 'labels', 'name']);
+    expect(Object.keys(JSON.parse(both(plain)[1]).metadata)).toEqual(['name', 'namespace']);
+  });
+
   it('fails with the message cdk8s gives for a value it cannot render', () => {
     const chart = new Chart(new App(), 'c');
     const o = new ApiObject(chart, 'odd', { apiVersion: 'v1', kind: 'ConfigMap', data: { when: new Date(0) } });

@@ -51,6 +51,12 @@ describe('YAML emitter', () => {
     expect(emitDocument({ list: [[1, 2]] })).toBe(reference({ list: [[1, 2]] }));
     expect(emitDocument({ n: Number.NaN })).toBe(reference({ n: Number.NaN }));
     expect(emitDocument({})).toBe(reference({}));
+    // Mappings without a prototype, empty and not, at the top, in a mapping and in a sequence.
+    const bare = (entries: Record<string, unknown>) => Object.assign(Object.create(null) as Record<string, unknown>, entries);
+    const bareDoc = { m: bare({}), full: bare({ a: 1 }), list: [bare({}), bare({ b: 'c' })] };
+    expect(emitDocument(bareDoc)).toBe(reference(bareDoc));
+    expect(emitDocument(bare({}))).toBe(reference(bare({})));
+    expect(emitDocument(bare({ top: true }))).toBe(reference(bare({ top: true })));
     expect(emitDocument([1, { a: 2 }])).toBe(reference([1, { a: 2 }]));
   });
 
