@@ -34,36 +34,71 @@ export function appProfiles<P extends AppProfile>(scope: Construct, isProfile: (
   return profiles;
 }
 
+/** Where each profile stands among the app's, and the first of them to claim each namespace and route host. */
+interface FirstClaims {
+  readonly index: ReadonlyMap<AppProfile, number>;
+  readonly namespace: ReadonlyMap<string, AppProfile>;
+  /** The first profile (in construction order) with a route of the host, and the name of its first such route. */
+  readonly host: ReadonlyMap<string, readonly [AppProfile, string]>;
+}
+
+/** Built at the first {@link appWideProblems} of an app (after every hook has run); dropped when hosts are recorded again. */
+const FIRST_CLAIMS = new WeakMap<AppProfiles<AppProfile>, FirstClaims>();
+
 /** Record the route hosts a profile declared, for {@link appWideProblems}. */
 export function recordRouteHosts(profile: AppProfile, hosts: ReadonlyArray<readonly [string, string]>): void {
   ROUTE_HOSTS.set(profile, hosts);
+  const profiles = PROFILES_BY_APP.get(profile.node.root);
+  if (profiles) FIRST_CLAIMS.delete(profiles);
+}
+
+const hostsOf = (p: AppProfile) => ROUTE_HOSTS.get(p) ?? [];
+
+/** One pass over the profiles, so that the checks across them stay linear in their number. */
+function firstClaimsOf(profiles: AppProfiles<AppProfile>): FirstClaims {
+  let claims = FIRST_CLAIMS.get(profiles);
+  if (!claims) {
+    const index = new Map<AppProfile, number>();
+    const namespace = new Map<string, AppProfile>();
+    const host = new Map<string, readonly [AppProfile, string]>();
+    profiles.list.forEach((p, i) => {
+      if (!index.has(p)) index.set(p, i);
+      if (!namespace.has(p.namespace)) namespace.set(p.namespace, p);
+      for (const [h, route] of hostsOf(p)) if (!host.has(h)) host.set(h, [p, route]);
+    });
+    claims = { index, namespace, host };
+    FIRST_CLAIMS.set(profiles, claims);
+  }
+  return claims;
 }
 
 const classOf = (p: AppProfile) => p.constructor.name || 'NamespaceProfile';
 
 /**
  * Checks across the profiles of one app: one profile per namespace, and each route host claimed
- * once. Reported on the later profile, naming the earlier one.
+ * once. Reported on the later profile, naming the earliest one.
  *
  * @param routesField where the profile's routes are reported (`Payments.routes()`)
  */
 export function appWideProblems<P extends AppProfile>(profile: P, profiles: AppProfiles<P>, routesField: string): Problem[] {
   const problems: Problem[] = [];
-  const earlier = profiles.list.slice(0, profiles.list.indexOf(profile));
-  const sameNamespace = earlier.find(p => p.namespace === profile.namespace);
-  if (sameNamespace) {
+  const claims = firstClaimsOf(profiles);
+  // A profile that is not a child of the app's root comes after every one that is.
+  const at = claims.index.get(profile) ?? profiles.list.length;
+  const earlier = (p: AppProfile | undefined) => p !== undefined && p !== profile && (claims.index.get(p) ?? Infinity) < at;
+  const sameNamespace = claims.namespace.get(profile.namespace);
+  if (earlier(sameNamespace)) {
     problems.push({
       field: 'namespace',
       value: profile.namespace,
-      message: `is also the namespace of profile '${sameNamespace.node.path}' (${classOf(sameNamespace)}): one profile's policies would overwrite the other's`,
+      message: `is also the namespace of profile '${sameNamespace!.node.path}' (${classOf(sameNamespace!)}): one profile's policies would overwrite the other's`,
       fix: 'give each namespace one profile class: register each class once in the team registry (TEAMS), under its own namespace',
     });
   }
-  const hostsOf = (p: AppProfile) => ROUTE_HOSTS.get(p) ?? [];
   for (const [host, route] of hostsOf(profile)) {
-    const other = earlier.find(p => p !== profile && hostsOf(p).some(([h]) => h === host));
-    if (other) {
-      const otherRoute = hostsOf(other).find(([h]) => h === host)![1];
+    const first = claims.host.get(host);
+    if (first && earlier(first[0])) {
+      const [other, otherRoute] = first;
       problems.push({
         field: routesField,
         value: host,
