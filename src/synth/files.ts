@@ -30,8 +30,16 @@ export function environmentFiles(
   // dist/<env>` by hand.
   const folders = shards ? environmentFolders(shards) : [];
   const files: SynthesizedFile[] = [];
+  // The charts of each folder, in their order, grouped in one pass (not one pass per folder).
+  const byFolder = new Map<string, SynthesizedChart[]>();
+  for (const c of synthesized) {
+    if (c.objects.length === 0) continue;
+    const list = byFolder.get(c.folder);
+    if (list) list.push(c);
+    else byFolder.set(c.folder, [c]);
+  }
   for (const folder of folders) {
-    const inFolder = synthesized.filter(c => c.folder === folder && c.objects.length > 0);
+    const inFolder = byFolder.get(folder) ?? [];
     for (const c of inFolder) files.push({ name: `${folder}/${c.fileName}`, content: toYaml(c.objects) });
     files.push({ name: `${folder}/kustomization.yaml`, content: kustomization(inFolder.map(c => c.fileName)) });
   }
