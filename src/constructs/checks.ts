@@ -2,7 +2,7 @@
  * Checks and prepare steps attached to constructs: registered while the tree is built, run by the
  * synth before anything is rendered.
  */
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { LocatedProblem, Problem } from '../core/problem';
 
 const PROBLEMS = Symbol.for('eks-istio-mesh.problems');
@@ -31,15 +31,17 @@ export function addPrepare(scope: Construct, prepare: () => void): void {
   (holder[PREPARERS] ??= []).push(prepare);
 }
 
-/** Run every registered prepare step once, including steps registered by other prepare steps. */
-export function runPrepare(root: Construct): void {
+/**
+ * Run every registered prepare step once, including steps registered by other prepare steps.
+ *
+ * @returns every construct of the tree once they have run (`root.node.findAll()`)
+ */
+export function runPrepare(root: Construct): IConstruct[] {
   const done = new Set<() => void>();
   for (;;) {
-    const pending = root.node
-      .findAll()
-      .flatMap(c => (c as unknown as { [PREPARERS]?: Array<() => void> })[PREPARERS] ?? [])
-      .filter(p => !done.has(p));
-    if (pending.length === 0) return;
+    const constructs = root.node.findAll();
+    const pending = constructs.flatMap(c => (c as unknown as { [PREPARERS]?: Array<() => void> })[PREPARERS] ?? []).filter(p => !done.has(p));
+    if (pending.length === 0) return constructs;
     for (const p of pending) {
       done.add(p);
       p();
@@ -48,13 +50,14 @@ export function runPrepare(root: Construct): void {
 }
 
 /**
- * Run every check of a tree: those registered with {@link addCheck} and plain cdk8s validations.
+ * Run every check of a tree (its constructs, when the caller has them already): those registered
+ * with {@link addCheck} and plain cdk8s validations.
  *
  * @returns the problems, each with its construct path
  */
-export function collectProblems(root: Construct, environment: string): LocatedProblem[] {
+export function collectProblems(root: Construct, environment: string, constructs: readonly IConstruct[] = root.node.findAll()): LocatedProblem[] {
   const found: LocatedProblem[] = [];
-  for (const c of root.node.findAll()) {
+  for (const c of constructs) {
     // The path is built only for a construct with a problem: building it walks the scopes.
     for (const check of (c as unknown as { [PROBLEMS]?: Check[] })[PROBLEMS] ?? []) {
       for (const p of check()) found.push({ ...p, environment, path: c.node.path });

@@ -5,6 +5,7 @@
  * problems of all environments are reported together in one {@link SynthError}.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { EnvironmentConfig } from '../config/environment-config';
 import { resolveEnvironment, ResolvedEnvironment } from '../config/resolve-environment';
 import { Manifest } from '../core/manifest';
@@ -51,16 +52,17 @@ function buildAndRender(
   const at = (path: string, field: string, value: unknown, message: string, fix: string) =>
     problems.push({ environment: env.name, path, field, value, message, fix });
   const app = new App({ outdir: '.cdk8s.out' });
+  let constructs: IConstruct[];
   try {
     build(app, env);
-    runPrepare(app);
+    constructs = runPrepare(app);
   } catch (e) {
     at(app.node.path || 'app', '(build)', undefined, `building the environment threw: ${(e as Error).message}`, 'fix the code named in the message');
     return undefined;
   }
   phaseDone?.('build');
-  problems.push(...collectProblems(app, env.name));
-  const constructs = app.node.findAll();
+  // Checks create no constructs: the tree as the prepare steps left it is the one rendered.
+  problems.push(...collectProblems(app, env.name, constructs));
   const states = statesOf(constructs, env);
   const previous = options.previousStates?.(env.name);
   if (previous) problems.push(...checkTransitions(previous, states, options.configSource));
