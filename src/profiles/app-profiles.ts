@@ -62,7 +62,7 @@ function firstClaimsOf(profiles: AppProfiles<AppProfile>): FirstClaims {
     const namespace = new Map<string, AppProfile>();
     const host = new Map<string, readonly [AppProfile, string]>();
     profiles.list.forEach((p, i) => {
-      if (!index.has(p)) index.set(p, i);
+      index.set(p, i);
       if (!namespace.has(p.namespace)) namespace.set(p.namespace, p);
       for (const [h, route] of hostsOf(p)) if (!host.has(h)) host.set(h, [p, route]);
     });
@@ -85,13 +85,14 @@ export function appWideProblems<P extends AppProfile>(profile: P, profiles: AppP
   const claims = firstClaimsOf(profiles);
   // A profile that is not a child of the app's root comes after every one that is.
   const at = claims.index.get(profile) ?? profiles.list.length;
-  const earlier = (p: AppProfile | undefined) => p !== undefined && p !== profile && (claims.index.get(p) ?? Infinity) < at;
+  // Every profile the claims name is in the list, so it has an index.
+  const earlier = (p: AppProfile | undefined): p is AppProfile => p !== undefined && p !== profile && claims.index.get(p)! < at;
   const sameNamespace = claims.namespace.get(profile.namespace);
   if (earlier(sameNamespace)) {
     problems.push({
       field: 'namespace',
       value: profile.namespace,
-      message: `is also the namespace of profile '${sameNamespace!.node.path}' (${classOf(sameNamespace!)}): one profile's policies would overwrite the other's`,
+      message: `is also the namespace of profile '${sameNamespace.node.path}' (${classOf(sameNamespace)}): one profile's policies would overwrite the other's`,
       fix: 'give each namespace one profile class: register each class once in the team registry (TEAMS), under its own namespace',
     });
   }

@@ -177,27 +177,17 @@ function baseToJson(this: ApiObject): unknown {
   if (!internals || !appHasDefaultResolvers(this)) return cdk8sToJson.call(this);
   try {
     const m = internals.metadata;
-    // cdk8s spreads the other attributes first; without any, the same mapping with its keys in
-    // sorted order, so that it is not sorted again for every object.
-    const fields = hasOwnKeys(m._additionalAttributes)
-      ? {
-          ...m._additionalAttributes,
-          name: m.name,
-          namespace: m.namespace,
-          annotations: m.annotations,
-          finalizers: m.finalizers,
-          ownerReferences: m.ownerReferences,
-          labels: m.labels,
-        }
-      : {
-          annotations: m.annotations,
-          finalizers: m.finalizers,
-          labels: m.labels,
-          name: m.name,
-          namespace: m.namespace,
-          ownerReferences: m.ownerReferences,
-        };
-    const metadata = resolveAndSanitize(fields, METADATA_OPTIONS);
+    // The fields cdk8s sets, with their keys in sorted order, so that a mapping without other
+    // attributes is not sorted again for every object; they win over other attributes, as in cdk8s.
+    const known = {
+      annotations: m.annotations,
+      finalizers: m.finalizers,
+      labels: m.labels,
+      name: m.name,
+      namespace: m.namespace,
+      ownerReferences: m.ownerReferences,
+    };
+    const metadata = resolveAndSanitize(hasOwnKeys(m._additionalAttributes) ? { ...m._additionalAttributes, ...known } : known, METADATA_OPTIONS);
     const json = resolveAndSanitize({ ...internals.props, metadata }, objectOptions) as Record<string, unknown>;
     const patched = (internals.patches.length > 0 ? JsonPatch.apply(json, ...internals.patches) : json) as Record<string, unknown>;
     const result: Record<string, unknown> = {};
