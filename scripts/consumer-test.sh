@@ -80,6 +80,24 @@ else
   fail "other threads synthesized environments, and the output is the same as on one thread"; sed 's/^/    /' "$scratch/last.log" | tail -5
 fi
 rm -rf dist-threads
+# diff synthesizes each side with the package's command in a process of its own, from that side's
+# files, and hands both this repository's cache.
+rm -rf "$cache"
+expect "eks-istio-mesh diff --base-dir dist --fail-on all (the working tree against its own output) exits 0" npx eks-istio-mesh diff --base-dir dist --fail-on all
+if ls "$cache"/yaml-renderings-*.json >/dev/null 2>&1; then ok "diff's synth keeps its YAML renderings in $cache"; else fail "diff's synth keeps its YAML renderings in $cache"; find node_modules/.cache 2>/dev/null | head | sed 's/^/    /'; fi
+printf 'node_modules/\n' > .gitignore
+expect "the platform is committed to a new git repository" \
+  sh -c 'git init -q && git add -A && git -c user.name=platform -c user.email=platform@example.com commit -q -m platform'
+sed -i "s#'10.40.1.0/24'#'10.40.2.0/24'#" platform.ts
+expect_exit 1 "eks-istio-mesh diff --base HEAD --fail-on all exits 1 after the prod ALB's source range changed" npx eks-istio-mesh diff --base HEAD --fail-on all
+if grep -q '`10.40.1.0/24` -> `10.40.2.0/24`' "$scratch/last.log" && grep -q 'network-opened' "$scratch/last.log" && grep -qx '### dev: no change' "$scratch/last.log"; then
+  ok "the diff of HEAD shows the range's change in prod as network-opened, and no change in dev"
+else
+  fail "the diff of HEAD shows the range's change in prod as network-opened, and no change in dev"; sed 's/^/    /' "$scratch/last.log" | tail -30
+fi
+git checkout -q platform.ts
+expect "eks-istio-mesh diff --base HEAD --fail-on all exits 0 once the change is undone" npx eks-istio-mesh diff --base HEAD --fail-on all
+if [ "$(git worktree list --porcelain | grep -c '^worktree ')" = 1 ]; then ok "diff leaves no git worktree behind"; else fail "diff leaves no git worktree behind"; git worktree list | sed 's/^/    /'; fi
 expect "eks-istio-mesh check dist/dev dist/prod exits 0" npx eks-istio-mesh check dist/dev dist/prod
 expect "eks-istio-mesh check --app platform.ts (with the environments) exits 0" npx eks-istio-mesh check --app platform.ts dist/dev dist/prod
 cp -r dist/dev planted
