@@ -22,7 +22,7 @@ import { prepareEnvironments, PreparedEnvironments, synthesizeEnvironment } from
 import { committedStatesIn } from '../synth/committed-states';
 import { EnvironmentBuilder, SynthesizedEnvironment, SynthesizedFile, SynthOptions } from '../synth/types';
 import { LocatedProblem, SynthError } from '../core/problem';
-import { defaultThreads, mapUnits, workerSide } from '../core/parallel';
+import { coreCount, defaultThreads, mapUnits, workerSide } from '../core/parallel';
 import { loadRenderings, saveRenderings } from '../synth/yaml-renderings';
 
 /** Options of {@link runSynth}. */
@@ -96,13 +96,22 @@ export interface RunSynthOptions {
    * package's bin do); the output is the same with any number.
    *
    * @default - EKS_MESH_SYNTH_THREADS, else one per core (at most one per environment) when the
-   *   environments enable at least 100 app-team namespaces together, else 1
+   *   environments enable enough app-team namespaces together ({@link threadsFromNamespaces}), else 1
    */
   readonly threads?: number;
 }
 
-/** App-team namespaces (summed over the environments) from which other threads pay for their start. */
-const THREADS_FROM_NAMESPACES = 100;
+/**
+ * App-team namespaces (summed over the environments) from which other threads pay for their start:
+ * each worker loads the program, builds the platform again and warms up its own compiled code. On
+ * two cores the second one is not free: V8's concurrent garbage collection and compilation already
+ * keep it busy during a synth on one thread (about 1.5 cores in use), and a second thread made
+ * 5 x 100 namespaces 5-8% slower and 5 x 200 4% faster (README, "Quick start"). With more cores the
+ * threshold stays where a second thread has a core of its own.
+ */
+export function threadsFromNamespaces(cores: number): number {
+  return cores <= 2 ? 1000 : 100;
+}
 
 /** What one synthesis of one environment gives the main thread: plain data, the same from any thread. */
 interface SynthOutcome {
@@ -151,12 +160,17 @@ function outcomeOf(one: { readonly result?: SynthesizedEnvironment; readonly pro
 
 /**
  * The threads a synth of `configs` uses: `threads`, else EKS_MESH_SYNTH_THREADS, else one per core
- * (at most one per environment) when the environments enable at least 100 app-team namespaces
- * together, else 1.
+ * (at most one per environment) when the environments enable at least
+ * {@link threadsFromNamespaces} app-team namespaces together, else 1.
  *
+ * @param cores the cores of this machine (for tests)
  * @returns the number, or what is wrong with the one given
  */
-export function synthThreads(options: Pick<RunSynthOptions, 'threads'>, configs: readonly EnvironmentConfig[]): number | string {
+export function synthThreads(
+  options: Pick<RunSynthOptions, 'threads'>,
+  configs: readonly EnvironmentConfig[],
+  cores: number = coreCount(),
+): number | string {
   const variable = process.env.EKS_MESH_SYNTH_THREADS;
   if (options.threads !== undefined || (variable !== undefined && variable !== '')) {
     const given = options.threads ?? Number(variable);
@@ -167,7 +181,7 @@ export function synthThreads(options: Pick<RunSynthOptions, 'threads'>, configs:
   // The write faults of the tests count the file operations of one thread.
   if (process.env.EKS_MESH_WRITE_FAULT) return 1;
   const namespaces = configs.reduce((n, c) => n + (c.namespaces && typeof c.namespaces === 'object' ? Object.keys(c.namespaces).length : 0), 0);
-  return namespaces >= THREADS_FROM_NAMESPACES ? defaultThreads(configs.length) : 1;
+  return namespaces >= threadsFromNamespaces(cores) ? defaultThreads(configs.length, cores) : 1;
 }
 
 /**

@@ -101,9 +101,13 @@ export interface MapUnitsOptions {
   readonly workersFirst?: boolean;
 }
 
+/** The cores this process may use. */
+export function coreCount(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
 /** The threads to use by default: one per core, at most one per unit. */
-export function defaultThreads(units: number): number {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+export function defaultThreads(units: number, cores: number = coreCount()): number {
   return Math.max(1, Math.min(cores, units));
 }
 

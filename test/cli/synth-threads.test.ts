@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EnvironmentConfig, synthThreads } from '../../src';
+import { EnvironmentConfig, synthThreads, threadsFromNamespaces } from '../../src';
 import { defaultThreads } from '../../src/core/parallel';
 import { ROOT } from '../util';
 
@@ -172,14 +172,29 @@ describe('the threads of a synth', () => {
     }
   });
 
-  it('are one per core (at most one per environment) from 100 app-team namespaces in all, else 1', () => {
+  it('are one per core (at most one per environment) from 100 app-team namespaces in all on more than two cores, else 1', () => {
     delete process.env.EKS_MESH_SYNTH_THREADS;
     delete process.env.EKS_MESH_WRITE_FAULT;
-    expect(synthThreads({}, configs(5, 20))).toBe(defaultThreads(5));
-    expect(synthThreads({}, configs(2, 50))).toBe(defaultThreads(2));
-    expect(defaultThreads(2)).toBeLessThanOrEqual(2);
+    expect(threadsFromNamespaces(3)).toBe(100);
+    expect(synthThreads({}, configs(5, 20), 8)).toBe(5);
+    expect(synthThreads({}, configs(5, 20), 4)).toBe(4);
+    expect(synthThreads({}, configs(2, 50), 8)).toBe(2);
+    expect(synthThreads({}, configs(5, 19), 8)).toBe(1);
+    expect(synthThreads({}, configs(1, 500), 8)).toBe(1);
+  });
+
+  it('are one per core from 1000 app-team namespaces in all on two cores, and 1 on one core', () => {
+    delete process.env.EKS_MESH_SYNTH_THREADS;
+    delete process.env.EKS_MESH_WRITE_FAULT;
+    expect(threadsFromNamespaces(2)).toBe(1000);
+    expect(synthThreads({}, configs(5, 200), 2)).toBe(2);
+    expect(synthThreads({}, configs(2, 500), 2)).toBe(2);
+    expect(synthThreads({}, configs(5, 199), 2)).toBe(1);
+    expect(synthThreads({}, configs(5, 100), 2)).toBe(1);
+    expect(synthThreads({}, configs(5, 1000), 1)).toBe(1);
+    // Without the cores given: this machine's.
+    expect(synthThreads({}, configs(5, 200))).toBe(defaultThreads(5));
     expect(synthThreads({}, configs(5, 19))).toBe(1);
-    expect(synthThreads({}, configs(1, 500))).toBe(1);
   });
 
   it('are what runSynth or EKS_MESH_SYNTH_THREADS says, and a bad value is refused with the fix', () => {
