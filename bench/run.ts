@@ -21,8 +21,7 @@
  * 2. full synth: `bench/synth-entry.ts` (process start, module loading, CRD schemas from the now
  *    filled cache, synth, writes) into an empty temporary folder; CPU time and peak RSS from GNU
  *    time; then the same again over that output (re-synth: the migration gates read what is
- *    there), and `kustomize build` of the folder of every Flux Kustomization it wrote (kustomize
- *    from `npm run verify:tools`; skipped, and reported as not measured, when it is not built);
+ *    there);
  * 3. in-process: `bench/measure.ts synth`, the time of each phase;
  * 4. floor: `bench/measure.ts floor`, node start + JSON.stringify + write: the process's start-up
  *    until the floor's main begins, JSON.stringify of the objects of each file, written with plain
@@ -32,6 +31,12 @@
  *    made cdk8s ApiObjects and rendered as the synth renders them (cdk8s loaded, one App per
  *    environment, one Chart per file): what holding the objects as constructs costs on one thread,
  *    without the library's own logic.
+ *
+ * 6. Flux, once every size has run: `kustomize build` of the folder of every Flux Kustomization
+ *    that each run's full synth wrote (kustomize from `npm run verify:tools`; skipped, and reported
+ *    as not measured, when it is not built), in rounds: round r builds run r of every size, one
+ *    size after the other, so that the growth of the builds from 5 x 100 to 5 x 1000 is the median
+ *    of ratios taken minutes apart at most, not across the whole bench.
  *
  * Timings are wall-clock times on a shared machine: the median of the runs is reported.
  */
@@ -83,6 +88,8 @@ export interface FluxResult {
   readonly slowestCpuMs: number;
   /** Most objects one Kustomization applies. */
   readonly mostObjects: number;
+  /** The summed wall time of each round, in round order (round r of every size ran together). */
+  readonly roundsMs: readonly number[];
 }
 
 /** The medians of one N. */
@@ -349,7 +356,7 @@ function measureOwnPlatform(runs: number, log: (line: string) => void): OwnPlatf
   };
 }
 
-function measureSize(namespaces: number, runs: number, kustomize: string | undefined, log: (line: string) => void): SizeResult {
+function measureSize(namespaces: number, runs: number, log: (line: string) => void): MeasuredSize {
   const root = scratchDir(`${namespaces}-`);
   const crdCache = path.join(root, 'crd-cache');
   {
@@ -359,7 +366,7 @@ function measureSize(namespaces: number, runs: number, kustomize: string | undef
     // schema transform, which each bundle spells its own way: bench/measure.ts's bundle fills its
     // own folder first, untimed, so that the in-process runs read a filled cache as the full synth does.
     inProcessSynth(namespaces, path.join(root, 'cold-synth'), path.join(root, 'cold-objects.json'), crdCache);
-    return { ...measureRuns(namespaces, runs, crdCache, kustomize, log), coldWallMs: cold.wallMs, coldCpuMs: cold.cpuMs };
+    return { ...measureRuns(namespaces, runs, crdCache, log), coldWallMs: cold.wallMs, coldCpuMs: cold.cpuMs };
   }
 }
 
@@ -367,12 +374,11 @@ function measureRuns(
   namespaces: number,
   runs: number,
   crdCache: string,
-  kustomize: string | undefined,
   log: (line: string) => void,
-): Omit<SizeResult, 'coldWallMs' | 'coldCpuMs'> {
+): Omit<MeasuredSize, 'coldWallMs' | 'coldCpuMs'> {
   const fulls: Timed[] = [];
   const resynths: Timed[] = [];
-  const fluxRuns: FluxBuild[][] = [];
+  const fluxFolders: string[] = [];
   const synths: SynthMeasurement[] = [];
   const floors: FloorMeasurement[] = [];
   const objectModels: ObjectModelMeasurement[] = [];
@@ -382,8 +388,7 @@ function measureRuns(
     const again = wallRun(namespaces, path.join(tmp, 'wall'), crdCache);
     fulls.push(full);
     resynths.push(again);
-    const builds = kustomize ? buildFluxKustomizations(kustomize, path.join(tmp, 'wall')) : undefined;
-    if (builds) fluxRuns.push(builds);
+    fluxFolders.push(path.join(tmp, 'wall'));
 
     const objects = path.join(tmp, 'objects.json');
     const synth = inProcessSynth(namespaces, path.join(tmp, 'synth'), objects, crdCache);
@@ -402,15 +407,10 @@ function measureRuns(
     synths.push(synth);
     floors.push(floor);
     objectModels.push(objectModel);
-    const flux = builds
-      ? `kustomize build of ${builds.length} Kustomizations ${seconds(builds.reduce((n, b) => n + b.wallMs, 0))} s`
-      : 'Flux not measured';
     log(
-      `  N=${namespaces} run ${i + 1}/${runs}: full synth ${seconds(full.wallMs)} s (CPU ${seconds(full.cpuMs)} s), re-synth ${seconds(again.wallMs)} s (CPU ${seconds(again.cpuMs)} s), RSS ${(full.maxRssKiB / 1024).toFixed(0)} MiB, in-process ${seconds(synth.totalMs)} s, floor ${seconds(floor.totalMs)} s (start ${seconds(floor.startMs)} s), with cdk8s objects ${seconds(objectModel.totalMs)} s, ${flux}`,
+      `  N=${namespaces} run ${i + 1}/${runs}: full synth ${seconds(full.wallMs)} s (CPU ${seconds(full.cpuMs)} s), re-synth ${seconds(again.wallMs)} s (CPU ${seconds(again.cpuMs)} s), RSS ${(full.maxRssKiB / 1024).toFixed(0)} MiB, in-process ${seconds(synth.totalMs)} s, floor ${seconds(floor.totalMs)} s (start ${seconds(floor.startMs)} s), with cdk8s objects ${seconds(objectModel.totalMs)} s`,
     );
   }
-  const sum = (builds: FluxBuild[], key: 'wallMs' | 'cpuMs') => builds.reduce((n, x) => n + x[key], 0);
-  const slowest = (builds: FluxBuild[]) => builds.reduce((a, b) => (b.wallMs > a.wallMs ? b : a));
   return {
     namespaces,
     runs,
@@ -430,17 +430,62 @@ function measureRuns(
     objectModelCpuMs: median(objectModels.map(f => f.cpuMs)),
     resynthMs: median(resynths.map(r => r.wallMs)),
     resynthCpuMs: median(resynths.map(r => r.cpuMs)),
-    flux: fluxRuns.length
-      ? {
-          kustomizations: fluxRuns[0].length,
-          buildMs: median(fluxRuns.map(b => sum(b, 'wallMs'))),
-          buildCpuMs: median(fluxRuns.map(b => sum(b, 'cpuMs'))),
-          slowestMs: median(fluxRuns.map(b => slowest(b).wallMs)),
-          slowestCpuMs: median(fluxRuns.map(b => slowest(b).cpuMs)),
-          mostObjects: Math.max(...fluxRuns[0].map(x => x.objects)),
-        }
-      : undefined,
+    fluxFolders,
   };
+}
+
+/** A size measured, with the output folder of each run's full synth for the Flux rounds. */
+type MeasuredSize = SizeResult & { readonly fluxFolders: readonly string[] };
+
+/** The medians of one size's Flux builds, one list of builds per round. */
+export function fluxResult(rounds: readonly (readonly FluxBuild[])[]): FluxResult {
+  const sum = (builds: readonly FluxBuild[], key: 'wallMs' | 'cpuMs') => builds.reduce((n, x) => n + x[key], 0);
+  const slowest = (builds: readonly FluxBuild[]) => builds.reduce((a, b) => (b.wallMs > a.wallMs ? b : a));
+  return {
+    kustomizations: rounds[0].length,
+    buildMs: median(rounds.map(b => sum(b, 'wallMs'))),
+    buildCpuMs: median(rounds.map(b => sum(b, 'cpuMs'))),
+    slowestMs: median(rounds.map(b => slowest(b).wallMs)),
+    slowestCpuMs: median(rounds.map(b => slowest(b).cpuMs)),
+    mostObjects: Math.max(...rounds[0].map(x => x.objects)),
+    roundsMs: rounds.map(b => sum(b, 'wallMs')),
+  };
+}
+
+/**
+ * The Flux builds of every size, in rounds: round r builds the output of run r of each size in
+ * turn (see the header, step 6).
+ */
+function fluxRounds(kustomize: string, sizes: readonly MeasuredSize[], log: (line: string) => void): SizeResult[] {
+  const rounds = sizes.map(() => [] as FluxBuild[][]);
+  const count = Math.max(...sizes.map(s => s.fluxFolders.length));
+  for (let r = 0; r < count; r++) {
+    const parts: string[] = [];
+    sizes.forEach((size, i) => {
+      const folder = size.fluxFolders[r];
+      if (!folder) return;
+      const builds = buildFluxKustomizations(kustomize, folder);
+      rounds[i].push(builds);
+      parts.push(`N=${size.namespaces} ${builds.length} Kustomizations ${seconds(builds.reduce((n, b) => n + b.wallMs, 0))} s`);
+    });
+    log(`  Flux round ${r + 1}/${count}: kustomize build of ${parts.join(', ')}`);
+  }
+  return sizes.map((size, i) => withoutFolders({ ...size, flux: fluxResult(rounds[i]) }));
+}
+
+function withoutFolders(size: MeasuredSize): SizeResult {
+  const { fluxFolders: _, ...result } = size;
+  return result;
+}
+
+/**
+ * Growth of the summed Flux builds from `from` to `to`: the median of the ratios of their rounds
+ * (each round built both sizes minutes apart at most), or the ratio of the medians when the rounds
+ * do not pair up.
+ */
+export function fluxGrowth(from: FluxResult, to: FluxResult): number {
+  if (from.roundsMs.length === 0 || from.roundsMs.length !== to.roundsMs.length) return ratio(to.buildMs, from.buildMs);
+  return median(to.roundsMs.map((ms, r) => ratio(ms, from.roundsMs[r])));
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
@@ -537,11 +582,11 @@ export function targetLines(results: readonly SizeResult[], own: OwnPlatformResu
       ),
     );
   }
-  const fluxGrowth = r100?.flux && r1000?.flux ? ratio(r1000.flux.buildMs, r100.flux.buildMs) : undefined;
+  const growth = r100?.flux && r1000?.flux ? fluxGrowth(r100.flux, r1000.flux) : undefined;
   lines.push(
     targetLine(
       `summed Flux builds of 5 x 1000 at most ${T.fluxGrowth100To1000}x those of 5 x 100`,
-      fluxGrowth === undefined ? undefined : { shown: `x${fluxGrowth.toFixed(1)}`, ok: fluxGrowth <= T.fluxGrowth100To1000 },
+      growth === undefined ? undefined : { shown: `x${growth.toFixed(1)}`, ok: growth <= T.fluxGrowth100To1000 },
     ),
   );
   lines.push(
@@ -617,7 +662,7 @@ export function formatResults(results: readonly SizeResult[], machine: Machine, 
   const r1000 = at(1000);
   lines.push('');
   if (r100 && r1000) {
-    const flux = r100.flux && r1000.flux ? `x${ratio(r1000.flux.buildMs, r100.flux.buildMs).toFixed(1)}` : NOT_MEASURED;
+    const flux = r100.flux && r1000.flux ? `x${fluxGrowth(r100.flux, r1000.flux).toFixed(1)} (the median of the rounds' ratios)` : NOT_MEASURED;
     lines.push(
       `Growth from 5 x 100 to 5 x 1000 (10 times the namespaces): in-process synth x${ratio(r1000.inProcessMs, r100.inProcessMs).toFixed(1)}, floor x${ratio(r1000.floorMs, r100.floorMs).toFixed(1)}, full synth x${ratio(r1000.wallMs, r100.wallMs).toFixed(1)}, re-synth x${ratio(r1000.resynthMs, r100.resynthMs).toFixed(1)}, Flux builds ${flux}.`,
     );
@@ -660,10 +705,12 @@ function main(argv: readonly string[]): void {
     console.log(`own platform, ${runs} runs`);
     const own = measureOwnPlatform(runs, line => console.log(line));
     prepareBundles(line => console.log(line));
-    const results = sizes.map(n => {
+    const measured = sizes.map(n => {
       console.log(`5 environments x ${n} namespaces, ${runs} runs`);
-      return measureSize(n, runs, kustomize, line => console.log(line));
+      return measureSize(n, runs, line => console.log(line));
     });
+    if (kustomize) console.log(`Flux: the Kustomizations of every size, ${runs} rounds`);
+    const results = kustomize ? fluxRounds(kustomize, measured, line => console.log(line)) : measured.map(withoutFolders);
     const markdown = formatResults(results, machine, own);
     console.log(`\n${markdown}`);
     if (argv.includes('--write-readme')) {
