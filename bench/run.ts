@@ -484,8 +484,12 @@ function withoutFolders(size: MeasuredSize): SizeResult {
  * do not pair up.
  */
 export function fluxGrowth(from: FluxResult, to: FluxResult): number {
-  if (from.roundsMs.length === 0 || from.roundsMs.length !== to.roundsMs.length) return ratio(to.buildMs, from.buildMs);
+  if (!pairedRounds(from, to)) return ratio(to.buildMs, from.buildMs);
   return median(to.roundsMs.map((ms, r) => ratio(ms, from.roundsMs[r])));
+}
+
+function pairedRounds(from: FluxResult, to: FluxResult): boolean {
+  return from.roundsMs.length > 0 && from.roundsMs.length === to.roundsMs.length;
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
@@ -662,7 +666,10 @@ export function formatResults(results: readonly SizeResult[], machine: Machine, 
   const r1000 = at(1000);
   lines.push('');
   if (r100 && r1000) {
-    const flux = r100.flux && r1000.flux ? `x${fluxGrowth(r100.flux, r1000.flux).toFixed(1)} (the median of the rounds' ratios)` : NOT_MEASURED;
+    const flux =
+      r100.flux && r1000.flux
+        ? `x${fluxGrowth(r100.flux, r1000.flux).toFixed(1)}${pairedRounds(r100.flux, r1000.flux) ? " (the median of the rounds' ratios)" : ''}`
+        : NOT_MEASURED;
     lines.push(
       `Growth from 5 x 100 to 5 x 1000 (10 times the namespaces): in-process synth x${ratio(r1000.inProcessMs, r100.inProcessMs).toFixed(1)}, floor x${ratio(r1000.floorMs, r100.floorMs).toFixed(1)}, full synth x${ratio(r1000.wallMs, r100.wallMs).toFixed(1)}, re-synth x${ratio(r1000.resynthMs, r100.resynthMs).toFixed(1)}, Flux builds ${flux}.`,
     );
