@@ -456,19 +456,15 @@ export function fluxResult(rounds: readonly (readonly FluxBuild[])[]): FluxResul
  * The Flux builds of every size, in rounds: round r builds the output of run r of each size in
  * turn (see the header, step 6).
  */
-function fluxRounds(kustomize: string, sizes: readonly MeasuredSize[], log: (line: string) => void): SizeResult[] {
+function fluxRounds(kustomize: string, sizes: readonly MeasuredSize[], runs: number, log: (line: string) => void): SizeResult[] {
   const rounds = sizes.map(() => [] as FluxBuild[][]);
-  const count = Math.max(...sizes.map(s => s.fluxFolders.length));
-  for (let r = 0; r < count; r++) {
-    const parts: string[] = [];
-    sizes.forEach((size, i) => {
-      const folder = size.fluxFolders[r];
-      if (!folder) return;
-      const builds = buildFluxKustomizations(kustomize, folder);
+  for (let r = 0; r < runs; r++) {
+    const parts = sizes.map((size, i) => {
+      const builds = buildFluxKustomizations(kustomize, size.fluxFolders[r]);
       rounds[i].push(builds);
-      parts.push(`N=${size.namespaces} ${builds.length} Kustomizations ${seconds(builds.reduce((n, b) => n + b.wallMs, 0))} s`);
+      return `N=${size.namespaces} ${builds.length} Kustomizations ${seconds(builds.reduce((n, b) => n + b.wallMs, 0))} s`;
     });
-    log(`  Flux round ${r + 1}/${count}: kustomize build of ${parts.join(', ')}`);
+    log(`  Flux round ${r + 1}/${runs}: kustomize build of ${parts.join(', ')}`);
   }
   return sizes.map((size, i) => withoutFolders({ ...size, flux: fluxResult(rounds[i]) }));
 }
@@ -717,7 +713,7 @@ function main(argv: readonly string[]): void {
       return measureSize(n, runs, line => console.log(line));
     });
     if (kustomize) console.log(`Flux: the Kustomizations of every size, ${runs} rounds`);
-    const results = kustomize ? fluxRounds(kustomize, measured, line => console.log(line)) : measured.map(withoutFolders);
+    const results = kustomize ? fluxRounds(kustomize, measured, runs, line => console.log(line)) : measured.map(withoutFolders);
     const markdown = formatResults(results, machine, own);
     console.log(`\n${markdown}`);
     if (argv.includes('--write-readme')) {

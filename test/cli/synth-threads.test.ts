@@ -172,9 +172,14 @@ describe('the threads of a synth', () => {
     }
   });
 
-  it('are one per core (at most one per environment) from 100 app-team namespaces in all on more than two cores, else 1', () => {
+  /** Neither EKS_MESH_SYNTH_THREADS nor a write fault: the threads follow the namespaces and cores. */
+  const withoutSettings = () => {
     delete process.env.EKS_MESH_SYNTH_THREADS;
     delete process.env.EKS_MESH_WRITE_FAULT;
+  };
+
+  it('are one per core (at most one per environment) from 100 app-team namespaces in all on more than two cores, else 1', () => {
+    withoutSettings();
     expect(threadsFromNamespaces(3)).toBe(100);
     expect(synthThreads({}, configs(5, 20), 8)).toBe(5);
     expect(synthThreads({}, configs(5, 20), 4)).toBe(4);
@@ -184,8 +189,7 @@ describe('the threads of a synth', () => {
   });
 
   it('are one per core from 1000 app-team namespaces in all on two cores, and 1 on one core', () => {
-    delete process.env.EKS_MESH_SYNTH_THREADS;
-    delete process.env.EKS_MESH_WRITE_FAULT;
+    withoutSettings();
     expect(threadsFromNamespaces(2)).toBe(1000);
     expect(synthThreads({}, configs(5, 200), 2)).toBe(2);
     expect(synthThreads({}, configs(2, 500), 2)).toBe(2);
